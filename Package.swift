@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "qdrant-backup",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "qdrant-backup", targets: ["qdrant-backup"]),
+        .library(name: "QdrantBackupKit", targets: ["QdrantBackupKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The C libraries, each behind a module map; CCurl adds typed shims for curl's variadic calls.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        // The library core: archive format, Qdrant client, pipelines. No CLI or server code.
+        .target(
+            name: "QdrantBackupKit",
+            dependencies: [
+                "CCurl",
+                "CZstd",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The command-line front end.
+        .executableTarget(
+            name: "qdrant-backup",
+            dependencies: [
+                "QdrantBackupKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "QdrantBackupKitTests",
+            dependencies: ["QdrantBackupKit"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["QdrantBackupKit"],
+            exclude: [],
+        ),
+    ]
+)
