@@ -44,14 +44,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Starts the loopback servers that tests talk to (the transport test server, the Qdrant stand-in).
+        .target(
+            name: "TestSupport",
+            dependencies: ["QdrantBackupKit", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/TestSupport",
+            exclude: ["transport_test_server.py"]
+        ),
         .testTarget(
             name: "QdrantBackupKitTests",
-            dependencies: ["QdrantBackupKit"]
+            dependencies: ["QdrantBackupKit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["QdrantBackupKit"],
-            exclude: [],
+            dependencies: ["QdrantBackupKit", "TestSupport"]
         ),
     ]
 )

@@ -1,0 +1,134 @@
+import Foundation
+
+/// `archive.json`, the first member: what the archive is and where it came from
+/// (formats/archive-v1.md section 4).
+public struct ArchiveDescriptor: Codable, Sendable, Equatable {
+    /// The value of `format`.
+    public static let formatName = "qdrant-backup-archive"
+    /// The version this writer writes.
+    public static let currentVersion = "1.0"
+    /// The major version this reader reads.
+    public static let supportedMajorVersion = 1
+    /// Required features this reader implements (none yet; encryption will add one).
+    public static let supportedFeatures: Set<String> = []
+
+    /// Where the data came from. The URL never carries credentials.
+    public struct Source: Codable, Sendable, Equatable {
+        public var url: String
+        /// The server's version, nil when it did not say.
+        public var qdrantVersion: String?
+
+        public init(url: String, qdrantVersion: String?) {
+            self.url = url
+            self.qdrantVersion = qdrantVersion
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case url
+            case qdrantVersion = "qdrant_version"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(url, forKey: .url)
+            try container.encode(qdrantVersion, forKey: .qdrantVersion)  // null rather than absent
+        }
+    }
+
+    public var format: String
+    public var formatVersion: String
+    public var requiredFeatures: [String]
+    public var toolVersion: String
+    /// When the export began, in whole seconds.
+    public var createdAt: Date
+    public var source: Source
+    public var collection: String
+    public var method: ArchiveMethod
+    /// The `result` of `GET /collections/{name}`, exactly as the server sent it.
+    public var collectionInfo: JSONValue
+    public var aliases: [String]
+
+    public init(
+        toolVersion: String, createdAt: Date = Date(), source: Source, collection: String,
+        method: ArchiveMethod, collectionInfo: JSONValue, aliases: [String] = [], requiredFeatures: [String] = []
+    ) {
+        format = Self.formatName
+        formatVersion = Self.currentVersion
+        self.requiredFeatures = requiredFeatures
+        self.toolVersion = toolVersion
+        self.createdAt = ArchiveJSONCoding.wholeSeconds(createdAt)
+        self.source = source
+        self.collection = collection
+        self.method = method
+        self.collectionInfo = collectionInfo
+        self.aliases = aliases
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format
+        case formatVersion = "format_version"
+        case requiredFeatures = "required_features"
+        case toolVersion = "tool_version"
+        case createdAt = "created_at"
+        case source, collection, method
+        case collectionInfo = "collection_info"
+        case aliases
+    }
+
+    /// Parses `archive.json`, refusing what this reader cannot read: another format, an unknown
+    /// major version or required feature. The version is checked before the rest, so a future
+    /// layout is reported as a version problem, not as a parse error.
+    public static func decode(_ bytes: [UInt8]) throws -> ArchiveDescriptor {
+        struct VersionProbe: Decodable {
+            var format: String?
+            var format_version: String?
+            var required_features: [String]?
+        }
+        guard let probe = try? ArchiveJSONCoding.decode(VersionProbe.self, from: bytes) else {
+            throw ArchiveError.invalidDescriptor(reason: "not a JSON object")
+        }
+        guard probe.format == formatName else {
+            throw ArchiveError.invalidDescriptor(reason: "format is \(probe.format.map { "\"\($0)\"" } ?? "missing"), expected \"\(formatName)\"")
+        }
+        guard let version = probe.format_version else {
+            throw ArchiveError.invalidDescriptor(reason: "format_version is missing")
+        }
+        let parts = version.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let major = Int(parts[0]), Int(parts[1]) != nil else {
+            throw ArchiveError.invalidDescriptor(reason: "format_version \"\(version)\" is not MAJOR.MINOR")
+        }
+        guard major == supportedMajorVersion else { throw ArchiveError.unsupportedVersion(version) }
+        for feature in probe.required_features ?? [] where !supportedFeatures.contains(feature) {
+            throw ArchiveError.unsupportedFeature(feature)
+        }
+        do {
+            return try ArchiveJSONCoding.decode(ArchiveDescriptor.self, from: bytes)
+        } catch {
+            throw ArchiveError.invalidDescriptor(reason: "\(DecodingFailure(error))")
+        }
+    }
+}
+
+/// A one-line description of a `DecodingError` (its default description is a multi-line dump).
+struct DecodingFailure: CustomStringConvertible {
+    let error: Error
+    init(_ error: Error) { self.error = error }
+
+    var description: String {
+        guard let decoding = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+            return keys.isEmpty ? "the document" : keys.joined(separator: ".")
+        }
+        switch decoding {
+        case .keyNotFound(let key, let context):
+            return "missing field \(([path(context)].filter { $0 != "the document" } + [key.stringValue]).joined(separator: "."))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at \(path(context))"
+        case .dataCorrupted(let context):
+            return "invalid value at \(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(decoding)"
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// How a collection's data was exported, and so what the data members hold.
+public enum ArchiveMethod: String, Codable, Sendable, CaseIterable {
+    /// Points read with the scroll API, as JSON Lines members `points/NNNNNN.jsonl.zst`.
+    case points
+    /// The server's snapshot file, in slices `snapshot/NNNNNN.zst`.
+    case snapshot
+
+    /// The name of the data member at 0-based position `index`: `points/000042.jsonl.zst`.
+    public func memberName(at index: Int) -> String {
+        let number = String(index)
+        let padded = String(repeating: "0", count: max(0, 6 - number.count)) + number
+        switch self {
+        case .points: return "points/\(padded).jsonl.zst"
+        case .snapshot: return "snapshot/\(padded).zst"
+        }
+    }
+}
+
+/// The fixed member names and the safety rule for names (formats/archive-v1.md section 2.3).
+public enum ArchiveMemberName {
+    public static let descriptor = "archive.json"
+    public static let manifest = "manifest.json"
+
+    /// The name of the pax extended header that precedes `member`.
+    static func paxHeaderName(for member: String) -> String { "PaxHeaders/\(member)" }
+
+    /// True if a name could escape an extraction directory or confuse a terminal.
+    public static func isUnsafe(_ name: String) -> Bool {
+        name.isEmpty || name.hasPrefix("/") || name.contains("\\")
+            || name.split(separator: "/", omittingEmptySubsequences: false).contains("..")
+            || name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+}

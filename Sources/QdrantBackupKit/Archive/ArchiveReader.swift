@@ -1,0 +1,361 @@
+import CZstd
+import Crypto
+
+/// Reads an archive front to back from any ``ArchiveByteSource``, checking every member against its
+/// records as it goes (formats/archive-v1.md section 8).
+///
+/// `init` reads and checks `archive.json`. Each ``nextMember(_:consumer:)`` reads one data member;
+/// after the last one it reads and cross-checks the manifest and the end of the archive, then
+/// returns nil. Memory stays bounded by one member: stored bytes are held (at most
+/// ``ArchiveLimits/maxMemberStoredBytes``) so that the consumer sees only bytes whose stored hash
+/// has already been checked; raw bytes reach it in chunks of at most 128 KiB. A consumer must still
+/// treat a member as valid only when `nextMember` returns: the raw hash is known only at the end.
+///
+/// Member names are only ever compared with the names the format allows; nothing is extracted,
+/// so a hostile name cannot reach the file system.
+public final class ArchiveReader {
+    /// How much of a data member to read.
+    public enum DataHandling: Sendable {
+        /// Read the stored bytes, check their hash, decompress, check raw size and hash.
+        case verify
+        /// Read the stored bytes and check their hash only (the import pre-pass).
+        case storedOnly
+        /// Skip the stored bytes (seeking where possible); check only the headers and records.
+        case skip
+    }
+
+    /// The parsed `archive.json`.
+    public let descriptor: ArchiveDescriptor
+    /// Size and SHA-256 of `archive.json`'s bytes.
+    public let descriptorDigest: ArchiveManifest.FileDigest
+    /// Data members read and checked so far, in order.
+    public private(set) var members: [ArchiveManifest.Member] = []
+    /// The manifest, once it has been read and cross-checked.
+    public private(set) var manifest: ArchiveManifest?
+    /// Byte offset just after the last whole, checked member (archive.json or a data member):
+    /// where a resumed writer continues.
+    public private(set) var endOfLastMember: UInt64 = 0
+    /// Bytes consumed from the source so far.
+    public private(set) var offset: UInt64 = 0
+
+    private let source: ArchiveByteSource
+    private var decompressor: ZstdDecompressor?
+    private var snapshotHasher = SHA256()
+    /// False once a snapshot member was not fully decompressed, so the whole-snapshot hash is unknown.
+    private var sawEveryRawByte = true
+
+    /// Reads and checks `archive.json`, refusing unknown versions and required features.
+    public init(source: ArchiveByteSource) throws {
+        self.source = source
+        let name = ArchiveMemberName.descriptor
+        guard let (header, records) = try Self.readHeaderPair(source, &offset, previous: "the start of the archive") else {
+            throw ArchiveError.truncated(member: name, offset: offset)
+        }
+        guard header.name == name else {
+            throw ArchiveError.unexpectedMember(found: header.name, expected: name, offset: offset - 512)
+        }
+        let memberRecords = try MemberRecords(records, member: name, requiresStoredHash: false, requiresPoints: false)
+        let bytes = try Self.readJSONMember(source, &offset, header: header, records: memberRecords, limit: ArchiveLimits.maxDescriptorBytes)
+        descriptorDigest = .init(size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
+        descriptor = try ArchiveDescriptor.decode(bytes)
+        endOfLastMember = offset
+    }
+
+    /// Reads the next data member, passing its raw bytes to `consumer` when `handling` is
+    /// ``DataHandling/verify``. Returns the member, or nil once the manifest and the end of the
+    /// archive have been read and checked.
+    @discardableResult
+    public func nextMember(
+        _ handling: DataHandling = .verify, consumer: (UnsafeRawBufferPointer) throws -> Void = { _ in }
+    ) throws -> ArchiveManifest.Member? {
+        guard manifest == nil else { return nil }
+        let expected = descriptor.method.memberName(at: members.count)
+        let previous = members.last?.path ?? ArchiveMemberName.descriptor
+        guard let (header, paxRecords) = try Self.readHeaderPair(source, &offset, previous: previous) else {
+            throw ArchiveError.incomplete(dataMembers: members.count)
+        }
+        if header.name == ArchiveMemberName.manifest {
+            try readManifest(header: header, records: paxRecords)
+            return nil
+        }
+        guard header.name == expected else {
+            throw ArchiveError.unexpectedMember(
+                found: header.name, expected: "\(expected) or \(ArchiveMemberName.manifest)", offset: offset - 512)
+        }
+        let member = try readDataMember(header: header, paxRecords: paxRecords, handling: handling, consumer: consumer)
+        members.append(member)
+        endOfLastMember = offset
+        return member
+    }
+
+    // MARK: - Data members
+
+    private func readDataMember(
+        header: TarHeader, paxRecords: PaxRecords, handling: DataHandling,
+        consumer: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> ArchiveManifest.Member {
+        let name = header.name
+        let method = descriptor.method
+        let records = try MemberRecords(paxRecords, member: name, requiresStoredHash: true, requiresPoints: method == .points)
+        guard header.size > 0 else { throw ArchiveError.invalidRecords(member: name, reason: "stored size is 0") }
+        guard header.size <= UInt64(ArchiveLimits.maxMemberStoredBytes) else {
+            throw ArchiveError.limitExceeded(member: name, what: "stored size", size: header.size, limit: UInt64(ArchiveLimits.maxMemberStoredBytes))
+        }
+        guard records.rawSize <= UInt64(ArchiveLimits.maxMemberRawBytes) else {
+            throw ArchiveError.limitExceeded(member: name, what: "raw_size", size: records.rawSize, limit: UInt64(ArchiveLimits.maxMemberRawBytes))
+        }
+        if let points = records.points {
+            try checkScrollChain(points, member: name)
+        }
+
+        switch handling {
+        case .skip:
+            let wanted = header.size + UInt64(TarHeader.padding(after: header.size))
+            let skipped = try source.skip(wanted)
+            offset += skipped
+            guard skipped == wanted else { throw ArchiveError.truncated(member: name, offset: offset) }
+            sawEveryRawByte = false
+        case .storedOnly, .verify:
+            let stored = try Self.readData(source, &offset, size: header.size, member: name)
+            guard SHA256.hash(data: stored).lowercaseHexDigits == records.storedSHA256 else {
+                throw ArchiveError.storedChecksumMismatch(member: name)
+            }
+            if handling == .verify {
+                try decompress(stored, records: records, member: name, consumer: consumer)
+            } else {
+                sawEveryRawByte = false
+            }
+        }
+        return ArchiveManifest.Member(path: name, storedSize: header.size, records: records)
+    }
+
+    /// Points members must continue the scroll exactly where the previous one stopped.
+    private func checkScrollChain(_ points: PointsMemberInfo, member: String) throws {
+        guard let previous = members.last?.points else {
+            guard points.startOffset == .null else {
+                throw ArchiveError.invalidRecords(member: member, reason: "the first member's start_offset is \(points.startOffset.compactJSONText), not null")
+            }
+            return
+        }
+        guard previous.nextOffset != .null else {
+            throw ArchiveError.invalidRecords(member: member, reason: "follows a member whose next_offset is null (the end of the collection)")
+        }
+        guard points.startOffset == previous.nextOffset else {
+            throw ArchiveError.invalidRecords(
+                member: member,
+                reason: "start_offset \(points.startOffset.compactJSONText) does not continue the previous member's next_offset \(previous.nextOffset.compactJSONText)")
+        }
+    }
+
+    private func decompress(
+        _ stored: [UInt8], records: MemberRecords, member: String, consumer: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let frameSize = stored.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
+        guard ZSTD_isError(frameSize) == 0, frameSize == stored.count else {
+            throw ArchiveError.undecodableMember(member: member, reason: "the stored bytes are not exactly one complete zstd frame")
+        }
+        let decompressor = try self.decompressor ?? ZstdDecompressor(maxWindowLog: ArchiveLimits.maxWindowLog)
+        self.decompressor = decompressor
+        decompressor.reset()
+        var hasher = SHA256()
+        var produced: UInt64 = 0
+        let isSnapshot = descriptor.method == .snapshot
+        do {
+            try stored.withUnsafeBytes { input in
+                try decompressor.decompress(input) { chunk in
+                    produced += UInt64(chunk.count)
+                    // Stop as soon as the output passes the declared size: a decompression bomb
+                    // never gets to allocate or hand over more than raw_size bytes.
+                    guard produced <= records.rawSize else {
+                        throw ArchiveError.rawSizeMismatch(member: member, declared: records.rawSize, actual: produced)
+                    }
+                    hasher.update(bufferPointer: chunk)
+                    if isSnapshot { snapshotHasher.update(bufferPointer: chunk) }
+                    try consumer(chunk)
+                }
+            }
+        } catch let error as ZstdError {
+            throw ArchiveError.undecodableMember(member: member, reason: error.message)
+        }
+        guard decompressor.isAtFrameEnd else {
+            throw ArchiveError.undecodableMember(member: member, reason: "the zstd frame is truncated")
+        }
+        guard produced == records.rawSize else {
+            throw ArchiveError.rawSizeMismatch(member: member, declared: records.rawSize, actual: produced)
+        }
+        guard hasher.finalize().lowercaseHexDigits == records.rawSHA256 else {
+            throw ArchiveError.rawChecksumMismatch(member: member)
+        }
+    }
+
+    // MARK: - Manifest and end of archive
+
+    private func readManifest(header: TarHeader, records paxRecords: PaxRecords) throws {
+        let records = try MemberRecords(paxRecords, member: header.name, requiresStoredHash: false, requiresPoints: false)
+        let bytes = try Self.readJSONMember(source, &offset, header: header, records: records, limit: ArchiveLimits.maxManifestBytes)
+        let manifest: ArchiveManifest
+        do {
+            manifest = try ArchiveJSONCoding.decode(ArchiveManifest.self, from: bytes)
+        } catch {
+            throw ArchiveError.invalidManifest(reason: "\(DecodingFailure(error))")
+        }
+        try crossCheck(manifest)
+        try readEndOfArchive()
+        self.manifest = manifest
+    }
+
+    /// The manifest must say exactly what the members said.
+    private func crossCheck(_ manifest: ArchiveManifest) throws {
+        func fail(_ reason: String) -> ArchiveError { .invalidManifest(reason: reason) }
+        guard manifest.complete else { throw fail("complete is false") }
+        guard manifest.collection == descriptor.collection else {
+            throw fail("collection \"\(manifest.collection)\" differs from archive.json's \"\(descriptor.collection)\"")
+        }
+        guard manifest.method == descriptor.method else { throw fail("method differs from archive.json's") }
+        guard manifest.archiveJSON == descriptorDigest else { throw fail("archive.json's size or SHA-256 differs from the file's") }
+        guard manifest.members.count == members.count else {
+            throw fail("lists \(manifest.members.count) data members, the archive holds \(members.count)")
+        }
+        for (listed, read) in zip(manifest.members, members) where listed != read {
+            throw fail("the entry for \(read.path) differs from the member's records")
+        }
+        let snapshot: ArchiveManifest.SnapshotTotals?
+        switch descriptor.method {
+        case .points:
+            if let last = members.last?.points, last.nextOffset != .null {
+                throw fail("the last member's next_offset is \(last.nextOffset.compactJSONText): the export did not reach the end")
+            }
+            snapshot = nil
+        case .snapshot:
+            guard let totals = manifest.totals.snapshot else { throw fail("totals.snapshot is missing") }
+            if sawEveryRawByte {
+                let computed = snapshotHasher.finalize().lowercaseHexDigits
+                guard totals.sha256 == computed else { throw fail("totals.snapshot.sha256 differs from the snapshot's bytes") }
+            }
+            if let server = totals.serverChecksum, server.lowercased() != totals.sha256 {
+                throw fail("the snapshot's SHA-256 \(totals.sha256) differs from the checksum Qdrant reported, \(server)")
+            }
+            snapshot = totals
+        }
+        let expected = ArchiveManifest.totals(
+            of: members, method: descriptor.method, reportedPointsCount: manifest.totals.pointsCount,
+            snapshot: snapshot.map { .init(size: members.reduce(0) { $0 + $1.rawSize }, sha256: $0.sha256, serverChecksum: $0.serverChecksum) })
+        guard manifest.totals == expected else { throw fail("totals differ from the sum of the members") }
+    }
+
+    /// Two zero blocks, then nothing but zeros (some tools pad to a record size) until the end.
+    private func readEndOfArchive() throws {
+        for _ in 0..<2 {
+            let block = try Self.readBlock(source, &offset)
+            guard block.count == TarHeader.blockSize else {
+                throw ArchiveError.truncated(member: "the end-of-archive marker", offset: offset)
+            }
+            guard TarHeader.isZeroBlock(block) else {
+                throw ArchiveError.unexpectedData(offset: offset - 512, reason: "the end-of-archive marker is not zero")
+            }
+        }
+        var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = try scratch.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { return }
+            if let index = scratch[0..<count].firstIndex(where: { $0 != 0 }) {
+                throw ArchiveError.unexpectedData(offset: offset + UInt64(index), reason: "data after the end of the archive")
+            }
+            offset += UInt64(count)
+        }
+    }
+
+    // MARK: - Blocks and headers
+
+    /// Reads a pax header and the member header it describes; nil at a clean end of data or at an
+    /// end-of-archive marker (no more members).
+    private static func readHeaderPair(
+        _ source: ArchiveByteSource, _ offset: inout UInt64, previous: String
+    ) throws -> (TarHeader, PaxRecords)? {
+        let paxOffset = offset
+        let paxBlock = try readBlock(source, &offset)
+        if paxBlock.isEmpty || TarHeader.isZeroBlock(paxBlock) { return nil }
+        guard paxBlock.count == TarHeader.blockSize else {
+            throw ArchiveError.truncated(member: "the header after \(previous)", offset: offset)
+        }
+        let paxHeader = try TarHeader(decoding: paxBlock, offset: paxOffset)
+        guard !ArchiveMemberName.isUnsafe(paxHeader.name) else {
+            throw ArchiveError.unsafeMemberName(paxHeader.name, offset: paxOffset)
+        }
+        guard paxHeader.kind == .paxExtended else {
+            throw ArchiveError.invalidRecords(member: paxHeader.name, reason: "no pax header precedes the member")
+        }
+        guard paxHeader.size <= UInt64(ArchiveLimits.maxPaxHeaderBytes) else {
+            throw ArchiveError.limitExceeded(member: paxHeader.name, what: "pax header", size: paxHeader.size, limit: UInt64(ArchiveLimits.maxPaxHeaderBytes))
+        }
+        let paxData = try readData(source, &offset, size: paxHeader.size, member: paxHeader.name)
+
+        let headerOffset = offset
+        let block = try readBlock(source, &offset)
+        guard block.count == TarHeader.blockSize else {
+            throw ArchiveError.truncated(member: "the header after \(paxHeader.name)", offset: offset)
+        }
+        let header = try TarHeader(decoding: block, offset: headerOffset)
+        guard !ArchiveMemberName.isUnsafe(header.name) else {
+            throw ArchiveError.unsafeMemberName(header.name, offset: headerOffset)
+        }
+        guard header.kind == .file else {
+            throw ArchiveError.corruptHeader(offset: headerOffset, reason: "two pax headers in a row")
+        }
+        guard paxHeader.name == ArchiveMemberName.paxHeaderName(for: header.name) else {
+            throw ArchiveError.invalidRecords(member: header.name, reason: "its pax header is named \"\(paxHeader.name)\"")
+        }
+        return (header, try PaxRecords(parsing: paxData, member: header.name))
+    }
+
+    /// Reads an uncompressed JSON member whose raw size and hash are in its records.
+    private static func readJSONMember(
+        _ source: ArchiveByteSource, _ offset: inout UInt64, header: TarHeader, records: MemberRecords, limit: Int
+    ) throws -> [UInt8] {
+        guard header.size <= UInt64(limit) else {
+            throw ArchiveError.limitExceeded(member: header.name, what: "size", size: header.size, limit: UInt64(limit))
+        }
+        guard records.rawSize == header.size else {
+            throw ArchiveError.invalidRecords(member: header.name, reason: "raw_size \(records.rawSize) differs from the stored size \(header.size)")
+        }
+        let bytes = try readData(source, &offset, size: header.size, member: header.name)
+        guard SHA256.hash(data: bytes).lowercaseHexDigits == records.rawSHA256 else {
+            throw ArchiveError.rawChecksumMismatch(member: header.name)
+        }
+        return bytes
+    }
+
+    /// Reads `size` bytes of member data and its zero padding. The buffer grows as bytes arrive,
+    /// so a lying size on a short file fails without allocating the claimed amount.
+    private static func readData(_ source: ArchiveByteSource, _ offset: inout UInt64, size: UInt64, member: String) throws -> [UInt8] {
+        let total = Int(size) + TarHeader.padding(after: size)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(total, 1 << 20))
+        var chunk = [UInt8](repeating: 0, count: min(max(total, 1), 1 << 20))
+        while bytes.count < total {
+            let want = min(chunk.count, total - bytes.count)
+            let count = try chunk.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
+            offset += UInt64(count)
+            guard count > 0 else { throw ArchiveError.truncated(member: member, offset: offset) }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        if bytes[Int(size)...].contains(where: { $0 != 0 }) {
+            throw ArchiveError.unexpectedData(offset: offset - UInt64(total - Int(size)), reason: "non-zero padding after \(member)")
+        }
+        bytes.removeLast(total - Int(size))
+        return bytes
+    }
+
+    /// Reads one 512-byte block, or fewer bytes at the end of the data.
+    private static func readBlock(_ source: ArchiveByteSource, _ offset: inout UInt64) throws -> [UInt8] {
+        var block = [UInt8](repeating: 0, count: TarHeader.blockSize)
+        var filled = 0
+        while filled < block.count {
+            let count = try block.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            if count == 0 { break }
+            filled += count
+        }
+        offset += UInt64(filled)
+        return Array(block[0..<filled])
+    }
+}

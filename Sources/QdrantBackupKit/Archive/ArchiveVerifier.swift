@@ -1,0 +1,103 @@
+import Foundation
+
+/// The full offline check of an archive file: every member's stored and raw hash, points content
+/// against the records, the manifest against the members, and the whole file against the sidecar
+/// (formats/archive-v1.md section 8).
+public enum ArchiveVerifier {
+    /// Verifies the archive at `path` and its sidecar `path.sha256`. Never throws: every problem is in the report.
+    public static func verify(archiveAt path: String) -> ArchiveVerificationReport {
+        let source: HashingByteSource
+        do {
+            source = HashingByteSource(try FileByteSource(path: path))
+        } catch {
+            var report = ArchiveVerificationReport(archive: path)
+            report.problem = "\(error)"
+            report.failureKind = error.failureKind
+            return report
+        }
+        var report = verify(source: source, name: path)
+        guard report.intact else { return report }
+        do {
+            try checkSidecar(path: path, fileSHA256: source.sha256Hex, report: &report)
+        } catch {
+            report.intact = false
+            report.problem = "\(error)"
+            report.failureKind = error.failureKind
+        }
+        return report
+    }
+
+    /// Verifies an archive streamed from `source` (a download, a pipe); `name` labels the report.
+    /// There is no sidecar to compare, so ``ArchiveVerificationReport/sidecar`` stays `unchecked`
+    /// (wrap the source in a ``HashingByteSource`` to compare the whole file yourself).
+    public static func verify(source: ArchiveByteSource, name: String) -> ArchiveVerificationReport {
+        var report = ArchiveVerificationReport(archive: name)
+        do {
+            let reader = try ArchiveReader(source: source)
+            report.collection = reader.descriptor.collection
+            report.method = reader.descriptor.method
+            let isPoints = reader.descriptor.method == .points
+            while true {
+                var content = PointsContentCheck()
+                guard let member = try reader.nextMember(.verify, consumer: { if isPoints { content.consume($0) } }) else { break }
+                if let info = member.points { try content.check(against: info, member: member.path) }
+                report.memberCount += 1
+                report.storedSize += member.storedSize
+                report.rawSize += member.rawSize
+            }
+            report.pointsCount = reader.manifest?.totals.pointsCount
+            report.intact = true
+        } catch {
+            report.intact = false
+            report.problem = "\(error)"
+            report.failureKind = error.failureKind
+        }
+        return report
+    }
+
+    /// Verifies several archives; the reports come back in the same order.
+    public static func verify(archivesAt paths: [String]) -> [ArchiveVerificationReport] {
+        paths.map { verify(archiveAt: $0) }
+    }
+
+    private static func checkSidecar(path: String, fileSHA256: String, report: inout ArchiveVerificationReport) throws {
+        let sidecarPath = path + ".sha256"
+        guard OwnedFile.exists(sidecarPath) else {
+            report.sidecar = .missing
+            report.notes.append("no sidecar \((sidecarPath as NSString).lastPathComponent): the whole file, and the manifest beyond its own record, are unchecked")
+            return
+        }
+        report.sidecar = .mismatched
+        let sidecar = try ArchiveSidecar(path: sidecarPath)
+        let fileName = (path as NSString).lastPathComponent
+        if sidecar.fileName != fileName {
+            report.notes.append("the sidecar names \(sidecar.fileName), not \(fileName): `sha256sum -c` will look for that file")
+        }
+        guard sidecar.sha256 == fileSHA256 else { throw ArchiveError.sidecarMismatch(sidecar: sidecarPath) }
+        report.sidecar = .matched
+    }
+}
+
+/// A `sha256sum`-format sidecar: `<64 hex>  <file name>\n` (formats/archive-v1.md section 7).
+public struct ArchiveSidecar: Sendable, Equatable {
+    public var sha256: String
+    public var fileName: String
+
+    /// Reads and parses the sidecar at `path` (at most 64 KiB).
+    public init(path: String) throws {
+        let file = try OwnedFile(path: path, mode: .read)
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = try buffer.withUnsafeMutableBytes { try file.read(into: $0) }
+        let text = String(decoding: buffer[0..<count], as: UTF8.self)
+        guard let line = text.split(separator: "\n", omittingEmptySubsequences: false).first,
+              line.count > 66, MemberRecords.isSHA256Hex(String(line.prefix(64)).lowercased())
+        else { throw ArchiveError.unreadableSidecar(sidecar: path, reason: "not in sha256sum format") }
+        sha256 = String(line.prefix(64)).lowercased()
+        // sha256sum writes two spaces (text mode) or a space and '*' (binary mode).
+        let separator = line.dropFirst(64).prefix(2)
+        guard separator == "  " || separator == " *" else {
+            throw ArchiveError.unreadableSidecar(sidecar: path, reason: "not in sha256sum format")
+        }
+        fileName = String(line.dropFirst(66))
+    }
+}

@@ -1,0 +1,289 @@
+import Crypto
+import Foundation
+
+/// Writes an archive in format v1 as a stream (formats/archive-v1.md).
+///
+/// Everything goes to `<archive>.partial`; ``finish(reportedPointsCount:serverSnapshotChecksum:)``
+/// writes the manifest, fsyncs, renames the file to its final name and writes the sidecar. Until
+/// then no file under the final name is created or changed, so an interrupted export never looks
+/// complete. A points export interrupted on the way can be continued with ``resume(_:options:)``.
+///
+/// Memory stays bounded by one member: the raw bytes the caller hands over plus their compressed
+/// spool (snapshot slices are compressed as they arrive, so only the spool is held).
+///
+/// Not thread-safe: one owner feeds it.
+public final class ArchiveWriter {
+    /// Settings of a writer.
+    public struct Options: Sendable {
+        /// zstd level (1...19).
+        public var compressionLevel: Int32
+        /// zstd worker threads; 0 compresses on the calling thread.
+        public var compressionWorkers: Int32
+        /// Replace an existing archive at the final path.
+        public var overwrite: Bool
+        /// Raw bytes per snapshot slice, normally ``ArchiveLimits/snapshotSliceBytes``; tests make
+        /// it small so that small snapshots cross slice boundaries.
+        public var snapshotSliceBytes: Int
+
+        public init(compressionLevel: Int32 = 3, compressionWorkers: Int32 = 0, overwrite: Bool = false,
+                    snapshotSliceBytes: Int = ArchiveLimits.snapshotSliceBytes) {
+            self.compressionLevel = compressionLevel
+            self.compressionWorkers = compressionWorkers
+            self.overwrite = overwrite
+            self.snapshotSliceBytes = snapshotSliceBytes
+        }
+    }
+
+    /// The final path, `<collection>.qdrant.tar`.
+    public let archivePath: String
+    /// `<archive>.partial`, written until the archive is finished.
+    public var partialPath: String { archivePath + ".partial" }
+    /// `<archive>.sha256`.
+    public var sidecarPath: String { archivePath + ".sha256" }
+    public let descriptor: ArchiveDescriptor
+    /// The data members written so far.
+    public private(set) var members: [ArchiveManifest.Member]
+
+    private let options: Options
+    private let file: OwnedFile
+    private let compressor: ZstdCompressor
+    private let descriptorDigest: ArchiveManifest.FileDigest
+    /// SHA-256 of every byte of the file so far, for the sidecar.
+    private var fileHasher: SHA256
+    private var slice = SnapshotSlice()
+    private var snapshotHasher = SHA256()
+    private var state = State.open
+
+    private enum State { case open, failed, finished }
+
+    /// Bytes of the snapshot received so far (snapshot archives).
+    public private(set) var snapshotBytesWritten: UInt64 = 0
+
+    /// Starts a new archive at `archivePath` (its `.partial`, replacing any old `.partial`).
+    /// Throws ``ArchiveError/archiveExists(path:)`` if the archive exists and `options.overwrite` is false.
+    public convenience init(creating archivePath: String, descriptor: ArchiveDescriptor, options: Options = Options()) throws {
+        if !options.overwrite, OwnedFile.exists(archivePath) { throw ArchiveError.archiveExists(path: archivePath) }
+        let partialPath = archivePath + ".partial"
+        // Unlinking beats O_TRUNC: truncating a large old file is slow.
+        try OwnedFile.remove(partialPath)
+        let file = try OwnedFile(path: partialPath, mode: .createNew)
+        let bytes = try ArchiveJSONCoding.encode(descriptor)
+        let digest = ArchiveManifest.FileDigest(size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
+        try self.init(file: file, archivePath: archivePath, descriptor: descriptor, descriptorDigest: digest,
+                      members: [], fileHasher: SHA256(), options: options)
+        try writeMember(name: ArchiveMemberName.descriptor, data: bytes,
+                        records: MemberRecords(rawSize: digest.size, rawSHA256: digest.sha256))
+    }
+
+    init(file: OwnedFile, archivePath: String, descriptor: ArchiveDescriptor, descriptorDigest: ArchiveManifest.FileDigest,
+         members: [ArchiveManifest.Member], fileHasher: SHA256, options: Options) throws {
+        guard options.snapshotSliceBytes > 0, options.snapshotSliceBytes <= ArchiveLimits.maxMemberRawBytes else {
+            throw ArchiveError.misuse("snapshot slice size \(options.snapshotSliceBytes) is outside 1...\(ArchiveLimits.maxMemberRawBytes) bytes")
+        }
+        self.file = file
+        self.archivePath = archivePath
+        self.descriptor = descriptor
+        self.descriptorDigest = descriptorDigest
+        self.members = members
+        self.fileHasher = fileHasher
+        self.options = options
+        compressor = try ZstdCompressor(level: options.compressionLevel, workers: options.compressionWorkers)
+    }
+
+    // MARK: - Points
+
+    /// Appends one points member: `jsonLines` holds `info.pointCount` points, one JSON object per
+    /// line, each line ending in `\n`, exactly as the server sent them. `info.startOffset` must
+    /// equal the previous member's `nextOffset` (`.null` for the first member).
+    public func appendPointsMember(_ jsonLines: some ContiguousBytes, info: PointsMemberInfo) throws {
+        try checkOpen(for: .points)
+        let previous = members.last?.points
+        guard previous?.nextOffset != .null || previous == nil else {
+            throw ArchiveError.misuse("a points member after the member that ended the collection (next_offset null)")
+        }
+        guard info.startOffset == (previous?.nextOffset ?? .null) else {
+            throw ArchiveError.misuse("start offset \(info.startOffset.compactJSONText) does not continue the previous next offset \((previous?.nextOffset ?? .null).compactJSONText)")
+        }
+        guard info.pointCount > 0 else { throw ArchiveError.misuse("a points member needs at least one point") }
+        try jsonLines.withUnsafeBytes { raw in
+            guard !raw.isEmpty, raw.count <= ArchiveLimits.maxMemberRawBytes else {
+                throw ArchiveError.misuse("a points member of \(raw.count) bytes is outside 1...\(ArchiveLimits.maxMemberRawBytes) bytes")
+            }
+            try failing {
+                try compressor.pledgeSourceSize(UInt64(raw.count))
+                var stored: [UInt8] = []
+                stored.reserveCapacity(raw.count / 2)
+                try compressor.compress(raw) { stored.append(contentsOf: $0) }
+                try compressor.finish { stored.append(contentsOf: $0) }
+                let records = MemberRecords(
+                    rawSize: UInt64(raw.count), rawSHA256: SHA256.hash(data: raw).lowercaseHexDigits,
+                    storedSHA256: SHA256.hash(data: stored).lowercaseHexDigits, points: info)
+                try writeDataMember(stored, records: records)
+            }
+        }
+    }
+
+    /// Appends the member a builder collected; `nextOffset` is the scroll offset after its last point.
+    public func appendPointsMember(_ builder: PointsMemberBuilder, nextOffset: JSONValue) throws {
+        try appendPointsMember(builder.bytes, info: builder.info(nextOffset: nextOffset))
+    }
+
+    // MARK: - Snapshots
+
+    /// Appends snapshot bytes, in chunks of any size; full slices become members as they fill.
+    public func appendSnapshotBytes(_ bytes: UnsafeRawBufferPointer) throws {
+        try checkOpen(for: .snapshot)
+        try failing {
+            var rest = bytes
+            while !rest.isEmpty {
+                let take = min(rest.count, options.snapshotSliceBytes - slice.rawSize)
+                let part = UnsafeRawBufferPointer(rebasing: rest[0..<take])
+                try compressor.compress(part) { slice.stored.append(contentsOf: $0) }
+                slice.rawHasher.update(bufferPointer: part)
+                snapshotHasher.update(bufferPointer: part)
+                slice.rawSize += take
+                snapshotBytesWritten += UInt64(take)
+                if slice.rawSize == options.snapshotSliceBytes { try flushSlice() }
+                rest = UnsafeRawBufferPointer(rebasing: rest[take...])
+            }
+        }
+    }
+
+    /// Appends snapshot bytes.
+    public func appendSnapshotBytes(_ bytes: some ContiguousBytes) throws {
+        try bytes.withUnsafeBytes { try appendSnapshotBytes($0) }
+    }
+
+    private func flushSlice() throws {
+        guard slice.rawSize > 0 else { return }
+        try compressor.finish { slice.stored.append(contentsOf: $0) }
+        let records = MemberRecords(
+            rawSize: UInt64(slice.rawSize), rawSHA256: slice.rawHasher.finalize().lowercaseHexDigits,
+            storedSHA256: SHA256.hash(data: slice.stored).lowercaseHexDigits)
+        try writeDataMember(slice.stored, records: records)
+        slice.reset()
+    }
+
+    // MARK: - Finishing
+
+    /// Writes the manifest and the end of the archive, fsyncs, renames `.partial` to the final name,
+    /// fsyncs the directory, and writes the sidecar atomically.
+    /// - Parameters:
+    ///   - reportedPointsCount: snapshot archives: the points count the server reported; ignored for points.
+    ///   - serverSnapshotChecksum: snapshot archives: the SHA-256 hex Qdrant reported, nil if none.
+    ///     A mismatch throws ``ArchiveError/snapshotChecksumMismatch(server:computed:)`` and keeps the `.partial`.
+    /// - Returns: the manifest written.
+    @discardableResult
+    public func finish(reportedPointsCount: UInt64? = nil, serverSnapshotChecksum: String? = nil) throws -> ArchiveManifest {
+        try checkOpen(for: descriptor.method)
+        var snapshot: ArchiveManifest.SnapshotTotals?
+        switch descriptor.method {
+        case .points:
+            if let last = members.last?.points, last.nextOffset != .null {
+                throw ArchiveError.misuse("the last points member's next offset is \(last.nextOffset.compactJSONText): the scroll has not reached the end")
+            }
+        case .snapshot:
+            try failing { try flushSlice() }
+            let computed = snapshotHasher.finalize().lowercaseHexDigits
+            if let server = serverSnapshotChecksum, server.lowercased() != computed {
+                state = .failed
+                throw ArchiveError.snapshotChecksumMismatch(server: server, computed: computed)
+            }
+            snapshot = .init(size: snapshotBytesWritten, sha256: computed, serverChecksum: serverSnapshotChecksum?.lowercased())
+        }
+        let manifest = ArchiveManifest(
+            collection: descriptor.collection, method: descriptor.method, finishedAt: Date(), archiveJSON: descriptorDigest,
+            members: members,
+            totals: ArchiveManifest.totals(of: members, method: descriptor.method, reportedPointsCount: reportedPointsCount, snapshot: snapshot))
+        try failing {
+            let bytes = try ArchiveJSONCoding.encode(manifest)
+            try writeMember(name: ArchiveMemberName.manifest, data: bytes,
+                            records: MemberRecords(rawSize: UInt64(bytes.count), rawSHA256: SHA256.hash(data: bytes).lowercaseHexDigits))
+            try write([UInt8](repeating: 0, count: 2 * TarHeader.blockSize))
+            try file.sync()
+            try file.close()
+        }
+        if !options.overwrite, OwnedFile.exists(archivePath) {
+            state = .failed
+            throw ArchiveError.archiveExists(path: archivePath)
+        }
+        try OwnedFile.rename(partialPath, to: archivePath)
+        try OwnedFile.syncDirectory(containing: archivePath)
+        state = .finished
+        let fileName = (archivePath as NSString).lastPathComponent
+        let line = "\(fileHasher.finalize().lowercaseHexDigits)  \(fileName)\n"
+        try OwnedFile.writeAtomically(Array(line.utf8), to: sidecarPath)
+        return manifest
+    }
+
+    /// Stops writing and deletes the `.partial` (for failures that cannot be resumed, such as a
+    /// snapshot export: a new snapshot's bytes differ).
+    public func discard() throws {
+        guard state != .finished else { return }
+        state = .failed
+        try? file.close()
+        try OwnedFile.remove(partialPath)
+    }
+
+    // MARK: - Writing members
+
+    private func checkOpen(for method: ArchiveMethod) throws {
+        switch state {
+        case .open: break
+        case .failed: throw ArchiveError.misuse("an earlier write failed; the .partial can only be resumed")
+        case .finished: throw ArchiveError.misuse("the archive is already finished")
+        }
+        guard method == descriptor.method else {
+            throw ArchiveError.misuse("a \(method.rawValue) member in a \(descriptor.method.rawValue) archive")
+        }
+    }
+
+    /// Runs `body`; any failure leaves the file in an unknown state, so the writer refuses more work.
+    private func failing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            state = .failed
+            compressor.reset()
+            throw error
+        }
+    }
+
+    private func writeDataMember(_ stored: [UInt8], records: MemberRecords) throws {
+        let name = descriptor.method.memberName(at: members.count)
+        try writeMember(name: name, data: stored, records: records)
+        members.append(ArchiveManifest.Member(path: name, storedSize: UInt64(stored.count), records: records))
+    }
+
+    /// Writes pax header, records, member header, data and paddings.
+    private func writeMember(name: String, data: [UInt8], records: MemberRecords) throws {
+        let time = UInt64(max(0, descriptor.createdAt.timeIntervalSince1970))
+        let pax = records.paxRecords().encoded()
+        var head = TarHeader(name: ArchiveMemberName.paxHeaderName(for: name), kind: .paxExtended,
+                             size: UInt64(pax.count), modificationTime: time).encoded()
+        head += pax
+        head += [UInt8](repeating: 0, count: TarHeader.padding(after: UInt64(pax.count)))
+        head += TarHeader(name: name, kind: .file, size: UInt64(data.count), modificationTime: time).encoded()
+        try write(head)
+        try write(data)
+        try write([UInt8](repeating: 0, count: TarHeader.padding(after: UInt64(data.count))))
+    }
+
+    private func write(_ bytes: [UInt8]) throws {
+        try file.writeAll(bytes)
+        fileHasher.update(data: bytes)
+    }
+}
+
+/// The snapshot slice being compressed: its compressed spool and the raw bytes' running hash.
+private struct SnapshotSlice {
+    var stored: [UInt8] = []
+    var rawSize = 0
+    var rawHasher = SHA256()
+
+    mutating func reset() {
+        stored.removeAll(keepingCapacity: true)
+        rawSize = 0
+        rawHasher = SHA256()
+    }
+}

@@ -1,0 +1,45 @@
+/// Collects points into one member's JSON Lines, so an export can cut members at the size bound
+/// without re-encoding anything.
+///
+/// Usage: for each point, if `!builder.fits(lineLength:)`, hand the builder to
+/// ``ArchiveWriter/appendPointsMember(_:nextOffset:)`` with the point's id as `nextOffset` (a scroll
+/// starting at that id continues exactly there) and start a new builder with that id as its start
+/// offset. At the end of the collection, append the last non-empty builder with `nextOffset: .null`.
+public struct PointsMemberBuilder: Sendable {
+    /// Raw bytes after which a member is cut, normally ``ArchiveLimits/pointsMemberTargetBytes``.
+    public let targetBytes: Int
+    /// The scroll offset that produced the first point: `.null` for the first member.
+    public let startOffset: JSONValue
+    /// The member's JSON Lines so far.
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var pointCount: UInt64 = 0
+    public private(set) var firstID: JSONValue = .null
+    public private(set) var lastID: JSONValue = .null
+
+    public init(startOffset: JSONValue, targetBytes: Int = ArchiveLimits.pointsMemberTargetBytes) {
+        self.startOffset = startOffset
+        self.targetBytes = targetBytes
+    }
+
+    public var isEmpty: Bool { pointCount == 0 }
+
+    /// Whether a point of `lineLength` bytes (without its newline) still fits. An empty builder
+    /// takes any point, so one oversize point becomes a member of its own.
+    public func fits(lineLength: Int) -> Bool {
+        isEmpty || bytes.count + lineLength + 1 <= targetBytes
+    }
+
+    /// Appends one point's JSON object, exactly as the server sent it, and a newline.
+    public mutating func append(pointJSON: some Sequence<UInt8>, id: JSONValue) {
+        bytes.append(contentsOf: pointJSON)
+        bytes.append(0x0A)
+        if pointCount == 0 { firstID = id }
+        lastID = id
+        pointCount += 1
+    }
+
+    /// The member's records, given the scroll offset that follows its last point.
+    public func info(nextOffset: JSONValue) -> PointsMemberInfo {
+        PointsMemberInfo(pointCount: pointCount, firstID: firstID, lastID: lastID, startOffset: startOffset, nextOffset: nextOffset)
+    }
+}

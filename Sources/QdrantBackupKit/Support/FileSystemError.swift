@@ -1,0 +1,28 @@
+import Foundation
+
+/// A failed file-system call, with the path and the system's own words ("No space left on device").
+public struct FileSystemError: ClassifiedError, CustomStringConvertible, Equatable {
+    /// What was being done: "open", "write", "fsync", "rename", ...
+    public let operation: String
+    public let path: String
+    /// The `errno` value.
+    public let code: Int32
+
+    public init(operation: String, path: String, code: Int32) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    /// `strerror` text for ``code``.
+    public var reason: String { String(cString: strerror(code)) }
+
+    /// I/O failures (disk full, permission denied) make the operation fail; they say nothing about
+    /// whether an archive is valid.
+    public var failureKind: FailureKind { .failed }
+
+    public var description: String { "cannot \(operation) \(path): \(reason)" }
+
+    /// True when the path did not exist (`ENOENT`).
+    public var isNotFound: Bool { code == ENOENT }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import QdrantBackupKit
+
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show what an archive holds without restoring it: collection, method, points, vectors, indexes, sizes."
+    )
+
+    @Argument(help: "An archive file (<collection>.qdrant.tar).")
+    var archive: String
+
+    @Flag(help: "Print the summary as JSON on stdout.")
+    var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let summary = try ArchiveInspector.inspect(archiveAt: archive)
+            if json {
+                try Terminal.printJSON(summary)
+            } else {
+                print(summary.humanReadable)
+            }
+        }
+    }
+}

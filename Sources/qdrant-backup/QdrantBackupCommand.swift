@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct QdrantBackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qdrant-backup",
+        abstract: "Export Qdrant collections into checksummed archives, verify them offline, and import them into a local Qdrant.",
+        discussion: """
+            Exit codes: 0 success; 1 failed or partly failed; 2 invalid archive; 3 validate found \
+            differences; 4 cannot reach or authenticate to a server; 5 conflict with the target; \
+            6 key problem; 64 usage error; 130/143 interrupted by SIGINT/SIGTERM.
+            """,
+        subcommands: [VerifyCommand.self, InspectCommand.self]
+    )
+}

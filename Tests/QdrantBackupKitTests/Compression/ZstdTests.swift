@@ -1,0 +1,107 @@
+import Foundation
+import QdrantBackupKit
+import Testing
+
+@Suite("zstd streaming")
+struct ZstdTests {
+    /// Text-like and random bytes, so both compressible and incompressible paths run.
+    static func sampleData(count: Int, seed: UInt64 = 7) -> [UInt8] {
+        var generator = SeededGenerator(seed: seed)
+        let words = Array("{\"id\":42,\"vector\":[0.125,-0.5],\"payload\":{\"city\":\"Berlin\"}}\n".utf8)
+        return (0..<count).map { index in
+            index % 3 == 0 ? UInt8.random(in: 0...255, using: &generator) : words[index % words.count]
+        }
+    }
+
+    @Test("round trip through the streaming types in uneven pieces", arguments: [(1, 0), (3, 0), (3, 2), (19, 0)])
+    func roundTrip(level: Int32, workers: Int32) throws {
+        let input = Self.sampleData(count: 3_000_000)
+        let compressor = try ZstdCompressor(level: level, workers: workers)
+        var frame: [UInt8] = []
+        var offset = 0
+        var pieceSize = 1
+        while offset < input.count {
+            let end = min(input.count, offset + pieceSize)
+            try input[offset..<end].withUnsafeBytes { try compressor.compress($0) { frame.append(contentsOf: $0) } }
+            offset = end
+            pieceSize = pieceSize * 3 + 1
+        }
+        try compressor.finish { frame.append(contentsOf: $0) }
+        #expect(frame.count < input.count)
+
+        let decompressor = try ZstdDecompressor()
+        var output: [UInt8] = []
+        for start in stride(from: 0, to: frame.count, by: 777) {
+            try frame[start..<min(frame.count, start + 777)].withUnsafeBytes {
+                try decompressor.decompress($0) { output.append(contentsOf: $0) }
+            }
+        }
+        #expect(decompressor.isAtFrameEnd)
+        #expect(output == input)
+    }
+
+    @Test("the compressor starts a fresh frame after finishing one")
+    func consecutiveFrames() throws {
+        let compressor = try ZstdCompressor()
+        let first = try compressor.compressFrame(Array("first".utf8))
+        let second = try compressor.compressFrame(Array("second".utf8))
+        let decompressor = try ZstdDecompressor()
+        #expect(try decompressor.decompressFrames(first + second, limit: 100) == Array("firstsecond".utf8))
+    }
+
+    @Test("a frame cut short is reported as truncated")
+    func truncatedFrame() throws {
+        let frame = try ZstdCompressor().compressFrame(Self.sampleData(count: 200_000))
+        let decompressor = try ZstdDecompressor()
+        #expect(throws: ZstdError.self) { try decompressor.decompressFrames(frame.dropLast(5), limit: 1 << 20) }
+    }
+
+    @Test("a flipped byte inside a frame is an error, not silent garbage")
+    func corruptedFrame() throws {
+        let input = Self.sampleData(count: 200_000)
+        var frame = try ZstdCompressor().compressFrame(input)
+        frame[frame.count / 2] ^= 0x40
+        let decompressor = try ZstdDecompressor()
+        #expect(throws: ZstdError.self) { try decompressor.decompressFrames(frame, limit: 1 << 20) }
+    }
+
+    @Test("output beyond the caller's limit is refused")
+    func outputLimit() throws {
+        let frame = try ZstdCompressor().compressFrame([UInt8](repeating: 0, count: 10_000_000))
+        #expect(frame.count < 10_000)
+        #expect(throws: ZstdError.self) { try ZstdDecompressor().decompressFrames(frame, limit: 1_000_000) }
+    }
+
+    @Test("the zstd command decodes our frames")
+    func systemZstdReadsOurFrames() throws {
+        let input = Self.sampleData(count: 500_000)
+        let frame = try ZstdCompressor(level: 3, workers: 2).compressFrame(input)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let compressed = directory.appendingPathComponent("data.zst")
+        try Data(frame).write(to: compressed)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["zstd", "-q", "-d", compressed.path, "-o", directory.appendingPathComponent("data").path]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try Data(contentsOf: directory.appendingPathComponent("data")) == Data(input))
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so test data is the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,57 @@
+"""`python3 -m qdrant_standin --host 127.0.0.1 --port 0 --data-dir DIR …`"""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+import orjson
+
+from .server import App, StandInServer
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="qdrant_standin", description="A Qdrant REST API stand-in for tests.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=6333, help="0 picks a free port")
+    p.add_argument("--data-dir", required=True, help="where collections and snapshots are kept")
+    p.add_argument("--api-key", default=os.environ.get("QDRANT_STANDIN_API_KEY"))
+    p.add_argument("--read-only-api-key", default=os.environ.get("QDRANT_STANDIN_READ_ONLY_API_KEY"))
+    p.add_argument("--version", default="1.15.1", help="the Qdrant version to report")
+    p.add_argument("--port-file", help="write the port here once listening")
+    p.add_argument("--faults-file", help="JSON faults to install at start (same body as POST /__standin/faults)")
+    p.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = p.parse_args(argv)
+
+    app = App(args.data_dir, args.version, args.api_key, args.read_only_api_key, args.verbose)
+    if args.faults_file:
+        with open(args.faults_file, "rb") as f:
+            app.faults.add(orjson.loads(f.read()))
+    server = StandInServer((args.host, args.port), app)
+    port = server.server_address[1]
+
+    def stop(signum, frame):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    # A child of a Swift test process inherits its blocked signal mask; SIGTERM must reach us.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{port}\n")
+        os.replace(tmp, args.port_file)
+    print(f"listening on http://{args.host}:{port}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        app.store.close()
+    print("stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

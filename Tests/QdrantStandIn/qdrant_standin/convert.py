@@ -1,0 +1,251 @@
+"""Conversions between Qdrant's REST JSON and qdrant_edge objects: ids, vectors, payload selectors, filters."""
+
+import uuid
+
+import numpy as np
+import qdrant_edge as qe
+
+from .errors import ApiError, bad_input, bad_request, json_error
+
+DISTANCES = {"Cosine": qe.Distance.Cosine, "Euclid": qe.Distance.Euclid, "Dot": qe.Distance.Dot,
+             "Manhattan": qe.Distance.Manhattan}
+DATATYPES = {"float32": qe.VectorStorageDatatype.Float32, "float16": qe.VectorStorageDatatype.Float16,
+             "uint8": qe.VectorStorageDatatype.Uint8}
+PAYLOAD_TYPES = {"keyword": qe.PayloadSchemaType.Keyword, "integer": qe.PayloadSchemaType.Integer,
+                 "float": qe.PayloadSchemaType.Float, "geo": qe.PayloadSchemaType.Geo,
+                 "text": qe.PayloadSchemaType.Text, "bool": qe.PayloadSchemaType.Bool,
+                 "datetime": qe.PayloadSchemaType.Datetime, "uuid": qe.PayloadSchemaType.Uuid}
+
+
+# ---------------------------------------------------------------- point ids
+
+def parse_point_id(value):
+    """An ExtendedPointId: unsigned integer, or UUID in any form `uuid` accepts (normalised)."""
+    if isinstance(value, bool):
+        raise json_error("data did not match any variant of untagged enum ExtendedPointId")
+    if isinstance(value, int):
+        if value < 0:
+            raise json_error("data did not match any variant of untagged enum ExtendedPointId")
+        return value
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise json_error(
+                f"Unable to parse UUID: {value}") from None
+    raise json_error("data did not match any variant of untagged enum ExtendedPointId")
+
+
+def parse_path_point_id(text: str):
+    if text.isdigit():
+        return int(text)
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise ApiError(400, f"Bad request: Invalid point id: {text}") from None
+
+
+def point_id_out(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+# ---------------------------------------------------------------- vectors in
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _dense(values, size: int):
+    # Element types are checked by the engine when the Point is built (before anything is applied).
+    if not isinstance(values, list):
+        raise json_error("data did not match any variant of untagged enum VectorStruct")
+    if len(values) != size:
+        raise bad_input(f"Vector dimension error: expected dim: {size}, got {len(values)}")
+    return values
+
+
+def _multi(values, size: int):
+    if not isinstance(values, list) or not values or not all(isinstance(v, list) for v in values):
+        raise bad_input("Vector dimension error: multi-vector must contain at least one vector")
+    for v in values:
+        _dense(v, size)
+    return values
+
+
+def _sparse(value):
+    if not isinstance(value, dict) or "indices" not in value or "values" not in value:
+        raise json_error("data did not match any variant of untagged enum Vector")
+    indices, values = value["indices"], value["values"]
+    if len(indices) != len(values):
+        raise ApiError(422, "Validation error in JSON body: [values: must be the same length as indices]")
+    if len(set(indices)) != len(indices):
+        raise ApiError(422, "Validation error in JSON body: [indices: must be unique]")
+    return qe.SparseVector(list(indices), [float(v) for v in values])
+
+
+class VectorSchema:
+    """What vectors a collection stores, derived from its `params.vectors` and `params.sparse_vectors`."""
+
+    def __init__(self, params: dict):
+        vectors = params.get("vectors", {})
+        self.unnamed = isinstance(vectors, dict) and "size" in vectors and "distance" in vectors
+        self.dense = {"": vectors} if self.unnamed else dict(vectors or {})
+        self.sparse = dict(params.get("sparse_vectors") or {})
+
+    def _one(self, name: str, value):
+        if name in self.dense:
+            params = self.dense[name]
+            if params.get("multivector_config"):
+                return _multi(value, params["size"])
+            if isinstance(value, dict):
+                raise bad_input(f"Conversion between sparse and regular vectors failed")
+            return _dense(value, params["size"])
+        if name in self.sparse:
+            if not isinstance(value, dict):
+                raise bad_input("Conversion between sparse and regular vectors failed")
+            return _sparse(value)
+        raise bad_input(f"Not existing vector name error: {name}")
+
+    def to_engine(self, vector):
+        """A point's VectorStruct (REST JSON) to what EdgeShard accepts, validated first: the engine
+        damages the stored point when it rejects a vector half-way."""
+        if isinstance(vector, list):
+            value = self._one("", vector)  # dense, or a bare multi-vector for the default vector
+            return value if self.unnamed else {"": value}
+        if isinstance(vector, dict):
+            converted = {name: self._one(name, v) for name, v in vector.items()}
+            if self.unnamed:
+                return converted.get("", [])  # Qdrant refuses a point without its default vector
+            return converted
+        raise json_error("data did not match any variant of untagged enum VectorStruct")
+
+    def batch_vectors(self, vectors, count: int) -> list:
+        """BatchVectorStruct to one VectorStruct per point."""
+        if isinstance(vectors, list):
+            if len(vectors) != count:
+                raise bad_input("The number of vectors must match the number of ids")
+            return vectors
+        if isinstance(vectors, dict):
+            out = [dict() for _ in range(count)]
+            for name, values in vectors.items():
+                if not isinstance(values, list) or len(values) != count:
+                    raise bad_input("The number of vectors must match the number of ids")
+                for i, v in enumerate(values):
+                    out[i][name] = v
+            return out
+        raise json_error("data did not match any variant of untagged enum BatchVectorStruct")
+
+
+# ---------------------------------------------------------------- records out
+
+def vector_out(vector):
+    """Engine vectors to JSON-ready values; dense data as float32 arrays so that orjson prints
+    them as f32 (shortest round-trip form), as Qdrant does."""
+    if vector is None:
+        return None
+    if isinstance(vector, list):
+        return np.asarray(vector, dtype=np.float32) if vector else []
+    if isinstance(vector, dict):
+        return {name: vector_out(v) for name, v in vector.items()}
+    if isinstance(vector, qe.SparseVector):
+        return {"indices": list(vector.indices), "values": np.asarray(vector.values, dtype=np.float32)}
+    return vector
+
+
+def payload_selector(with_payload):
+    """REST WithPayloadInterface to (engine argument, post-filter or None)."""
+    if with_payload is None or isinstance(with_payload, bool):
+        return (True if with_payload is None else with_payload), None
+    if isinstance(with_payload, list):
+        return True, ("include", with_payload)
+    if isinstance(with_payload, dict):
+        if "include" in with_payload:
+            inc = with_payload["include"]
+            return True, ("include", inc if isinstance(inc, list) else [inc])
+        if "exclude" in with_payload:
+            exc = with_payload["exclude"]
+            return True, ("exclude", exc if isinstance(exc, list) else [exc])
+    raise json_error("data did not match any variant of untagged enum WithPayloadInterface")
+
+
+def apply_payload_filter(payload, post):
+    if payload is None or post is None:
+        return payload
+    mode, keys = post
+    if mode == "include":
+        return {k: payload[k] for k in keys if k in payload}
+    return {k: v for k, v in payload.items() if k not in keys}
+
+
+def vector_selector(with_vector):
+    if with_vector is None:
+        return False
+    if isinstance(with_vector, bool):
+        return with_vector
+    if isinstance(with_vector, list) and all(isinstance(x, str) for x in with_vector):
+        return with_vector
+    raise json_error("data did not match any variant of untagged enum WithVector")
+
+
+def record_out(rec, post_payload, with_payload: bool, with_vector) -> dict:
+    # Qdrant's Record always serialises `payload` and `vector` (null when not requested).
+    return {
+        "id": point_id_out(rec.id),
+        "payload": apply_payload_filter(rec.payload, post_payload) if with_payload else None,
+        "vector": vector_out(rec.vector) if with_vector else None,
+    }
+
+
+# ---------------------------------------------------------------- filters (a subset)
+
+def _as_list(value):
+    if value is None:
+        return None
+    return value if isinstance(value, list) else [value]
+
+
+def _condition(cond: dict):
+    if not isinstance(cond, dict):
+        raise json_error("data did not match any variant of untagged enum Condition")
+    if any(k in cond for k in ("must", "should", "must_not")):
+        return parse_filter(cond)
+    if "has_id" in cond:
+        return qe.HasIdCondition({parse_point_id(i) for i in cond["has_id"]})
+    if "is_empty" in cond:
+        return qe.IsEmptyCondition(cond["is_empty"]["key"])
+    if "is_null" in cond:
+        return qe.IsNullCondition(cond["is_null"]["key"])
+    if "key" in cond:
+        key = cond["key"]
+        if "match" in cond:
+            m = cond["match"]
+            if "value" in m:
+                return qe.FieldCondition(key, match=qe.MatchValue(m["value"]))
+            if "any" in m:
+                return qe.FieldCondition(key, match=qe.MatchAny(m["any"]))
+            if "except" in m:
+                return qe.FieldCondition(key, match=qe.MatchExcept(m["except"]))
+            if "text" in m:
+                return qe.FieldCondition(key, match=qe.MatchText(m["text"]))
+        if "range" in cond:
+            r = cond["range"]
+            return qe.FieldCondition(key, range=qe.RangeFloat(gte=r.get("gte"), gt=r.get("gt"),
+                                                             lte=r.get("lte"), lt=r.get("lt")))
+    raise bad_request(f"the Qdrant stand-in does not support this filter condition: {cond}")
+
+
+def parse_filter(flt):
+    if flt is None:
+        return None
+    if not isinstance(flt, dict):
+        raise json_error("invalid type: expected struct Filter")
+    if "min_should" in flt:
+        raise bad_request("the Qdrant stand-in does not support min_should")
+    parts = {}
+    for clause in ("must", "should", "must_not"):
+        conds = _as_list(flt.get(clause))
+        if conds is not None:
+            parts[clause] = [_condition(c) for c in conds]
+    return qe.Filter(**parts)

@@ -1,0 +1,447 @@
+"""Drives the stand-in with the official qdrant-client (REST only) to show it behaves like Qdrant."""
+
+import hashlib
+import http.client
+import math
+import random
+import uuid
+
+import httpx
+import pytest
+import requests
+from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
+from conftest import API_KEY, READ_ONLY_KEY
+
+DIM = 8
+
+
+def client_for(url, api_key=None, **kw):
+    return QdrantClient(url=url, api_key=api_key, prefer_grpc=False, check_compatibility=False,
+                        timeout=30, https=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def client(standin):
+    c = client_for(standin.url)
+    yield c
+    c.close()
+
+
+def faults(url, *specs):
+    r = requests.post(f"{url}/__standin/faults", json={"faults": list(specs)})
+    assert r.status_code == 200, r.text
+
+
+def clear_faults(url):
+    requests.delete(f"{url}/__standin/faults").raise_for_status()
+
+
+def rand_vec(rng, dim=DIM):
+    return [rng.uniform(-1, 1) for _ in range(dim)]
+
+
+def normalise(v):
+    n = math.sqrt(sum(x * x for x in v))
+    return [x / n for x in v] if n else v
+
+
+def close(a, b, tol=1e-5):
+    return len(a) == len(b) and all(abs(x - y) <= tol for x, y in zip(a, b))
+
+
+def scroll_all(client, name, limit=7, **kw):
+    out, offset, pages = [], None, 0
+    while True:
+        points, offset = client.scroll(name, limit=limit, offset=offset, **kw)
+        out.extend(points)
+        pages += 1
+        if offset is None:
+            return out, pages
+
+
+# ------------------------------------------------------------------ plain API
+
+def test_root_and_health(standin):
+    root = requests.get(standin.url + "/").json()
+    assert root["title"] == "qdrant - vector search engine" and root["version"] == "1.15.1"
+    for path, body in (("/healthz", "healthz check passed"), ("/livez", "livez check passed")):
+        r = requests.get(standin.url + path)
+        assert r.status_code == 200 and r.text == body
+    assert requests.get(standin.url + "/readyz").status_code == 200
+    assert requests.get(standin.url + "/cluster").json()["result"] == {"status": "disabled"}
+    assert requests.get(standin.url + "/no/such/route").status_code == 404
+
+
+def test_single_dense_collection_round_trip(client, standin):
+    name = "dense"
+    client.create_collection(
+        name,
+        vectors_config=models.VectorParams(size=DIM, distance=models.Distance.COSINE),
+        hnsw_config=models.HnswConfigDiff(m=32, ef_construct=200),
+        optimizers_config=models.OptimizersConfigDiff(indexing_threshold=50000),
+        quantization_config=models.ScalarQuantization(
+            scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8, quantile=0.99,
+                                                   always_ram=True)),
+    )
+    assert client.collection_exists(name)
+    assert not client.collection_exists("nope")
+    client.create_payload_index(name, "city", field_schema=models.PayloadSchemaType.KEYWORD)
+    client.create_payload_index(name, "n", field_schema=models.IntegerIndexParams(
+        type=models.IntegerIndexType.INTEGER, lookup=True, range=False))
+
+    rng = random.Random(1)
+    ids = list(range(0, 40)) + [str(uuid.UUID(int=rng.getrandbits(128))).upper() for _ in range(10)]
+    vectors = {i: rand_vec(rng) for i in ids}
+    points = [models.PointStruct(id=i, vector=vectors[i], payload={"city": f"c{k % 3}", "n": k})
+              for k, i in enumerate(ids[:30])]
+    res = client.upsert(name, points=points, wait=True)
+    assert res.status == models.UpdateStatus.COMPLETED
+    rest = ids[30:]
+    res = client.upsert(name, points=models.Batch(
+        ids=rest, vectors=[vectors[i] for i in rest],
+        payloads=[{"city": "batch", "n": 100 + k} for k in range(len(rest))]), wait=True)
+    assert res.status == models.UpdateStatus.COMPLETED
+
+    assert client.count(name, exact=True).count == len(ids)
+
+    got, pages = scroll_all(client, name, limit=7, with_vectors=True, with_payload=True)
+    assert pages == math.ceil(len(ids) / 7)
+    got_ids = [p.id for p in got]
+    expected_ids = [i if isinstance(i, int) else str(uuid.UUID(i)) for i in ids]
+    assert len(got_ids) == len(set(got_ids)) == len(ids)
+    # Qdrant's order: integers ascending, then UUIDs ascending; UUIDs come back lowercase
+    assert got_ids == sorted([i for i in expected_ids if isinstance(i, int)]) + \
+        sorted(i for i in expected_ids if isinstance(i, str))
+    by_id = {p.id: p for p in got}
+    for i in ids:
+        key = i if isinstance(i, int) else str(uuid.UUID(i))
+        assert close(by_id[key].vector, normalise(vectors[i])), "Cosine vectors are stored normalised"
+
+    page, nxt = client.scroll(name, limit=5)
+    assert nxt == 5 and page[0].vector is None and page[0].payload == {"city": "c0", "n": 0}
+
+    recs = client.retrieve(name, ids=[3, 1, 999], with_payload=True, with_vectors=False)
+    assert sorted(r.id for r in recs) == [1, 3] and all(r.vector is None for r in recs)
+
+    info = client.get_collection(name)
+    assert info.points_count == len(ids)
+    assert info.config.hnsw_config.m == 32 and info.config.hnsw_config.ef_construct == 200
+    assert info.config.hnsw_config.full_scan_threshold == 10000
+    assert info.config.optimizer_config.indexing_threshold == 50000
+    assert info.config.optimizer_config.deleted_threshold == 0.2
+    assert info.config.quantization_config.scalar.type == models.ScalarType.INT8
+    assert info.config.quantization_config.scalar.quantile == 0.99
+    assert info.config.params.vectors.size == DIM
+    assert info.config.params.vectors.distance == models.Distance.COSINE
+    assert info.payload_schema["city"].data_type == models.PayloadSchemaType.KEYWORD
+    assert info.payload_schema["city"].points == len(ids)
+    assert info.payload_schema["n"].data_type == models.PayloadSchemaType.INTEGER
+    assert info.payload_schema["n"].params.lookup is True
+
+    raw = requests.post(f"{standin.url}/collections/{name}/points/scroll",
+                        json={"limit": 1, "with_payload": False}).json()["result"]
+    assert raw["points"] == [{"id": 0, "payload": None, "vector": None}]
+
+
+def test_named_dense_and_sparse_vectors(client):
+    name = "hybrid"
+    client.create_collection(
+        name,
+        vectors_config={"text": models.VectorParams(size=4, distance=models.Distance.DOT),
+                        "image": models.VectorParams(size=3, distance=models.Distance.EUCLID, on_disk=True)},
+        sparse_vectors_config={"bm25": models.SparseVectorParams(modifier=models.Modifier.IDF)},
+    )
+    points = [models.PointStruct(
+        id=i,
+        vector={"text": [i, 1.0, 2.0, 3.0], "image": [0.5, i, 0.25],
+                "bm25": models.SparseVector(indices=[i, 100 + i], values=[0.5, 1.5])},
+        payload={"i": i}) for i in range(1, 6)]
+    points.append(models.PointStruct(id=6, vector={"text": [1.0, 1.0, 1.0, 1.0]}))
+    client.upsert(name, points=points)
+    got, _ = scroll_all(client, name, limit=4, with_vectors=True)
+    assert [p.id for p in got] == [1, 2, 3, 4, 5, 6]
+    p2 = got[1]
+    assert p2.vector["text"] == [2.0, 1.0, 2.0, 3.0]  # Dot: stored as given
+    assert p2.vector["image"] == [0.5, 2.0, 0.25]
+    assert p2.vector["bm25"].indices == [2, 102] and p2.vector["bm25"].values == [0.5, 1.5]
+    assert set(got[5].vector) == {"text"}
+    only = client.retrieve(name, ids=[3], with_vectors=["bm25"])[0]
+    assert set(only.vector) == {"bm25"}
+    info = client.get_collection(name)
+    assert info.config.params.vectors["image"].on_disk is True
+    assert info.config.params.sparse_vectors["bm25"].modifier == models.Modifier.IDF
+
+    with pytest.raises(UnexpectedResponse) as e:
+        client.upsert(name, points=[models.PointStruct(id=9, vector={"text": [1.0, 2.0]})])
+    assert e.value.status_code == 400
+    assert "Vector dimension error: expected dim: 4, got 2" in e.value.content.decode()
+    assert client.count(name).count == 6
+
+
+def test_multivector_collection(client):
+    name = "colbert"
+    client.create_collection(name, vectors_config=models.VectorParams(
+        size=2, distance=models.Distance.DOT,
+        multivector_config=models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM)))
+    client.upsert(name, points=[models.PointStruct(id=1, vector=[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]),
+                                models.PointStruct(id=2, vector=[[0.5, 0.5]])])
+    got = client.retrieve(name, ids=[1, 2], with_vectors=True)
+    assert {p.id: p.vector for p in got} == {1: [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], 2: [[0.5, 0.5]]}
+    info = client.get_collection(name)
+    assert info.config.params.vectors.multivector_config.comparator == models.MultiVectorComparator.MAX_SIM
+
+
+def test_errors_like_qdrant(client, standin):
+    client.create_collection("dup", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    r = requests.put(f"{standin.url}/collections/dup", json={"vectors": {"size": 2, "distance": "Dot"}})
+    assert r.status_code == 409
+    assert r.json()["status"]["error"] == "Wrong input: Collection `dup` already exists!"
+    r = requests.get(f"{standin.url}/collections/missing")
+    assert r.status_code == 404
+    assert r.json()["status"]["error"] == "Not found: Collection `missing` doesn't exist!"
+    r = requests.get(f"{standin.url}/collections/dup/points/7")
+    assert r.status_code == 404
+    assert r.json()["status"]["error"] == "Not found: No point with id 7 found"
+    assert client.delete_collection("dup") is True
+    assert client.delete_collection("dup") is False
+
+
+def test_aliases(client):
+    client.create_collection("aliased", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    client.update_collection_aliases(change_aliases_operations=[
+        models.CreateAliasOperation(create_alias=models.CreateAlias(collection_name="aliased", alias_name="a1")),
+        models.CreateAliasOperation(create_alias=models.CreateAlias(collection_name="aliased", alias_name="a2")),
+    ])
+    client.update_collection_aliases(change_aliases_operations=[
+        models.RenameAliasOperation(rename_alias=models.RenameAlias(old_alias_name="a2", new_alias_name="a3")),
+        models.DeleteAliasOperation(delete_alias=models.DeleteAlias(alias_name="a1")),
+    ])
+    names = {(a.alias_name, a.collection_name) for a in client.get_aliases().aliases}
+    assert ("a3", "aliased") in names and all(a != "a1" for a, _ in names)
+    assert [a.alias_name for a in client.get_collection_aliases("aliased").aliases] == ["a3"]
+    client.upsert("a3", points=[models.PointStruct(id=1, vector=[1.0, 2.0])])
+    assert client.count("aliased").count == 1
+
+
+def test_patch_collection_merges_config(client):
+    client.create_collection("patched", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    client.update_collection("patched", optimizers_config=models.OptimizersConfigDiff(indexing_threshold=0),
+                             hnsw_config=models.HnswConfigDiff(m=0))
+    info = client.get_collection("patched")
+    assert info.config.optimizer_config.indexing_threshold == 0
+    assert info.config.optimizer_config.flush_interval_sec == 5
+    assert info.config.hnsw_config.m == 0 and info.config.hnsw_config.ef_construct == 100
+
+
+def test_delete_points(client):
+    client.create_collection("del", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    client.upsert("del", points=[models.PointStruct(id=i, vector=[1.0, float(i)], payload={"k": i % 2})
+                                 for i in range(10)])
+    client.delete("del", points_selector=models.PointIdsList(points=[0, 1, 2]))
+    assert client.count("del").count == 7
+    client.delete("del", points_selector=models.FilterSelector(filter=models.Filter(
+        must=[models.FieldCondition(key="k", match=models.MatchValue(value=1))])))
+    assert sorted(p.id for p in scroll_all(client, "del")[0]) == [4, 6, 8]
+
+
+# ------------------------------------------------------------------ snapshots
+
+def _make_source(client, name, n=300, dim=16):
+    rng = random.Random(7)
+    client.create_collection(
+        name, vectors_config={"v": models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+        sparse_vectors_config={"s": models.SparseVectorParams()},
+        hnsw_config=models.HnswConfigDiff(m=24))
+    client.create_payload_index(name, "tag", field_schema=models.PayloadSchemaType.KEYWORD)
+    for start in range(0, n, 100):
+        client.upsert(name, points=[models.PointStruct(
+            id=i if i % 5 else str(uuid.UUID(int=i + 1)),
+            vector={"v": rand_vec(rng, dim), "s": models.SparseVector(indices=[i, i + 1], values=[1.0, 0.5])},
+            payload={"tag": f"t{i % 4}", "nested": {"i": i, "l": [i, "x"]}}) for i in range(start, start + 100)])
+
+
+def test_snapshot_create_list_download_upload_restore(client, standin):
+    src, dst = "snapsrc", "snapdst"
+    _make_source(client, src)
+    desc = client.create_snapshot(src, wait=True)
+    assert desc.name.startswith(f"{src}-") and desc.name.endswith(".snapshot")
+    second = client.create_snapshot(src)
+    assert second.name != desc.name, "names are unique even within one second"
+    listed = {s.name: s for s in client.list_snapshots(src)}
+    assert set(listed) == {desc.name, second.name}
+    assert listed[desc.name].checksum == desc.checksum and len(desc.checksum) == 64
+
+    url = f"{standin.url}/collections/{src}/snapshots/{desc.name}"
+    full = requests.get(url)
+    assert full.status_code == 200 and full.headers["Accept-Ranges"] == "bytes"
+    assert len(full.content) == desc.size
+    assert hashlib.sha256(full.content).hexdigest() == desc.checksum
+    part = requests.get(url, headers={"Range": "bytes=100-"})
+    assert part.status_code == 206
+    assert part.headers["Content-Range"] == f"bytes 100-{desc.size - 1}/{desc.size}"
+    assert part.content == full.content[100:]
+    assert requests.get(url, headers={"Range": f"bytes={desc.size}-"}).status_code == 416
+
+    # Upload into a new collection name with priority=snapshot, checksum checked by the server
+    bad = requests.post(f"{standin.url}/collections/{dst}/snapshots/upload",
+                        params={"priority": "snapshot", "checksum": "0" * 64},
+                        files={"snapshot": (desc.name, full.content)})
+    assert bad.status_code == 400 and bad.json()["status"]["error"].startswith("Checksum mismatch")
+    assert not client.collection_exists(dst)
+    up = requests.post(f"{standin.url}/collections/{dst}/snapshots/upload",
+                       params={"priority": "snapshot", "checksum": desc.checksum, "wait": "true"},
+                       files={"snapshot": (desc.name, full.content)})
+    assert up.status_code == 200 and up.json()["result"] is True
+
+    a, _ = scroll_all(client, src, limit=64, with_vectors=True, with_payload=True)
+    b, _ = scroll_all(client, dst, limit=64, with_vectors=True, with_payload=True)
+    assert len(a) == 300 and [p.model_dump() for p in a] == [p.model_dump() for p in b]
+    ia, ib = client.get_collection(src), client.get_collection(dst)
+    assert ia.config == ib.config and ia.payload_schema == ib.payload_schema
+
+    # The client's own REST upload (priority=replica by default) into an existing empty collection
+    # keeps the empty local state, as FIELD-NOTES describes
+    client.create_collection("replica", vectors_config={"v": models.VectorParams(size=16, distance=models.Distance.COSINE)},
+                             sparse_vectors_config={"s": models.SparseVectorParams()})
+    path = standin.data_dir + "/../dl.snapshot"
+    with open(path, "wb") as f:
+        f.write(full.content)
+    assert requests.post(f"{standin.url}/collections/replica/snapshots/upload",
+                         files={"snapshot": ("x.snapshot", open(path, "rb"))}).json()["result"] is True
+    assert client.count("replica").count == 0
+    assert client.recover_snapshot("replica", location=f"file://{path}",
+                                   priority=models.SnapshotPriority.SNAPSHOT) is True
+    assert client.count("replica").count == 300
+
+    assert client.delete_snapshot(src, second.name) is True
+    assert [s.name for s in client.list_snapshots(src)] == [desc.name]
+    assert requests.get(f"{standin.url}/collections/{src}/snapshots/{second.name}").status_code == 404
+    client.delete_collection(dst)
+    assert not client.collection_exists(dst)
+
+
+def test_snapshot_wait_false_is_accepted(standin, client):
+    client.create_collection("bg", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    r = requests.post(f"{standin.url}/collections/bg/snapshots", params={"wait": "false"})
+    assert r.status_code == 202 and r.json()["status"] == "accepted" and "result" not in r.json()
+
+
+# ------------------------------------------------------------------ auth
+
+def test_api_keys(secured):
+    url = secured.url
+    assert requests.get(url + "/healthz").status_code == 200
+    assert requests.get(url + "/").status_code == 200
+    r = requests.get(url + "/collections")
+    assert r.status_code == 401 and r.text == "Must provide an API key or an Authorization bearer token"
+    r = requests.get(url + "/collections", headers={"api-key": "wrong"})
+    assert r.status_code == 401 and r.text == "Invalid API key or JWT"
+
+    full = client_for(url, api_key=API_KEY)
+    full.create_collection("secure", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    full.upsert("secure", points=[models.PointStruct(id=1, vector=[1.0, 2.0])])
+    assert requests.get(url + "/collections", headers={"Authorization": f"Bearer {API_KEY}"}).status_code == 200
+    snap = full.create_snapshot("secure")
+
+    ro = client_for(url, api_key=READ_ONLY_KEY)
+    assert [p.id for p in ro.scroll("secure")[0]] == [1]
+    assert ro.count("secure").count == 1
+    assert ro.retrieve("secure", ids=[1])[0].id == 1
+    assert [s.name for s in ro.list_snapshots("secure")] == [snap.name]
+    dl = requests.get(f"{url}/collections/secure/snapshots/{snap.name}", headers={"api-key": READ_ONLY_KEY})
+    assert dl.status_code == 200 and hashlib.sha256(dl.content).hexdigest() == snap.checksum
+    for call in (lambda: ro.create_snapshot("secure"),
+                 lambda: ro.delete_snapshot("secure", snap.name),
+                 lambda: ro.upsert("secure", points=[models.PointStruct(id=2, vector=[1.0, 2.0])]),
+                 lambda: ro.delete_collection("secure")):
+        with pytest.raises(UnexpectedResponse) as e:
+            call()
+        assert e.value.status_code == 403
+        assert e.value.content and b"Forbidden: Global manage access is required" in e.value.content
+    r = requests.post(f"{url}/collections/secure/snapshots/upload", headers={"api-key": READ_ONLY_KEY},
+                      files={"snapshot": ("x", dl.content)})
+    assert r.status_code == 403
+    assert r.json()["status"]["error"] == "Forbidden: Global manage access is required"
+    r = requests.post(f"{url}/collections/secure/snapshots?wait=false", headers={"api-key": READ_ONLY_KEY})
+    assert r.status_code == 202
+    assert len(full.list_snapshots("secure")) == 1
+    full.close()
+    ro.close()
+
+
+# ------------------------------------------------------------------ faults
+
+def test_503_burst_then_success(standin, client):
+    client.create_collection("flaky", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    requests.delete(standin.url + "/__standin/stats")
+    faults(standin.url, {"kind": "status", "status": 503, "count": 2, "retry_after": 1,
+                         "path": "/collections/flaky/points/scroll$", "method": "POST"})
+    for _ in range(2):
+        r = requests.post(f"{standin.url}/collections/flaky/points/scroll", json={})
+        assert r.status_code == 503 and r.headers["Retry-After"] == "1"
+        assert "error" in r.json()["status"]
+    r = requests.post(f"{standin.url}/collections/flaky/points/scroll", json={})
+    assert r.status_code == 200
+    stats = requests.get(standin.url + "/__standin/stats").json()["result"]
+    assert stats["by_route"]["POST /collections/{collection_name}/points/scroll"] == 3
+    assert stats["faults_triggered"]["status"] == 2
+    faults(standin.url, {"kind": "status", "status": 429, "retry_after": 3, "path": "/flaky$"})
+    r = requests.get(f"{standin.url}/collections/flaky")
+    assert r.status_code == 429 and r.headers["Retry-After"] == "3"
+    assert requests.get(f"{standin.url}/collections/flaky").status_code == 200
+
+
+def test_dropped_response_is_a_broken_read(standin, client):
+    client.create_collection("droppy", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    client.upsert("droppy", points=[models.PointStruct(id=i, vector=[1.0, 2.0]) for i in range(50)])
+    faults(standin.url, {"kind": "drop_response", "after_bytes": 100, "path": "/droppy/points/scroll$"})
+    with pytest.raises(ResponseHandlingException) as e:
+        client.scroll("droppy", limit=50)
+    assert isinstance(e.value.source, httpx.RemoteProtocolError)
+    assert "received 100 bytes" in str(e.value.source)
+    assert len(client.scroll("droppy", limit=50)[0]) == 50
+
+
+def test_range_resume_after_drop_gives_identical_bytes(standin, client):
+    name = "resume"
+    _make_source(client, name, n=200, dim=64)
+    desc = client.create_snapshot(name)
+    url = f"{standin.url}/collections/{name}/snapshots/{desc.name}"
+    cut = desc.size // 3
+    faults(standin.url, {"kind": "drop_response", "after_bytes": cut, "path": "/snapshots/.+\\.snapshot$",
+                         "method": "GET"})
+    received = bytearray()
+    conn = http.client.HTTPConnection("127.0.0.1", standin.port, timeout=10)
+    conn.request("GET", f"/collections/{name}/snapshots/{desc.name}")
+    resp = conn.getresponse()
+    assert resp.status == 200 and int(resp.headers["Content-Length"]) == desc.size
+    with pytest.raises(http.client.IncompleteRead) as e:
+        resp.read()
+    received += e.value.partial
+    conn.close()
+    assert len(received) == cut
+    rest = requests.get(url, headers={"Range": f"bytes={len(received)}-"})
+    assert rest.status_code == 206
+    received += rest.content
+    assert hashlib.sha256(received).hexdigest() == desc.checksum
+
+
+def test_dropped_upload_and_stall(standin, client):
+    name = "upl"
+    client.create_collection(name, vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    faults(standin.url, {"kind": "drop_request", "after_bytes": 1000, "path": "/snapshots/upload$"})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.post(f"{standin.url}/collections/other/snapshots/upload?priority=snapshot",
+                      files={"snapshot": ("x.snapshot", b"\0" * 2_000_000)})
+    assert not client.collection_exists("other")
+    faults(standin.url, {"kind": "stall", "seconds": 2, "path": f"/collections/{name}$"})
+    # Headers arrive, then nothing: the body read times out
+    with pytest.raises((requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError)) as e:
+        requests.get(f"{standin.url}/collections/{name}", timeout=0.5).content
+    assert "timed out" in str(e.value)
+    faults(standin.url, {"kind": "delay", "seconds": 0.3, "path": f"/collections/{name}$"})
+    r = requests.get(f"{standin.url}/collections/{name}")
+    assert r.status_code == 200 and r.elapsed.total_seconds() >= 0.3
+    clear_faults(standin.url)

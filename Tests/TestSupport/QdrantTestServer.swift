@@ -1,0 +1,85 @@
+import Foundation
+import QdrantBackupKit
+
+/// The Qdrant that integration tests talk to, always through a URL.
+///
+/// With `QDRANT_TEST_URL` set (and `QDRANT_TEST_API_KEY` if it needs one) that server is used;
+/// otherwise the Qdrant stand-in (`Tests/QdrantStandIn`) is started on a free loopback port in a
+/// fresh data directory and stopped with this value.
+public final class QdrantTestServer: Sendable {
+    public let url: URL
+    public let apiKey: String?
+    /// A key that may read but not write (only the stand-in has one).
+    public let readOnlyAPIKey: String?
+    private let standIn: LoopbackServer?
+    private let dataDirectory: URL?
+
+    /// True when the tests run against the stand-in, whose test-only endpoints allow fault injection.
+    public var isStandIn: Bool { standIn != nil }
+
+    /// - Parameters:
+    ///   - withKeys: start the stand-in with an API key and a read-only key.
+    ///   - reportedVersion: the Qdrant version the stand-in reports.
+    public init(withKeys: Bool = false, reportedVersion: String? = nil) throws {
+        let environment = ProcessInfo.processInfo.environment
+        if let external = environment["QDRANT_TEST_URL"], let url = URL(string: external) {
+            self.url = url
+            apiKey = environment["QDRANT_TEST_API_KEY"]
+            readOnlyAPIKey = nil
+            standIn = nil
+            dataDirectory = nil
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var arguments = ["-m", "qdrant_standin", "--host", "127.0.0.1", "--port", "0", "--data-dir", directory.path]
+        if let reportedVersion { arguments += ["--version", reportedVersion] }
+        var keys: [String: String] = [:]
+        if withKeys {
+            keys = ["QDRANT_STANDIN_API_KEY": "test-full-key-\(UUID().uuidString.prefix(8))",
+                    "QDRANT_STANDIN_READ_ONLY_API_KEY": "test-read-key-\(UUID().uuidString.prefix(8))"]
+        }
+        let server = try LoopbackServer(
+            executable: "python3", arguments: arguments, environment: keys,
+            workingDirectory: repositoryRoot.appendingPathComponent("Tests/QdrantStandIn"))
+        url = server.baseURL
+        apiKey = keys["QDRANT_STANDIN_API_KEY"]
+        readOnlyAPIKey = keys["QDRANT_STANDIN_READ_ONLY_API_KEY"]
+        standIn = server
+        dataDirectory = directory
+    }
+
+    deinit {
+        standIn?.stop()
+        if let dataDirectory { try? FileManager.default.removeItem(at: dataDirectory) }
+    }
+
+    /// A collection name no other test uses, so tests can share a real server.
+    public func uniqueCollectionName(_ base: String) -> String {
+        "qbtest_\(base)_\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// Arms one of the stand-in's faults (see Tests/QdrantStandIn/README.md); only on the stand-in.
+    public func injectFault(_ fault: [String: Any]) async throws {
+        try await standInRequest(.post, "__standin/faults", body: JSONSerialization.data(withJSONObject: fault))
+    }
+
+    /// Disarms every fault.
+    public func clearFaults() async throws {
+        try await standInRequest(.delete, "__standin/faults", body: nil)
+    }
+
+    /// The stand-in's request counters (`GET /__standin/stats`).
+    public func stats() async throws -> [String: Any] {
+        let data = try await standInRequest(.get, "__standin/stats", body: nil)
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    @discardableResult
+    private func standInRequest(_ method: HTTPRequest.Method, _ path: String, body: Data?) async throws -> Data {
+        precondition(isStandIn, "fault injection and stats exist only on the stand-in")
+        let request = HTTPRequest(method, url.appendingPathComponent(path),
+                                  headers: [("Content-Type", "application/json")], body: body)
+        return try await HTTPClient(configuration: .init()).send(request).body
+    }
+}
