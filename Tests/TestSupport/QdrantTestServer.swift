@@ -72,7 +72,8 @@ public final class QdrantTestServer: Sendable {
     /// The stand-in's request counters (`GET /__standin/stats`).
     public func stats() async throws -> [String: Any] {
         let data = try await standInRequest(.get, "__standin/stats", body: nil)
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let envelope = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return envelope?["result"] as? [String: Any] ?? [:]
     }
 
     @discardableResult

@@ -177,9 +177,10 @@ public final class ArchiveReader {
         } catch let error as ZstdError {
             throw ArchiveError.undecodableMember(member: member, reason: error.message)
         }
-        guard decompressor.isAtFrameEnd else {
-            throw ArchiveError.undecodableMember(member: member, reason: "the zstd frame is truncated")
-        }
+        // No `isAtFrameEnd` check: ZSTD_findFrameCompressedSize above already proved the stored
+        // bytes are exactly one complete frame, and ZstdDecompressor reports a false "inside a
+        // frame" when the frame's end exactly fills its 128 KiB output buffer (it calls libzstd once
+        // more, which then waits for a next frame). Size and hash checks below cover the content.
         guard produced == records.rawSize else {
             throw ArchiveError.rawSizeMismatch(member: member, declared: records.rawSize, actual: produced)
         }

@@ -32,9 +32,10 @@ public final class ZstdDecompressor {
     public func decompress(_ input: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         var inBuffer = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
         var outputFull = false
-        // Loop while input remains, and also while the last call filled the output buffer:
-        // libzstd may hold decoded bytes that it could not flush yet.
-        while inBuffer.pos < inBuffer.size || outputFull {
+        // Loop while input remains, and also while the last call filled the output buffer inside a
+        // frame: libzstd may hold decoded bytes that it could not flush yet. A frame that ends
+        // exactly at a full buffer is done (hint 0); asking again would start waiting for the next one.
+        while inBuffer.pos < inBuffer.size || (outputFull && !isAtFrameEnd) {
             try output.withUnsafeMutableBytes { out in
                 var outBuffer = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
                 let hint = try ZstdError.check(ZSTD_decompressStream(context, &outBuffer, &inBuffer))

@@ -19,6 +19,8 @@ final class CurlTransfer {
     private let responseBody: ResponseBody
     private let requestBody: HTTPBodySource?
     private let cancellation: CancellationFlag
+    /// A Range request: a full-body 200 answer must not reach the sink as if it were the rest.
+    private let expectsPartialContent: Bool
 
     private(set) var headers: [String: String] = [:]
     private(set) var collected = Data()
@@ -28,13 +30,15 @@ final class CurlTransfer {
     private(set) var sinkError: Error?
     private(set) var sourceError: Error?
     private(set) var exceededLimit = false
+    private(set) var rangeIgnored = false
     private var status = 0
 
     private static let errorBodyLimit = 64 * 1024
 
     init(handle: CurlEasyHandle, responseBody: ResponseBody, requestBody: HTTPBodySource?,
-         cancellation: CancellationFlag) {
+         cancellation: CancellationFlag, expectsPartialContent: Bool) {
         self.handle = handle
+        self.expectsPartialContent = expectsPartialContent
         self.responseBody = responseBody
         self.requestBody = requestBody
         self.cancellation = cancellation
@@ -85,6 +89,10 @@ final class CurlTransfer {
         guard (200..<300).contains(status) else {
             errorBody.append(contentsOf: bytes.prefix(max(0, Self.errorBodyLimit - errorBody.count)))
             return bytes.count
+        }
+        if expectsPartialContent && status != 206 {
+            rangeIgnored = true
+            return 0
         }
         switch responseBody {
         case .collect(let limit):

@@ -106,13 +106,15 @@ public final class HTTPClient: Sendable {
     ) throws -> Outcome {
         let shownURL = redactedURL(request.url)
         try configure(handle, for: request, configuration: configuration, streamedBodyLength: body?.length)
-        let transfer = CurlTransfer(handle: handle, responseBody: response, requestBody: body, cancellation: cancellation)
+        let transfer = CurlTransfer(handle: handle, responseBody: response, requestBody: body, cancellation: cancellation,
+                                    expectsPartialContent: request.rangeStart != nil)
         let (code, status) = try transfer.perform()
         if let error = transfer.sinkError { throw error }
         if let error = transfer.sourceError { throw error }
         if transfer.exceededLimit {
             throw HTTPError.responseTooLarge(url: shownURL, limit: { if case .collect(let l) = response { l } else { 0 } }())
         }
+        if transfer.rangeIgnored { throw HTTPError.rangeNotHonoured(url: shownURL) }
         if code == CURLE_ABORTED_BY_CALLBACK || cancellation.isCancelled { throw HTTPError.cancelled(url: shownURL) }
         let head = HTTPResponseHead(status: status, headers: transfer.headers)
         // A status error wins over the transport error of a connection the server closed after answering.

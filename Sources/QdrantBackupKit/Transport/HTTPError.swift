@@ -8,6 +8,8 @@ public enum HTTPError: ClassifiedError, CustomStringConvertible, Sendable {
     case status(Int, url: String, message: String, retryAfter: Double?)
     /// The response body was larger than the caller allowed.
     case responseTooLarge(url: String, limit: Int)
+    /// A Range request was answered with the whole body: the transfer cannot continue where it broke off.
+    case rangeNotHonoured(url: String)
     /// The transfer was cancelled (task cancellation or an interrupt).
     case cancelled(url: String)
 
@@ -27,7 +29,7 @@ public enum HTTPError: ClassifiedError, CustomStringConvertible, Sendable {
             failure == .dropped || failure == .other ? .failed : .unreachableOrUnauthorized
         case .status(let code, _, _, _):
             code == 401 || code == 403 ? .unreachableOrUnauthorized : .failed
-        case .responseTooLarge, .cancelled:
+        case .responseTooLarge, .cancelled, .rangeNotHonoured:
             .failed
         }
     }
@@ -39,7 +41,7 @@ public enum HTTPError: ClassifiedError, CustomStringConvertible, Sendable {
             failure == .refused || failure == .timedOut || failure == .dropped || failure == .other
         case .status(let code, _, _, _):
             code == 429 || code == 502 || code == 503 || code == 504
-        case .responseTooLarge, .cancelled:
+        case .responseTooLarge, .cancelled, .rangeNotHonoured:
             false
         }
     }
@@ -70,6 +72,8 @@ public enum HTTPError: ClassifiedError, CustomStringConvertible, Sendable {
             return "\(url): HTTP \(code): \(message)\(hint)"
         case .responseTooLarge(let url, let limit):
             return "\(url): the response exceeded \(limit) bytes"
+        case .rangeNotHonoured(let url):
+            return "\(url): the server ignored the Range request, so the download cannot resume where it broke off"
         case .cancelled(let url):
             return "\(url): cancelled"
         }

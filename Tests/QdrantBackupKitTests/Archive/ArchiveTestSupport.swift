@@ -19,7 +19,7 @@ struct ArchiveTestRandom: RandomNumberGenerator {
 final class ArchiveTestDirectory {
     let path: String
     init() throws {
-        path = NSArchiveTestDirectory() + "archive-tests-" + UUID().uuidString
+        path = NSTemporaryDirectory() + "archive-tests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }

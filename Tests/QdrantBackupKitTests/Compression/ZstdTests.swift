@@ -105,3 +105,14 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension ZstdTests {
+    @Test("a frame whose output exactly fills the decoder's buffer (e.g. a 32 MiB slice) ends cleanly")
+    func frameEndingOnBufferBoundary() throws {
+        let input = [UInt8](repeating: 7, count: 4 * 128 * 1024)
+        let frame = try ZstdCompressor().compressFrame(input)
+        let decompressor = try ZstdDecompressor()
+        #expect(try decompressor.decompressFrames(frame, limit: input.count) == input)
+        #expect(decompressor.isAtFrameEnd)
+    }
+}

@@ -11,6 +11,8 @@ A fault is a JSON object:
 `path` is a regular expression searched in the request path (without the query string), `method`
 an HTTP method; both optional (absent = any). `count` is how many matching requests the fault
 applies to (default 1; `null` or a negative number = every matching request until cleared).
+`skip` lets that many matching requests pass untouched before the fault starts (default 0), e.g.
+to fail the third scroll page.
 """
 
 import re
@@ -35,6 +37,7 @@ class Fault:
         self.method = spec["method"].upper() if spec.get("method") else None
         count = spec.get("count", 1)
         self.remaining = None if count is None or count < 0 else int(count)
+        self.skip = int(spec.get("skip", 0))
         self.status = int(spec.get("status", 503))
         self.retry_after = spec.get("retry_after")
         self.body = spec.get("body")
@@ -103,6 +106,9 @@ class FaultSet:
         with self._lock:
             for fault in self._faults:
                 if fault.kind in chosen or not fault.matches(method, path):
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
                     continue
                 if fault.remaining is not None:
                     fault.remaining -= 1

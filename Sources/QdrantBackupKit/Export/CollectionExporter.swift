@@ -1,0 +1,130 @@
+import Foundation
+
+/// Exports one collection into an archive by the method the options ask for, choosing for `auto`.
+public struct CollectionExporter: Sendable {
+    public let client: QdrantClient
+    public let options: ExportOptions
+    public let progress: ExportProgressObserver
+
+    public init(client: QdrantClient, options: ExportOptions, progress: ExportProgressObserver = SilentExportProgress()) {
+        self.client = client
+        self.options = options
+        self.progress = progress
+    }
+
+    /// The archive path for `collection` under these options.
+    public func archivePath(for collection: String, at date: Date = Date()) -> String {
+        let base = options.timestamped ? "\(collection)-\(Self.timestampFormatter.string(from: date))" : collection
+        return (options.outputDirectory as NSString).appendingPathComponent(base + ".qdrant.tar")
+    }
+
+    public func export(_ collection: String) async throws -> ExportResult {
+        let started = ContinuousClock.now
+        let path = archivePath(for: collection)
+        // Refuse before anything happens on the server.
+        if !options.overwrite && FileManager.default.fileExists(atPath: path) {
+            throw ArchiveError.archiveExists(path: path)
+        }
+        let info = try await client.collectionInfo(collection)
+        let aliases = try await client.aliases(of: collection)
+        let server = try await client.serverInfo()
+        let reportedPoints = info["points_count"]?.integerValue.map { UInt64(max(0, $0)) }
+
+        let (method, reason) = try await chooseMethod(for: collection)
+        func descriptor(_ method: ArchiveMethod) -> ArchiveDescriptor {
+            ArchiveDescriptor(toolVersion: toolVersion, source: .init(url: client.displayURL, qdrantVersion: server.version),
+                              collection: collection, method: method, collectionInfo: info, aliases: aliases)
+        }
+        if let reason { progress.exportProgressed(.note(collection: collection, message: reason)) }
+
+        var finalMethod = method
+        var finalReason = reason
+        let manifest: ArchiveManifest
+        switch method {
+        case .snapshot:
+            do {
+                manifest = try await SnapshotExporter(client: client, options: options, progress: progress)
+                    .export(collection, descriptor: descriptor(.snapshot), archivePath: path, reportedPoints: reportedPoints)
+            } catch let error as HTTPError where options.method == .auto && error.statusCode == 403 {
+                finalMethod = .points
+                finalReason = "the API key may not create snapshots (403 Forbidden), so the points were scrolled"
+                progress.exportProgressed(.note(collection: collection, message: finalReason!))
+                manifest = try await scrollExporter.export(collection, descriptor: descriptor(.points),
+                                                           archivePath: path, reportedPoints: reportedPoints)
+            }
+        case .points:
+            manifest = try await scrollExporter.export(collection, descriptor: descriptor(.points),
+                                                       archivePath: path, reportedPoints: reportedPoints)
+        }
+
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        let sidecar = try ArchiveSidecar(path: path + ".sha256")
+        return ExportResult(
+            collection: collection, method: finalMethod, methodReason: finalReason,
+            points: manifest.totals.pointsCount ?? reportedPoints, rawBytes: manifest.totals.rawSize,
+            storedBytes: (attributes[.size] as? NSNumber)?.uint64Value ?? 0,
+            seconds: (ContinuousClock.now - started).seconds, archivePath: path, sha256: sidecar.sha256)
+    }
+
+    private var scrollExporter: ScrollExporter {
+        ScrollExporter(client: client, options: options, progress: progress)
+    }
+
+    /// Snapshot or scroll, and why when it was not simply asked for.
+    private func chooseMethod(for collection: String) async throws -> (ArchiveMethod, String?) {
+        if options.resume { return (.points, options.method == .snapshot ? nil : "resuming a scroll export") }
+        switch options.method {
+        case .scroll:
+            return (.points, nil)
+        case .snapshot:
+            if let problem = try await snapshotLayoutProblem(collection) {
+                throw ExportError.snapshotNotPossible(collection: collection, reason: problem)
+            }
+            return (.snapshot, nil)
+        case .auto:
+            if let problem = try await snapshotLayoutProblem(collection) {
+                return (.points, "\(problem), so the points are scrolled")
+            }
+            return (.snapshot, nil)
+        }
+    }
+
+    /// Why a snapshot from this node would miss data: shards on other peers. Nil when it would not.
+    private func snapshotLayoutProblem(_ collection: String) async throws -> String? {
+        guard (try? await client.clusterStatus()) == "enabled" else { return nil }
+        let layout = try await client.collectionCluster(collection)
+        guard layout.remoteShards.isEmpty else {
+            let remote = Set(layout.remoteShards.map(\.shardId)).subtracting(layout.localShards.map(\.shardId))
+            return remote.isEmpty ? nil
+                : "shards \(remote.sorted().map(String.init).joined(separator: ", ")) of '\(collection)' live on other peers, which a snapshot of this node would miss"
+        }
+        return nil
+    }
+
+    private static let timestampFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter
+    }()
+}
+
+/// Export failures that are not the server's or the archive's.
+public enum ExportError: ClassifiedError, CustomStringConvertible {
+    case snapshotNotPossible(collection: String, reason: String)
+
+    public var failureKind: FailureKind { .conflict }
+
+    public var description: String {
+        switch self {
+        case .snapshotNotPossible(let collection, let reason):
+            "cannot export '\(collection)' by snapshot: \(reason); use --method scroll"
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a floating-point number.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,40 @@
+/// How a collection's data leaves the server.
+public enum ExportMethod: String, Sendable, Codable, CaseIterable {
+    /// Download a server snapshot (fast, exact; needs a key that may create snapshots, one node).
+    case snapshot
+    /// Scroll the points (any key that may read, any cluster layout; not a point-in-time copy).
+    case scroll
+    /// Snapshot when the server allows it, else scroll, saying why.
+    case auto
+}
+
+/// Settings of an export.
+public struct ExportOptions: Sendable {
+    /// The directory archives are written to.
+    public var outputDirectory: String
+    public var method: ExportMethod = .auto
+    /// Points per scroll request.
+    public var batchSize = 1000
+    /// zstd level (1...19).
+    public var compressionLevel: Int32 = 3
+    /// zstd worker threads per archive; 0 compresses on the calling thread.
+    public var compressionWorkers: Int32 = 2
+    /// Replace an existing archive.
+    public var overwrite = false
+    /// Keep the server-side snapshot after a snapshot export (normally deleted).
+    public var keepServerSnapshot = false
+    /// Continue an interrupted scroll export from its `.partial`.
+    public var resume = false
+    /// Name archives `<collection>-<UTC yyyyMMdd'T'HHmmss'Z'>.qdrant.tar` so that several can sit side by side.
+    public var timestamped = false
+    /// Raw bytes per points member; tests make it small.
+    public var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
+    /// Raw bytes per snapshot slice; tests make it small.
+    public var snapshotSliceBytes = ArchiveLimits.snapshotSliceBytes
+    /// Attempts to resume a snapshot download that broke off (Range requests), the first included.
+    public var downloadAttempts = 6
+
+    public init(outputDirectory: String) {
+        self.outputDirectory = outputDirectory
+    }
+}

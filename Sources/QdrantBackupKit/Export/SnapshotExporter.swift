@@ -1,0 +1,145 @@
+import Foundation
+
+/// Exports a collection by server snapshot: create it (`wait=true`), stream the download straight
+/// into archive slices (compressed and hashed on the fly), check the SHA-256 against the server's,
+/// and delete the server-side snapshot, also when anything fails.
+///
+/// A dropped download resumes with a Range request from the last byte received; an interruption
+/// or failure deletes the `.partial` (a new snapshot's bytes would differ, so there is nothing to resume).
+struct SnapshotExporter {
+    let client: QdrantClient
+    let options: ExportOptions
+    let progress: ExportProgressObserver
+
+    func export(_ name: String, descriptor: ArchiveDescriptor, archivePath: String,
+                reportedPoints: UInt64?) async throws -> ArchiveManifest {
+        let snapshot = try await createSnapshot(name)
+        progress.exportProgressed(.started(collection: name, method: .snapshot, totalPoints: reportedPoints,
+                                           totalBytes: snapshot.size))
+        do {
+            let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
+            let sink = SnapshotArchiveSink(writer: writer, collection: name, progress: progress)
+            do {
+                try await download(snapshot, of: name, into: sink)
+                let manifest = try sink.finish(reportedPoints: reportedPoints, serverChecksum: snapshot.checksum)
+                if snapshot.checksum == nil {
+                    progress.exportProgressed(.note(collection: name, message:
+                        "the server reported no checksum for the snapshot; its SHA-256 was computed and recorded"))
+                }
+                await deleteServerSnapshot(snapshot, of: name)
+                return manifest
+            } catch {
+                sink.discard()
+                throw error
+            }
+        } catch {
+            await deleteServerSnapshot(snapshot, of: name)
+            throw error
+        }
+    }
+
+    private var writerOptions: ArchiveWriter.Options {
+        ArchiveWriter.Options(compressionLevel: options.compressionLevel, compressionWorkers: options.compressionWorkers,
+                              overwrite: options.overwrite, snapshotSliceBytes: options.snapshotSliceBytes)
+    }
+
+    /// Creates the snapshot. Creation is never retried blindly: after a failure that may have left
+    /// a snapshot behind (a timeout, a dropped connection), the snapshots that appeared are deleted.
+    private func createSnapshot(_ name: String) async throws -> SnapshotDescription {
+        let before = Set((try? await client.listSnapshots(name))?.map(\.name) ?? [])
+        do {
+            return try await client.createSnapshot(name)
+        } catch let error as HTTPError where error.statusCode == nil || error.statusCode! >= 500 {
+            let after = await uncancelled { (try? await client.listSnapshots(name)) ?? [] }
+            for leftover in after where !before.contains(leftover.name) {
+                await deleteServerSnapshot(leftover, of: name)
+            }
+            throw error
+        }
+    }
+
+    private func download(_ snapshot: SnapshotDescription, of name: String, into sink: SnapshotArchiveSink) async throws {
+        var attempt = 1
+        while true {
+            do {
+                try await client.downloadSnapshot(name, snapshot: snapshot.name, from: Int64(sink.bytesReceived),
+                                                  to: sink.consume)
+                break
+            } catch let error as HTTPError where error.isTransient && attempt < options.downloadAttempts {
+                let wait = client.configuration.retry.delay(afterAttempt: attempt, retryAfter: nil)
+                progress.exportProgressed(.note(collection: name, message:
+                    "snapshot download broke off at \(sink.bytesReceived) bytes (\(error)); resuming with a Range request"))
+                try await Task.sleep(for: .seconds(wait))
+                attempt += 1
+            }
+        }
+        guard sink.bytesReceived == snapshot.size else {
+            throw QdrantError.unexpectedResponse(
+                "snapshot \(snapshot.name) has \(sink.bytesReceived) bytes, the server listed \(snapshot.size)",
+                url: client.displayURL)
+        }
+    }
+
+    private func deleteServerSnapshot(_ snapshot: SnapshotDescription, of name: String) async {
+        guard !options.keepServerSnapshot else {
+            progress.exportProgressed(.note(collection: name, message: "kept the server snapshot \(snapshot.name)"))
+            return
+        }
+        do {
+            try await uncancelled { try await client.deleteSnapshot(name, snapshot: snapshot.name) }
+        } catch {
+            progress.exportProgressed(.note(collection: name, message:
+                "could not delete the server snapshot \(snapshot.name): \(error); delete it by hand"))
+        }
+    }
+}
+
+/// Runs cleanup in a task of its own, so that it still runs when the export was cancelled.
+func uncancelled<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await Task { try await work() }.value
+}
+
+func uncancelled<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T {
+    await Task { await work() }.value
+}
+
+/// Feeds downloaded snapshot bytes into an ``ArchiveWriter`` from the transfer thread.
+///
+/// `@unchecked Sendable`: the writer is not thread-safe, and the lock hands it to whichever thread
+/// feeds it (one transfer at a time), then to the exporting task to finish or discard it.
+/// (`Mutex` cannot express this: the writer's region would merge with the transfer's buffer.)
+final class SnapshotArchiveSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private let writer: ArchiveWriter
+    private var received: UInt64 = 0
+    private let collection: String
+    private let progress: ExportProgressObserver
+
+    init(writer: ArchiveWriter, collection: String, progress: ExportProgressObserver) {
+        self.writer = writer
+        self.collection = collection
+        self.progress = progress
+    }
+
+    /// Bytes of the snapshot received so far: where a resumed download starts.
+    var bytesReceived: UInt64 { lock.withLock { received } }
+
+    func consume(_ chunk: UnsafeRawBufferPointer) throws {
+        let total = try lock.withLock {
+            try writer.appendSnapshotBytes(chunk)
+            received += UInt64(chunk.count)
+            return received
+        }
+        progress.exportProgressed(.advanced(collection: collection, points: 0, bytes: total))
+    }
+
+    func finish(reportedPoints: UInt64?, serverChecksum: String?) throws -> ArchiveManifest {
+        try lock.withLock {
+            try writer.finish(reportedPointsCount: reportedPoints, serverSnapshotChecksum: serverChecksum)
+        }
+    }
+
+    func discard() {
+        lock.withLock { try? writer.discard() }
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Logging
+
+/// Qdrant's REST API, as this tool uses it: reads for export, writes for import.
+///
+/// Requests retry transient failures by ``RetryPolicy``, except snapshot creation, which is never
+/// repeated blindly (a retry could leave a second snapshot on the server). Point data passes
+/// through as bytes: scroll pages and upsert bodies are never decoded here.
+public final class QdrantClient: Sendable {
+    public struct Configuration: Sendable {
+        public var url: URL
+        public var apiKey: String?
+        public var retry = RetryPolicy()
+        /// Seconds to connect (TCP and TLS).
+        public var connectTimeout: Double = 10
+        /// Seconds of a transfer below 1 byte/s before it is abandoned.
+        public var lowSpeedTime = 60
+        /// Seconds to wait for calls that may send nothing for minutes: snapshot creation and
+        /// snapshot upload with `wait=true`.
+        public var serverTimeout: Double = 3600
+        public var verifyTLS = true
+        public var caBundlePath: String?
+        public var logger = Logger(label: "qdrant-backup.qdrant")
+
+        public init(url: URL, apiKey: String? = nil) {
+            self.url = url
+            self.apiKey = apiKey
+        }
+    }
+
+    public let configuration: Configuration
+    /// The server's URL as it may be shown: no credentials, no query.
+    public let displayURL: String
+    private let http: HTTPClient
+    /// For the calls that may legitimately stay silent for minutes: a total timeout, no low-speed limit.
+    private let patientHTTP: HTTPClient
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        displayURL = redactedURL(configuration.url)
+        var transport = HTTPClient.Configuration(apiKey: configuration.apiKey, logger: configuration.logger)
+        transport.connectTimeout = configuration.connectTimeout
+        transport.lowSpeedTime = configuration.lowSpeedTime
+        transport.verifyTLS = configuration.verifyTLS
+        transport.caBundlePath = configuration.caBundlePath
+        http = HTTPClient(configuration: transport)
+        transport.lowSpeedTime = 0
+        transport.totalTimeout = configuration.serverTimeout
+        patientHTTP = HTTPClient(configuration: transport)
+    }
+
+    // MARK: server and collections
+
+    public func serverInfo() async throws -> QdrantServerInfo {
+        try decode(QdrantServerInfo.self, from: try await send(.get, ""), path: "")
+    }
+
+    public func collectionNames() async throws -> [String] {
+        try await result(CollectionsList.self, .get, "collections").collections.map(\.name)
+    }
+
+    /// The collection's info exactly as the server returned it (`result` of `GET /collections/{name}`).
+    public func collectionInfo(_ name: String) async throws -> JSONValue {
+        try await result(JSONValue.self, .get, "collections/\(escaped(name))", collection: name)
+    }
+
+    public func collectionExists(_ name: String) async throws -> Bool {
+        do {
+            _ = try await send(.get, "collections/\(escaped(name))", collection: name)
+            return true
+        } catch QdrantError.collectionNotFound {
+            return false
+        }
+    }
+
+    /// Alias names that point at `name`.
+    public func aliases(of name: String) async throws -> [String] {
+        try await result(AliasesList.self, .get, "collections/\(escaped(name))/aliases", collection: name)
+            .aliases.map(\.aliasName).sorted()
+    }
+
+    public func count(_ name: String, exact: Bool = true) async throws -> UInt64 {
+        try await result(CountResult.self, .post, "collections/\(escaped(name))/points/count",
+                         body: Data(#"{"exact":\#(exact)}"#.utf8), collection: name).count
+    }
+
+    /// `GET /cluster`'s `status`: `"disabled"` on a single node, `"enabled"` in distributed mode.
+    public func clusterStatus() async throws -> String {
+        let status = try await result(JSONValue.self, .get, "cluster")
+        return status["status"]?.stringValue ?? "unknown"
+    }
+
+    public func collectionCluster(_ name: String) async throws -> CollectionClusterInfo {
+        try await result(CollectionClusterInfo.self, .get, "collections/\(escaped(name))/cluster", collection: name)
+    }
+
+    // MARK: points
+
+    /// One page of `POST /points/scroll` as the raw response body (points are never decoded here).
+    /// - Parameter offset: the page's first point id as compact JSON text, nil for the first page.
+    public func scrollPage(_ name: String, offset: String?, limit: Int) async throws -> Data {
+        let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":true,"with_vector":true}"#
+        return try await send(.post, "collections/\(escaped(name))/points/scroll", body: Data(body.utf8), collection: name)
+    }
+
+    // MARK: snapshots
+
+    /// Creates a snapshot and waits for it (`wait=true`; see DECISIONS: with `wait=false` a refusal is invisible).
+    /// Never retried: after a failure, ``listSnapshots(_:)`` tells what the server made.
+    public func createSnapshot(_ name: String) async throws -> SnapshotDescription {
+        let path = "collections/\(escaped(name))/snapshots"
+        let data = try await mapped(collection: name) {
+            try await patientHTTP.send(HTTPRequest(.post, url(path, query: [("wait", "true")]))).body
+        }
+        return try decode(QdrantEnvelope<SnapshotDescription>.self, from: data, path: path).result
+    }
+
+    public func listSnapshots(_ name: String) async throws -> [SnapshotDescription] {
+        try await result([SnapshotDescription].self, .get, "collections/\(escaped(name))/snapshots", collection: name)
+    }
+
+    /// Streams a snapshot's bytes from `offset` on into `sink` (on the transfer thread).
+    /// - Returns: the response head; 206 when a Range was honoured.
+    @discardableResult
+    public func downloadSnapshot(
+        _ name: String, snapshot: String, from offset: Int64 = 0,
+        to sink: sending @escaping (UnsafeRawBufferPointer) throws -> Void
+    ) async throws -> HTTPResponseHead {
+        let request = HTTPRequest(.get, url("collections/\(escaped(name))/snapshots/\(escaped(snapshot))"),
+                                  rangeStart: offset > 0 ? offset : nil)
+        do {
+            return try await http.download(request, to: sink)
+        } catch {
+            throw translated(error, collection: name)
+        }
+    }
+
+    public func deleteSnapshot(_ name: String, snapshot: String) async throws {
+        _ = try await send(.delete, "collections/\(escaped(name))/snapshots/\(escaped(snapshot))",
+                           query: [("wait", "true")], collection: name)
+    }
+
+    // MARK: plumbing
+
+    public func url(_ path: String, query: [(String, String)] = []) -> URL {
+        var components = URLComponents(url: configuration.url, resolvingAgainstBaseURL: false)!
+        let base = components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path
+        components.path = path.isEmpty ? (base.isEmpty ? "/" : base) : base + "/" + path
+        if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
+        return components.url!
+    }
+
+    /// Percent-encodes one path segment (collection and snapshot names may hold any character).
+    func escaped(_ segment: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
+
+    func send(_ method: HTTPRequest.Method, _ path: String, query: [(String, String)] = [],
+              body: Data? = nil, collection: String? = nil) async throws -> Data {
+        var request = HTTPRequest(method, url(path, query: query), body: body)
+        if body != nil { request.headers = [("Content-Type", "application/json")] }
+        let finalRequest = request
+        return try await mapped(collection: collection) {
+            try await configuration.retry.run({ try await http.send(finalRequest).body }) { error, attempt, delay in
+                configuration.logger.info("retrying after \(error) (attempt \(attempt), waiting \(String(format: "%.1f", delay)) s)")
+            }
+        }
+    }
+
+    func result<T: Decodable>(_ type: T.Type, _ method: HTTPRequest.Method, _ path: String,
+                              query: [(String, String)] = [], body: Data? = nil,
+                              collection: String? = nil) async throws -> T {
+        let data = try await send(method, path, query: query, body: body, collection: collection)
+        return try decode(QdrantEnvelope<T>.self, from: data, path: path).result
+    }
+
+    func mapped<T>(collection: String?, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw translated(error, collection: collection)
+        }
+    }
+
+    /// Turns Qdrant's "collection doesn't exist" and "already exists" answers into named errors.
+    func translated(_ error: Error, collection: String?) -> Error {
+        guard let collection, case .status(let code, _, let message, _) = error as? HTTPError else { return error }
+        if code == 404 && message.contains("Collection") && message.contains("doesn't exist") {
+            return QdrantError.collectionNotFound(collection, server: displayURL)
+        }
+        if code == 409 && message.contains("already exists") {
+            return QdrantError.collectionExists(collection, server: displayURL)
+        }
+        return error
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(type, from: data)
+        } catch {
+            throw QdrantError.unexpectedResponse("\(error)", url: redactedURL(url(path)))
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import QdrantBackupKit
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export production collections into archives, by snapshot download or by scroll.",
+        discussion: """
+            With no names, every collection except chat-history ones (*chat_history*, or the globs in \
+            QDRANT_BACKUP_EXCLUDE) is exported; --all includes those too. A failure of one collection \
+            does not stop the others; the exit code then reports it. A scroll export is not a \
+            point-in-time copy: writes during the export may or may not be in it.
+            """
+    )
+
+    @Argument(help: "Collections to export (default: all but the excluded ones).")
+    var names: [String] = []
+
+    @Option(name: .customLong("filter"), help: "Only collections matching this glob (repeatable).")
+    var include: [String] = []
+
+    @Option(help: "Skip collections matching this glob (repeatable).")
+    var exclude: [String] = []
+
+    @Flag(help: "Include every collection, chat history too.")
+    var all = false
+
+    @Option(help: "The directory for the archives.")
+    var output = "."
+
+    @Option(help: "snapshot, scroll, or auto (snapshot when the server allows it, else scroll).")
+    var method: ExportMethod = .auto
+
+    @Option(help: "Points per scroll request.")
+    var batchSize = 1000
+
+    @Option(help: "zstd compression level (1-19).")
+    var compressionLevel: Int32 = 3
+
+    @Option(help: "zstd worker threads per archive (0: compress on the exporting thread).")
+    var compressionThreads: Int32 = 2
+
+    @Flag(help: "Replace existing archives.")
+    var overwrite = false
+
+    @Flag(help: "Keep the snapshot on the server after a snapshot export.")
+    var keepServerSnapshot = false
+
+    @Flag(help: "Continue interrupted scroll exports from their .partial files.")
+    var resume = false
+
+    @Flag(help: "Name archives <collection>-<UTC time>.qdrant.tar, so several backups sit side by side.")
+    var timestamp = false
+
+    @Option(help: .hidden)
+    var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
+
+    @Flag(help: "Print only errors and warnings.")
+    var quiet = false
+
+    @Flag(help: "Print a JSON summary of every collection on stdout.")
+    var json = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        guard (1...19).contains(compressionLevel) else { throw ValidationError("--compression-level must be 1...19") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard compressionThreads >= 0 else { throw ValidationError("--compression-threads must be 0 or more") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let client = try connection.productionClient()
+            var options = ExportOptions(outputDirectory: output)
+            options.method = method
+            options.batchSize = batchSize
+            options.compressionLevel = compressionLevel
+            options.compressionWorkers = compressionThreads
+            options.overwrite = overwrite
+            options.keepServerSnapshot = keepServerSnapshot
+            options.resume = resume
+            options.timestamped = timestamp
+            options.pointsMemberBytes = pointsMemberBytes
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+
+            let selection = CollectionSelection(names: names, include: include, exclude: exclude, all: all)
+            let (chosen, missing) = selection.resolve(
+                available: try await client.collectionNames(),
+                defaultExclusions: CollectionSelection.defaultExclusions(environment: ProcessInfo.processInfo.environment))
+            var failures: [FailureKind] = []
+            for name in missing {
+                let error = QdrantError.collectionNotFound(name, server: client.displayURL)
+                Terminal.printError("\(error)")
+                failures.append(error.failureKind)
+            }
+            if chosen.isEmpty && missing.isEmpty { Terminal.printNote("no collection matches the selection") }
+
+            let progress = TerminalExportProgress(quiet: quiet)
+            let exporter = CollectionExporter(client: client, options: options, progress: progress)
+            var results: [ExportResult] = []
+            for name in chosen {
+                do {
+                    let result = try await exporter.export(name)
+                    progress.finishLine()
+                    results.append(result)
+                    if !json && !quiet {
+                        Terminal.printNote("\(name): \(result.archivePath) (\(result.points.map { "\($0) points, " } ?? "")"
+                            + "\(Format.bytes(result.storedBytes)), \(String(format: "%.1f", result.seconds)) s)")
+                    }
+                } catch {
+                    progress.finishLine()
+                    Terminal.printError("\(name): \(error)")
+                    if error.failureKind == .failed && options.method != .snapshot && !resume,
+                       FileManager.default.fileExists(atPath: exporter.archivePath(for: name) + ".partial") {
+                        Terminal.printNote("\(name): the partial archive is kept; continue with `qdrant-backup export \(name) --resume --output \(output)`")
+                    }
+                    failures.append(error.failureKind)
+                }
+            }
+            if json { try Terminal.printJSON(results) }
+            if !failures.isEmpty { throw ExitCode(ExitStatus.code(for: failures)) }
+        }
+    }
+}
+
+extension ExportMethod: ExpressibleByArgument {}

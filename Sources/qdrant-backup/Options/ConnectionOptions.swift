@@ -1,0 +1,55 @@
+import ArgumentParser
+import QdrantBackupKit
+
+/// How to reach the servers: flags that override the environment (QDRANT_PRODUCTION_URL,
+/// QDRANT_API_KEY, QDRANT_LOCAL_URL, QDRANT_LOCAL_API_KEY). Keys are read from files, never flags.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "The production Qdrant URL (default: $QDRANT_PRODUCTION_URL).")
+    var productionURL: String?
+
+    @Option(help: "The local Qdrant URL (default: $QDRANT_LOCAL_URL, else http://localhost:6333).")
+    var localURL: String?
+
+    @Option(help: "A file holding the production API key (default: $QDRANT_API_KEY).")
+    var apiKeyFile: String?
+
+    @Option(help: "A file holding the local API key (default: $QDRANT_LOCAL_API_KEY).")
+    var localAPIKeyFile: String?
+
+    @Option(help: "Seconds to establish a connection.")
+    var connectTimeout: Double?
+
+    @Option(help: "Seconds a transfer may stay below 1 byte/s before it is abandoned and retried.")
+    var lowSpeedTime: Int?
+
+    @Option(help: "Seconds to wait for the server to create or restore a snapshot (default 3600).")
+    var serverTimeout: Double?
+
+    @Option(help: "Attempts for a request that fails transiently (connection errors, 429, 502-504), the first included.")
+    var retries: Int?
+
+    var settings: QdrantSettings {
+        var overrides = QdrantSettings.Overrides()
+        overrides.productionURL = productionURL
+        overrides.localURL = localURL
+        overrides.apiKeyFile = apiKeyFile
+        overrides.localAPIKeyFile = localAPIKeyFile
+        overrides.connectTimeout = connectTimeout
+        overrides.lowSpeedTime = lowSpeedTime
+        overrides.serverTimeout = serverTimeout
+        overrides.maxAttempts = retries
+        return QdrantSettings(overrides: overrides)
+    }
+
+    func productionClient() throws -> QdrantClient {
+        var configuration = try settings.production()
+        configuration.logger = Logging.logger(label: "qdrant-backup.production")
+        return QdrantClient(configuration: configuration)
+    }
+
+    func localClient() throws -> QdrantClient {
+        var configuration = try settings.local()
+        configuration.logger = Logging.logger(label: "qdrant-backup.local")
+        return QdrantClient(configuration: configuration)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import QdrantBackupKit
+import Synchronization
+
+/// Shows export progress on stderr: a line redrawn in place on a terminal, a log line every few
+/// seconds otherwise, nothing but warnings with `--quiet`.
+final class TerminalExportProgress: ExportProgressObserver {
+    private struct State {
+        var totalPoints: UInt64?
+        var totalBytes: UInt64?
+        var started = ContinuousClock.now
+        var lastPrinted = ContinuousClock.now - .seconds(60)
+        var method = ArchiveMethod.points
+    }
+
+    private let quiet: Bool
+    private let live: Bool
+    private let state = Mutex<[String: State]>([:])
+    /// Seconds between log lines when stderr is not a terminal.
+    private let logInterval: Duration = .seconds(5)
+
+    init(quiet: Bool) {
+        self.quiet = quiet
+        live = Terminal.stderrIsTerminal
+    }
+
+    func exportProgressed(_ event: ExportEvent) {
+        switch event {
+        case .started(let collection, let method, let totalPoints, let totalBytes):
+            state.withLock { $0[collection] = State(totalPoints: totalPoints, totalBytes: totalBytes, method: method) }
+            if !quiet { Terminal.printNote("\(collection): exporting by \(method == .snapshot ? "snapshot" : "scroll")") }
+        case .note(let collection, let message):
+            if !quiet { clearLine(); Terminal.printNote("\(collection): \(message)") }
+        case .advanced(let collection, let points, let bytes):
+            guard !quiet, let line = progressLine(collection, points: points, bytes: bytes) else { return }
+            if live {
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            } else {
+                Terminal.printNote(line)
+            }
+        }
+    }
+
+    /// Ends a live line before other output.
+    func finishLine() {
+        if live && !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    private func clearLine() { finishLine() }
+
+    private func progressLine(_ collection: String, points: UInt64, bytes: UInt64) -> String? {
+        state.withLock { states -> String? in
+            guard var entry = states[collection] else { return nil }
+            let now = ContinuousClock.now
+            let interval: Duration = live ? .milliseconds(200) : logInterval
+            guard now - entry.lastPrinted >= interval else { return nil }
+            entry.lastPrinted = now
+            states[collection] = entry
+            let seconds = max(0.001, Double((now - entry.started).components.seconds)
+                + Double((now - entry.started).components.attoseconds) / 1e18)
+            if entry.method == .snapshot {
+                let rate = Double(bytes) / seconds
+                let eta = entry.totalBytes.map { rate > 0 ? Double($0 - min($0, bytes)) / rate : 0 }
+                return "\(collection): \(Format.bytes(bytes))\(entry.totalBytes.map { " of \(Format.bytes($0))" } ?? ""), "
+                    + "\(Format.bytes(UInt64(rate)))/s\(eta.map { ", ETA \(Format.duration($0))" } ?? "")"
+            }
+            let rate = Double(points) / seconds
+            let eta = entry.totalPoints.map { rate > 0 ? Double($0 - min($0, points)) / rate : 0 }
+            return "\(collection): \(points)\(entry.totalPoints.map { " of \($0)" } ?? "") points, "
+                + "\(Int(rate)) points/s\(eta.map { ", ETA \(Format.duration($0))" } ?? "")"
+        }
+    }
+}
+
+/// Human-readable numbers.
+enum Format {
+    static func bytes(_ count: UInt64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        return total >= 3600 ? String(format: "%dh%02dm", total / 3600, total % 3600 / 60)
+            : String(format: "%dm%02ds", total / 60, total % 60)
+    }
+}
