@@ -24,9 +24,10 @@ enum ExitStatus {
 }
 
 /// Runs a command's body; an error is printed as one line on stderr and becomes its exit code.
-func reportingFailures(_ body: () async throws -> Void) async throws {
+/// SIGINT and SIGTERM cancel the body and exit 130 and 143 (see ``Interruption``).
+func reportingFailures(_ body: @escaping @Sendable () async throws -> Void) async throws {
     do {
-        try await body()
+        try await Interruption.run(body)
     } catch let exit as ExitCode {
         throw exit
     } catch {

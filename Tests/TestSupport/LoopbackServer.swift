@@ -1,58 +1,63 @@
 import Foundation
+import Synchronization
 
 /// A server process that a test starts on a free loopback port and that stops with this value.
 ///
 /// The process must print its port on a line of standard output, as `PORT <n>` or as a URL
 /// `http://127.0.0.1:<n>`; the start waits for that line.
-public final class LoopbackServer: @unchecked Sendable {
-    // @unchecked: the process handle is set once in init and only read afterwards.
+public final class LoopbackServer: Sendable {
     public let port: Int
-    private let process: Process
+    private let process: SpawnedProcess
+    /// Set once the process is reaped, so its (reusable) pid is never signalled again.
+    private let stopped = Mutex(false)
 
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    public init(executable: String, arguments: [String], environment: [String: String]? = nil,
-                workingDirectory: URL? = nil, startupTimeout: Double = 60) throws {
-        let process = Process()
-        process.currentDirectoryURL = workingDirectory
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        if let environment {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+    public init(executable: String, arguments: [String], environment: [String: String] = [:],
+                startupTimeout: Double = 60) throws {
+        let process = try SpawnedProcess(
+            executable: executable, arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
         self.process = process
-
-        let deadline = Date().addingTimeInterval(startupTimeout)
+        // Until the port line arrives the read blocks: the server prints it once it listens, or exits.
         var buffered = Data()
         var found: Int?
-        let reader = output.fileHandleForReading
-        while found == nil && Date() < deadline && process.isRunning {
-            let chunk = reader.availableData
+        let deadline = Date().addingTimeInterval(startupTimeout)
+        while found == nil && Date() < deadline {
+            let chunk = process.stdout.availableData
             if chunk.isEmpty { break }
             buffered.append(chunk)
             found = Self.port(in: String(decoding: buffered, as: UTF8.self))
         }
         guard let found else {
-            process.terminate()
-            throw LoopbackServerError.noPort(executable: executable, output: String(decoding: buffered, as: UTF8.self))
+            process.signal(SIGKILL)
+            _ = process.waitForExit()
+            let errors = String(decoding: process.stderr.readDataToEndOfFile().prefix(4000), as: UTF8.self)
+            throw LoopbackServerError.noPort(executable: executable, output: String(decoding: buffered, as: UTF8.self) + errors)
         }
         port = found
-        // Keep draining stdout so a chatty server never blocks on a full pipe.
-        reader.readabilityHandler = { handle in _ = handle.availableData }
+        // Keep draining both pipes so a chatty server never blocks on a full pipe.
+        Thread.detachNewThread { _ = process.stdout.readDataToEndOfFile() }
+        Thread.detachNewThread { _ = process.stderr.readDataToEndOfFile() }
     }
 
     deinit { stop() }
 
     /// Asks the server to stop (SIGTERM), and kills it if it has not within five seconds.
     public func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        stopped.withLock { stopped in
+            guard !stopped else { return }
+            stopped = true
+            guard process.exitCodeIfEnded() == nil else { return }
+            process.signal(SIGTERM)
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline {
+                if process.exitCodeIfEnded() != nil { return }
+                usleep(20_000)
+            }
+            process.signal(SIGKILL)
+            _ = process.waitForExit()
+        }
     }
 
     private static func port(in text: String) -> Int? {

@@ -39,9 +39,8 @@ public final class QdrantTestServer: Sendable {
             keys = ["QDRANT_STANDIN_API_KEY": "test-full-key-\(UUID().uuidString.prefix(8))",
                     "QDRANT_STANDIN_READ_ONLY_API_KEY": "test-read-key-\(UUID().uuidString.prefix(8))"]
         }
-        let server = try LoopbackServer(
-            executable: "python3", arguments: arguments, environment: keys,
-            workingDirectory: repositoryRoot.appendingPathComponent("Tests/QdrantStandIn"))
+        keys["PYTHONPATH"] = repositoryRoot.appendingPathComponent("Tests/QdrantStandIn").path
+        let server = try LoopbackServer(executable: "python3", arguments: arguments, environment: keys)
         url = server.baseURL
         apiKey = keys["QDRANT_STANDIN_API_KEY"]
         readOnlyAPIKey = keys["QDRANT_STANDIN_READ_ONLY_API_KEY"]

@@ -10,8 +10,8 @@ public enum Shell {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
+        let data = await onOwnThread { output.fileHandleForReading.readDataToEndOfFile() }
+        await onOwnThread { process.waitUntilExit() }
         guard process.terminationStatus == 0 else { throw ShellError.failed(command, process.terminationStatus) }
         return String(decoding: data, as: UTF8.self)
     }

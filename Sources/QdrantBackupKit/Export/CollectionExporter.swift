@@ -113,13 +113,23 @@ public struct CollectionExporter: Sendable {
 /// Export failures that are not the server's or the archive's.
 public enum ExportError: ClassifiedError, CustomStringConvertible {
     case snapshotNotPossible(collection: String, reason: String)
+    /// Bytes needed (an upper bound) and free.
+    case insufficientSpace(directory: String, needed: UInt64, free: UInt64)
 
-    public var failureKind: FailureKind { .conflict }
+    public var failureKind: FailureKind {
+        switch self {
+        case .snapshotNotPossible: .conflict
+        case .insufficientSpace: .failed
+        }
+    }
 
     public var description: String {
         switch self {
         case .snapshotNotPossible(let collection, let reason):
             "cannot export '\(collection)' by snapshot: \(reason); use --method scroll"
+        case .insufficientSpace(let directory, let needed, let free):
+            "the snapshot is \(needed) bytes and \(directory.isEmpty ? "." : directory) has \(free) bytes free; "
+                + "free some space, choose another --output, or pass --force (compression usually shrinks it)"
         }
     }
 }

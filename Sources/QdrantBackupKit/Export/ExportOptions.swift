@@ -31,6 +31,10 @@ public struct ExportOptions: Sendable {
     public var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
     /// Raw bytes per snapshot slice; tests make it small.
     public var snapshotSliceBytes = ArchiveLimits.snapshotSliceBytes
+    /// Where server snapshots are recorded until deleted (see ``ServerSnapshotLedger``); nil records nothing.
+    public var stateDirectory: StateDirectory? = StateDirectory.standard()
+    /// Export even when the free disk space looks too small for the archive.
+    public var force = false
     /// Attempts to resume a snapshot download that broke off (Range requests), the first included.
     public var downloadAttempts = 6
 

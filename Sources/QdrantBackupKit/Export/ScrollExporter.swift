@@ -46,7 +46,9 @@ struct ScrollExporter {
         var bytes: UInt64 = 0
         var pending: Task<Data, Error>? = fetch(name, after: start)
         defer { pending?.cancel() }
-        while let page = try await pending?.value {
+        while let fetching = pending {
+            // The prefetch is a task of its own: pass a cancellation (Ctrl-C) on to it.
+            let page = try await withTaskCancellationHandler { try await fetching.value } onCancel: { fetching.cancel() }
             let scanned = try page.withUnsafeBytes { try ScrollPageScanner.scan($0) }
             let next = try scanned.nextPageOffset.map { try pointID(fromJSONText: $0) }
             // Ask for the next page before writing this one, so the server works while we compress.

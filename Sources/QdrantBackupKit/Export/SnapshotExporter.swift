@@ -14,9 +14,11 @@ struct SnapshotExporter {
     func export(_ name: String, descriptor: ArchiveDescriptor, archivePath: String,
                 reportedPoints: UInt64?) async throws -> ArchiveManifest {
         let snapshot = try await createSnapshot(name)
+        recordInLedger(snapshot, of: name)
         progress.exportProgressed(.started(collection: name, method: .snapshot, totalPoints: reportedPoints,
                                            totalBytes: snapshot.size))
         do {
+            try checkFreeSpace(for: snapshot, in: archivePath)
             let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
             let sink = SnapshotArchiveSink(writer: writer, collection: name, progress: progress)
             do {
@@ -83,13 +85,43 @@ struct SnapshotExporter {
     private func deleteServerSnapshot(_ snapshot: SnapshotDescription, of name: String) async {
         guard !options.keepServerSnapshot else {
             progress.exportProgressed(.note(collection: name, message: "kept the server snapshot \(snapshot.name)"))
+            removeFromLedger(snapshot, of: name)
             return
         }
         do {
-            try await uncancelled { try await client.deleteSnapshot(name, snapshot: snapshot.name) }
+            try await uncancelled { [client] in try await client.deleteSnapshot(name, snapshot: snapshot.name) }
+            removeFromLedger(snapshot, of: name)
         } catch {
             progress.exportProgressed(.note(collection: name, message:
                 "could not delete the server snapshot \(snapshot.name): \(error); delete it by hand"))
+        }
+    }
+}
+
+extension SnapshotExporter {
+    private var ledger: ServerSnapshotLedger? { options.stateDirectory.map(ServerSnapshotLedger.init) }
+
+    /// Recorded until deleted, so that `cleanup` finds it after a crash.
+    func recordInLedger(_ snapshot: SnapshotDescription, of name: String) {
+        do {
+            try ledger?.record(server: client.displayURL, collection: name, snapshot: snapshot.name)
+        } catch {
+            progress.exportProgressed(.note(collection: name, message: "could not record the server snapshot in the state directory: \(error)"))
+        }
+    }
+
+    func removeFromLedger(_ snapshot: SnapshotDescription, of name: String) {
+        try? ledger?.remove(server: client.displayURL, collection: name, snapshot: snapshot.name)
+    }
+
+    /// Refuses a download that cannot fit: the snapshot's size bounds the archive's (zstd only shrinks it).
+    func checkFreeSpace(for snapshot: SnapshotDescription, in archivePath: String) throws {
+        guard !options.force else { return }
+        let directory = (archivePath as NSString).deletingLastPathComponent
+        guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: directory.isEmpty ? "." : directory),
+              let free = (attributes[.systemFreeSize] as? NSNumber)?.uint64Value else { return }
+        if snapshot.size > free {
+            throw ExportError.insufficientSpace(directory: directory, needed: snapshot.size, free: free)
         }
     }
 }

@@ -33,7 +33,7 @@ public final class QdrantClient: Sendable {
     public let displayURL: String
     private let http: HTTPClient
     /// For the calls that may legitimately stay silent for minutes: a total timeout, no low-speed limit.
-    private let patientHTTP: HTTPClient
+    let patientHTTP: HTTPClient
 
     public init(configuration: Configuration) {
         self.configuration = configuration

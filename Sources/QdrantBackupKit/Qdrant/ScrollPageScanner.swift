@@ -207,7 +207,6 @@ public enum ScrollPageScanner {
         c &- 0x30 < 10
     }
 
-    // swiftlint:disable:next function_body_length cyclomatic_complexity
     private static func scan(_ p: UnsafePointer<UInt8>, count n: Int) throws(ScrollPageScanError) -> ScrollPage {
         var page = ScrollPage(pointRanges: [], pointIDs: [], nextPageOffset: nil, pointsContainWhitespace: false)
         var expecting = Expecting.value

@@ -2,7 +2,7 @@ import Foundation
 import QdrantBackupKit
 import Synchronization
 
-/// Shows export progress on stderr: a line redrawn in place on a terminal, a log line every few
+/// Shows export (and import, see TerminalImportProgress.swift) progress on stderr: a line redrawn in place on a terminal, a log line every few
 /// seconds otherwise, nothing but warnings with `--quiet`.
 final class TerminalExportProgress: ExportProgressObserver {
     private struct State {
@@ -27,17 +27,31 @@ final class TerminalExportProgress: ExportProgressObserver {
     func exportProgressed(_ event: ExportEvent) {
         switch event {
         case .started(let collection, let method, let totalPoints, let totalBytes):
-            state.withLock { $0[collection] = State(totalPoints: totalPoints, totalBytes: totalBytes, method: method) }
-            if !quiet { Terminal.printNote("\(collection): exporting by \(method == .snapshot ? "snapshot" : "scroll")") }
+            began(collection, method: method, totalPoints: totalPoints, totalBytes: totalBytes,
+                  message: "exporting by \(method == .snapshot ? "snapshot" : "scroll")")
         case .note(let collection, let message):
-            if !quiet { clearLine(); Terminal.printNote("\(collection): \(message)") }
+            noted(collection, message)
         case .advanced(let collection, let points, let bytes):
-            guard !quiet, let line = progressLine(collection, points: points, bytes: bytes) else { return }
-            if live {
-                FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
-            } else {
-                Terminal.printNote(line)
-            }
+            advanced(collection, points: points, bytes: bytes)
+        }
+    }
+
+    /// A transfer of `key` (a collection) began; `message` says what it does.
+    func began(_ key: String, method: ArchiveMethod, totalPoints: UInt64?, totalBytes: UInt64?, message: String) {
+        state.withLock { $0[key] = State(totalPoints: totalPoints, totalBytes: totalBytes, method: method) }
+        if !quiet { Terminal.printNote("\(key): \(message)") }
+    }
+
+    func noted(_ key: String, _ message: String) {
+        if !quiet { clearLine(); Terminal.printNote("\(key): \(message)") }
+    }
+
+    func advanced(_ key: String, points: UInt64, bytes: UInt64) {
+        guard !quiet, let line = progressLine(key, points: points, bytes: bytes) else { return }
+        if live {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        } else {
+            Terminal.printNote(line)
         }
     }
 

@@ -1,0 +1,39 @@
+/// An archive that passed the import pre-check: one sequential pass that checks every member's
+/// stored SHA-256, the manifest against the members, and the whole file against its sidecar when
+/// there is one (DECISIONS §6). Raw hashes are checked later, while the import streams.
+///
+/// Nothing here talks to a server: a broken archive is refused before the target is touched.
+public struct CheckedArchive: Sendable {
+    public let path: String
+    public let descriptor: ArchiveDescriptor
+    public let manifest: ArchiveManifest
+    /// Size and SHA-256 of `archive.json`: identifies the archive in a resume record.
+    public let descriptorDigest: ArchiveManifest.FileDigest
+    /// True when a sidecar was found and matched; false when there is none.
+    public let sidecarMatched: Bool
+
+    /// Runs the pre-check.
+    /// - Throws: ``ArchiveError`` (exit code 2) for any damage, an incomplete archive, or a sidecar mismatch.
+    public init(path: String) throws {
+        let source = HashingByteSource(try FileByteSource(path: path))
+        let reader = try ArchiveReader(source: source)
+        while try reader.nextMember(.storedOnly) != nil {}
+        guard let manifest = reader.manifest else { throw ArchiveError.incomplete(dataMembers: reader.members.count) }
+        self.path = path
+        descriptor = reader.descriptor
+        self.manifest = manifest
+        descriptorDigest = reader.descriptorDigest
+        let sidecarPath = path + ".sha256"
+        if OwnedFile.exists(sidecarPath) {
+            guard try ArchiveSidecar(path: sidecarPath).sha256 == source.sha256Hex else {
+                throw ArchiveError.sidecarMismatch(sidecar: sidecarPath)
+            }
+            sidecarMatched = true
+        } else {
+            sidecarMatched = false
+        }
+    }
+
+    /// Points the archive holds (points archives) or the count the source reported (snapshot archives).
+    public var pointsCount: UInt64? { manifest.totals.pointsCount }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// The one-shot `snapshot` and `backup` commands (and later the REST `/start`): export one
+/// production collection into an archive, import it into the local server, and delete the archive
+/// once the import succeeded, unless it is to be kept.
+///
+/// The archive goes to ``standardCacheDirectory(environment:)`` or the directory the user keeps
+/// archives in. After a failed import the archive stays, so `import` can try again without production.
+public struct CollectionCopier: Sendable {
+    public let production: QdrantClient
+    public let local: QdrantClient
+    /// How to export; its `outputDirectory` is where the archive is written.
+    public let exportOptions: ExportOptions
+    public let importOptions: ImportOptions
+    /// Keep the archive after a successful import (`--keep-archive DIR`).
+    public let keepArchive: Bool
+    public let exportProgress: ExportProgressObserver
+    public let importProgress: ImportProgressObserver
+
+    public init(production: QdrantClient, local: QdrantClient, exportOptions: ExportOptions, importOptions: ImportOptions,
+                keepArchive: Bool, exportProgress: ExportProgressObserver = SilentExportProgress(),
+                importProgress: ImportProgressObserver = SilentImportProgress()) {
+        self.production = production
+        self.local = local
+        self.exportOptions = exportOptions
+        self.importOptions = importOptions
+        self.keepArchive = keepArchive
+        self.exportProgress = exportProgress
+        self.importProgress = importProgress
+    }
+
+    /// Exports `collection` and imports it. The target is checked first, so a conflict costs no export.
+    /// - Throws: ``CopyError`` naming the stage that failed (and the archive kept after a failed import).
+    public func copy(_ collection: String) async throws -> CopyResult {
+        let target = importOptions.targetName(for: collection)
+        if !importOptions.overwrite && !importOptions.dryRun, try await local.collectionExists(target) {
+            throw QdrantError.collectionExists(target, server: local.displayURL)
+        }
+        let exporter = CollectionExporter(client: production, options: exportOptions, progress: exportProgress)
+        let exported = try await exporter.export(collection)
+        let imported: ImportResult
+        do {
+            imported = try await CollectionImporter(client: local, options: importOptions, progress: importProgress)
+                .importArchive(at: exported.archivePath)
+        } catch {
+            throw CopyError.importFailed(collection: collection, archive: exported.archivePath, underlying: error)
+        }
+        var kept: String? = exported.archivePath
+        if !keepArchive {
+            try? OwnedFile.remove(exported.archivePath)
+            try? OwnedFile.remove(exported.archivePath + ".sha256")
+            kept = nil
+        }
+        return CopyResult(collection: collection, target: target, export: exported, import: imported, archiveKept: kept)
+    }
+}
+
+/// The outcome of one collection's export and import (`snapshot --json`, `backup --json`).
+public struct CopyResult: Codable, Sendable {
+    public var collection: String
+    public var target: String
+    public var export: ExportResult
+    public var `import`: ImportResult
+    /// Where the archive was kept; nil when it was deleted after the import.
+    public var archiveKept: String?
+
+    enum CodingKeys: String, CodingKey {
+        case collection, target, export, `import`
+        case archiveKept = "archive_kept"
+    }
+}
+
+/// A one-shot copy whose import failed after the export succeeded.
+public enum CopyError: ClassifiedError, CustomStringConvertible {
+    case importFailed(collection: String, archive: String, underlying: Error)
+
+    public var failureKind: FailureKind {
+        switch self {
+        case .importFailed(_, _, let underlying): underlying.failureKind
+        }
+    }
+
+    /// The error of the failed stage.
+    public var underlying: Error {
+        switch self {
+        case .importFailed(_, _, let underlying): underlying
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .importFailed(_, let archive, let underlying):
+            "\(underlying) (the archive is kept: \(archive))"
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// How to recreate an archived collection on the local server: the CreateCollection body built from
+/// the archived `collection_info`, the settings changed to fit one local node, and the payload indexes.
+///
+/// The archived config is Qdrant's CollectionConfig (`GET /collections/{name}`); the create body
+/// differs in a few names (`optimizer_config` is `optimizers_config`, the `params` are top-level).
+/// Null values are left out, so the server applies its defaults for them.
+public struct CollectionCreationPlan: Sendable {
+    /// One payload index to create: `PUT /collections/{name}/index`.
+    public struct PayloadIndex: Sendable, Equatable {
+        public var field: String
+        /// `field_schema`: the params object when the source had one, else the type name.
+        public var schema: JSONValue
+        /// The type name, for messages.
+        public var type: String
+    }
+
+    /// The CreateCollection body.
+    public var body: JSONValue
+    /// Human-readable changes to the archived settings (shards, replication, custom sharding).
+    public var adjustments: [String]
+    public var payloadIndexes: [PayloadIndex]
+    /// The strict-mode config, applied with `PATCH` after the points are in (its limits, such as
+    /// `upsert_max_batchsize`, are meant for production clients, not for the restore). Nil when disabled.
+    public var strictMode: JSONValue?
+
+    /// Keys of CollectionParams that go into the create body as they are.
+    private static let carriedParams = ["vectors", "sparse_vectors", "on_disk_payload", "payload"]
+    /// Sections of CollectionConfig and their names in the create body.
+    private static let carriedSections = [
+        ("hnsw_config", "hnsw_config"), ("optimizer_config", "optimizers_config"), ("wal_config", "wal_config"),
+        ("quantization_config", "quantization_config"), ("metadata", "metadata"),
+    ]
+
+    /// - Parameter collectionInfo: the `result` of `GET /collections/{name}` as archived.
+    public init(collectionInfo info: JSONValue) {
+        let config = info["config"] ?? .object([:])
+        let params = config["params"] ?? .object([:])
+        var body: [String: JSONValue] = [:]
+        for key in Self.carriedParams {
+            if let value = params[key].map(Self.withoutNulls), !value.isNull { body[key] = value }
+        }
+        for (source, target) in Self.carriedSections {
+            if let value = config[source].map(Self.withoutNulls), !value.isNull { body[target] = value }
+        }
+        self.body = .object(body)
+
+        var adjustments: [String] = []
+        for key in ["shard_number", "replication_factor", "write_consistency_factor"] {
+            if let value = params[key]?.integerValue, value > 1 {
+                adjustments.append("\(key) \(value) → 1 (the local server is one node)")
+            }
+        }
+        if let method = params["sharding_method"]?.stringValue, method != "auto" {
+            adjustments.append("sharding_method \(method) → auto (points are not routed by shard key locally)")
+        }
+        self.adjustments = adjustments
+
+        payloadIndexes = (info["payload_schema"]?.objectValue ?? [:]).keys.sorted().map { field in
+            let entry = info["payload_schema"]![field]!
+            let type = entry["data_type"]?.stringValue ?? "keyword"
+            let params = entry["params"].map(Self.withoutNulls)
+            let schema: JSONValue = if let params, params.objectValue?.isEmpty == false { params } else { .string(type) }
+            return PayloadIndex(field: field, schema: schema, type: type)
+        }
+
+        let strict = config["strict_mode_config"].map(Self.withoutNulls)
+        strictMode = strict?["enabled"] == .bool(true) ? strict : nil
+    }
+
+    /// The value with every null object member removed, at any depth.
+    static func withoutNulls(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            .object(members.compactMapValues { $0.isNull ? nil : withoutNulls($0) })
+        case .array(let elements):
+            .array(elements.map(withoutNulls))
+        default:
+            value
+        }
+    }
+}

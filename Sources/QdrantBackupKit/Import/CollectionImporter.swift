@@ -1,0 +1,233 @@
+import Foundation
+
+/// Imports archives into the local Qdrant. Works offline: it needs the archive and the local
+/// server, never production.
+///
+/// Every archive is checked first (``CheckedArchive``), before the target is touched; a broken
+/// archive is refused and the target stays as it was. Then a snapshot archive is uploaded with
+/// `priority=snapshot` and its checksum, and a points archive recreates the collection from the
+/// archived config and upserts the points (``PointsImporter``). A points import that fails
+/// mid-way keeps the partial collection and records it for `--resume`.
+public struct CollectionImporter: Sendable {
+    public let client: QdrantClient
+    public let options: ImportOptions
+    public let progress: ImportProgressObserver
+
+    public init(client: QdrantClient, options: ImportOptions, progress: ImportProgressObserver = SilentImportProgress()) {
+        self.client = client
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Imports the archive at `path`, or with ``ImportOptions/dryRun`` says what it would do.
+    public func importArchive(at path: String) async throws -> ImportResult {
+        let started = ContinuousClock.now
+        let archive = try CheckedArchive(path: path)
+        let descriptor = archive.descriptor
+        let target = options.targetName(for: descriptor.collection)
+        var result = ImportResult(
+            archive: path, collection: descriptor.collection, target: target, method: descriptor.method,
+            action: .created, dryRun: options.dryRun, points: nil, expectedPoints: archive.pointsCount,
+            uploadedBytes: 0, payloadIndexes: [], aliases: [], adjustments: [], notes: [], seconds: 0)
+        func note(_ message: String) {
+            result.notes.append(message)
+            progress.importProgressed(.note(target: target, message: message))
+        }
+        if !archive.sidecarMatched {
+            note("no sidecar next to the archive: its members were checked, the file as a whole was not")
+        }
+
+        if descriptor.method == .snapshot {
+            try await checkSnapshotVersion(archive, note: note)
+        }
+        let exists = try await client.collectionExists(target)
+        var resumeFrom: ImportResumeRecord?
+        if options.resume && exists {
+            if descriptor.method == .snapshot {
+                note("a snapshot import is not resumed: the upload starts over and replaces '\(target)'")
+            } else {
+                resumeFrom = try resumeRecord(for: archive, target: target)
+                result.action = .resumed
+            }
+        }
+        if exists && resumeFrom == nil && result.action != .resumed {
+            guard options.overwrite || (options.resume && descriptor.method == .snapshot) else {
+                throw QdrantError.collectionExists(target, server: client.displayURL)
+            }
+            result.action = .replaced
+        }
+
+        switch descriptor.method {
+        case .points:
+            let plan = CollectionCreationPlan(collectionInfo: descriptor.collectionInfo)
+            result.adjustments = plan.adjustments
+            result.payloadIndexes = plan.payloadIndexes.map { "\($0.field) (\($0.type))" }
+            result.uploadedBytes = archive.manifest.totals.rawSize
+            for adjustment in plan.adjustments { progress.importProgressed(.note(target: target, message: adjustment)) }
+            if !options.dryRun {
+                try await importPoints(archive, plan: plan, into: target, result: &result, resumeFrom: resumeFrom,
+                                       recreate: result.action != .resumed, replace: result.action == .replaced)
+            }
+        case .snapshot:
+            result.uploadedBytes = archive.manifest.totals.snapshot?.size ?? archive.manifest.totals.rawSize
+            if !options.dryRun {
+                try await importSnapshot(archive, into: target)
+                if let reported = archive.pointsCount {
+                    let count = try await client.count(target)
+                    result.points = count
+                    if count != reported {
+                        note("'\(target)' holds \(count) points; the source reported \(reported) when the snapshot was taken")
+                    }
+                }
+            }
+        }
+        if options.aliases {
+            result.aliases = try await recreateAliases(descriptor.aliases, for: target, note: note)
+        }
+        result.seconds = (ContinuousClock.now - started).seconds
+        return result
+    }
+
+    // MARK: points
+
+    private func importPoints(
+        _ archive: CheckedArchive, plan: CollectionCreationPlan, into target: String, result: inout ImportResult,
+        resumeFrom: ImportResumeRecord?, recreate: Bool, replace: Bool
+    ) async throws {
+        let expected = archive.pointsCount ?? 0
+        if recreate {
+            // The archive passed its check: only now is the old collection deleted.
+            if replace { try await client.deleteCollection(target) }
+            try await client.createCollection(target, body: Data(plan.body.compactJSONText.utf8))
+            for index in plan.payloadIndexes {
+                try await client.createPayloadIndex(target, field: index.field, schema: index.schema)
+            }
+        }
+        let firstMember = resumeFrom?.confirmedMembers ?? 0
+        let pointsBefore = resumeFrom?.confirmedPoints ?? 0
+        if firstMember > 0 {
+            progress.importProgressed(.note(target: target, message:
+                "resuming after \(firstMember) confirmed members (\(pointsBefore) points)"))
+        }
+        progress.importProgressed(.started(target: target, method: .points, totalPoints: expected,
+                                           totalBytes: archive.manifest.totals.rawSize))
+        var record = ImportResumeRecord(
+            archive: archive.path, archiveJSONSHA256: archive.descriptorDigest.sha256,
+            collection: archive.descriptor.collection, target: target, server: client.displayURL,
+            confirmedMembers: firstMember, confirmedPoints: pointsBefore, updatedAt: Date())
+        // Recorded before the first upsert, so that even a kill -9 leaves a way to resume.
+        try record.save(in: options.stateDirectory)
+        var partial = PointsImporter.Outcome(confirmedMembers: firstMember, confirmedPoints: pointsBefore, bytesSent: 0)
+        do {
+            try await PointsImporter(client: client, options: options, progress: progress)
+                .upsert(archive, into: target, fromMember: firstMember, pointsBefore: pointsBefore,
+                        partial: &partial) { outcome in
+                    record.confirmedMembers = outcome.confirmedMembers
+                    record.confirmedPoints = outcome.confirmedPoints
+                    record.updatedAt = Date()
+                    try record.save(in: options.stateDirectory)
+                }
+        } catch {
+            record.confirmedMembers = partial.confirmedMembers
+            record.confirmedPoints = partial.confirmedPoints
+            record.updatedAt = Date()
+            try? record.save(in: options.stateDirectory)
+            throw ImportError.interrupted(
+                target: target, archive: archive.path, confirmedMembers: partial.confirmedMembers,
+                totalMembers: archive.manifest.members.count, reason: "\(error)",
+                kind: error is CancellationError ? .failed : error.failureKind)
+        }
+        if let strict = plan.strictMode {
+            try await client.updateCollection(target, body: Data(JSONValue.object(["strict_mode_config": strict]).compactJSONText.utf8))
+        }
+        let count = try await client.count(target)
+        result.points = count
+        guard count == expected else { throw ImportError.countMismatch(target: target, expected: expected, actual: count) }
+        ImportResumeRecord.remove(target: target, server: client.displayURL, in: options.stateDirectory)
+    }
+
+    /// The record of an interrupted import into `target`, checked to belong to this archive.
+    /// Without one, the whole archive is upserted again into the existing collection (idempotent).
+    private func resumeRecord(for archive: CheckedArchive, target: String) throws -> ImportResumeRecord {
+        if let record = try ImportResumeRecord.load(target: target, server: client.displayURL, in: options.stateDirectory) {
+            guard record.archiveJSONSHA256 == archive.descriptorDigest.sha256 else {
+                throw ImportError.resumeMismatch(target: target, reason:
+                    "it was started from another archive (\(record.archive)); import with --overwrite to start over")
+            }
+            return record
+        }
+        progress.importProgressed(.note(target: target, message:
+            "no record of an interrupted import into '\(target)': every point is upserted again (upserts are idempotent)"))
+        return ImportResumeRecord(
+            archive: archive.path, archiveJSONSHA256: archive.descriptorDigest.sha256,
+            collection: archive.descriptor.collection, target: target, server: client.displayURL,
+            confirmedMembers: 0, confirmedPoints: 0, updatedAt: Date())
+    }
+
+    // MARK: snapshots
+
+    /// Refuses, before any upload, a snapshot the target's version cannot restore (unless `force`).
+    private func checkSnapshotVersion(_ archive: CheckedArchive, note: (String) -> Void) async throws {
+        let archived = archive.descriptor.source.qdrantVersion
+        let local = try await client.serverInfo().version
+        switch SnapshotCompatibility.canRestore(snapshotVersion: archived, on: local) {
+        case true?:
+            return
+        case false?:
+            guard options.force else {
+                throw ImportError.snapshotVersionUnsupported(
+                    collection: archive.descriptor.collection, archiveVersion: archived ?? "?", targetVersion: local)
+            }
+            note("Qdrant \(local) may not restore a snapshot made by \(archived ?? "?"); trying anyway (--force)")
+        case nil:
+            note("the snapshot's Qdrant version (\(archived ?? "unknown")) or the target's (\(local)) is unreadable; it may not restore")
+        }
+    }
+
+    private func importSnapshot(_ archive: CheckedArchive, into target: String) async throws {
+        guard let totals = archive.manifest.totals.snapshot else {
+            throw ArchiveError.invalidManifest(reason: "totals.snapshot is missing")
+        }
+        progress.importProgressed(.started(target: target, method: .snapshot, totalPoints: archive.pointsCount,
+                                           totalBytes: totals.size))
+        let path = archive.path
+        let progress = progress
+        try await client.uploadSnapshot(target, fileName: "\(archive.descriptor.collection).snapshot", checksum: totals.sha256) {
+            ArchiveSnapshotBodySource(path: path, length: Int64(totals.size)) { sent in
+                progress.importProgressed(.advanced(target: target, points: 0, bytes: sent))
+            }
+        }
+    }
+
+    // MARK: aliases
+
+    /// Points the archived aliases (prefixed like the collection) at `target`. An alias that points
+    /// elsewhere is moved only with `overwrite`; otherwise it is left and said so.
+    private func recreateAliases(_ aliases: [String], for target: String, note: (String) -> Void) async throws -> [String] {
+        guard !aliases.isEmpty else { return [] }
+        let existing = try await client.allAliases()
+        var done: [String] = []
+        for alias in aliases.map(options.aliasName(for:)) {
+            let current = existing[alias]
+            if current == target {
+                done.append(alias)
+                continue
+            }
+            if let current, !options.overwrite {
+                note("alias '\(alias)' points at '\(current)'; left as it is (--overwrite moves it)")
+                continue
+            }
+            if options.dryRun {
+                done.append(alias)
+                continue
+            }
+            var actions: [JSONValue] = []
+            if current != nil { actions.append(.object(["delete_alias": .object(["alias_name": .string(alias)])])) }
+            actions.append(.object(["create_alias": .object([
+                "alias_name": .string(alias), "collection_name": .string(target)])]))
+            try await client.changeAliases(actions)
+            done.append(alias)
+        }
+        return done
+    }
+}

@@ -1,0 +1,21 @@
+/// What an import reports while it runs; front ends turn it into progress bars, logs or job status.
+/// `target` is the local collection's name.
+public enum ImportEvent: Sendable {
+    /// The import into `target` began; `totalPoints` or `totalBytes` when known.
+    case started(target: String, method: ArchiveMethod, totalPoints: UInt64?, totalBytes: UInt64?)
+    /// Progress so far: points confirmed by the server (points archives) and bytes sent.
+    case advanced(target: String, points: UInt64, bytes: UInt64)
+    /// Something the user should know: a fitted setting, a skipped alias, a resumed import.
+    case note(target: String, message: String)
+}
+
+/// Receives ``ImportEvent``s. Called from the importing task or a transfer thread; must be cheap.
+public protocol ImportProgressObserver: Sendable {
+    func importProgressed(_ event: ImportEvent)
+}
+
+/// An observer that ignores everything.
+public struct SilentImportProgress: ImportProgressObserver {
+    public init() {}
+    public func importProgressed(_ event: ImportEvent) {}
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// Upserts the points of a checked points archive into an existing collection.
+///
+/// Members are read one at a time (raw hashes checked as they decompress); each member's JSON
+/// lines become upsert bodies of `batchSize` points, built by concatenating the lines byte for
+/// byte (vectors are never decoded). At most `parallel` upserts are in flight; each is retried
+/// on transient failures by the client. A member counts as confirmed once all its batches, and
+/// all earlier members', were acknowledged (`wait=true`): that is where a resumed import restarts.
+struct PointsImporter {
+    let client: QdrantClient
+    let options: ImportOptions
+    let progress: ImportProgressObserver
+
+    struct Outcome {
+        var confirmedMembers: Int
+        var confirmedPoints: UInt64
+        var bytesSent: UInt64
+    }
+
+    /// Upserts members from `firstMember` on.
+    /// - Parameter confirmed: told each time the confirmed prefix grows (members, points).
+    /// - Throws: the first failure; `partial` then holds how far it got.
+    func upsert(
+        _ archive: CheckedArchive, into target: String, fromMember firstMember: Int, pointsBefore: UInt64,
+        partial: inout Outcome, confirmed: (Outcome) throws -> Void
+    ) async throws {
+        let reader = try ArchiveReader(source: FileByteSource(path: archive.path))
+        let parallel = max(1, options.parallel)
+        var outcome = Outcome(confirmedMembers: firstMember, confirmedPoints: pointsBefore, bytesSent: 0)
+        defer { partial = outcome }
+        var outstanding: [Int: Int] = [:]  // member index → batches not yet acknowledged
+        var pointsOf: [Int: UInt64] = [:]
+        var index = 0
+        try await withThrowingTaskGroup(of: (member: Int, bytes: Int).self) { group in
+            var inFlight = 0
+            func settle(_ finished: (member: Int, bytes: Int)) throws {
+                inFlight -= 1
+                outstanding[finished.member, default: 0] -= 1
+                outcome.bytesSent += UInt64(finished.bytes)
+                var grew = false
+                while let left = outstanding[outcome.confirmedMembers], left == 0 {
+                    outstanding[outcome.confirmedMembers] = nil
+                    outcome.confirmedPoints += pointsOf.removeValue(forKey: outcome.confirmedMembers) ?? 0
+                    outcome.confirmedMembers += 1
+                    grew = true
+                }
+                if grew {
+                    try confirmed(outcome)
+                    progress.importProgressed(.advanced(target: target, points: outcome.confirmedPoints, bytes: outcome.bytesSent))
+                }
+            }
+            while true {
+                let skipping = index < firstMember
+                var raw: [UInt8] = []
+                var content = PointsContentCheck()
+                guard let member = try reader.nextMember(skipping ? .skip : .verify, consumer: { chunk in
+                    raw.append(contentsOf: chunk)
+                    content.consume(chunk)
+                }) else { break }
+                defer { index += 1 }
+                guard !skipping, let info = member.points else { continue }
+                try content.check(against: info, member: member.path)
+                let batches = Self.upsertBodies(lines: raw, batchSize: max(1, options.batchSize))
+                outstanding[index] = batches.count
+                pointsOf[index] = info.pointCount
+                raw = []
+                for body in batches {
+                    while inFlight >= parallel, let finished = try await group.next() { try settle(finished) }
+                    let memberIndex = index
+                    group.addTask { [client] in
+                        try await client.upsertPoints(target, body: body)
+                        return (memberIndex, body.count)
+                    }
+                    inFlight += 1
+                }
+                try Task.checkCancellation()
+            }
+            while let finished = try await group.next() { try settle(finished) }
+        }
+    }
+
+    /// `{"points":[line,line,…]}` bodies of up to `batchSize` lines each, the lines copied as they are.
+    static func upsertBodies(lines raw: [UInt8], batchSize: Int) -> [Data] {
+        let prefix = Array(#"{"points":["#.utf8)
+        let suffix = Array("]}".utf8)
+        var bodies: [Data] = []
+        var body = Data(prefix)
+        var inBody = 0
+        var start = 0
+        raw.withUnsafeBufferPointer { bytes in
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                if end > start {
+                    if inBody > 0 { body.append(0x2C) }
+                    body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                    inBody += 1
+                    if inBody == batchSize {
+                        body.append(contentsOf: suffix)
+                        bodies.append(body)
+                        body = Data(prefix)
+                        inBody = 0
+                    }
+                }
+                start = end + 1
+            }
+        }
+        if inBody > 0 {
+            body.append(contentsOf: suffix)
+            bodies.append(body)
+        }
+        return bodies
+    }
+}

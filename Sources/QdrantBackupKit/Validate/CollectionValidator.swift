@@ -1,0 +1,197 @@
+import Foundation
+
+/// Compares a source (a production collection, or an archive, offline) with a local collection:
+/// exact counts, vector configuration, payload indexes, and a sample of points taken uniformly
+/// across the whole source (not only its first page), retrieved from both sides and compared:
+/// vectors within ``VectorComparison``'s tolerance, payloads exactly.
+public struct CollectionValidator: Sendable {
+    /// Points to compare.
+    public var sampleSize: Int
+    /// Seeds the sample; the report gives it, so a run can be repeated.
+    public var seed: UInt64
+    /// Ids per scroll page while sampling a server's ids.
+    public var idPageSize = 10_000
+    /// Ids per retrieve request.
+    public var retrieveBatch = 256
+
+    public init(sampleSize: Int = 100, seed: UInt64 = UInt64.random(in: 0...UInt64(UInt32.max))) {
+        self.sampleSize = sampleSize
+        self.seed = seed
+    }
+
+    /// Compares production collection `sourceName` with local collection `targetName`.
+    /// - Throws: ``QdrantError/collectionNotFound(_:server:)`` when either is missing.
+    public func validate(source: QdrantClient, _ sourceName: String,
+                         target: QdrantClient, _ targetName: String) async throws -> ValidationReport {
+        var report = ValidationReport(source: "production:\(sourceName)", target: "local:\(targetName)",
+                                      sampleSize: sampleSize, seed: seed)
+        let sourceInfo = try await source.collectionInfo(sourceName)
+        let targetInfo = try await target.collectionInfo(targetName)
+        report.sourceCount = try await source.count(sourceName)
+        report.targetCount = try await target.count(targetName)
+        compareCounts(&report)
+        compareConfiguration(sourceInfo, targetInfo, into: &report)
+
+        var sampler = PointSampler<JSONValue>(capacity: sampleSize, seed: seed)
+        var offset: String?
+        repeat {
+            let page = try await source.scrollIDsPage(sourceName, offset: offset, limit: idPageSize)
+            let scanned = try page.withUnsafeBytes { try ScrollPageScanner.scan($0) }
+            for id in scanned.pointIDs { sampler.offer(try pointID(fromJSONText: id)) }
+            offset = scanned.nextPageOffset
+        } while offset != nil
+        var expected: [JSONValue] = []
+        for batch in sampler.items.chunked(retrieveBatch) {
+            expected += try await source.retrievePoints(sourceName, ids: batch)
+        }
+        if expected.count < sampler.items.count {
+            report.notes.append("\(sampler.items.count - expected.count) sampled points were deleted from the source during the check")
+        }
+        try await comparePoints(expected, target: target, targetName, distances: sourceInfo, into: &report)
+        return report
+    }
+
+    /// Compares the archive at `path` with local collection `targetName`, offline. For a snapshot
+    /// archive only counts and configuration can be compared (its data is Qdrant's own segment
+    /// format), and the report says so.
+    public func validate(archiveAt path: String, target: QdrantClient, _ targetName: String) async throws -> ValidationReport {
+        var report = ValidationReport(source: path, target: "local:\(targetName)", sampleSize: sampleSize, seed: seed)
+        // A first pass over the headers only (seeking past the data) gives every member's point count.
+        let index = try ArchiveReader(source: FileByteSource(path: path))
+        while try index.nextMember(.skip) != nil {}
+        let descriptor = index.descriptor
+        let targetInfo = try await target.collectionInfo(targetName)
+        report.sourceCount = index.manifest?.totals.pointsCount
+        report.targetCount = try await target.count(targetName)
+        if report.sourceCount != nil {
+            compareCounts(&report)
+        } else {
+            report.notes.append("the archive does not record the source's count")
+        }
+        compareConfiguration(descriptor.collectionInfo, targetInfo, into: &report)
+        guard descriptor.method == .points else {
+            report.notes.append("snapshot archive: counts and configuration compared, points not (Qdrant's snapshot format cannot be read here); validate against production for a point comparison")
+            return report
+        }
+
+        let total = index.members.reduce(UInt64(0)) { $0 + ($1.points?.pointCount ?? 0) }
+        var sampler = PointSampler<UInt64>(capacity: sampleSize, seed: seed)
+        for position in 0..<total { sampler.offer(position) }
+        let wanted = Set(sampler.items)
+        var expected: [JSONValue] = []
+        let reader = try ArchiveReader(source: FileByteSource(path: path))
+        var first: UInt64 = 0
+        while true {
+            let memberIndex = reader.members.count
+            let count = memberIndex < index.members.count ? index.members[memberIndex].points?.pointCount ?? 0 : 0
+            let range = first..<(first + count)
+            let needed = wanted.contains { range.contains($0) }
+            var raw: [UInt8] = []
+            guard try reader.nextMember(needed ? .verify : .skip, consumer: { raw.append(contentsOf: $0) }) != nil else { break }
+            if needed {
+                var line = first
+                for text in raw.split(separator: 0x0A) {
+                    if wanted.contains(line) { expected.append(try JSONValue(jsonBytes: Array(text))) }
+                    line += 1
+                }
+            }
+            first += count
+        }
+        try await comparePoints(expected, target: target, targetName, distances: descriptor.collectionInfo, into: &report)
+        return report
+    }
+
+    // MARK: comparisons
+
+    private func compareCounts(_ report: inout ValidationReport) {
+        if let source = report.sourceCount, source != report.targetCount {
+            report.mismatches.append(.init(kind: .count, detail: "the target holds \(report.targetCount) points, the source \(source)"))
+        }
+    }
+
+    private func compareConfiguration(_ source: JSONValue, _ target: JSONValue, into report: inout ValidationReport) {
+        let sourceParams = source["config"]?["params"]
+        let targetParams = target["config"]?["params"]
+        func essentials(_ vectors: [ArchiveSummary.Vector]) -> [String] {
+            vectors.map { "\($0.shortDescription)\($0.datatype.map { " \($0)" } ?? "")" }
+        }
+        let expectedVectors = essentials(ArchiveInspector.vectors(sourceParams?["vectors"]))
+        let actualVectors = essentials(ArchiveInspector.vectors(targetParams?["vectors"]))
+        if expectedVectors != actualVectors {
+            report.mismatches.append(.init(kind: .vectorsConfig, detail:
+                "the target has \(actualVectors.joined(separator: ", ")), the source \(expectedVectors.joined(separator: ", "))"))
+        }
+        func sparse(_ params: JSONValue?) -> [String] {
+            (params?["sparse_vectors"]?.objectValue ?? [:]).map { name, config in
+                "\(name)\(config["modifier"]?.stringValue.map { " modifier \($0)" } ?? "")"
+            }.sorted()
+        }
+        if sparse(sourceParams) != sparse(targetParams) {
+            report.mismatches.append(.init(kind: .sparseVectorsConfig, detail:
+                "the target has [\(sparse(targetParams).joined(separator: ", "))], the source [\(sparse(sourceParams).joined(separator: ", "))]"))
+        }
+        let expectedIndexes = ArchiveInspector.payloadIndexes(source["payload_schema"]).map(\.shortDescription)
+        let actualIndexes = ArchiveInspector.payloadIndexes(target["payload_schema"]).map(\.shortDescription)
+        if expectedIndexes != actualIndexes {
+            report.mismatches.append(.init(kind: .payloadIndexes, detail:
+                "the target has [\(actualIndexes.joined(separator: ", "))], the source [\(expectedIndexes.joined(separator: ", "))]"))
+        }
+    }
+
+    /// Retrieves the points of `expected` from the target and compares each.
+    private func comparePoints(_ expected: [JSONValue], target: QdrantClient, _ targetName: String,
+                               distances sourceInfo: JSONValue, into report: inout ValidationReport) async throws {
+        report.pointsCompared = true
+        report.sampledPoints = expected.count
+        let distances = VectorComparison.distances(sourceInfo["config"]?["params"]?["vectors"])
+        var actual: [JSONValue: JSONValue] = [:]
+        for batch in expected.compactMap({ $0["id"] }).chunked(retrieveBatch) {
+            for point in try await target.retrievePoints(targetName, ids: batch) {
+                if let id = point["id"] { actual[Self.normalisedID(id)] = point }
+            }
+        }
+        for point in expected.sorted(by: { ($0["id"]?.compactJSONText ?? "") < ($1["id"]?.compactJSONText ?? "") }) {
+            guard let id = point["id"] else { continue }
+            guard let found = actual[Self.normalisedID(id)] else {
+                report.mismatches.append(.init(kind: .missingPoint, pointID: id, detail: "not in the target"))
+                continue
+            }
+            if let problem = VectorComparison.difference(point["vector"], found["vector"], distances: distances) {
+                report.mismatches.append(.init(kind: .vector, pointID: id, detail: problem))
+            }
+            let expectedPayload = point["payload"] ?? .null
+            let actualPayload = found["payload"] ?? .null
+            if expectedPayload != actualPayload && !(Self.isEmpty(expectedPayload) && Self.isEmpty(actualPayload)) {
+                report.mismatches.append(.init(kind: .payload, pointID: id, detail: Self.payloadDifference(expectedPayload, actualPayload)))
+            }
+        }
+    }
+
+    /// UUID ids compare in lowercase (Qdrant answers in lowercase, a user may have written uppercase).
+    private static func normalisedID(_ id: JSONValue) -> JSONValue {
+        if case .string(let text) = id { return .string(text.lowercased()) }
+        return id
+    }
+
+    /// A null payload and an empty one mean the same.
+    private static func isEmpty(_ payload: JSONValue) -> Bool {
+        payload.isNull || payload.objectValue?.isEmpty == true
+    }
+
+    /// Names the payload keys that differ.
+    private static func payloadDifference(_ expected: JSONValue, _ actual: JSONValue) -> String {
+        let left = expected.objectValue ?? [:]
+        let right = actual.objectValue ?? [:]
+        let keys = Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }.sorted()
+        return keys.map { key in
+            "'\(key)' is \(right[key]?.compactJSONText ?? "absent"), expected \(left[key]?.compactJSONText ?? "absent")"
+        }.joined(separator: "; ")
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: Swift.max(1, size)).map { Array(self[$0..<Swift.min(count, $0 + Swift.max(1, size))]) }
+    }
+}

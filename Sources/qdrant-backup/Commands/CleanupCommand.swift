@@ -1,0 +1,46 @@
+import ArgumentParser
+import QdrantBackupKit
+
+struct CleanupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cleanup",
+        abstract: "Delete the server snapshots that an interrupted export left on production.",
+        discussion: """
+            Every snapshot an export creates is recorded in the state directory \
+            ($XDG_STATE_HOME/qdrant-backup, else ~/.local/state/qdrant-backup) until it is deleted; \
+            a crash or kill -9 leaves the record behind, and this command deletes those snapshots.
+            """
+    )
+
+    @Flag(help: "List what would be deleted, and delete nothing.")
+    var dryRun = false
+
+    @Flag(help: "Print the outcome as JSON on stdout.")
+    var json = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            let client = try connection.productionClient()
+            let outcomes = try await ServerSnapshotLedger(stateDirectory: .standard()).cleanUp(using: client, dryRun: dryRun)
+            if json {
+                try Terminal.printJSON(outcomes)
+            } else if outcomes.isEmpty {
+                print("no server snapshots left behind")
+            } else {
+                for outcome in outcomes {
+                    let entry = outcome.entry
+                    let what = "\(entry.collection)/\(entry.snapshot)"
+                    switch outcome.action {
+                    case "other_server": print("kept    \(what): recorded on \(entry.server), not this production server")
+                    case "would_delete": print("would delete \(what)")
+                    case "failed": print("FAILED  \(what): \(outcome.problem ?? "")")
+                    default: print("\(outcome.action.replacingOccurrences(of: "_", with: " "))  \(what)")
+                    }
+                }
+            }
+            if outcomes.contains(where: { $0.action == "failed" }) { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import QdrantBackupKit
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import archives into the local Qdrant (offline: production is never contacted).",
+        discussion: """
+            Each archive is checked before the target is touched (every member's SHA-256, the \
+            manifest, the sidecar); a broken archive is refused and the target stays as it was. \
+            Snapshot archives are uploaded with priority=snapshot and their checksum; a snapshot \
+            restores only on the same or the next minor Qdrant version (--force tries anyway). \
+            Points archives recreate the collection from the archived config (shards and replication \
+            fitted to one node) and upsert the points; a points import that stops mid-way keeps the \
+            partial collection and prints the `import --resume` command that completes it.
+            """
+    )
+
+    @Argument(help: "Archives to import (.qdrant.tar).")
+    var archives: [String]
+
+    @Option(help: "The local collection's name (one archive only; default: the archived name).")
+    var target: String?
+
+    @Option(help: "Put this before the archived names (e.g. dev_); also before recreated aliases.")
+    var prefix: String?
+
+    @Flag(help: "Replace an existing local collection.")
+    var overwrite = false
+
+    @Flag(help: "Check the archives and the target, print what would be created, replaced and uploaded; change nothing.")
+    var dryRun = false
+
+    @Flag(help: "Upload a snapshot even when the local Qdrant version cannot restore it.")
+    var force = false
+
+    @Flag(help: "Complete an interrupted points import into the existing target collection.")
+    var resume = false
+
+    @OptionGroup var tuning: ImportTuning
+
+    @Flag(help: "Print only errors and warnings.")
+    var quiet = false
+
+    @Flag(help: "Print a JSON summary of every import on stdout.")
+    var json = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        guard !archives.isEmpty else { throw ValidationError("name at least one archive") }
+        if target != nil && archives.count > 1 { throw ValidationError("--target takes one archive; use --prefix for several") }
+        if target != nil && prefix != nil { throw ValidationError("--target and --prefix exclude each other") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let client = try connection.localClient()
+            var options = tuning.options()
+            options.target = target
+            options.prefix = prefix
+            options.overwrite = overwrite
+            options.dryRun = dryRun
+            options.force = force
+            options.resume = resume
+            let progress = TerminalExportProgress(quiet: quiet)
+            let importer = CollectionImporter(client: client, options: options, progress: progress)
+            var results: [ImportResult] = []
+            var failures: [FailureKind] = []
+            for archive in archives {
+                do {
+                    let result = try await importer.importArchive(at: archive)
+                    progress.finishLine()
+                    results.append(result)
+                    if !json { ImportReporting.printSummary(result, quiet: quiet) }
+                } catch {
+                    progress.finishLine()
+                    Terminal.printError("\(archive): \(error)")
+                    ImportReporting.printResumeHint(for: error, options: options)
+                    failures.append(error.failureKind)
+                }
+            }
+            if json { try Terminal.printJSON(results) }
+            if !failures.isEmpty { throw ExitCode(ExitStatus.code(for: failures)) }
+        }
+    }
+}

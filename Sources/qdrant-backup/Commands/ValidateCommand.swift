@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import QdrantBackupKit
+
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Compare a production collection (or an archive) with a local collection.",
+        discussion: """
+            `validate SOURCE TARGET` compares production collection SOURCE with local collection \
+            TARGET; `validate --archive ARCHIVE TARGET` compares an archive with it, offline. \
+            Compared: exact counts, vector configuration, payload indexes, and --sample-size points \
+            sampled across the whole source: vectors within a tolerance that allows Qdrant's cosine \
+            normalisation, payloads exactly. For a snapshot archive only counts and configuration \
+            are compared. Exit code 0 when nothing differs, 3 when something does.
+            """
+    )
+
+    @Argument(help: "SOURCE TARGET, or only TARGET with --archive.")
+    var collections: [String]
+
+    @Option(help: "Compare against this archive instead of production.")
+    var archive: String?
+
+    @Option(help: "Points to sample and compare.")
+    var sampleSize = 100
+
+    @Option(help: "Seed of the sample (default: random; the report gives it).")
+    var seed: UInt64?
+
+    @Flag(help: "Print the report as JSON on stdout.")
+    var json = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        let wanted = archive == nil ? 2 : 1
+        guard collections.count == wanted else {
+            throw ValidationError(archive == nil ? "name SOURCE and TARGET" : "with --archive, name only TARGET")
+        }
+        guard sampleSize >= 0 else { throw ValidationError("--sample-size must be 0 or more") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            var validator = CollectionValidator(sampleSize: sampleSize)
+            if let seed { validator.seed = seed }
+            let local = try connection.localClient()
+            let report: ValidationReport
+            if let archive {
+                report = try await validator.validate(archiveAt: archive, target: local, collections[0])
+            } else {
+                report = try await validator.validate(source: try connection.productionClient(), collections[0],
+                                                      target: local, collections[1])
+            }
+            if json {
+                try Terminal.printJSON(report)
+            } else {
+                print(report.humanReadable)
+            }
+            if !report.passed { throw ExitCode(ExitStatus.code(for: .differencesFound)) }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import QdrantBackupKit
+import TestSupport
+import Testing
+
+/// SIGINT, SIGTERM and kill -9 during an export (stand-in only: a stalled response holds the
+/// export in place while the test signals it).
+@Suite("export interruptions (stand-in only)")
+struct ExportInterruptionTests {
+    let qdrant: QdrantTestServer
+    let fixtures: CollectionFixtures
+    let output: TemporaryDirectory
+    let cli: CLIRunner
+
+    init() throws {
+        qdrant = try QdrantTestServer()
+        fixtures = CollectionFixtures(server: qdrant)
+        output = try TemporaryDirectory()
+        cli = CLIRunner(environment: ["QDRANT_PRODUCTION_URL": qdrant.url.absoluteString])
+    }
+
+    func archive(_ name: String) -> String { output.path("\(name).qdrant.tar") }
+
+    /// Waits until the stand-in has begun stalling a response.
+    func waitForStall() async throws {
+        for _ in 0..<200 {
+            let triggered = (try await qdrant.stats()["faults_triggered"] as? [String: Int])?["stall"] ?? 0
+            if triggered > 0 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the stall never began")
+    }
+
+    func serverSnapshots(_ name: String) async throws -> Int {
+        let response = try await fixtures.client.send(HTTPRequest(.get, qdrant.url.appendingPathComponent("collections/\(name)/snapshots")))
+        return ((try JSONSerialization.jsonObject(with: response.body) as! [String: Any])["result"] as! [Any]).count
+    }
+
+    @Test("SIGINT during a scroll export exits 130 and keeps the .partial; --resume completes it")
+    func sigintDuringScroll() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await fixtures.create(.dense, count: 500)
+        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "skip": 3, "path": "/points/scroll$"])
+        let arguments = ["export", name, "--method", "scroll", "--batch-size", "100", "--points-member-bytes", "30000",
+                         "--output", output.url.path]
+        let running = try cli.start(arguments)
+        try await waitForStall()
+        running.signal(SIGINT)
+        let stopped = await running.finish()
+        #expect(stopped.exitCode == 130, "\(stopped.stderr)")
+        #expect(FileManager.default.fileExists(atPath: archive(name) + ".partial"))
+        #expect(!FileManager.default.fileExists(atPath: archive(name)))
+
+        try await qdrant.clearFaults()
+        let resumed = try await cli.run(arguments + ["--resume"])
+        #expect(resumed.exitCode == 0, "\(resumed.stderr)")
+        #expect(try CollectionFixtures.points(inArchive: archive(name)) == (try await fixtures.points(of: name)))
+    }
+
+    @Test("SIGTERM during a snapshot download exits 143, deletes the server snapshot and leaves no file")
+    func sigtermDuringSnapshot() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await fixtures.create(.dense, count: 300)
+        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "after_bytes": 10000,
+                                      "path": "/snapshots/.+\\.snapshot$", "method": "GET"])
+        let running = try cli.start(["export", name, "--method", "snapshot", "--output", output.url.path])
+        try await waitForStall()
+        running.signal(SIGTERM)
+        let stopped = await running.finish()
+        #expect(stopped.exitCode == 143, "\(stopped.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output.url.path).isEmpty)
+        #expect(try await serverSnapshots(name) == 0)
+        let cleanup = try await cli.run(["cleanup", "--json"])
+        #expect((try cleanup.json() as? [Any])?.isEmpty == true)
+    }
+
+    @Test("after kill -9 mid-download, cleanup deletes the snapshot left on the server")
+    func cleanupAfterKill() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await fixtures.create(.dense, count: 300)
+        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "after_bytes": 10000,
+                                      "path": "/snapshots/.+\\.snapshot$", "method": "GET"])
+        let running = try cli.start(["export", name, "--method", "snapshot", "--output", output.url.path])
+        try await waitForStall()
+        running.signal(SIGKILL)
+        #expect(await running.finish().exitCode == 128 + SIGKILL)
+        #expect(try await serverSnapshots(name) == 1)
+
+        let cleanup = try await cli.run(["cleanup"])
+        #expect(cleanup.exitCode == 0, "\(cleanup.stderr)")
+        #expect(cleanup.stdout.contains("deleted"))
+        #expect(try await serverSnapshots(name) == 0)
+        #expect(try await cli.run(["cleanup"]).stdout.contains("no server snapshots left behind"))
+    }
+}
