@@ -10,6 +10,10 @@ struct QdrantBackupCommand: AsyncParsableCommand {
             differences; 4 cannot reach or authenticate to a server; 5 conflict with the target; \
             6 key problem; 64 usage error; 130/143 interrupted by SIGINT/SIGTERM.
             """,
-        subcommands: [ExportCommand.self, ImportCommand.self, SnapshotCommand.self, BackupCommand.self, ValidateCommand.self, CleanupCommand.self, VerifyCommand.self, InspectCommand.self, HealthCommand.self, ListCommand.self, InfoCommand.self]
+        subcommands: [
+            HealthCommand.self, ListCommand.self, InfoCommand.self,
+            ExportCommand.self, ImportCommand.self, SnapshotCommand.self, BackupCommand.self,
+            ValidateCommand.self, VerifyCommand.self, InspectCommand.self, CleanupCommand.self,
+        ]
     )
 }

@@ -23,7 +23,7 @@ public struct CollectionFixtures: Sendable {
     public func create(_ shape: Shape, count: Int = 300, name: String? = nil) async throws -> String {
         let name = name ?? server.uniqueCollectionName(shape.rawValue)
         try await call(.put, "collections/\(name)", Self.config(shape))
-        var generator = FixtureRandom(seed: UInt64(count) &* 31 &+ UInt64(shape.rawValue.count))
+        var generator = SeededGenerator(seed: UInt64(count) &* 31 &+ UInt64(shape.rawValue.count))
         for start in stride(from: 0, to: count, by: 200) {
             let points = (start..<min(count, start + 200)).map { Self.point(shape, index: $0, using: &generator) }
             try await upsert(name, points)
@@ -98,7 +98,7 @@ public struct CollectionFixtures: Sendable {
         }
     }
 
-    static func point(_ shape: Shape, index: Int, using generator: inout FixtureRandom) -> [String: Any] {
+    static func point(_ shape: Shape, index: Int, using generator: inout SeededGenerator) -> [String: Any] {
         func floats(_ count: Int) -> [Double] { (0..<count).map { _ in generator.nextUnit() } }
         let payload: [String: Any] = [
             "title": "Ünïcødé 漢字 \"quoted\" \\ #\(index)",
@@ -121,8 +121,8 @@ public struct CollectionFixtures: Sendable {
     }
 }
 
-/// SplitMix64, so fixture data is the same on every run.
-public struct FixtureRandom: Sendable {
+/// SplitMix64: the tests' one seeded generator, so test data is the same on every run.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }

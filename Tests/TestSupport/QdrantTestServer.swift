@@ -32,7 +32,8 @@ public final class QdrantTestServer: Sendable {
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standin-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var arguments = ["-m", "qdrant_standin", "--host", "127.0.0.1", "--port", "0", "--data-dir", directory.path]
+        var arguments = ["-m", "qdrant_standin", "--host", "127.0.0.1", "--port", "0", "--data-dir", directory.path,
+                         "--exit-with-parent"]
         if let reportedVersion { arguments += ["--version", reportedVersion] }
         var keys: [String: String] = [:]
         if withKeys {

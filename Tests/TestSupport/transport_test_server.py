@@ -3,9 +3,11 @@
 dropped connections and stalls. Standard library only. Prints "PORT <n>" once it listens."""
 import hashlib
 import json
+import os
 import random
 import signal
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -169,6 +171,15 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     # A child of a Swift test process inherits its blocked signals; SIGTERM must reach us.
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    parent = os.getppid()
+
+    def exit_with_parent():
+        # No orphan after a killed test run: stop when the test process is gone.
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print(f"PORT {server.server_address[1]}", flush=True)

@@ -17,14 +17,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Argument(help: "Collections to export (default: all but the excluded ones).")
     var names: [String] = []
 
-    @Option(name: .customLong("filter"), help: "Only collections matching this glob (repeatable).")
-    var include: [String] = []
-
-    @Option(help: "Skip collections matching this glob (repeatable).")
-    var exclude: [String] = []
-
-    @Flag(help: "Include every collection, chat history too.")
-    var all = false
+    @OptionGroup var selection: SelectionOptions
 
     @Option(help: "The directory for the archives.")
     var output = "."
@@ -85,10 +78,7 @@ struct ExportCommand: AsyncParsableCommand {
             options.pointsMemberBytes = pointsMemberBytes
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
 
-            let selection = CollectionSelection(names: names, include: include, exclude: exclude, all: all)
-            let (chosen, missing) = selection.resolve(
-                available: try await client.collectionNames(),
-                defaultExclusions: CollectionSelection.defaultExclusions(environment: ProcessInfo.processInfo.environment))
+            let (chosen, missing) = try await selection.resolve(names: names, on: client)
             var failures: [FailureKind] = []
             for name in missing {
                 let error = QdrantError.collectionNotFound(name, server: client.displayURL)

@@ -3,7 +3,7 @@ import Foundation
 import QdrantBackupKit
 
 /// Which production collections a multi-collection command works on, beyond the names it is given:
-/// include and exclude globs and `--all` (ExportCommand can adopt this group too).
+/// include and exclude globs and `--all`.
 struct SelectionOptions: ParsableArguments {
     @Option(name: .customLong("filter"), help: "Only collections matching this glob (repeatable).")
     var include: [String] = []

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import QdrantBackupKit
 
@@ -27,7 +28,7 @@ struct ArchiveCorruptionTests {
     func byteFlips(snapshot: Bool) throws {
         let original = snapshot ? try Self.snapshotArchive() : try Self.pointsArchive()
         #expect(Self.verify(original).intact)
-        var random = ArchiveTestRandom(seed: snapshot ? 2 : 1)
+        var random = SeededGenerator(seed: snapshot ? 2 : 1)
         let stride = original.count / 200
         for sample in 0..<200 {
             let offset = sample * stride + Int.random(in: 0..<stride, using: &random)
@@ -72,7 +73,7 @@ struct ArchiveCorruptionTests {
                 cuts.insert(boundary + delta)
             }
         }
-        var random = ArchiveTestRandom(seed: 5)
+        var random = SeededGenerator(seed: 5)
         for _ in 0..<50 { cuts.insert(Int.random(in: 0..<original.count, using: &random)) }
         for cut in cuts.sorted() {
             let report = Self.verify(Array(original[0..<cut]))

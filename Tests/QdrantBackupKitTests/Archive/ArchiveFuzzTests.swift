@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import QdrantBackupKit
 
@@ -14,7 +15,7 @@ struct ArchiveFuzzTests {
         let path = directory.file("fuzz.qdrant.tar")
         let lines = try ArchiveFixtures.writePointsArchive(at: path, count: 30, targetBytes: 1_500)
         let original = try ArchiveFixtures.read(path)
-        var random = ArchiveTestRandom(seed: 0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         var accepted = 0
         for iteration in 0..<Self.iterations {
             var bytes = original

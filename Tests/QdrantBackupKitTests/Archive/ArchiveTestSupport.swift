@@ -1,19 +1,7 @@
 import Crypto
 import Foundation
 @testable import QdrantBackupKit
-
-/// A deterministic random generator, so every run of a test sees the same bytes.
-struct ArchiveTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// A fresh directory under the system temporary directory, removed when the value goes away.
 final class ArchiveTestDirectory {
@@ -86,7 +74,7 @@ enum ArchiveFixtures {
     }
 
     static func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        var generator = ArchiveTestRandom(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var bytes = [UInt8](repeating: 0, count: count)
         // Half random, half repetitive, so that zstd has something to compress.
         for index in 0..<count {

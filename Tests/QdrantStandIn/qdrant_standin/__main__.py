@@ -5,10 +5,22 @@ import os
 import signal
 import sys
 import threading
+import time
 
 import orjson
 
 from .server import App, StandInServer
+
+
+def watch_parent(stop) -> None:
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        stop(None, None)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def main(argv=None) -> int:
@@ -22,6 +34,8 @@ def main(argv=None) -> int:
     p.add_argument("--port-file", help="write the port here once listening")
     p.add_argument("--faults-file", help="JSON faults to install at start (same body as POST /__standin/faults)")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when the process that started us ends (test fixtures: no orphans after a killed test run)")
     args = p.parse_args(argv)
 
     app = App(args.data_dir, args.version, args.api_key, args.read_only_api_key, args.verbose)
@@ -34,6 +48,8 @@ def main(argv=None) -> int:
     def stop(signum, frame):
         threading.Thread(target=server.shutdown, daemon=True).start()
 
+    if args.exit_with_parent:
+        watch_parent(stop)
     # A child of a Swift test process inherits its blocked signal mask; SIGTERM must reach us.
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     signal.signal(signal.SIGTERM, stop)
