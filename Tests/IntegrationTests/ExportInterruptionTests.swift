@@ -31,6 +31,16 @@ struct ExportInterruptionTests {
         Issue.record("the stall never began")
     }
 
+    /// A snapshot export of a new collection, held mid-download by a stalled response.
+    func startSnapshotExportThatStalls() async throws -> (String, CLIRunner.Running) {
+        let name = try await fixtures.create(.dense, count: 300)
+        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "after_bytes": 10000,
+                                      "path": "/snapshots/.+\\.snapshot$", "method": "GET"])
+        let running = try cli.start(["export", name, "--method", "snapshot", "--output", output.url.path])
+        try await waitForStall()
+        return (name, running)
+    }
+
     func serverSnapshots(_ name: String) async throws -> Int {
         let response = try await fixtures.client.send(HTTPRequest(.get, qdrant.url.appendingPathComponent("collections/\(name)/snapshots")))
         return ((try JSONSerialization.jsonObject(with: response.body) as! [String: Any])["result"] as! [Any]).count
@@ -60,11 +70,7 @@ struct ExportInterruptionTests {
     @Test("SIGTERM during a snapshot download exits 143, deletes the server snapshot and leaves no file")
     func sigtermDuringSnapshot() async throws {
         guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
-        let name = try await fixtures.create(.dense, count: 300)
-        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "after_bytes": 10000,
-                                      "path": "/snapshots/.+\\.snapshot$", "method": "GET"])
-        let running = try cli.start(["export", name, "--method", "snapshot", "--output", output.url.path])
-        try await waitForStall()
+        let (name, running) = try await startSnapshotExportThatStalls()
         running.signal(SIGTERM)
         let stopped = await running.finish()
         #expect(stopped.exitCode == 143, "\(stopped.stderr)")
@@ -77,11 +83,7 @@ struct ExportInterruptionTests {
     @Test("after kill -9 mid-download, cleanup deletes the snapshot left on the server")
     func cleanupAfterKill() async throws {
         guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
-        let name = try await fixtures.create(.dense, count: 300)
-        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "after_bytes": 10000,
-                                      "path": "/snapshots/.+\\.snapshot$", "method": "GET"])
-        let running = try cli.start(["export", name, "--method", "snapshot", "--output", output.url.path])
-        try await waitForStall()
+        let (name, running) = try await startSnapshotExportThatStalls()
         running.signal(SIGKILL)
         #expect(await running.finish().exitCode == 128 + SIGKILL)
         #expect(try await serverSnapshots(name) == 1)
