@@ -10,6 +10,11 @@ public final class LoopbackServer: Sendable {
     private let process: SpawnedProcess
     /// Set once the process is reaped, so its (reusable) pid is never signalled again.
     private let stopped = Mutex(false)
+    /// Everything the process printed after its port line, stdout and stderr interleaved.
+    private let captured = CapturedOutput()
+
+    /// What the server printed after its port line (complete once it has stopped).
+    public var output: String { captured.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -37,8 +42,13 @@ public final class LoopbackServer: Sendable {
         }
         port = found
         // Keep draining both pipes so a chatty server never blocks on a full pipe.
-        Thread.detachNewThread { _ = process.stdout.readDataToEndOfFile() }
-        Thread.detachNewThread { _ = process.stderr.readDataToEndOfFile() }
+        for pipe in [process.stdout, process.stderr] {
+            Thread.detachNewThread { [captured] in
+                while case let chunk = pipe.availableData, !chunk.isEmpty {
+                    captured.bytes.withLock { $0.append(chunk) }
+                }
+            }
+        }
     }
 
     deinit { stop() }
@@ -65,12 +75,17 @@ public final class LoopbackServer: Sendable {
             if line.hasPrefix("PORT "), let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespaces)) {
                 return port
             }
-            if let range = line.range(of: #"http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+            if let range = line.range(of: #"http://[^\s/]+:\d+"#, options: .regularExpression) {
                 return Int(line[range].split(separator: ":").last!)
             }
         }
         return nil
     }
+}
+
+/// Output collected by the threads that drain a server's pipes (a class, so they can share it).
+private final class CapturedOutput: Sendable {
+    let bytes = Mutex(Data())
 }
 
 public enum LoopbackServerError: Error, CustomStringConvertible {

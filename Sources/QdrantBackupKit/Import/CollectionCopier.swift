@@ -30,14 +30,28 @@ public struct CollectionCopier: Sendable {
     }
 
     /// Exports `collection` and imports it. The target is checked first, so a conflict costs no export.
+    ///
+    /// With `resuming`, an earlier attempt of the same copy is continued: an archive it completed
+    /// (written since `resuming`) is imported without exporting again, a scroll export's `.partial`
+    /// is continued, and an import it recorded as interrupted is completed.
     /// - Throws: ``CopyError`` naming the stage that failed (and the archive kept after a failed import).
-    public func copy(_ collection: String) async throws -> CopyResult {
+    public func copy(_ collection: String, resuming since: Date? = nil) async throws -> CopyResult {
         let target = importOptions.targetName(for: collection)
-        if !importOptions.overwrite && !importOptions.dryRun, try await local.collectionExists(target) {
+        var importOptions = importOptions
+        importOptions.resume = since != nil
+            && (try? ImportResumeRecord.load(target: target, server: local.displayURL, in: importOptions.stateDirectory)) != nil
+        if !importOptions.overwrite && !importOptions.dryRun && !importOptions.resume, try await local.collectionExists(target) {
             throw QdrantError.collectionExists(target, server: local.displayURL)
         }
-        let exporter = CollectionExporter(client: production, options: exportOptions, progress: exportProgress)
-        let exported = try await exporter.export(collection)
+        let exported: ExportResult
+        if let since, let earlier = try completedArchive(of: collection, since: since) {
+            exported = earlier
+        } else {
+            var exportOptions = exportOptions
+            exportOptions.resume = since != nil && OwnedFile.exists(archivePath(of: collection) + ".partial")
+            exported = try await CollectionExporter(client: production, options: exportOptions, progress: exportProgress)
+                .export(collection)
+        }
         let imported: ImportResult
         do {
             imported = try await CollectionImporter(client: local, options: importOptions, progress: importProgress)
@@ -52,6 +66,24 @@ public struct CollectionCopier: Sendable {
             kept = nil
         }
         return CopyResult(collection: collection, target: target, export: exported, import: imported, archiveKept: kept)
+    }
+
+    private func archivePath(of collection: String) -> String {
+        CollectionExporter(client: production, options: exportOptions).archivePath(for: collection)
+    }
+
+    /// The archive of `collection` that an earlier attempt finished since `since`, if any.
+    private func completedArchive(of collection: String, since: Date) throws -> ExportResult? {
+        let path = archivePath(of: collection)
+        guard !exportOptions.timestamped, OwnedFile.exists(path),
+              let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let modified = attributes[.modificationDate] as? Date, modified >= since
+        else { return nil }
+        let summary = try ArchiveInspector.inspect(archiveAt: path)
+        return ExportResult(
+            collection: collection, method: summary.method, methodReason: "exported by an earlier attempt",
+            points: summary.pointsCount, rawBytes: summary.rawSize, storedBytes: summary.fileSize, seconds: 0,
+            archivePath: path, sha256: try ArchiveSidecar(path: path + ".sha256").sha256)
     }
 }
 

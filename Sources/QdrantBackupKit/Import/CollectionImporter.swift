@@ -22,6 +22,7 @@ public struct CollectionImporter: Sendable {
     /// Imports the archive at `path`, or with ``ImportOptions/dryRun`` says what it would do.
     public func importArchive(at path: String) async throws -> ImportResult {
         let started = ContinuousClock.now
+        progress.importProgressed(.checking(archive: path))
         let archive = try CheckedArchive(path: path)
         let descriptor = archive.descriptor
         let target = options.targetName(for: descriptor.collection)

@@ -1,6 +1,8 @@
 /// What an import reports while it runs; front ends turn it into progress bars, logs or job status.
 /// `target` is the local collection's name.
 public enum ImportEvent: Sendable {
+    /// Every member of the archive at `archive` is being checked, before any target is touched.
+    case checking(archive: String)
     /// The import into `target` began; `totalPoints` or `totalBytes` when known.
     case started(target: String, method: ArchiveMethod, totalPoints: UInt64?, totalBytes: UInt64?)
     /// Progress so far: points confirmed by the server (points archives) and bytes sent.

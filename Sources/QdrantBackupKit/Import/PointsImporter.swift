@@ -31,13 +31,17 @@ struct PointsImporter {
         defer { partial = outcome }
         var outstanding: [Int: Int] = [:]  // member index → batches not yet acknowledged
         var pointsOf: [Int: UInt64] = [:]
+        // Points in every acknowledged upsert: what progress shows. The confirmed prefix of whole
+        // members, where a resumed import restarts, trails it.
+        var acknowledgedPoints = pointsBefore
         var index = 0
-        try await withThrowingTaskGroup(of: (member: Int, bytes: Int).self) { group in
+        try await withThrowingTaskGroup(of: (member: Int, bytes: Int, points: Int).self) { group in
             var inFlight = 0
-            func settle(_ finished: (member: Int, bytes: Int)) throws {
+            func settle(_ finished: (member: Int, bytes: Int, points: Int)) throws {
                 inFlight -= 1
                 outstanding[finished.member, default: 0] -= 1
                 outcome.bytesSent += UInt64(finished.bytes)
+                acknowledgedPoints += UInt64(finished.points)
                 var grew = false
                 while let left = outstanding[outcome.confirmedMembers], left == 0 {
                     outstanding[outcome.confirmedMembers] = nil
@@ -45,10 +49,8 @@ struct PointsImporter {
                     outcome.confirmedMembers += 1
                     grew = true
                 }
-                if grew {
-                    try confirmed(outcome)
-                    progress.importProgressed(.advanced(target: target, points: outcome.confirmedPoints, bytes: outcome.bytesSent))
-                }
+                if grew { try confirmed(outcome) }
+                progress.importProgressed(.advanced(target: target, points: acknowledgedPoints, bytes: outcome.bytesSent))
             }
             while true {
                 let skipping = index < firstMember
@@ -61,16 +63,19 @@ struct PointsImporter {
                 defer { index += 1 }
                 guard !skipping, let info = member.points else { continue }
                 try content.check(against: info, member: member.path)
-                let batches = Self.upsertBodies(lines: raw, batchSize: max(1, options.batchSize))
+                let batchSize = max(1, options.batchSize)
+                let batches = Self.upsertBodies(lines: raw, batchSize: batchSize)
                 outstanding[index] = batches.count
                 pointsOf[index] = info.pointCount
                 raw = []
-                for body in batches {
+                for (number, body) in batches.enumerated() {
                     while inFlight >= parallel, let finished = try await group.next() { try settle(finished) }
                     let memberIndex = index
+                    // Every body holds batchSize points but the last, which holds the rest.
+                    let points = number < batches.count - 1 ? batchSize : Int(info.pointCount) - batchSize * (batches.count - 1)
                     group.addTask { [client] in
                         try await client.upsertPoints(target, body: body)
-                        return (memberIndex, body.count)
+                        return (memberIndex, body.count, points)
                     }
                     inFlight += 1
                 }

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import QdrantBackupKit
+
+/// The REST admin API (`qdrant-backup serve`): the seed's endpoints under `/admin/backup`, over
+/// the same core as the CLI, with jobs that run in the background and survive a restart as records.
+public struct AdminServer: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Required whenever the server listens beyond loopback.
+    public var adminToken: String?
+    public var environment: AdminEnvironment
+
+    public init(environment: AdminEnvironment) {
+        self.environment = environment
+    }
+
+    /// True for addresses only this machine can reach.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Serves until the calling task is cancelled, then stops the running jobs at a safe point
+    /// (they show `interrupted` and can be resumed). `onListening` gets the bound URL.
+    public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
+        guard adminToken != nil || Self.isLoopback(host) else { throw AdminServerError.tokenRequired(host: host) }
+        let jobs = JobScheduler(environment: environment)
+        let router = Router()
+        router.add(middleware: ErrorShapingMiddleware())
+        if let adminToken { router.add(middleware: BearerTokenMiddleware(token: adminToken)) }
+        AdminRoutes(environment: environment, jobs: jobs).register(on: router.group("admin/backup"))
+
+        let host = self.host
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "qdrant-backup/\(toolVersion)"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                onListening("http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
+            },
+            logger: environment.logger)
+        do {
+            try await app.runService()
+        } catch is CancellationError {
+            // Stopping is how this ends.
+        }
+        await jobs.shutDown()
+    }
+}
+
+public enum AdminServerError: Error, CustomStringConvertible {
+    case tokenRequired(host: String)
+
+    public var description: String {
+        switch self {
+        case .tokenRequired(let host):
+            "listening on \(host) makes the admin API reachable from other machines: set QDRANT_BACKUP_ADMIN_TOKEN "
+                + "or pass --admin-token-file, or listen on 127.0.0.1"
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Hummingbird
+import QdrantBackupKit
+
+/// The routes under `/admin/backup`. Each only decodes, calls the core or the scheduler, and
+/// encodes: what a route does is what the CLI command of the same name does.
+struct AdminRoutes: Sendable {
+    let environment: AdminEnvironment
+    let jobs: JobScheduler
+
+    func register(on group: RouterGroup<BasicRequestContext>) {
+        group.get("health") { _, _ in try await health() }
+        group.get("collections/:server") { _, context in try await collections(on: context.parameters.require("server")) }
+        group.get("archives") { request, _ in
+            try JSONResponse.make(["archives": try environment.archiveDirectory.list(verify: request.uri.queryParameters["verify"] == "true")])
+        }
+        group.post("start") { request, _ in try await submit(.backup, request) }
+        group.post("export") { request, _ in try await submit(.export, request) }
+        group.post("import") { request, _ in try await submit(.import, request) }
+        group.post("validate") { request, _ in try await validate(request) }
+        group.get("status/:id") { _, context in try await job(context.parameters.require("id")) }
+        group.get("jobs/:id") { _, context in try await job(context.parameters.require("id")) }
+        group.get("jobs") { _, _ in try JSONResponse.make(["jobs": await jobs.all()]) }
+        group.delete("jobs/:id") { _, context in
+            try JSONResponse.make(try await jobs.cancel(try wellFormedID(context.parameters.require("id"))), status: .accepted)
+        }
+        group.post("jobs/:id/resume") { _, context in
+            try JSONResponse.make(try await jobs.resume(try wellFormedID(context.parameters.require("id"))), status: .accepted)
+        }
+        group.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+    }
+
+    /// Both servers, as `qdrant-backup health` reports them: 200 when production is usable, else 503.
+    private func health() async throws -> Response {
+        async let production = ServerHealth.check(.production, configuration: environment.production.configuration)
+        async let local = ServerHealth.check(.local, configuration: environment.local.configuration)
+        let reports = await (production, local)
+        struct Body: Encodable {
+            var healthy: Bool
+            var production: ServerHealth
+            var local: ServerHealth
+        }
+        return try JSONResponse.make(Body(healthy: reports.0.healthy, production: reports.0, local: reports.1),
+                                     status: reports.0.healthy ? .ok : .serviceUnavailable)
+    }
+
+    private func collections(on server: String) async throws -> Response {
+        let client: QdrantClient = switch server {
+        case "production": environment.production
+        case "local": environment.local
+        default: throw AdminAPIError.notFound("no server '\(server)': use production or local")
+        }
+        struct Body: Encodable {
+            var server: String
+            var collections: [CollectionSummary]
+        }
+        do {
+            return try JSONResponse.make(Body(server: client.displayURL, collections: try await CollectionSummary.list(from: client)))
+        } catch {
+            throw AdminAPIError(error)
+        }
+    }
+
+    private func submit(_ kind: JobRecord.Kind, _ request: Request) async throws -> Response {
+        let body = try await JSONResponse.decode(JobRequest.self, from: request, allowedFields: JobRequest.allowedFields(for: kind),
+                                                 limit: environment.maxRequestBytes)
+        try body.validate(for: kind)
+        let record = await jobs.submit(kind, request: body)
+        struct Accepted: Encodable {
+            var backupID: String
+            var jobID: String
+            var state: JobRecord.State
+            var statusURL: String
+            enum CodingKeys: String, CodingKey {
+                case state
+                case backupID = "backup_id"
+                case jobID = "job_id"
+                case statusURL = "status_url"
+            }
+        }
+        return try JSONResponse.make(Accepted(backupID: record.id, jobID: record.id, state: record.state,
+                                              statusURL: "/admin/backup/status/\(record.id)"), status: .accepted)
+    }
+
+    private func job(_ id: String) async throws -> Response {
+        guard let record = await jobs.record(try wellFormedID(id)) else { throw AdminAPIError.notFound("no job \(id)") }
+        return try JSONResponse.make(record)
+    }
+
+    private func wellFormedID(_ id: String) throws(AdminAPIError) -> String {
+        guard JobScheduler.isWellFormed(id) else { throw .notFound("no job \(id)") }
+        return id
+    }
+
+    /// `POST /validate`: the report of `qdrant-backup validate`, synchronously (sampled, so quick).
+    private func validate(_ request: Request) async throws -> Response {
+        struct Body: Decodable {
+            var sourceCollection: String?
+            var targetCollection: String?
+            var archive: String?
+            var sampleSize: Int?
+            var seed: UInt64?
+            enum CodingKeys: String, CodingKey {
+                case archive, seed
+                case sourceCollection = "source_collection"
+                case targetCollection = "target_collection"
+                case sampleSize = "sample_size"
+            }
+        }
+        let body = try await JSONResponse.decode(
+            Body.self, from: request,
+            allowedFields: ["source_collection", "target_collection", "archive", "sample_size", "seed"],
+            limit: environment.maxRequestBytes)
+        let sampleSize = body.sampleSize ?? 100
+        guard sampleSize >= 0 else { throw AdminAPIError.badRequest("must be 0 or more", field: "sample_size") }
+        var validator = CollectionValidator(sampleSize: sampleSize)
+        if let seed = body.seed { validator.seed = seed }
+        let report: ValidationReport
+        do {
+            if let archive = body.archive {
+                guard ArchiveDirectory.isPlainFileName(archive) else {
+                    throw AdminAPIError.badRequest("name an archive of the archive directory", field: "archive")
+                }
+                guard body.sourceCollection == nil else {
+                    throw AdminAPIError.badRequest("give an archive or a source collection, not both", field: "source_collection")
+                }
+                let target = try body.targetCollection ?? ArchiveInspector.inspect(archiveAt: environment.archiveDirectory.file(archive)).collection
+                report = try await validator.validate(archiveAt: environment.archiveDirectory.file(archive), target: environment.local, target)
+            } else {
+                guard let source = body.sourceCollection, !source.isEmpty else {
+                    throw AdminAPIError.badRequest("is required (or give an archive)", field: "source_collection")
+                }
+                report = try await validator.validate(source: environment.production, source, target: environment.local,
+                                                      body.targetCollection ?? source)
+            }
+        } catch {
+            throw AdminAPIError(error)
+        }
+        return try JSONResponse.make(report)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import QdrantBackupKit
+
+/// JSON in and out of the admin API: snake_case comes from each type's coding keys, dates are
+/// ISO 8601, as in every `--json` output of the CLI.
+enum JSONResponse {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A request body of at most `limit` bytes as an object of `type`. Unknown fields and wrong
+    /// types are refused with a message naming the field; an empty body counts as `{}`.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowedFields: Set<String>,
+                                     limit: Int) async throws -> T {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw AdminAPIError(.contentTooLarge, "the request body is larger than \(limit) bytes")
+        }
+        let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+        guard let object = try? JSONSerialization.jsonObject(with: data), let fields = object as? [String: Any] else {
+            throw AdminAPIError.badRequest("the body must be a JSON object")
+        }
+        if let unknown = fields.keys.sorted().first(where: { !allowedFields.contains($0) }) {
+            throw AdminAPIError.badRequest("unknown field; this endpoint takes \(allowedFields.sorted().joined(separator: ", "))",
+                                           field: unknown)
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let DecodingError.typeMismatch(expected, context) {
+            throw AdminAPIError.badRequest("expected \(describe(expected))", field: path(context.codingPath))
+        } catch let DecodingError.valueNotFound(expected, context) {
+            throw AdminAPIError.badRequest("expected \(describe(expected)), not null", field: path(context.codingPath))
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw AdminAPIError.badRequest("is required", field: path(context.codingPath + [key]))
+        } catch let DecodingError.dataCorrupted(context) {
+            let field = path(context.codingPath)
+            let message = field == "method" ? "expected one of \(ExportMethod.allCases.map(\.rawValue).joined(separator: ", "))"
+                : context.debugDescription
+            throw AdminAPIError.badRequest(message, field: field)
+        }
+    }
+
+    private static func path(_ codingPath: [CodingKey]) -> String {
+        codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            .replacingOccurrences(of: ".[", with: "[")
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is UInt64.Type: "an integer"
+        case is [String].Type, is [Any].Type: "a list of strings"
+        default: "a value of another type"
+        }
+    }
+}

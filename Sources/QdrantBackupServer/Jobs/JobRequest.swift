@@ -1,0 +1,97 @@
+import Foundation
+import QdrantBackupKit
+
+/// The options of a job, as posted to `/start`, `/export` or `/import` (snake_case JSON; every
+/// field optional). Kept in the job record, so it must never hold a credential.
+public struct JobRequest: Codable, Sendable, Equatable {
+    /// Collections to back up or export; with none, the default selection (as the CLI's).
+    public var collections: [String]?
+    public var includePatterns: [String]?
+    public var excludePatterns: [String]?
+    /// Include every collection, chat history too.
+    public var all: Bool?
+    /// "snapshot", "scroll" or "auto" (the default).
+    public var method: ExportMethod?
+    /// Replace the output: the local collection (`/start`, `/import`) or the archive (`/export`).
+    public var overwrite: Bool?
+    /// Put before the local collection names (the seed's `dev_`).
+    public var targetPrefix: String?
+    /// The local name for the one archive of an import.
+    public var target: String?
+    /// Archive file names in the archive directory (`/import`).
+    public var archives: [String]?
+    /// Keep a partly imported collection when the job is cancelled (default: delete it).
+    public var keepPartial: Bool?
+    /// `/start`: keep each archive in the archive directory instead of deleting it after its import.
+    public var keepArchive: Bool?
+    /// `/export`: name archives `<collection>-<UTC timestamp>.qdrant.tar`.
+    public var timestamp: Bool?
+    /// Upsert requests in flight and points per request (points imports).
+    public var parallel: Int?
+    public var batchSize: Int?
+    /// Recreate the archived aliases.
+    public var aliases: Bool?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case collections, all, method, overwrite, target, archives, timestamp, parallel, aliases
+        case includePatterns = "include_patterns"
+        case excludePatterns = "exclude_patterns"
+        case targetPrefix = "target_prefix"
+        case keepPartial = "keep_partial"
+        case keepArchive = "keep_archive"
+        case batchSize = "batch_size"
+    }
+
+    /// The fields each kind of job accepts; any other is refused, so a misspelt option never
+    /// passes silently.
+    static func allowedFields(for kind: JobRecord.Kind) -> Set<String> {
+        let tuning: Set<CodingKeys> = [.parallel, .batchSize]
+        let selection: Set<CodingKeys> = [.collections, .includePatterns, .excludePatterns, .all, .method]
+        let keys: Set<CodingKeys> = switch kind {
+        case .backup: selection.union(tuning).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
+        case .export: selection.union([.overwrite, .timestamp])
+        case .import: tuning.union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases])
+        }
+        return Set(keys.map(\.rawValue))
+    }
+
+    /// Checks what decoding cannot: ranges and combinations. Throws naming the field.
+    func validate(for kind: JobRecord.Kind) throws(AdminAPIError) {
+        if let parallel, parallel < 1 { throw .badRequest("must be 1 or more", field: "parallel") }
+        if let batchSize, batchSize < 1 { throw .badRequest("must be 1 or more", field: "batch_size") }
+        for name in collections ?? [] where name.isEmpty {
+            throw .badRequest("collection names must not be empty", field: "collections")
+        }
+        if kind == .import {
+            guard let archives, !archives.isEmpty else {
+                throw .badRequest("name at least one archive of the archive directory", field: "archives")
+            }
+            for archive in archives where !ArchiveDirectory.isPlainFileName(archive) {
+                throw .badRequest("'\(archive)' is not a file name in the archive directory", field: "archives")
+            }
+            if target != nil && archives.count != 1 {
+                throw .badRequest("a target names the collection of one archive only", field: "target")
+            }
+        }
+    }
+
+    /// The collections of a backup or export, resolved on production like the CLI's selection.
+    func selection() -> CollectionSelection {
+        CollectionSelection(names: collections ?? [], include: includePatterns ?? [],
+                            exclude: excludePatterns ?? [], all: all ?? false)
+    }
+
+    /// Import options for this request.
+    func importOptions(stateDirectory: StateDirectory) -> ImportOptions {
+        var options = ImportOptions(stateDirectory: stateDirectory)
+        options.prefix = targetPrefix
+        options.target = target
+        options.overwrite = overwrite ?? false
+        options.aliases = aliases ?? false
+        if let parallel { options.parallel = parallel }
+        if let batchSize { options.batchSize = batchSize }
+        return options
+    }
+}

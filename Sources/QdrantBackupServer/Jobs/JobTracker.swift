@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import QdrantBackupKit
+import Synchronization
+
+/// The live record of one job. Progress arrives from transfer threads (it must be cheap), so the
+/// record sits behind a lock rather than in an actor; every change of state is written to disk at
+/// once, progress at most once a second.
+final class JobTracker: Sendable {
+    /// Why a running job is being stopped.
+    enum StopReason: Sendable {
+        /// `DELETE /jobs/{id}`.
+        case cancelled
+        /// The server is shutting down; the job can be resumed.
+        case interrupted
+    }
+
+    private struct Guarded {
+        var record: JobRecord
+        var lastSaved: ContinuousClock.Instant?
+        var stopReason: StopReason?
+    }
+
+    private let guarded: Mutex<Guarded>
+    private let store: JobStore
+    private let logger: Logger
+
+    init(_ record: JobRecord, store: JobStore, logger: Logger) {
+        guarded = Mutex(Guarded(record: record))
+        self.store = store
+        self.logger = logger
+    }
+
+    var record: JobRecord { guarded.withLock { $0.record } }
+    var id: String { guarded.withLock { $0.record.id } }
+    var stopReason: StopReason? { guarded.withLock { $0.stopReason } }
+
+    func requestStop(_ reason: StopReason) {
+        guarded.withLock { if $0.stopReason == nil { $0.stopReason = reason } }
+    }
+
+    /// Changes the record and writes it; `progressOnly` changes are written at most once a second.
+    func update(progressOnly: Bool = false, _ change: (inout JobRecord) -> Void) {
+        guarded.withLock { guarded in
+            change(&guarded.record)
+            let now = ContinuousClock.now
+            if progressOnly, let last = guarded.lastSaved, now - last < .seconds(1) { return }
+            guarded.lastSaved = now
+            do {
+                try store.save(guarded.record)
+            } catch {
+                logger.error("cannot save the record of job \(guarded.record.id): \(error)")
+            }
+        }
+    }
+
+    /// Changes one item of the record.
+    func updateItem(_ index: Int, progressOnly: Bool = false, _ change: (inout JobRecord.Item) -> Void) {
+        update(progressOnly: progressOnly) { record in
+            guard record.items.indices.contains(index) else { return }
+            change(&record.items[index])
+        }
+    }
+
+    /// The observer that turns one item's export and import events into its progress.
+    func observer(forItem index: Int) -> ItemProgress {
+        ItemProgress(tracker: self, index: index)
+    }
+}
+
+/// Export and import events of one job item, written into its record.
+struct ItemProgress: ExportProgressObserver, ImportProgressObserver {
+    let tracker: JobTracker
+    let index: Int
+
+    func exportProgressed(_ event: ExportEvent) {
+        switch event {
+        case .started(_, let method, let totalPoints, let totalBytes):
+            begin(.export, method: method, totalPoints: totalPoints, totalBytes: totalBytes)
+        case .advanced(_, let points, let bytes):
+            advance(points: points, bytes: bytes)
+        case .note(_, let message):
+            tracker.updateItem(index) { $0.notes.append(message) }
+        }
+    }
+
+    func importProgressed(_ event: ImportEvent) {
+        switch event {
+        case .checking:
+            begin(.verify, method: nil, totalPoints: nil, totalBytes: nil)
+        case .started(let target, let method, let totalPoints, let totalBytes):
+            tracker.updateItem(index) { $0.target = target }
+            begin(.import, method: method, totalPoints: totalPoints, totalBytes: totalBytes)
+        case .advanced(_, let points, let bytes):
+            advance(points: points, bytes: bytes)
+        case .note(_, let message):
+            tracker.updateItem(index) { $0.notes.append(message) }
+        }
+    }
+
+    private func begin(_ phase: JobRecord.Phase, method: ArchiveMethod?, totalPoints: UInt64?, totalBytes: UInt64?) {
+        tracker.updateItem(index) { item in
+            item.phase = phase
+            if let method { item.method = method.rawValue }
+            item.pointsDone = 0
+            item.bytesDone = 0
+            item.pointsTotal = totalPoints
+            item.bytesTotal = totalBytes
+            item.pointsPerSecond = nil
+            item.bytesPerSecond = nil
+            item.etaSeconds = nil
+            item.phaseStartedAt = Date()
+        }
+    }
+
+    private func advance(points: UInt64, bytes: UInt64) {
+        tracker.updateItem(index, progressOnly: true) { item in
+            item.pointsDone = points
+            item.bytesDone = bytes
+            guard let started = item.phaseStartedAt else { return }
+            let seconds = Date().timeIntervalSince(started)
+            guard seconds > 0 else { return }
+            item.pointsPerSecond = Double(points) / seconds
+            item.bytesPerSecond = Double(bytes) / seconds
+            // The ETA follows whichever total is known, points first (they are what the user counts).
+            if let total = item.pointsTotal, total > 0, points > 0 {
+                item.etaSeconds = Double(total.saturatingSubtract(points)) / (Double(points) / seconds)
+            } else if let total = item.bytesTotal, total > 0, bytes > 0 {
+                item.etaSeconds = Double(total.saturatingSubtract(bytes)) / (Double(bytes) / seconds)
+            }
+        }
+    }
+}
+
+extension UInt64 {
+    fileprivate func saturatingSubtract(_ other: UInt64) -> UInt64 { self > other ? self - other : 0 }
+}

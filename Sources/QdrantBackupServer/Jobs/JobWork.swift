@@ -1,0 +1,166 @@
+import Foundation
+import QdrantBackupKit
+
+/// What a job does, item by item, through the same core the CLI calls. A failed item does not
+/// stop the others; a stop request (cancel, shutdown) ends the job at the next safe point.
+struct JobWork: Sendable {
+    let environment: AdminEnvironment
+
+    func run(_ tracker: JobTracker) async {
+        let first = tracker.record
+        // A later run continues what an earlier one left (partial archives and imports since then).
+        let resumingSince: Date? = first.runs > 0 ? first.createdAt : nil
+        tracker.update { record in
+            record.state = .running
+            record.runs += 1
+            record.startedAt = Date()
+            record.finishedAt = nil
+            record.error = nil
+        }
+        do {
+            if tracker.record.items.isEmpty {
+                let items = try await resolveItems(first)
+                tracker.update { $0.items = items }
+            }
+            for index in tracker.record.items.indices {
+                let item = tracker.record.items[index]
+                guard item.state != .succeeded, item.error == nil || resumingSince != nil else { continue }
+                if let reason = tracker.stopReason ?? (Task.isCancelled ? .interrupted : nil) {
+                    tracker.updateItem(index) { $0.state = Self.state(for: reason) }
+                    continue
+                }
+                await runItem(index, of: tracker, resumingSince: resumingSince)
+            }
+        } catch {
+            tracker.update { $0.error = "\(error)" }
+        }
+        let stopReason = tracker.stopReason
+        tracker.update { record in
+            record.finishedAt = Date()
+            if let reason = stopReason {
+                record.state = Self.state(for: reason)
+            } else {
+                record.state = record.error == nil && record.items.allSatisfy { $0.state == .succeeded } ? .succeeded : .failed
+            }
+        }
+        environment.logger.info("job \(first.id) (\(first.kind.rawValue)) ended: \(tracker.record.state.rawValue)")
+    }
+
+    private static func state(for reason: JobTracker.StopReason) -> JobRecord.State {
+        switch reason {
+        case .cancelled: .cancelled
+        case .interrupted: .interrupted
+        }
+    }
+
+    /// The collections (backup, export) or archives (import) of a job; a named collection that
+    /// production lacks becomes a failed item of its own.
+    private func resolveItems(_ record: JobRecord) async throws -> [JobRecord.Item] {
+        if record.kind == .import {
+            return (record.request.archives ?? []).map(JobRecord.Item.init(name:))
+        }
+        let (chosen, missing) = record.request.selection().resolve(
+            available: try await environment.production.collectionNames(), defaultExclusions: environment.defaultExclusions)
+        return chosen.map(JobRecord.Item.init(name:)) + missing.map { name in
+            var item = JobRecord.Item(name: name)
+            item.state = .failed
+            item.error = "\(QdrantError.collectionNotFound(name, server: environment.production.displayURL))"
+            return item
+        }
+    }
+
+    private func runItem(_ index: Int, of tracker: JobTracker, resumingSince: Date?) async {
+        tracker.updateItem(index) { item in
+            item.state = .running
+            item.error = nil
+        }
+        let record = tracker.record
+        let item = record.items[index]
+        do {
+            switch record.kind {
+            case .backup: try await backUp(item.name, index: index, of: tracker, resumingSince: resumingSince)
+            case .export: try await export(item.name, index: index, of: tracker, resumingSince: resumingSince)
+            case .import: try await importArchive(item, index: index, of: tracker, resumingSince: resumingSince)
+            }
+            tracker.updateItem(index) { item in
+                item.state = .succeeded
+                item.phase = .done
+                item.etaSeconds = nil
+            }
+        } catch {
+            if let reason = tracker.stopReason {
+                if reason == .cancelled { await discardPartialImport(tracker.record.items[index], request: record.request) }
+                tracker.updateItem(index) { $0.state = Self.state(for: reason) }
+            } else {
+                tracker.updateItem(index) { item in
+                    item.state = .failed
+                    item.error = "\(error)"
+                }
+                environment.logger.warning("job \(record.id): \(item.name): \(error)")
+            }
+        }
+    }
+
+    private func backUp(_ name: String, index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
+        let request = tracker.record.request
+        let keepArchive = request.keepArchive ?? false
+        var exportOptions = ExportOptions(outputDirectory: keepArchive ? environment.archiveDirectory.path : environment.cacheDirectory)
+        exportOptions.method = request.method ?? .auto
+        // The archive is an intermediate here: one left by an earlier run is replaced.
+        exportOptions.overwrite = true
+        exportOptions.stateDirectory = environment.stateDirectory
+        try FileManager.default.createDirectory(atPath: exportOptions.outputDirectory, withIntermediateDirectories: true)
+        let importOptions = request.importOptions(stateDirectory: environment.stateDirectory)
+        tracker.updateItem(index) { $0.target = importOptions.targetName(for: name) }
+        let observer = tracker.observer(forItem: index)
+        let result = try await CollectionCopier(
+            production: environment.production, local: environment.local, exportOptions: exportOptions,
+            importOptions: importOptions, keepArchive: keepArchive, exportProgress: observer, importProgress: observer
+        ).copy(name, resuming: resumingSince)
+        tracker.updateItem(index) { item in
+            item.archive = result.archiveKept.map { ($0 as NSString).lastPathComponent }
+            item.pointsDone = result.import.points ?? item.pointsDone
+        }
+    }
+
+    private func export(_ name: String, index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
+        let request = tracker.record.request
+        var options = ExportOptions(outputDirectory: environment.archiveDirectory.path)
+        options.method = request.method ?? .auto
+        options.overwrite = request.overwrite ?? false
+        options.timestamped = request.timestamp ?? false
+        options.stateDirectory = environment.stateDirectory
+        try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+        let partial = CollectionExporter(client: environment.production, options: options).archivePath(for: name) + ".partial"
+        options.resume = resumingSince != nil && !options.timestamped && OwnedFile.exists(partial)
+        let result = try await CollectionExporter(client: environment.production, options: options,
+                                                  progress: tracker.observer(forItem: index)).export(name)
+        tracker.updateItem(index) { $0.archive = (result.archivePath as NSString).lastPathComponent }
+    }
+
+    private func importArchive(_ item: JobRecord.Item, index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
+        var options = tracker.record.request.importOptions(stateDirectory: environment.stateDirectory)
+        if resumingSince != nil, let target = item.target {
+            options.resume = (try? ImportResumeRecord.load(target: target, server: environment.local.displayURL,
+                                                           in: environment.stateDirectory)) != nil
+        }
+        tracker.updateItem(index) { $0.archive = item.name }
+        _ = try await CollectionImporter(client: environment.local, options: options,
+                                         progress: tracker.observer(forItem: index))
+            .importArchive(at: environment.archiveDirectory.file(item.name))
+    }
+
+    /// A cancelled job deletes the collection its import had begun to write, unless the request
+    /// said `keep_partial` (DECISIONS §6). Before the import phase the target was never touched.
+    private func discardPartialImport(_ item: JobRecord.Item, request: JobRequest) async {
+        guard item.phase == .import, let target = item.target, request.keepPartial != true else { return }
+        do {
+            // A task of its own: this one is cancelled, and would abort the request at once.
+            try await Task { [environment] in try await environment.local.deleteCollection(target) }.value
+            ImportResumeRecord.remove(target: target, server: environment.local.displayURL, in: environment.stateDirectory)
+            environment.logger.info("deleted the partly imported collection '\(target)' of a cancelled job")
+        } catch {
+            environment.logger.warning("could not delete the partly imported collection '\(target)': \(error)")
+        }
+    }
+}

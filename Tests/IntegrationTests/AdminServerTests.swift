@@ -1,0 +1,309 @@
+import Foundation
+import QdrantBackupKit
+import TestSupport
+import Testing
+
+/// `qdrant-backup serve`, spoken to over real HTTP: jobs, cancellation, restarts, security.
+@Suite("serve: the REST admin API")
+struct AdminServerTests {
+    let bench: ImportBench
+    var cli: CLIRunner { bench.cli }
+    var fixtures: CollectionFixtures { bench.fixtures }
+    var qdrant: QdrantTestServer { bench.qdrant }
+    var cache: URL { cli.home.appendingPathComponent("cache/qdrant-backup") }
+    var jobRecords: URL { cli.home.appendingPathComponent("state/qdrant-backup/jobs") }
+
+    init() throws {
+        bench = try ImportBench()
+    }
+
+    func serve(_ extra: [String] = [], environment: [String: String] = [:], token: String? = nil) throws -> AdminServerProcess {
+        try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path] + extra,
+                               environment: environment, token: token)
+    }
+
+    /// Holds every upsert into collections named `prefix…` for `seconds`, so a job stays in its import phase.
+    func slowImports(into prefix: String, seconds: Double) async throws {
+        try await qdrant.injectFault(["kind": "delay", "seconds": seconds, "path": "/collections/\(prefix)[^/]*/points$",
+                                      "method": "PUT", "count": -1])
+    }
+
+    func items(_ record: [String: Any]) -> [[String: Any]] { record["items"] as? [[String: Any]] ?? [] }
+
+    func jobID(_ reply: AdminServerProcess.Reply) throws -> String {
+        #expect(reply.status == 202, "\(reply.text)")
+        return try #require(try reply.object()["backup_id"] as? String)
+    }
+
+    @Test("POST /start backs up two collections into prefixed local ones while /status shows the counts rising")
+    func backupOfTwoCollections() async throws {
+        let first = try await fixtures.create(.dense, count: 400)
+        let second = try await fixtures.create(.namedSparse, count: 300)
+        let prefix = "dev\(UUID().uuidString.prefix(4).lowercased())_"
+        defer { Task { [fixtures] in for name in [first, second, prefix + first, prefix + second] { await fixtures.delete(name) } } }
+        if qdrant.isStandIn { try await slowImports(into: prefix, seconds: 0.2) }
+        let server = try serve()
+
+        let id = try jobID(try await server.request("POST", "start", json: [
+            "collections": [first, second], "target_prefix": prefix, "method": "scroll", "batch_size": 50,
+        ]))
+        var importCounts: [String: [Int]] = [:]
+        var phases: [String: [String]] = [:]
+        let record = try await server.waitForJob(id) { record in
+            for item in items(record) {
+                let name = item["name"] as? String ?? "?"
+                let phase = item["phase"] as? String ?? "?"
+                if phases[name]?.last != phase { phases[name, default: []].append(phase) }
+                if phase == "import", let done = item["points_done"] as? Int { importCounts[name, default: []].append(done) }
+            }
+        }
+        #expect(record["state"] as? String == "succeeded", "\(record)")
+        #expect(items(record).map { $0["target"] as? String } == [prefix + first, prefix + second])
+        for name in [first, second] {
+            #expect(ImportBench.differences(try await fixtures.points(of: name), try await fixtures.points(of: prefix + name)).isEmpty)
+            #expect(phases[name]?.last == "done")
+        }
+        if qdrant.isStandIn {
+            let counts = importCounts[first] ?? []
+            #expect(counts.contains { $0 > 0 && $0 < 400 }, "a poll saw the import part-way: \(counts)")
+            #expect(counts == counts.sorted(), "the counts only rise: \(counts)")
+            let seen = (phases[first] ?? []).filter { ["export", "import", "done"].contains($0) }
+            #expect(seen == ["export", "import", "done"], "phases in order (verify is too quick to be seen): \(phases)")
+        }
+        let archives = (try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []
+        #expect(archives.filter { $0.contains(".qdrant.tar") }.isEmpty, "intermediate archives are deleted: \(archives)")
+    }
+
+    @Test("DELETE /jobs/{id} stops a backup in its import: the partial collection is deleted, or kept with keep_partial",
+          arguments: [false, true])
+    func cancelDuringImport(keepPartial: Bool) async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await fixtures.create(.dense, count: 400)
+        let prefix = "dev\(UUID().uuidString.prefix(4).lowercased())_"
+        defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(prefix + name) } }
+        try await slowImports(into: prefix, seconds: 0.5)
+        let server = try serve()
+        let id = try jobID(try await server.request("POST", "start", json: [
+            "collections": [name], "target_prefix": prefix, "method": "scroll", "batch_size": 50, "parallel": 1,
+            "keep_partial": keepPartial,
+        ]))
+        _ = try await server.waitUntil(id) { record in
+            items(record).first.map { $0["phase"] as? String == "import" && ($0["points_done"] as? Int ?? 0) > 0 } ?? false
+        }
+        let cancel = try await server.request("DELETE", "jobs/\(id)")
+        #expect(cancel.status == 202, "\(cancel.text)")
+        let record = try await server.waitForJob(id, timeout: 30)
+        #expect(record["state"] as? String == "cancelled", "\(record)")
+        #expect(items(record).first?["state"] as? String == "cancelled")
+        #expect(try await bench.exists(prefix + name) == keepPartial)
+        let again = try await server.request("DELETE", "jobs/\(id)")
+        #expect(again.status == 409, "an ended job cannot be cancelled again: \(again.text)")
+    }
+
+    @Test("DELETE /jobs/{id} during a snapshot export leaves no archive, no .partial and no server snapshot")
+    func cancelDuringSnapshotExport() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await fixtures.create(.dense, count: 200)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "after_bytes": 10000,
+                                      "path": "/snapshots/.+\\.snapshot$", "method": "GET"])
+        let server = try serve()
+        let id = try jobID(try await server.request("POST", "export", json: ["collections": [name], "method": "snapshot"]))
+        _ = try await server.waitUntil(id) { record in items(record).first?["phase"] as? String == "export" }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await server.request("DELETE", "jobs/\(id)").status == 202)
+        let record = try await server.waitForJob(id, timeout: 30)
+        #expect(record["state"] as? String == "cancelled", "\(record)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: bench.output.url.path)
+        #expect(left.isEmpty, "nothing left in the archive directory: \(left)")
+        let snapshots = try await fixtures.client.send(HTTPRequest(.get, qdrant.url.appendingPathComponent("collections/\(name)/snapshots")))
+        #expect(((try JSONSerialization.jsonObject(with: snapshots.body) as? [String: Any])?["result"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test("after a restart /jobs still lists the history, a job stopped mid-run is interrupted, and resume completes it")
+    func restartKeepsHistoryAndResumes() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let done = try await fixtures.create(.namedSparse, count: 50)
+        let slow = try await fixtures.create(.dense, count: 400)
+        let prefix = "dev\(UUID().uuidString.prefix(4).lowercased())_"
+        defer { Task { [fixtures] in for name in [done, slow, prefix + done, prefix + slow] { await fixtures.delete(name) } } }
+        var server = try serve()
+        let finished = try jobID(try await server.request("POST", "start", json: ["collections": [done], "target_prefix": prefix]))
+        #expect(try await server.waitForJob(finished)["state"] as? String == "succeeded")
+
+        try await slowImports(into: prefix, seconds: 0.5)
+        let stopped = try jobID(try await server.request("POST", "start", json: [
+            "collections": [slow], "target_prefix": prefix, "method": "scroll", "batch_size": 50, "parallel": 1,
+        ]))
+        _ = try await server.waitUntil(stopped) { record in (items(record).first?["points_done"] as? Int ?? 0) > 0
+            && items(record).first?["phase"] as? String == "import" }
+        server.stop()
+        try await qdrant.clearFaults()
+
+        server = try serve()
+        let jobs = try await server.request("GET", "jobs").object()["jobs"] as? [[String: Any]] ?? []
+        let states = Dictionary(uniqueKeysWithValues: jobs.map { ($0["id"] as? String ?? "", $0["state"] as? String ?? "") })
+        #expect(states == [finished: "succeeded", stopped: "interrupted"], "\(jobs)")
+        #expect(jobs.first?["id"] as? String == stopped, "newest first")
+
+        let resumed = try await server.request("POST", "jobs/\(stopped)/resume")
+        #expect(resumed.status == 202, "\(resumed.text)")
+        let record = try await server.waitForJob(stopped)
+        #expect(record["state"] as? String == "succeeded", "\(record)")
+        #expect(record["runs"] as? Int == 2)
+        #expect(ImportBench.differences(try await fixtures.points(of: slow), try await fixtures.points(of: prefix + slow)).isEmpty)
+        #expect(try await server.request("POST", "jobs/\(finished)/resume").status == 409, "a succeeded job is not resumed")
+    }
+
+    @Test("POST /export, GET /archives, POST /import and POST /validate work on the archive directory")
+    func exportListImportValidate() async throws {
+        let name = try await fixtures.create(.namedSparse, count: 120)
+        let target = name + "_restored"
+        defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target) } }
+        let server = try serve()
+        let exported = try await server.waitForJob(try jobID(try await server.request("POST", "export", json: ["collections": [name]])))
+        #expect(exported["state"] as? String == "succeeded", "\(exported)")
+        let archive = try #require(items(exported).first?["archive"] as? String)
+        #expect(archive == "\(name).qdrant.tar")
+
+        let listing = try await server.request("GET", "archives?verify=true").object()["archives"] as? [[String: Any]] ?? []
+        #expect(listing.count == 1)
+        #expect(listing.first?["name"] as? String == archive)
+        #expect(listing.first?["verified"] as? Bool == true)
+        #expect((listing.first?["summary"] as? [String: Any])?["collection"] as? String == name)
+
+        let imported = try await server.waitForJob(try jobID(try await server.request("POST", "import", json: [
+            "archives": [archive], "target": target,
+        ])))
+        #expect(imported["state"] as? String == "succeeded", "\(imported)")
+        #expect(ImportBench.differences(try await fixtures.points(of: name), try await fixtures.points(of: target)).isEmpty)
+
+        let report = try await server.request("POST", "validate", json: [
+            "source_collection": name, "target_collection": target, "sample_size": 50,
+        ])
+        #expect(report.status == 200, "\(report.text)")
+        #expect((try report.object()["mismatches"] as? [Any])?.isEmpty == true, "\(report.text)")
+        let fromArchive = try await server.request("POST", "validate", json: ["archive": archive, "target_collection": target])
+        #expect((try fromArchive.object()["mismatches"] as? [Any])?.isEmpty == true, "\(fromArchive.text)")
+    }
+
+    @Test("bad requests get 400 naming the field, unknown ids and routes 404, oversized bodies 413, all in one error shape")
+    func badRequests() async throws {
+        let server = try serve()
+        let cases: [(String, String, Any?, Int, String?)] = [
+            ("POST", "start", ["colections": ["a"]], 400, "colections"),
+            ("POST", "start", ["collections": "a"], 400, "collections"),
+            ("POST", "start", ["method": "fast"], 400, "method"),
+            ("POST", "start", ["parallel": 0], 400, "parallel"),
+            ("POST", "export", ["target_prefix": "x"], 400, "target_prefix"),
+            ("POST", "import", [String: Any](), 400, "archives"),
+            ("POST", "import", ["archives": ["../etc/passwd"]], 400, "archives"),
+            ("POST", "import", ["archives": ["a.qdrant.tar", "b.qdrant.tar"], "target": "x"], 400, "target"),
+            ("POST", "validate", ["sample_size": 5], 400, "source_collection"),
+            ("POST", "validate", ["source_collection": "a", "sample_size": -1], 400, "sample_size"),
+            ("GET", "status/20990101T000000Z-00000000", nil, 404, nil),
+            ("GET", "status/..%2F..%2Fetc", nil, 404, nil),
+            ("DELETE", "jobs/nope", nil, 404, nil),
+            ("POST", "jobs/nope/resume", nil, 404, nil),
+            ("GET", "collections/staging", nil, 404, nil),
+            ("GET", "no-such-thing", nil, 404, nil),
+        ]
+        for (method, path, body, status, field) in cases {
+            let reply = try await server.request(method, path, json: body)
+            #expect(reply.status == status, "\(method) \(path): \(reply.text)")
+            let error = try reply.object()["error"] as? [String: Any]
+            #expect(error?["status"] as? Int == status)
+            #expect((error?["message"] as? String)?.isEmpty == false)
+            if let field { #expect(error?["field"] as? String == field, "\(reply.text)") }
+        }
+        let notJSON = try await server.request("POST", "start", rawBody: Data("collections=a".utf8))
+        #expect(notJSON.status == 400)
+        let huge = try await server.request("POST", "start", json: ["collections": (0..<20_000).map { "collection_\($0)" }])
+        #expect(huge.status == 413, "\(huge.text)")
+        #expect(try huge.object()["error"] != nil)
+    }
+
+    @Test("off loopback, serve refuses to start without an admin token; with one, requests need it as a Bearer token")
+    func adminTokenOffLoopback() async throws {
+        let refused = try await cli.run(["serve", "--host", "0.0.0.0", "--port", "0", "--archive-dir", bench.output.url.path])
+        #expect(refused.exitCode == 1)
+        #expect(refused.stderr.contains("QDRANT_BACKUP_ADMIN_TOKEN"), "\(refused.stderr)")
+
+        let token = "admin-\(UUID().uuidString)"
+        let server = try serve(["--host", "0.0.0.0"], environment: ["QDRANT_BACKUP_ADMIN_TOKEN": token], token: token)
+        #expect(try await server.request("GET", "jobs").status == 200)
+        let missing = try await server.request("GET", "jobs", token: .some(nil))
+        #expect(missing.status == 401)
+        #expect(try missing.object()["error"] != nil)
+        #expect(try await server.request("GET", "jobs", token: "admin-wrong").status == 401)
+        #expect(try await server.request("GET", "jobs", token: String(token.dropLast())).status == 401)
+        #expect(try await server.request("POST", "start", json: [String: Any](), token: .some(nil)).status == 401)
+    }
+
+    @Test("no Qdrant API key appears in any response, job record or log line of a full run (LOG_LEVEL=debug)")
+    func noKeyInResponses() async throws {
+        guard !qdrant.isStandIn || true else { return }
+        let keyed = try QdrantTestServer(withKeys: true)
+        guard let key = keyed.apiKey else { return print("skipped: needs a server with an API key") }
+        let keyedBench = try ImportBench(qdrant: keyed)
+        let fixtures = CollectionFixtures(server: keyed, apiKey: key)
+        let name = try await fixtures.create(.dense, count: 60)
+        defer { Task { for target in [name, "dev_" + name, name + "_r"] { await fixtures.delete(target) } } }
+        let server = try AdminServerProcess(cli: keyedBench.cli, arguments: ["--archive-dir", keyedBench.output.url.path],
+                                            environment: ["LOG_LEVEL": "debug"])
+        var bodies: [String] = []
+        func call(_ method: String, _ path: String, _ json: Any? = nil) async throws -> AdminServerProcess.Reply {
+            let reply = try await server.request(method, path, json: json)
+            bodies.append(reply.text)
+            return reply
+        }
+        _ = try await call("GET", "health")
+        _ = try await call("GET", "collections/production")
+        _ = try await call("GET", "collections/local")
+        for (path, body) in [("start", ["collections": [name], "target_prefix": "dev_"]),
+                             ("export", ["collections": [name]]),
+                             ("start", ["collections": ["missing_collection"]])] as [(String, [String: Any])] {
+            let id = try jobID(try await call("POST", path, body))
+            _ = try await server.waitForJob(id)
+            _ = try await call("GET", "status/\(id)")
+        }
+        let importID = try jobID(try await call("POST", "import", ["archives": ["\(name).qdrant.tar"], "target": name + "_r"]))
+        _ = try await server.waitForJob(importID)
+        _ = try await call("GET", "jobs")
+        _ = try await call("GET", "archives?verify=true")
+        _ = try await call("POST", "validate", ["source_collection": name, "target_collection": "dev_" + name])
+        _ = try await call("POST", "validate", ["source_collection": "missing_collection"])
+        _ = try await call("GET", "openapi.json")
+        server.stop()
+
+        #expect(bodies.count >= 12)
+        for body in bodies { #expect(!body.contains(key), "a response holds the key: \(body.prefix(300))") }
+        let records = try FileManager.default.contentsOfDirectory(atPath: keyedBench.cli.home.appendingPathComponent("state/qdrant-backup/jobs").path)
+        #expect(records.count == 4)
+        for record in records {
+            let text = try String(contentsOf: keyedBench.cli.home.appendingPathComponent("state/qdrant-backup/jobs/\(record)"), encoding: .utf8)
+            #expect(!text.contains(key), "job record \(record) holds the key")
+        }
+        #expect(server.output.contains("debug"), "the log ran at debug level")
+        #expect(!server.output.contains(key), "the server's log holds the key")
+    }
+
+    @Test("GET /openapi.json describes exactly the routes the server answers")
+    func openAPIDocument() async throws {
+        let server = try serve()
+        let document = try await server.request("GET", "openapi.json").object()
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = Set((document["paths"] as? [String: Any] ?? [:]).keys)
+        #expect(paths == ["/health", "/collections/{server}", "/archives", "/start", "/export", "/import", "/validate",
+                          "/status/{id}", "/jobs", "/jobs/{id}", "/jobs/{id}/resume", "/openapi.json"])
+        for (path, operations) in document["paths"] as? [String: [String: Any]] ?? [:] {
+            for method in operations.keys {
+                let concrete = path.dropFirst().replacingOccurrences(of: "{server}", with: "local")
+                    .replacingOccurrences(of: "{id}", with: "20990101T000000Z-00000000")
+                let reply = try await server.request(method.uppercased(), concrete, json: method == "get" || method == "delete" ? nil : [String: Any]())
+                let message = (try? reply.object()["error"] as? [String: Any])?["message"] as? String ?? ""
+                #expect(!message.hasPrefix("no such endpoint"), "\(method) \(path) is described but not served")
+            }
+        }
+    }
+}
