@@ -22,10 +22,12 @@ struct AdminServerTests {
                                environment: environment, token: token)
     }
 
-    /// Holds every upsert into collections named `prefix…` for `seconds`, so a job stays in its import phase.
-    func slowImports(into prefix: String, seconds: Double) async throws {
+    /// Lets the first `batches` upserts into collections named `prefix…` through, then holds each of
+    /// the next `count` (-1: all) for `seconds`: the job then sits in its import phase, part-way,
+    /// however slow the machine is.
+    func holdImports(into prefix: String, after batches: Int, seconds: Double, count: Int) async throws {
         try await qdrant.injectFault(["kind": "delay", "seconds": seconds, "path": "/collections/\(prefix)[^/]*/points$",
-                                      "method": "PUT", "count": -1])
+                                      "method": "PUT", "skip": batches, "count": count])
     }
 
     func items(_ record: [String: Any]) -> [[String: Any]] { record["items"] as? [[String: Any]] ?? [] }
@@ -41,7 +43,7 @@ struct AdminServerTests {
         let second = try await fixtures.create(.namedSparse, count: 300)
         let prefix = "dev\(UUID().uuidString.prefix(4).lowercased())_"
         defer { Task { [fixtures] in for name in [first, second, prefix + first, prefix + second] { await fixtures.delete(name) } } }
-        if qdrant.isStandIn { try await slowImports(into: prefix, seconds: 0.2) }
+        if qdrant.isStandIn { try await holdImports(into: prefix + first, after: 2, seconds: 4, count: 1) }
         let server = try serve()
 
         let id = try jobID(try await server.request("POST", "start", json: [
@@ -81,7 +83,7 @@ struct AdminServerTests {
         let name = try await fixtures.create(.dense, count: 400)
         let prefix = "dev\(UUID().uuidString.prefix(4).lowercased())_"
         defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(prefix + name) } }
-        try await slowImports(into: prefix, seconds: 0.5)
+        try await holdImports(into: prefix, after: 2, seconds: 5, count: -1)
         let server = try serve()
         let id = try jobID(try await server.request("POST", "start", json: [
             "collections": [name], "target_prefix": prefix, "method": "scroll", "batch_size": 50, "parallel": 1,
@@ -131,7 +133,7 @@ struct AdminServerTests {
         let finished = try jobID(try await server.request("POST", "start", json: ["collections": [done], "target_prefix": prefix]))
         #expect(try await server.waitForJob(finished)["state"] as? String == "succeeded")
 
-        try await slowImports(into: prefix, seconds: 0.5)
+        try await holdImports(into: prefix, after: 2, seconds: 5, count: -1)
         let stopped = try jobID(try await server.request("POST", "start", json: [
             "collections": [slow], "target_prefix": prefix, "method": "scroll", "batch_size": 50, "parallel": 1,
         ]))
