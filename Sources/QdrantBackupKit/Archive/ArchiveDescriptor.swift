@@ -47,6 +47,31 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
     /// The `result` of `GET /collections/{name}`, exactly as the server sent it.
     public var collectionInfo: JSONValue
     public var aliases: [String]
+    /// What `repair` re-read from the source, oldest first; absent in an archive never repaired.
+    public var repairs: [Repair]?
+
+    /// One `repair` of the archive (formats/archive-v1.md section 5).
+    public struct Repair: Codable, Sendable, Equatable {
+        public var repairedAt: Date
+        /// The data members that were damaged; their points (or snapshot bytes) were read again.
+        public var members: [String]
+        /// True when the end of the archive was missing and was read again from the source.
+        public var tail: Bool
+        /// What the re-read data is: for points, production's state at repair time.
+        public var note: String
+
+        public init(repairedAt: Date, members: [String], tail: Bool, note: String) {
+            self.repairedAt = ArchiveJSONCoding.wholeSeconds(repairedAt)
+            self.members = members
+            self.tail = tail
+            self.note = note
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case members, tail, note
+            case repairedAt = "repaired_at"
+        }
+    }
 
     public init(
         toolVersion: String, createdAt: Date = Date(), source: Source, collection: String,
@@ -72,7 +97,7 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         case createdAt = "created_at"
         case source, collection, method
         case collectionInfo = "collection_info"
-        case aliases
+        case aliases, repairs
     }
 
     /// Parses `archive.json`, refusing what this reader cannot read: another format, an unknown

@@ -88,6 +88,70 @@ public final class ArchiveReader {
         return member
     }
 
+    /// A data member as ``salvageNextMember()`` found it.
+    public struct SalvagedMember: Sendable {
+        public var member: ArchiveManifest.Member
+        public var records: MemberRecords
+        /// The stored bytes exactly as they are in the archive (empty when unreadable).
+        public var stored: [UInt8]
+        /// Why the member's data cannot be trusted; nil when its hashes check out.
+        public var damage: ArchiveError?
+    }
+
+    /// For `repair`: reads the next data member like ``nextMember(_:consumer:)`` with `.verify`, but
+    /// a member whose data fails its checks (a flipped byte, bad padding) is returned with the
+    /// damage instead of ending the read: its header and records still say where it starts in the
+    /// scroll and where the next member begins. Returns nil once the manifest was read and checked.
+    /// - Throws: when the archive cannot be followed further: a damaged header or records, a broken
+    ///   scroll chain, a truncation, a missing or damaged manifest.
+    public func salvageNextMember() throws -> SalvagedMember? {
+        guard manifest == nil else { return nil }
+        let expected = descriptor.method.memberName(at: members.count)
+        let previous = members.last?.path ?? ArchiveMemberName.descriptor
+        guard let (header, paxRecords) = try Self.readHeaderPair(source, &offset, previous: previous) else {
+            throw ArchiveError.incomplete(dataMembers: members.count)
+        }
+        if header.name == ArchiveMemberName.manifest {
+            try readManifest(header: header, records: paxRecords)
+            return nil
+        }
+        guard header.name == expected else {
+            throw ArchiveError.unexpectedMember(
+                found: header.name, expected: "\(expected) or \(ArchiveMemberName.manifest)", offset: offset - 512)
+        }
+        let records = try MemberRecords(paxRecords, member: header.name, requiresStoredHash: true,
+                                        requiresPoints: descriptor.method == .points)
+        guard header.size > 0, header.size <= UInt64(ArchiveLimits.maxMemberStoredBytes),
+              records.rawSize <= UInt64(ArchiveLimits.maxMemberRawBytes) else {
+            throw ArchiveError.invalidRecords(member: header.name, reason: "sizes outside the format's limits")
+        }
+        if let points = records.points { try checkScrollChain(points, member: header.name) }
+        var stored: [UInt8] = []
+        var damage: ArchiveError?
+        do {
+            stored = try Self.readData(source, &offset, size: header.size, member: header.name)
+        } catch ArchiveError.unexpectedData(let at, let reason) {
+            // The data was read past; only its padding is wrong.
+            damage = .unexpectedData(offset: at, reason: reason)
+        }
+        if damage == nil {
+            if SHA256.hash(data: stored).lowercaseHexDigits != records.storedSHA256 {
+                damage = .storedChecksumMismatch(member: header.name)
+            } else {
+                do {
+                    try decompress(stored, records: records, member: header.name) { _ in }
+                } catch let error as ArchiveError {
+                    damage = error
+                }
+            }
+        }
+        if damage != nil { sawEveryRawByte = false }
+        let member = ArchiveManifest.Member(path: header.name, storedSize: header.size, records: records)
+        members.append(member)
+        endOfLastMember = offset
+        return SalvagedMember(member: member, records: records, stored: stored, damage: damage)
+    }
+
     // MARK: - Data members
 
     private func readDataMember(

@@ -97,14 +97,7 @@ public final class ArchiveWriter {
     /// equal the previous member's `nextOffset` (`.null` for the first member).
     public func appendPointsMember(_ jsonLines: some ContiguousBytes, info: PointsMemberInfo) throws {
         try checkOpen(for: .points)
-        let previous = members.last?.points
-        guard previous?.nextOffset != .null || previous == nil else {
-            throw ArchiveError.misuse("a points member after the member that ended the collection (next_offset null)")
-        }
-        guard info.startOffset == (previous?.nextOffset ?? .null) else {
-            throw ArchiveError.misuse("start offset \(info.startOffset.compactJSONText) does not continue the previous next offset \((previous?.nextOffset ?? .null).compactJSONText)")
-        }
-        guard info.pointCount > 0 else { throw ArchiveError.misuse("a points member needs at least one point") }
+        try checkContinues(info)
         try jsonLines.withUnsafeBytes { raw in
             guard !raw.isEmpty, raw.count <= ArchiveLimits.maxMemberRawBytes else {
                 throw ArchiveError.misuse("a points member of \(raw.count) bytes is outside 1...\(ArchiveLimits.maxMemberRawBytes) bytes")
@@ -121,6 +114,29 @@ public final class ArchiveWriter {
                 try writeDataMember(stored, records: records)
             }
         }
+    }
+
+    /// Appends a points member read from another archive, its stored bytes and records unchanged
+    /// (`repair` copies the intact members of a damaged archive this way).
+    public func appendCopiedPointsMember(stored: [UInt8], records: MemberRecords) throws {
+        try checkOpen(for: .points)
+        guard let info = records.points, records.storedSHA256 == SHA256.hash(data: stored).lowercaseHexDigits else {
+            throw ArchiveError.misuse("a copied member needs points records and stored bytes that match them")
+        }
+        try checkContinues(info)
+        try failing { try writeDataMember(stored, records: records) }
+    }
+
+    /// A points member must continue the scroll where the previous one ended.
+    private func checkContinues(_ info: PointsMemberInfo) throws {
+        let previous = members.last?.points
+        guard previous?.nextOffset != .null || previous == nil else {
+            throw ArchiveError.misuse("a points member after the member that ended the collection (next_offset null)")
+        }
+        guard info.startOffset == (previous?.nextOffset ?? .null) else {
+            throw ArchiveError.misuse("start offset \(info.startOffset.compactJSONText) does not continue the previous next offset \((previous?.nextOffset ?? .null).compactJSONText)")
+        }
+        guard info.pointCount > 0 else { throw ArchiveError.misuse("a points member needs at least one point") }
     }
 
     /// Appends the member a builder collected; `nextOffset` is the scroll offset after its last point.

@@ -18,9 +18,10 @@ public struct CollectionExporter: Sendable {
         return (options.outputDirectory as NSString).appendingPathComponent(base + ".qdrant.tar")
     }
 
-    public func export(_ collection: String) async throws -> ExportResult {
+    /// Exports `collection` into `path`, by default ``archivePath(for:at:)``.
+    public func export(_ collection: String, to path: String? = nil) async throws -> ExportResult {
         let started = ContinuousClock.now
-        let path = archivePath(for: collection)
+        let path = path ?? archivePath(for: collection)
         // Refuse before anything happens on the server.
         if !options.overwrite && FileManager.default.fileExists(atPath: path) {
             throw ArchiveError.archiveExists(path: path)

@@ -40,22 +40,29 @@ struct ScrollExporter {
         return try writer.finish()
     }
 
-    private func scroll(_ name: String, from start: JSONValue, into writer: ArchiveWriter, pointsDone: UInt64) async throws {
+    /// Scrolls from `start` into members of `writer` until `stop` (exclusive; `.null`: the end of
+    /// the collection), and returns the points written. `repair` scrolls just the range of a
+    /// damaged member this way: its last member then ends exactly where the next one starts.
+    @discardableResult
+    func scroll(_ name: String, from start: JSONValue, until stop: JSONValue = .null, into writer: ArchiveWriter,
+                pointsDone: UInt64) async throws -> UInt64 {
         var builder = PointsMemberBuilder(startOffset: start, targetBytes: options.pointsMemberBytes)
         var points = pointsDone
         var bytes: UInt64 = 0
         var pending: Task<Data, Error>? = fetch(name, after: start)
         defer { pending?.cancel() }
+        func beforeStop(_ id: JSONValue) -> Bool { stop == .null || pointIDPrecedes(id, stop) }
         while let fetching = pending {
             // The prefetch is a task of its own: pass a cancellation (Ctrl-C) on to it.
             let page = try await withTaskCancellationHandler { try await fetching.value } onCancel: { fetching.cancel() }
             let scanned = try page.withUnsafeBytes { try ScrollPageScanner.scan($0) }
             let next = try scanned.nextPageOffset.map { try pointID(fromJSONText: $0) }
             // Ask for the next page before writing this one, so the server works while we compress.
-            pending = next.map { fetch(name, after: $0) }
+            pending = next.flatMap { beforeStop($0) ? fetch(name, after: $0) : nil }
             try withPointLines(of: scanned, in: page) { body, ranges in
                 for (range, idText) in zip(ranges, scanned.pointIDs) {
                     let id = try pointID(fromJSONText: idText)
+                    guard beforeStop(id) else { break }
                     let line = UnsafeRawBufferPointer(rebasing: body[range])
                     if !builder.fits(lineLength: line.count) {
                         // A scroll from this point's id continues exactly where the member ends.
@@ -63,14 +70,15 @@ struct ScrollExporter {
                         builder = PointsMemberBuilder(startOffset: id, targetBytes: options.pointsMemberBytes)
                     }
                     builder.append(pointJSON: line, id: id)
+                    points += 1
                 }
             }
-            points += UInt64(scanned.pointRanges.count)
             bytes += UInt64(page.count)
             progress.exportProgressed(.advanced(collection: name, points: points, bytes: bytes))
             try Task.checkCancellation()
         }
-        if !builder.isEmpty { try writer.appendPointsMember(builder, nextOffset: .null) }
+        if !builder.isEmpty { try writer.appendPointsMember(builder, nextOffset: stop) }
+        return points - pointsDone
     }
 
     /// Hands `body` the bytes holding each point's JSON on one line: the page itself, or, when a
@@ -99,6 +107,20 @@ struct ScrollExporter {
         return Task { [client, batchSize = options.batchSize] in
             try await client.scrollPage(name, offset: text, limit: batchSize)
         }
+    }
+}
+
+/// True when Qdrant scrolls point `a` before point `b`: integer ids in numeric order, then UUIDs
+/// (whose canonical lowercase text sorts as their 128-bit value).
+func pointIDPrecedes(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    switch (a, b) {
+    case (.int(let x), .int(let y)): x < y
+    case (.int(let x), .uint(let y)): x < 0 || UInt64(x) < y
+    case (.uint(let x), .int(let y)): y >= 0 && x < UInt64(y)
+    case (.uint(let x), .uint(let y)): x < y
+    case (.int, .string), (.uint, .string): true
+    case (.string(let x), .string(let y)): x.lowercased() < y.lowercased()
+    default: false
     }
 }
 

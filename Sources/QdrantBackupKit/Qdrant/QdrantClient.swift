@@ -123,11 +123,12 @@ public final class QdrantClient: Sendable {
     /// - Returns: the response head; 206 when a Range was honoured.
     @discardableResult
     public func downloadSnapshot(
-        _ name: String, snapshot: String, from offset: Int64 = 0,
+        _ name: String, snapshot: String, from offset: Int64 = 0, length: Int64? = nil,
         to sink: sending @escaping (UnsafeRawBufferPointer) throws -> Void
     ) async throws -> HTTPResponseHead {
         let request = HTTPRequest(.get, url("collections/\(escaped(name))/snapshots/\(escaped(snapshot))"),
-                                  rangeStart: offset > 0 ? offset : nil)
+                                  rangeStart: offset > 0 || length != nil ? offset : nil,
+                                  rangeEnd: length.map { offset + $0 - 1 })
         do {
             return try await http.download(request, to: sink)
         } catch {

@@ -146,7 +146,7 @@ public final class HTTPClient: Sendable {
         // Larger buffers mean fewer callbacks on multi-GiB snapshot transfers.
         try handle.set(CURLOPT_BUFFERSIZE, 512 * 1024)
         try handle.set(CURLOPT_UPLOAD_BUFFERSIZE, 2 * 1024 * 1024)
-        if let start = request.rangeStart { try handle.set(CURLOPT_RANGE, "\(start)-") }
+        if let start = request.rangeStart { try handle.set(CURLOPT_RANGE, "\(start)-\(request.rangeEnd.map(String.init) ?? "")") }
 
         var headerLines = request.headers.map { "\($0.name): \($0.value)" }
         if let key = configuration.apiKey { headerLines.append("api-key: \(key)") }

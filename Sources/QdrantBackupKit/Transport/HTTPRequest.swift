@@ -14,16 +14,19 @@ public struct HTTPRequest: Sendable {
     public var body: Data?
     /// Asks for the resource from this byte offset on (`Range: bytes=N-`); the server answers 206.
     public var rangeStart: Int64?
+    /// With ``rangeStart``: the last byte wanted, inclusive (`Range: bytes=N-M`); nil for the rest.
+    public var rangeEnd: Int64?
 
     public init(
         _ method: Method, _ url: URL, headers: [(name: String, value: String)] = [],
-        body: Data? = nil, rangeStart: Int64? = nil
+        body: Data? = nil, rangeStart: Int64? = nil, rangeEnd: Int64? = nil
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.rangeStart = rangeStart
+        self.rangeEnd = rangeEnd
     }
 
     /// A request with a JSON body.

@@ -1,0 +1,286 @@
+import Crypto
+import Foundation
+
+/// Mends a damaged archive from production without trusting its damaged parts
+/// (`qdrant-backup repair`).
+///
+/// It first reads the whole archive, member by member (``ArchiveReader/salvageNextMember()``):
+/// members whose bytes match their records are intact; a damaged member's records still say which
+/// scroll range (points) or byte range (snapshot) it covers; a truncation, a damaged header or a
+/// missing manifest loses the rest. Then:
+/// - points archives: the intact members are copied byte for byte, each damaged member's range is
+///   scrolled again from its start offset up to the next member's, and a lost end is scrolled
+///   from the last intact member on. An archive with only its `.partial` (an export that died) is
+///   completed the way `export --resume` does it.
+/// - snapshot archives: if the server still holds the same snapshot (same size and checksum), the
+///   damaged slices are downloaded again by HTTP Range; otherwise only `newSnapshot` helps, by
+///   exporting the collection again.
+/// The new archive is written as `.partial` and renamed over the old one once its manifest is on
+/// disk; on any failure the old archive stays exactly as it was.
+public struct ArchiveRepairer: Sendable {
+    public struct Options: Sendable {
+        /// Report what is wrong; change nothing.
+        public var dryRun = false
+        /// For a snapshot archive whose snapshot the server no longer holds: export again.
+        public var newSnapshot = false
+        /// How re-read points are scrolled and stored; as for export.
+        public var export: ExportOptions
+
+        public init(export: ExportOptions) {
+            self.export = export
+        }
+    }
+
+    public let production: QdrantClient
+    public let options: Options
+    public let progress: ExportProgressObserver
+
+    public init(production: QdrantClient, options: Options, progress: ExportProgressObserver = SilentExportProgress()) {
+        self.production = production
+        self.options = options
+        self.progress = progress
+    }
+
+    public func repair(_ path: String) async throws -> RepairReport {
+        let started = ContinuousClock.now
+        var report: RepairReport
+        if !OwnedFile.exists(path) {
+            guard OwnedFile.exists(path + ".partial") else { throw RepairError.noArchive(path: path) }
+            report = try await completeInterruptedExport(path)
+        } else {
+            let verification = ArchiveVerifier.verify(archiveAt: path)
+            report = try diagnose(path)
+            if verification.intact {
+                report.outcome = .intact
+            } else {
+                report.problem = verification.problem
+                if !options.dryRun {
+                    switch report.method {
+                    case .points: try await rebuildPoints(path, report: &report)
+                    case .snapshot: try await rebuildSnapshot(path, report: &report)
+                    }
+                }
+            }
+        }
+        report.seconds = (ContinuousClock.now - started).seconds
+        return report
+    }
+
+    // MARK: - Finding the damage
+
+    /// Reads the archive once and lists its intact and damaged members; changes nothing.
+    func diagnose(_ path: String) throws -> RepairReport {
+        let reader = try openReader(path)
+        var report = RepairReport(archive: path, collection: reader.descriptor.collection, method: reader.descriptor.method,
+                                  outcome: options.dryRun ? .wouldRepair : .repaired, intactMembers: 0, damagedMembers: [])
+        while true {
+            let salvaged: ArchiveReader.SalvagedMember?
+            do {
+                salvaged = try reader.salvageNextMember()
+            } catch {
+                report.missingTail = "\(error)"
+                break
+            }
+            guard let salvaged else { break }
+            if let damage = salvaged.damage {
+                let points = salvaged.records.points
+                report.damagedMembers.append(.init(name: salvaged.member.path, problem: "\(damage)",
+                                                   startOffset: points?.startOffset, nextOffset: points?.nextOffset))
+            } else {
+                report.intactMembers += 1
+            }
+        }
+        return report
+    }
+
+    private func openReader(_ path: String) throws -> ArchiveReader {
+        do {
+            return try ArchiveReader(source: FileByteSource(path: path))
+        } catch let error as ArchiveError {
+            switch error {
+            case .unsupportedVersion, .unsupportedFeature: throw error
+            default: throw RepairError.unreadableDescriptor(path: path, reason: "\(error)")
+            }
+        }
+    }
+
+    // MARK: - Points
+
+    private func rebuildPoints(_ path: String, report: inout RepairReport) async throws {
+        let old = try openReader(path)
+        // Production must answer before anything is written.
+        _ = try await production.collectionInfo(old.descriptor.collection)
+        var descriptor = old.descriptor
+        descriptor.repairs = (descriptor.repairs ?? []) + [.init(
+            repairedAt: Date(), members: report.damagedMembers.map(\.name), tail: report.missingTail != nil,
+            note: "the points of these members (and of a missing end) are as production held them at repair time")]
+        let writer = try ArchiveWriter(creating: path, descriptor: descriptor, options: writerOptions(overwrite: true))
+        let scroller = ScrollExporter(client: production, options: options.export, progress: progress)
+        let collection = descriptor.collection
+        var refetched: UInt64 = 0
+        do {
+            var lastNextOffset: JSONValue?
+            var tailLost = false
+            while true {
+                let salvaged: ArchiveReader.SalvagedMember?
+                do {
+                    salvaged = try old.salvageNextMember()
+                } catch {
+                    tailLost = true
+                    break
+                }
+                guard let salvaged, let info = salvaged.records.points else { break }
+                if salvaged.damage == nil {
+                    try writer.appendCopiedPointsMember(stored: salvaged.stored, records: salvaged.records)
+                } else {
+                    let count = try await scroller.scroll(collection, from: info.startOffset, until: info.nextOffset,
+                                                          into: writer, pointsDone: refetched)
+                    guard count > 0 else { throw RepairError.rangeEmpty(member: salvaged.member.path) }
+                    refetched += count
+                }
+                lastNextOffset = info.nextOffset
+            }
+            if tailLost && lastNextOffset != .null {
+                refetched += try await scroller.scroll(collection, from: lastNextOffset ?? .null, into: writer,
+                                                       pointsDone: refetched)
+            }
+            _ = try writer.finish()
+        } catch {
+            try? writer.discard()
+            throw error
+        }
+        report.refetchedPoints = refetched
+    }
+
+    /// An export that died before its manifest: continued from its last whole member, as
+    /// `export --resume` does.
+    private func completeInterruptedExport(_ path: String) async throws -> RepairReport {
+        let partial = try openReader(path + ".partial")
+        var report = try diagnose(path + ".partial")
+        report.archive = path
+        report.missingTail = report.missingTail ?? "the export stopped before its manifest"
+        guard !options.dryRun else { return report }
+        guard partial.descriptor.method == .points else {
+            guard options.newSnapshot else { throw RepairError.snapshotPartial(path: path + ".partial") }
+            return try await reexport(path, report: report)
+        }
+        var export = options.export
+        export.resume = true
+        let before = report.intactMembers
+        let manifest = try await ScrollExporter(client: production, options: export, progress: progress)
+            .export(partial.descriptor.collection, descriptor: partial.descriptor, archivePath: path, reportedPoints: nil)
+        report.notes.append("continued after \(before) whole members, as export --resume does")
+        report.refetchedPoints = manifest.members.dropFirst(before).reduce(0) { $0 + ($1.points?.pointCount ?? 0) }
+        report.outcome = .repaired
+        return report
+    }
+
+    // MARK: - Snapshots
+
+    private func rebuildSnapshot(_ path: String, report: inout RepairReport) async throws {
+        let collection = report.collection
+        let old = try openReader(path)
+        // The manifest says which snapshot the archive holds; without it, the server's cannot be matched.
+        while (try? old.salvageNextMember()) ?? nil != nil {}
+        guard let totals = old.manifest?.totals.snapshot else {
+            guard options.newSnapshot else {
+                throw RepairError.snapshotGone(collection: collection, reason: "the archive has no manifest to say which snapshot it holds")
+            }
+            report = try await reexport(path, report: report)
+            return
+        }
+        let wanted = totals.serverChecksum ?? totals.sha256
+        let held = try await production.listSnapshots(collection)
+            .first { $0.size == totals.size && $0.checksum?.lowercased() == wanted }
+        guard let held else {
+            guard options.newSnapshot else {
+                throw RepairError.snapshotGone(collection: collection, reason:
+                    "the server holds no snapshot of '\(collection)' of \(totals.size) bytes with checksum \(wanted) (keep it with export --keep-server-snapshot)")
+            }
+            report = try await reexport(path, report: report)
+            return
+        }
+        report.notes.append("the server still holds the snapshot (\(held.name)): damaged slices are downloaded again by Range")
+
+        let reader = try openReader(path)
+        var descriptor = reader.descriptor
+        descriptor.repairs = (descriptor.repairs ?? []) + [.init(
+            repairedAt: Date(), members: report.damagedMembers.map(\.name), tail: false,
+            note: "these slices were downloaded again from the same server snapshot (\(held.name))")]
+        var writerOptions = writerOptions(overwrite: true)
+        writerOptions.snapshotSliceBytes = Int(old.members.first?.rawSize ?? UInt64(writerOptions.snapshotSliceBytes))
+        let writer = try ArchiveWriter(creating: path, descriptor: descriptor, options: writerOptions)
+        let decompressor = try ZstdDecompressor(maxWindowLog: ArchiveLimits.maxWindowLog)
+        var offset: Int64 = 0
+        var refetched: UInt64 = 0
+        do {
+            while let salvaged = try reader.salvageNextMember() {
+                let size = Int64(salvaged.records.rawSize)
+                if salvaged.damage == nil {
+                    decompressor.reset()
+                    try salvaged.stored.withUnsafeBytes { stored in
+                        try decompressor.decompress(stored) { try writer.appendSnapshotBytes($0) }
+                    }
+                } else {
+                    let slice = SliceCollector()
+                    try await production.downloadSnapshot(collection, snapshot: held.name, from: offset, length: size) { bytes in
+                        try slice.append(bytes)
+                    }
+                    let bytes = slice.take()
+                    guard bytes.count == size,
+                          SHA256.hash(data: bytes).lowercaseHexDigits == salvaged.records.rawSHA256 else {
+                        throw RepairError.snapshotGone(collection: collection, reason:
+                            "the bytes the server sent for \(salvaged.member.path) differ from the archived slice")
+                    }
+                    try bytes.withUnsafeBytes { try writer.appendSnapshotBytes($0) }
+                    refetched += UInt64(size)
+                }
+                offset += size
+            }
+            let manifest = try writer.finish(reportedPointsCount: old.manifest?.totals.pointsCount,
+                                             serverSnapshotChecksum: totals.serverChecksum)
+            guard manifest.totals.snapshot?.sha256 == totals.sha256 else {
+                throw RepairError.snapshotGone(collection: collection, reason: "the repaired snapshot's SHA-256 differs from the archived one")
+            }
+        } catch {
+            try? writer.discard()
+            throw error
+        }
+        report.refetchedBytes = refetched
+    }
+
+    /// Exports the collection again by a new snapshot into `path`; the old archive is replaced
+    /// only once the new one is complete.
+    private func reexport(_ path: String, report: RepairReport) async throws -> RepairReport {
+        var report = report
+        var export = options.export
+        export.method = .snapshot
+        export.overwrite = true
+        export.outputDirectory = (path as NSString).deletingLastPathComponent
+        let result = try await CollectionExporter(client: production, options: export, progress: progress)
+            .export(report.collection, to: path)
+        report.outcome = .reexported
+        report.refetchedBytes = result.rawBytes
+        return report
+    }
+
+    private func writerOptions(overwrite: Bool) -> ArchiveWriter.Options {
+        ArchiveWriter.Options(compressionLevel: options.export.compressionLevel,
+                              compressionWorkers: options.export.compressionWorkers, overwrite: overwrite)
+    }
+}
+
+/// Collects one snapshot slice from a transfer thread (at most one slice: 32 MiB).
+private final class SliceCollector: @unchecked Sendable {
+    // Written by the transfer thread only while the download runs, read after it ended.
+    private var bytes: [UInt8] = []
+
+    func append(_ chunk: UnsafeRawBufferPointer) throws {
+        guard bytes.count + chunk.count <= ArchiveLimits.maxMemberRawBytes else {
+            throw ArchiveError.misuse("the server sent more than one slice")
+        }
+        bytes.append(contentsOf: chunk)
+    }
+
+    func take() -> [UInt8] { bytes }
+}

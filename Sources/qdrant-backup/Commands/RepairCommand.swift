@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import QdrantBackupKit
+
+struct RepairCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repair",
+        abstract: "Mend a damaged or unfinished archive from production, re-reading only what is damaged.",
+        discussion: """
+            Reads the archive member by member and reports what is wrong before changing anything \
+            (--dry-run stops there). Points archives: intact members are copied byte for byte; each \
+            damaged member's points are scrolled again over just its range; a lost end (truncation, \
+            an export that died before its manifest) is scrolled from the last intact member on. \
+            Snapshot archives: damaged slices are downloaded again by Range if the server still \
+            holds the same snapshot (export --keep-server-snapshot); otherwise --new-snapshot exports \
+            the collection again. The repaired archive replaces the old one only once complete; an \
+            archive that cannot be repaired is left as it was. Exit 0 when the archive verifies \
+            afterwards (or was intact), 1 when it cannot be repaired, 4 when production cannot be reached.
+            """
+    )
+
+    @Argument(help: "The archive (or the archive whose .partial an interrupted export left).")
+    var archive: String
+
+    @Flag(help: "Report what is wrong; change nothing.")
+    var dryRun = false
+
+    @Flag(help: "For a snapshot archive whose snapshot the server no longer holds: export the collection again.")
+    var newSnapshot = false
+
+    @Option(help: "Points per scroll request.")
+    var batchSize = 1000
+
+    @Option(help: .hidden)
+    var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
+
+    @Flag(help: "Print the report as JSON on stdout.")
+    var json = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be positive") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            var export = ExportOptions(outputDirectory: (archive as NSString).deletingLastPathComponent)
+            export.batchSize = batchSize
+            export.pointsMemberBytes = pointsMemberBytes
+            var options = ArchiveRepairer.Options(export: export)
+            options.dryRun = dryRun
+            options.newSnapshot = newSnapshot
+            let progress = TerminalExportProgress(quiet: json)
+            let report = try await ArchiveRepairer(production: try connection.productionClient(), options: options,
+                                                   progress: progress).repair(archive)
+            progress.finishLine()
+            if json {
+                try Terminal.printJSON(report)
+            } else {
+                print(report.humanReadable)
+            }
+        }
+    }
+}
