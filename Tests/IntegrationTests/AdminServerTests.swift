@@ -157,13 +157,13 @@ struct AdminServerTests {
         #expect(try await server.request("POST", "jobs/\(finished)/resume").status == 409, "a succeeded job is not resumed")
     }
 
-    @Test("POST /export, GET /archives, POST /import and POST /validate work on the archive directory")
+    @Test("POST /export, GET /archives, POST /repair, POST /import and POST /validate work on the archive directory")
     func exportListImportValidate() async throws {
         let name = try await fixtures.create(.namedSparse, count: 120)
         let target = name + "_restored"
         defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target) } }
         let server = try serve()
-        let exported = try await server.waitForJob(try jobID(try await server.request("POST", "export", json: ["collections": [name]])))
+        let exported = try await server.waitForJob(try jobID(try await server.request("POST", "export", json: ["collections": [name], "method": "scroll"])))
         #expect(exported["state"] as? String == "succeeded", "\(exported)")
         let archive = try #require(items(exported).first?["archive"] as? String)
         #expect(archive == "\(name).qdrant.tar")
@@ -173,6 +173,15 @@ struct AdminServerTests {
         #expect(listing.first?["name"] as? String == archive)
         #expect(listing.first?["verified"] as? Bool == true)
         #expect((listing.first?["summary"] as? [String: Any])?["collection"] as? String == name)
+
+        // A damaged archive shows as unverified, and POST /repair mends it from production.
+        try damageMember(0, of: bench.archive(name))
+        let damaged = try await server.request("GET", "archives?verify=true").object()["archives"] as? [[String: Any]] ?? []
+        #expect(damaged.first?["verified"] as? Bool == false)
+        let repaired = try await server.waitForJob(try jobID(try await server.request("POST", "repair", json: ["archives": [archive]])))
+        #expect(repaired["state"] as? String == "succeeded", "\(repaired)")
+        let mended = try await server.request("GET", "archives?verify=true").object()["archives"] as? [[String: Any]] ?? []
+        #expect(mended.first?["verified"] as? Bool == true)
 
         let imported = try await server.waitForJob(try jobID(try await server.request("POST", "import", json: [
             "archives": [archive], "target": target,
@@ -296,7 +305,7 @@ struct AdminServerTests {
         let document = try await server.request("GET", "openapi.json").object()
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = Set((document["paths"] as? [String: Any] ?? [:]).keys)
-        #expect(paths == ["/health", "/collections/{server}", "/archives", "/start", "/export", "/import", "/validate",
+        #expect(paths == ["/health", "/collections/{server}", "/archives", "/start", "/export", "/import", "/repair", "/validate",
                           "/status/{id}", "/jobs", "/jobs/{id}", "/jobs/{id}/resume", "/openapi.json"])
         for (path, operations) in document["paths"] as? [String: [String: Any]] ?? [:] {
             for method in operations.keys {

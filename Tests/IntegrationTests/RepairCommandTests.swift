@@ -16,25 +16,6 @@ struct RepairCommandTests {
         bench = try ImportBench()
     }
 
-    /// Flips one byte in the middle of data member `index`'s stored bytes.
-    func damageMember(_ index: Int, of path: String) throws {
-        let reader = try ArchiveReader(source: FileByteSource(path: path))
-        var target: UInt64 = 0
-        for current in 0...index {
-            let member = try #require(try reader.nextMember(.skip))
-            if current == index {
-                let padded = (member.storedSize + 511) / 512 * 512
-                target = reader.endOfLastMember - padded + member.storedSize / 2
-            }
-        }
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seek(toOffset: target)
-        let byte = try #require(try handle.read(upToCount: 1)?.first)
-        try handle.seek(toOffset: target)
-        try handle.write(contentsOf: [byte ^ 0x5A])
-    }
-
     func sha256(_ path: String) throws -> String {
         SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
     }
@@ -174,6 +155,25 @@ struct RepairCommandTests {
         #expect(run.stdout.contains("nothing to repair"))
         #expect(try sha256(bench.archive(name)) == before)
     }
+}
+
+/// Flips one byte in the middle of data member `index`'s stored bytes.
+func damageMember(_ index: Int, of path: String) throws {
+    let reader = try ArchiveReader(source: FileByteSource(path: path))
+    var target: UInt64 = 0
+    for current in 0...index {
+        let member = try #require(try reader.nextMember(.skip))
+        if current == index {
+            let padded = (member.storedSize + 511) / 512 * 512
+            target = reader.endOfLastMember - padded + member.storedSize / 2
+        }
+    }
+    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+    defer { try? handle.close() }
+    try handle.seek(toOffset: target)
+    let byte = try #require(try handle.read(upToCount: 1)?.first)
+    try handle.seek(toOffset: target)
+    try handle.write(contentsOf: [byte ^ 0x5A])
 }
 
 extension ImportBench {

@@ -17,6 +17,7 @@ struct AdminRoutes: Sendable {
         group.post("start") { request, _ in try await submit(.backup, request) }
         group.post("export") { request, _ in try await submit(.export, request) }
         group.post("import") { request, _ in try await submit(.import, request) }
+        group.post("repair") { request, _ in try await submit(.repair, request) }
         group.post("validate") { request, _ in try await validate(request) }
         group.get("status/:id") { _, context in try await job(context.parameters.require("id")) }
         group.get("jobs/:id") { _, context in try await job(context.parameters.require("id")) }

@@ -28,7 +28,7 @@ enum OpenAPIDocument {
       "ExportMethod": {"type": "string", "enum": ["snapshot", "scroll", "auto"]},
       "JobRequest": {
         "type": "object", "additionalProperties": false,
-        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite and timestamp; /import archives, target, target_prefix, overwrite, keep_partial, aliases and tuning. Other fields are refused.",
+        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite and timestamp; /import archives, target, target_prefix, overwrite, keep_partial, aliases and tuning; /repair archives and new_snapshot. Other fields are refused.",
         "properties": {
           "collections": {"type": "array", "items": {"type": "string"}, "description": "Collections by name; with none, every collection but the default exclusions (chat history)."},
           "include_patterns": {"type": "array", "items": {"type": "string"}, "description": "fnmatch globs a collection must match."},
@@ -44,7 +44,8 @@ enum OpenAPIDocument {
           "timestamp": {"type": "boolean", "description": "/export: name archives <collection>-<UTC timestamp>.qdrant.tar."},
           "parallel": {"type": "integer", "minimum": 1, "description": "Upsert requests in flight."},
           "batch_size": {"type": "integer", "minimum": 1, "description": "Points per upsert request."},
-          "aliases": {"type": "boolean", "description": "Recreate the archived aliases."}
+          "aliases": {"type": "boolean", "description": "Recreate the archived aliases."},
+          "new_snapshot": {"type": "boolean", "description": "/repair: export a snapshot archive again when the server no longer holds its snapshot."}
         }
       },
       "Accepted": {
@@ -75,7 +76,7 @@ enum OpenAPIDocument {
         "type": "object", "required": ["id", "kind", "state", "request", "items", "runs", "resumable", "created_at"],
         "properties": {
           "id": {"type": "string"},
-          "kind": {"type": "string", "enum": ["backup", "export", "import"]},
+          "kind": {"type": "string", "enum": ["backup", "export", "import", "repair"]},
           "state": {"$ref": "#/components/schemas/JobState"},
           "request": {"$ref": "#/components/schemas/JobRequest"},
           "items": {"type": "array", "items": {"$ref": "#/components/schemas/JobItem"}},
@@ -120,6 +121,10 @@ enum OpenAPIDocument {
       "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
         "400": {"$ref": "#/components/responses/BadRequest"}}}},
     "/import": {"post": {"summary": "Import archives of the archive directory into local; each is verified first.",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}}}},
+      "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
+        "400": {"$ref": "#/components/responses/BadRequest"}}}},
+    "/repair": {"post": {"summary": "Repair archives of the archive directory from production (as `qdrant-backup repair`): only damaged members are read again.",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}}}},
       "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
         "400": {"$ref": "#/components/responses/BadRequest"}}}},

@@ -11,6 +11,8 @@ public struct JobRecord: Codable, Sendable, Equatable {
         case export
         /// `POST /import`: archives from the archive directory into the local server.
         case `import`
+        /// `POST /repair`: damaged archives of the archive directory mended from production.
+        case repair
     }
 
     public enum State: String, Codable, Sendable {

@@ -31,6 +31,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var batchSize: Int?
     /// Recreate the archived aliases.
     public var aliases: Bool?
+    /// `/repair`: a snapshot archive whose server snapshot is gone is exported again.
+    public var newSnapshot: Bool?
 
     public init() {}
 
@@ -42,6 +44,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case keepPartial = "keep_partial"
         case keepArchive = "keep_archive"
         case batchSize = "batch_size"
+        case newSnapshot = "new_snapshot"
     }
 
     /// The fields each kind of job accepts; any other is refused, so a misspelt option never
@@ -53,6 +56,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case .backup: selection.union(tuning).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
         case .export: selection.union([.overwrite, .timestamp])
         case .import: tuning.union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases])
+        case .repair: [.archives, .newSnapshot]
         }
         return Set(keys.map(\.rawValue))
     }
@@ -64,7 +68,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         for name in collections ?? [] where name.isEmpty {
             throw .badRequest("collection names must not be empty", field: "collections")
         }
-        if kind == .import {
+        if kind == .import || kind == .repair {
             guard let archives, !archives.isEmpty else {
                 throw .badRequest("name at least one archive of the archive directory", field: "archives")
             }

@@ -56,7 +56,7 @@ struct JobWork: Sendable {
     /// The collections (backup, export) or archives (import) of a job; a named collection that
     /// production lacks becomes a failed item of its own.
     private func resolveItems(_ record: JobRecord) async throws -> [JobRecord.Item] {
-        if record.kind == .import {
+        if record.kind == .import || record.kind == .repair {
             return (record.request.archives ?? []).map(JobRecord.Item.init(name:))
         }
         let (chosen, missing) = record.request.selection().resolve(
@@ -81,6 +81,7 @@ struct JobWork: Sendable {
             case .backup: try await backUp(item.name, index: index, of: tracker, resumingSince: resumingSince)
             case .export: try await export(item.name, index: index, of: tracker, resumingSince: resumingSince)
             case .import: try await importArchive(item, index: index, of: tracker, resumingSince: resumingSince)
+            case .repair: try await repair(item.name, index: index, of: tracker)
             }
             tracker.updateItem(index) { item in
                 item.state = .succeeded
@@ -148,6 +149,21 @@ struct JobWork: Sendable {
         _ = try await CollectionImporter(client: environment.local, options: options,
                                          progress: tracker.observer(forItem: index))
             .importArchive(at: environment.archiveDirectory.file(item.name))
+    }
+
+    private func repair(_ name: String, index: Int, of tracker: JobTracker) async throws {
+        var options = ArchiveRepairer.Options(export: ExportOptions(outputDirectory: environment.archiveDirectory.path))
+        options.newSnapshot = tracker.record.request.newSnapshot ?? false
+        options.export.stateDirectory = environment.stateDirectory
+        tracker.updateItem(index) { $0.archive = name }
+        let report = try await ArchiveRepairer(production: environment.production, options: options,
+                                               progress: tracker.observer(forItem: index))
+            .repair(environment.archiveDirectory.file(name))
+        tracker.updateItem(index) { item in
+            item.notes.append("\(report.outcome.rawValue): \(report.damagedMembers.count) damaged members"
+                + (report.missingTail.map { ", end missing (\($0))" } ?? "")
+                + "; \(report.refetchedPoints) points and \(report.refetchedBytes) bytes read again")
+        }
     }
 
     /// A cancelled job deletes the collection its import had begun to write, unless the request
