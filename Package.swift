@@ -34,6 +34,7 @@ let package = Package(
                 "CCurl",
                 "CZstd",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -62,7 +63,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["QdrantBackupKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TestSupport",
-            exclude: ["transport_test_server.py"]
+            exclude: ["transport_test_server.py", "age_passphrase.py"]
         ),
         .testTarget(
             name: "QdrantBackupKitTests",
