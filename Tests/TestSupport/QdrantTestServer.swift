@@ -11,6 +11,8 @@ public final class QdrantTestServer: Sendable {
     public let apiKey: String?
     /// A key that may read but not write (only the stand-in has one).
     public let readOnlyAPIKey: String?
+    /// The CA bundle that signed the server's certificate, when the stand-in serves HTTPS.
+    public let caBundlePath: String?
     private let standIn: LoopbackServer?
     private let dataDirectory: URL?
 
@@ -19,13 +21,17 @@ public final class QdrantTestServer: Sendable {
 
     /// - Parameters:
     ///   - withKeys: start the stand-in with an API key and a read-only key.
+    ///   - apiKey: the stand-in's full-access key (implies `withKeys`); random otherwise.
     ///   - reportedVersion: the Qdrant version the stand-in reports.
-    public init(withKeys: Bool = false, reportedVersion: String? = nil) throws {
+    ///   - tls: serve HTTPS with this certificate (stand-in only).
+    public init(withKeys: Bool = false, apiKey chosenKey: String? = nil, reportedVersion: String? = nil,
+                tls: TestCertificates? = nil) throws {
         let environment = ProcessInfo.processInfo.environment
         if let external = environment["QDRANT_TEST_URL"], let url = URL(string: external) {
             self.url = url
             apiKey = environment["QDRANT_TEST_API_KEY"]
             readOnlyAPIKey = nil
+            caBundlePath = nil
             standIn = nil
             dataDirectory = nil
             return
@@ -35,14 +41,16 @@ public final class QdrantTestServer: Sendable {
         var arguments = ["-m", "qdrant_standin", "--host", "127.0.0.1", "--port", "0", "--data-dir", directory.path,
                          "--exit-with-parent"]
         if let reportedVersion { arguments += ["--version", reportedVersion] }
+        if let tls { arguments += ["--tls-cert", tls.serverCertificate, "--tls-key", tls.serverKey] }
         var keys: [String: String] = [:]
-        if withKeys {
-            keys = ["QDRANT_STANDIN_API_KEY": "test-full-key-\(UUID().uuidString.prefix(8))",
+        if withKeys || chosenKey != nil {
+            keys = ["QDRANT_STANDIN_API_KEY": chosenKey ?? "test-full-key-\(UUID().uuidString.prefix(8))",
                     "QDRANT_STANDIN_READ_ONLY_API_KEY": "test-read-key-\(UUID().uuidString.prefix(8))"]
         }
         keys["PYTHONPATH"] = repositoryRoot.appendingPathComponent("Tests/QdrantStandIn").path
         let server = try LoopbackServer(executable: "python3", arguments: arguments, environment: keys)
-        url = server.baseURL
+        url = tls == nil ? server.baseURL : URL(string: "https://127.0.0.1:\(server.port)")!
+        caBundlePath = tls?.authority
         apiKey = keys["QDRANT_STANDIN_API_KEY"]
         readOnlyAPIKey = keys["QDRANT_STANDIN_READ_ONLY_API_KEY"]
         standIn = server
@@ -81,6 +89,8 @@ public final class QdrantTestServer: Sendable {
         precondition(isStandIn, "fault injection and stats exist only on the stand-in")
         let request = HTTPRequest(method, url.appendingPathComponent(path),
                                   headers: [("Content-Type", "application/json")], body: body)
-        return try await HTTPClient(configuration: .init()).send(request).body
+        var configuration = HTTPClient.Configuration()
+        configuration.caBundlePath = caBundlePath
+        return try await HTTPClient(configuration: configuration).send(request).body
     }
 }
