@@ -151,6 +151,28 @@ struct LocalFaultTests {
         }
     }
 
+    // MARK: damaged archives
+
+    @Test("import refuses a truncated archive and one with two members swapped (exit 2), and the existing target stays as it was",
+          arguments: ["truncated", "swapped"])
+    func damagedArchiveRefused(damage: String) async throws {
+        let name = try await fixtures.create(.dense, count: 300)
+        let target = try await fixtures.create(.multi, count: 6)
+        try await bench.export(name, method: "scroll", extra: ["--points-member-bytes", "20000"])
+        let path = bench.archive(name)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let damaged = damage == "truncated" ? Array(bytes[..<(bytes.count * 2 / 3)]) : try ArchiveDamage.swappingMembers(bytes, 1, 2)
+        try Data(damaged).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.removeItem(atPath: path + ".sha256")  // the archive's own checks must catch it
+
+        let before = try await fixtures.points(of: target)
+        let verify = try await cli.run(["verify", path])
+        #expect(verify.exitCode == 2, "\(verify.stdout)")
+        let run = try await cli.run(["import", path, "--target", target, "--overwrite"])
+        #expect(run.exitCode == 2, "\(run.stderr)")
+        #expect(try await fixtures.points(of: target) == before)
+    }
+
     // MARK: a forged archive
 
     @Test("an archive re-written around a changed point (members, records and manifest all consistent) fails only on its sidecar: verify and import exit 2, no target")
