@@ -165,6 +165,36 @@ struct NetworkFaultTests {
         #expect(try CollectionFixtures.points(inArchive: bench.archive(name)) == (try await fixtures.points(of: name)))
     }
 
+    @Test("snapshot creation that outlasts --server-timeout: exit 4, and the snapshot the server made meanwhile is found and deleted")
+    func snapshotCreationTimesOut() async throws {
+        guard qdrant.isStandIn else { return print(Self.skipReason) }
+        let name = try await fixtures.create(.dense, count: 100)
+        // The stand-in makes the snapshot, then holds the answer back.
+        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "method": "POST", "path": "/collections/[^/]+/snapshots$"])
+        let (run, seconds) = try await timed(["export", name, "--method", "snapshot", "--server-timeout", "2",
+                                              "--output", bench.output.url.path])
+        #expect(run.exitCode == 4, "\(run.stderr)")
+        #expect(run.stderr.contains("timed out"))
+        #expect(seconds < 30)
+        #expect(try await requests("POST /collections/{collection_name}/snapshots") == 1, "creation is never repeated blindly")
+        #expect(try await qdrant.snapshots(of: name).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: bench.output.url.path).isEmpty)
+    }
+
+    @Test("a snapshot upload whose answer never comes ends after --server-timeout with exit 4, not sent again")
+    func snapshotUploadTimesOut() async throws {
+        guard qdrant.isStandIn else { return print(Self.skipReason) }
+        let name = try await fixtures.create(.dense, count: 100)
+        try await bench.export(name, method: "snapshot")
+        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "path": "/snapshots/upload$"])
+        let (run, seconds) = try await timed(["import", bench.archive(name), "--target", name + "_restored",
+                                              "--server-timeout", "2"])
+        #expect(run.exitCode == 4, "\(run.stderr)")
+        #expect(run.stderr.contains("timed out"))
+        #expect(seconds < 30)
+        #expect(try await requests("POST /collections/{collection_name}/snapshots/upload") == 1)
+    }
+
     @Test("a server that stays silent ends in exit 4 (timed out) after the retries, never a hang")
     func stallForever() async throws {
         guard qdrant.isStandIn else { return print(Self.skipReason) }
