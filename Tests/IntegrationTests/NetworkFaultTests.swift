@@ -18,10 +18,6 @@ struct NetworkFaultTests {
 
     static let skipReason = "skipped: needs the stand-in's fault injection (QDRANT_TEST_URL is a real server)"
 
-    func triggered(_ kind: String) async throws -> Int {
-        (try await qdrant.stats()["faults_triggered"] as? [String: Int])?[kind] ?? 0
-    }
-
     func requests(_ route: String) async throws -> Int {
         (try await qdrant.stats()["by_route"] as? [String: Int])?[route] ?? 0
     }
@@ -48,7 +44,7 @@ struct NetworkFaultTests {
         let run = try await cli.run(["export", name, "--method", "snapshot", "--keep-server-snapshot",
                                      "--output", bench.output.url.path])
         #expect(run.exitCode == 0, "\(run.stderr)")
-        #expect(try await triggered("drop_response") == drops)
+        #expect(try await qdrant.faultsTriggered("drop_response") == drops)
 
         let reader = try ArchiveReader(source: FileByteSource(path: bench.archive(name)))
         while try reader.nextMember(.verify) != nil {}
@@ -69,7 +65,7 @@ struct NetworkFaultTests {
                                      "--output", bench.output.url.path])
         #expect(run.exitCode == 0, "\(run.stderr)")
         #expect(run.stderr.contains("retrying"))
-        #expect(try await triggered("drop_response") == 2)
+        #expect(try await qdrant.faultsTriggered("drop_response") == 2)
         #expect(try CollectionFixtures.points(inArchive: bench.archive(name)) == (try await fixtures.points(of: name)))
     }
 
@@ -84,7 +80,7 @@ struct NetworkFaultTests {
                                       "path": "/collections/\(target)/points$"])
         let run = try await cli.run(["import", bench.archive(name), "--target", target, "--batch-size", "50"])
         #expect(run.exitCode == 0, "\(run.stderr)")
-        #expect(try await triggered(kind) == 2)
+        #expect(try await qdrant.faultsTriggered(kind) == 2)
         #expect(ImportBench.differences(try await fixtures.points(of: name), try await fixtures.points(of: target)).isEmpty)
     }
 
@@ -98,7 +94,7 @@ struct NetworkFaultTests {
                                       "path": "/snapshots/upload$"])
         let run = try await cli.run(["import", bench.archive(name), "--target", target])
         #expect(run.exitCode == 0, "\(run.stderr)")
-        #expect(try await triggered("drop_request") == 1)
+        #expect(try await qdrant.faultsTriggered("drop_request") == 1)
         #expect(try await requests("POST /collections/{collection_name}/snapshots/upload") == 2)
         #expect(ImportBench.differences(try await fixtures.points(of: name), try await fixtures.points(of: target)).isEmpty)
     }
@@ -132,7 +128,7 @@ struct NetworkFaultTests {
         #expect(run.exitCode == 1, "\(run.stderr)")
         #expect(run.stderr.contains("HTTP 503"))
         #expect(try await requests(Self.scrollRoute) == 3)
-        #expect(seconds < 30)
+        #expect(seconds < 60)
         #expect(!FileManager.default.fileExists(atPath: bench.archive(name)))
         #expect(run.stderr.contains("--resume"))
     }
@@ -146,8 +142,9 @@ struct NetworkFaultTests {
         let (run, seconds) = try await timed(["export", name, "--method", "scroll", "--output", bench.output.url.path])
         #expect(run.exitCode == 1, "\(run.stderr)")
         #expect(run.stderr.contains("retry after 3600 s"), "\(run.stderr)")
+        // One request, counted after the process ended: a retry would have come after a 30 s wait.
         #expect(try await requests(Self.scrollRoute) == 1)
-        #expect(seconds < 20)
+        #expect(seconds < 60)
     }
 
     // MARK: stalls
@@ -161,7 +158,7 @@ struct NetworkFaultTests {
                                               "--low-speed-time", "1", "--output", bench.output.url.path])
         #expect(run.exitCode == 0, "\(run.stderr)")
         #expect(run.stderr.contains("timed out"))
-        #expect(seconds < 30)
+        #expect(seconds < 60)
         #expect(try CollectionFixtures.points(inArchive: bench.archive(name)) == (try await fixtures.points(of: name)))
     }
 
@@ -169,13 +166,14 @@ struct NetworkFaultTests {
     func snapshotCreationTimesOut() async throws {
         guard qdrant.isStandIn else { return print(Self.skipReason) }
         let name = try await fixtures.create(.dense, count: 100)
-        // The stand-in makes the snapshot, then holds the answer back.
+        // The stand-in makes the snapshot, then holds the answer back (10 s leaves time to make it
+        // on a loaded machine: a snapshot that appears only after the tool gave up is not found).
         try await qdrant.injectFault(["kind": "stall", "seconds": 60, "method": "POST", "path": "/collections/[^/]+/snapshots$"])
-        let (run, seconds) = try await timed(["export", name, "--method", "snapshot", "--server-timeout", "2",
+        let (run, seconds) = try await timed(["export", name, "--method", "snapshot", "--server-timeout", "10",
                                               "--output", bench.output.url.path])
         #expect(run.exitCode == 4, "\(run.stderr)")
         #expect(run.stderr.contains("timed out"))
-        #expect(seconds < 30)
+        #expect(seconds < 60)
         #expect(try await requests("POST /collections/{collection_name}/snapshots") == 1, "creation is never repeated blindly")
         #expect(try await qdrant.snapshots(of: name).isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: bench.output.url.path).isEmpty)
@@ -191,7 +189,7 @@ struct NetworkFaultTests {
                                               "--server-timeout", "2"])
         #expect(run.exitCode == 4, "\(run.stderr)")
         #expect(run.stderr.contains("timed out"))
-        #expect(seconds < 30)
+        #expect(seconds < 60)
         #expect(try await requests("POST /collections/{collection_name}/snapshots/upload") == 1)
     }
 
@@ -205,7 +203,7 @@ struct NetworkFaultTests {
         #expect(run.exitCode == 4, "\(run.stderr)")
         #expect(run.stderr.contains("timed out"))
         #expect(try await requests(Self.scrollRoute) == 2)
-        #expect(seconds < 30)
+        #expect(seconds < 60)
         #expect(!FileManager.default.fileExists(atPath: bench.archive(name)))
     }
 }

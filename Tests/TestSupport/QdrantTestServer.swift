@@ -84,6 +84,21 @@ public final class QdrantTestServer: Sendable {
         return envelope?["result"] as? [String: Any] ?? [:]
     }
 
+    /// How many times the stand-in has fired faults of `kind` (`stall`, `drop_response`, …).
+    public func faultsTriggered(_ kind: String) async throws -> Int {
+        (try await stats()["faults_triggered"] as? [String: Int])?[kind] ?? 0
+    }
+
+    /// Waits up to `seconds` until a fault of `kind` has fired (a stall has begun, say); false if none did.
+    public func waitUntilTriggered(_ kind: String, seconds: Double = 20) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if try await faultsTriggered(kind) > 0 { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
     @discardableResult
     private func standInRequest(_ method: HTTPRequest.Method, _ path: String, body: Data?) async throws -> Data {
         precondition(isStandIn, "fault injection and stats exist only on the stand-in")
