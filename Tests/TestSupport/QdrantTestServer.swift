@@ -90,7 +90,7 @@ public final class QdrantTestServer: Sendable {
     }
 
     /// Waits up to `seconds` until a fault of `kind` has fired (a stall has begun, say); false if none did.
-    public func waitUntilTriggered(_ kind: String, seconds: Double = 20) async throws -> Bool {
+    public func waitUntilTriggered(_ kind: String, seconds: Double = 90) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if try await faultsTriggered(kind) > 0 { return true }
