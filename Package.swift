@@ -58,6 +58,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The archive reader under libFuzzer, built and run by hand (README "Reliability"); built
+        // plainly it replays inputs and writes the seed corpus.
+        .executableTarget(
+            name: "ArchiveReaderFuzzer",
+            dependencies: ["QdrantBackupKit"],
+            path: "Fuzz/ArchiveReaderFuzzer"
+        ),
         // Starts the loopback servers that tests talk to (the transport test server, the Qdrant stand-in).
         .target(
             name: "TestSupport",

@@ -23,12 +23,7 @@ struct ExportInterruptionTests {
 
     /// Waits until the stand-in has begun stalling a response.
     func waitForStall() async throws {
-        for _ in 0..<200 {
-            let triggered = (try await qdrant.stats()["faults_triggered"] as? [String: Int])?["stall"] ?? 0
-            if triggered > 0 { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("the stall never began")
+        if try await !qdrant.waitUntilTriggered("stall") { Issue.record("the stall never began") }
     }
 
     /// A snapshot export of a new collection, held mid-download by a stalled response.

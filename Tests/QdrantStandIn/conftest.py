@@ -22,12 +22,13 @@ class StandIn:
             [sys.executable, "-m", "qdrant_standin", "--host", "127.0.0.1", "--port", "0",
              "--data-dir", self.data_dir, "--port-file", port_file, *extra],
             cwd=HERE, stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()  # "listening on http://127.0.0.1:PORT"
-        assert line.startswith("listening on http://"), line
+        line = self.proc.stdout.readline()  # "listening on http://127.0.0.1:PORT" (https with --tls-cert)
+        scheme = "https" if "--tls-cert" in extra else "http"
+        assert line.startswith(f"listening on {scheme}://"), line
         with open(port_file) as f:
             self.port = int(f.read())
         assert line.strip().endswith(f":{self.port}")
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)

@@ -445,3 +445,49 @@ def test_dropped_upload_and_stall(standin, client):
     r = requests.get(f"{standin.url}/collections/{name}")
     assert r.status_code == 200 and r.elapsed.total_seconds() >= 0.3
     clear_faults(standin.url)
+
+
+# ------------------------------------------------------------------ TLS
+
+def _make_certificates(directory):
+    """A test CA and a certificate it signed for 127.0.0.1; None without openssl."""
+    import shutil
+    import subprocess
+    if shutil.which("openssl") is None:
+        return None
+    d = str(directory)
+
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=standin test CA",
+        "-keyout", "ca.key", "-out", "ca.pem")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr")
+    with open(f"{d}/server.ext", "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("x509", "-req", "-days", "2", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-extfile", "server.ext", "-out", "server.pem")
+    return f"{d}/ca.pem", f"{d}/server.pem", f"{d}/server.key"
+
+
+def test_tls(tmp_path):
+    import ssl
+    from conftest import StandIn
+    certificates = _make_certificates(tmp_path)
+    if certificates is None:
+        pytest.skip("openssl is not installed")
+    ca, cert, key = certificates
+    s = StandIn(tmp_path, "--tls-cert", cert, "--tls-key", key)
+    try:
+        assert s.url.startswith("https://")
+        # A client that does not trust the CA is refused, and the server goes on serving.
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(f"{s.url}/collections", timeout=10)
+        r = requests.get(f"{s.url}/collections", verify=ca, timeout=10)
+        assert r.status_code == 200 and r.json()["result"] == {"collections": []}
+        context = ssl.create_default_context(cafile=ca)
+        conn = http.client.HTTPSConnection("127.0.0.1", s.port, context=context, timeout=10)
+        conn.request("GET", "/")
+        assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        s.stop()

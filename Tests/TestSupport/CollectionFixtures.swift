@@ -14,7 +14,9 @@ public struct CollectionFixtures: Sendable {
 
     public init(server: QdrantTestServer, apiKey: String? = nil) {
         self.server = server
-        client = HTTPClient(configuration: .init(apiKey: apiKey ?? server.apiKey))
+        var configuration = HTTPClient.Configuration(apiKey: apiKey ?? server.apiKey)
+        configuration.caBundlePath = server.caBundlePath
+        client = HTTPClient(configuration: configuration)
     }
 
     /// Creates a collection of `shape` holding `count` points; returns its name. The dense shape also

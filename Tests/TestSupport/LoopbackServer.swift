@@ -4,7 +4,7 @@ import Synchronization
 /// A server process that a test starts on a free loopback port and that stops with this value.
 ///
 /// The process must print its port on a line of standard output, as `PORT <n>` or as a URL
-/// `http://127.0.0.1:<n>`; the start waits for that line.
+/// `http://127.0.0.1:<n>` (or `https://`); the start waits for that line.
 public final class LoopbackServer: Sendable {
     public let port: Int
     private let process: SpawnedProcess
@@ -75,7 +75,7 @@ public final class LoopbackServer: Sendable {
             if line.hasPrefix("PORT "), let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespaces)) {
                 return port
             }
-            if let range = line.range(of: #"http://[^\s/]+:\d+"#, options: .regularExpression) {
+            if let range = line.range(of: #"https?://[^\s/]+:\d+"#, options: .regularExpression) {
                 return Int(line[range].split(separator: ":").last!)
             }
         }

@@ -11,6 +11,8 @@ public final class QdrantTestServer: Sendable {
     public let apiKey: String?
     /// A key that may read but not write (only the stand-in has one).
     public let readOnlyAPIKey: String?
+    /// The CA bundle that signed the server's certificate, when the stand-in serves HTTPS.
+    public let caBundlePath: String?
     private let standIn: LoopbackServer?
     private let dataDirectory: URL?
 
@@ -19,13 +21,17 @@ public final class QdrantTestServer: Sendable {
 
     /// - Parameters:
     ///   - withKeys: start the stand-in with an API key and a read-only key.
+    ///   - apiKey: the stand-in's full-access key (implies `withKeys`); random otherwise.
     ///   - reportedVersion: the Qdrant version the stand-in reports.
-    public init(withKeys: Bool = false, reportedVersion: String? = nil) throws {
+    ///   - tls: serve HTTPS with this certificate (stand-in only).
+    public init(withKeys: Bool = false, apiKey chosenKey: String? = nil, reportedVersion: String? = nil,
+                tls: TestCertificates? = nil) throws {
         let environment = ProcessInfo.processInfo.environment
         if let external = environment["QDRANT_TEST_URL"], let url = URL(string: external) {
             self.url = url
             apiKey = environment["QDRANT_TEST_API_KEY"]
             readOnlyAPIKey = nil
+            caBundlePath = nil
             standIn = nil
             dataDirectory = nil
             return
@@ -35,14 +41,16 @@ public final class QdrantTestServer: Sendable {
         var arguments = ["-m", "qdrant_standin", "--host", "127.0.0.1", "--port", "0", "--data-dir", directory.path,
                          "--exit-with-parent"]
         if let reportedVersion { arguments += ["--version", reportedVersion] }
+        if let tls { arguments += ["--tls-cert", tls.serverCertificate, "--tls-key", tls.serverKey] }
         var keys: [String: String] = [:]
-        if withKeys {
-            keys = ["QDRANT_STANDIN_API_KEY": "test-full-key-\(UUID().uuidString.prefix(8))",
+        if withKeys || chosenKey != nil {
+            keys = ["QDRANT_STANDIN_API_KEY": chosenKey ?? "test-full-key-\(UUID().uuidString.prefix(8))",
                     "QDRANT_STANDIN_READ_ONLY_API_KEY": "test-read-key-\(UUID().uuidString.prefix(8))"]
         }
         keys["PYTHONPATH"] = repositoryRoot.appendingPathComponent("Tests/QdrantStandIn").path
         let server = try LoopbackServer(executable: "python3", arguments: arguments, environment: keys)
-        url = server.baseURL
+        url = tls == nil ? server.baseURL : URL(string: "https://127.0.0.1:\(server.port)")!
+        caBundlePath = tls?.authority
         apiKey = keys["QDRANT_STANDIN_API_KEY"]
         readOnlyAPIKey = keys["QDRANT_STANDIN_READ_ONLY_API_KEY"]
         standIn = server
@@ -76,11 +84,28 @@ public final class QdrantTestServer: Sendable {
         return envelope?["result"] as? [String: Any] ?? [:]
     }
 
+    /// How many times the stand-in has fired faults of `kind` (`stall`, `drop_response`, …).
+    public func faultsTriggered(_ kind: String) async throws -> Int {
+        (try await stats()["faults_triggered"] as? [String: Int])?[kind] ?? 0
+    }
+
+    /// Waits up to `seconds` until a fault of `kind` has fired (a stall has begun, say); false if none did.
+    public func waitUntilTriggered(_ kind: String, seconds: Double = 90) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if try await faultsTriggered(kind) > 0 { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
     @discardableResult
     private func standInRequest(_ method: HTTPRequest.Method, _ path: String, body: Data?) async throws -> Data {
         precondition(isStandIn, "fault injection and stats exist only on the stand-in")
         let request = HTTPRequest(method, url.appendingPathComponent(path),
                                   headers: [("Content-Type", "application/json")], body: body)
-        return try await HTTPClient(configuration: .init()).send(request).body
+        var configuration = HTTPClient.Configuration()
+        configuration.caBundlePath = caBundlePath
+        return try await HTTPClient(configuration: configuration).send(request).body
     }
 }

@@ -30,7 +30,7 @@ extension ArchiveWriter {
         if !options.overwrite, OwnedFile.exists(archivePath) { throw ArchiveError.archiveExists(path: archivePath) }
         let file: OwnedFile
         do {
-            file = try OwnedFile(path: partialPath, mode: .readWrite)
+            file = try PartialArchiveClaim.openExisting(partialPath)
         } catch let error as FileSystemError where error.isNotFound {
             throw ArchiveError.notResumable(path: partialPath, reason: "there is no such file")
         }

@@ -63,10 +63,9 @@ public final class ArchiveWriter {
     /// Throws ``ArchiveError/archiveExists(path:)`` if the archive exists and `options.overwrite` is false.
     public convenience init(creating archivePath: String, descriptor: ArchiveDescriptor, options: Options = Options()) throws {
         if !options.overwrite, OwnedFile.exists(archivePath) { throw ArchiveError.archiveExists(path: archivePath) }
-        let partialPath = archivePath + ".partial"
-        // Unlinking beats O_TRUNC: truncating a large old file is slow.
-        try OwnedFile.remove(partialPath)
-        let file = try OwnedFile(path: partialPath, mode: .createNew)
+        // A new file beats O_TRUNC (truncating a large old file is slow); the claim also keeps a
+        // concurrent export of the same archive out (it is refused, never interleaved).
+        let file = try PartialArchiveClaim.create(archivePath + ".partial")
         let bytes = try ArchiveJSONCoding.encode(descriptor)
         let digest = ArchiveManifest.FileDigest(size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
         try self.init(file: file, archivePath: archivePath, descriptor: descriptor, descriptorDigest: digest,
@@ -217,15 +216,16 @@ public final class ArchiveWriter {
                             records: MemberRecords(rawSize: UInt64(bytes.count), rawSHA256: SHA256.hash(data: bytes).lowercaseHexDigits))
             try write([UInt8](repeating: 0, count: 2 * TarHeader.blockSize))
             try file.sync()
-            try file.close()
         }
         if !options.overwrite, OwnedFile.exists(archivePath) {
             state = .failed
             throw ArchiveError.archiveExists(path: archivePath)
         }
+        // Renamed while still open, so the .partial's lock holds until it has its final name.
         try OwnedFile.rename(partialPath, to: archivePath)
         try OwnedFile.syncDirectory(containing: archivePath)
         state = .finished
+        try? file.close()  // after the fsync above, a close cannot lose data
         let fileName = (archivePath as NSString).lastPathComponent
         let line = "\(fileHasher.finalize().lowercaseHexDigits)  \(fileName)\n"
         try OwnedFile.writeAtomically(Array(line.utf8), to: sidecarPath)
@@ -237,7 +237,8 @@ public final class ArchiveWriter {
     public func discard() throws {
         guard state != .finished else { return }
         state = .failed
-        try? file.close()
+        // Removed before closing, while the lock still keeps other writers away from the path.
+        defer { try? file.close() }
         try OwnedFile.remove(partialPath)
     }
 

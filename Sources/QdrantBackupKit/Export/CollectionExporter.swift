@@ -26,6 +26,7 @@ public struct CollectionExporter: Sendable {
         if !options.overwrite && FileManager.default.fileExists(atPath: path) {
             throw ArchiveError.archiveExists(path: path)
         }
+        try PartialArchiveClaim.checkFree(path + ".partial")
         let info = try await client.collectionInfo(collection)
         let aliases = try await client.aliases(of: collection)
         let server = try await client.serverInfo()

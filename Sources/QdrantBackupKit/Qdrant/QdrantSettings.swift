@@ -20,6 +20,12 @@ public struct QdrantSettings: Sendable {
         public var serverTimeout: Double?
         /// Attempts for a transient failure, the first included.
         public var maxAttempts: Int?
+        /// A PEM bundle of certificate authorities to trust instead of the system's, for both
+        /// servers; nil keeps `QDRANT_CA_CERT`, else the system's trust store.
+        public var caCertificateFile: String?
+        /// Turns TLS certificate and host-name verification off (both servers). A front end that
+        /// sets it must warn the user.
+        public var insecure = false
 
         public init() {}
     }
@@ -60,7 +66,17 @@ public struct QdrantSettings: Sendable {
         if let value = overrides.lowSpeedTime { configuration.lowSpeedTime = value }
         if let value = overrides.serverTimeout { configuration.serverTimeout = value }
         if let value = overrides.maxAttempts { configuration.retry.maxAttempts = max(1, value) }
+        configuration.verifyTLS = !overrides.insecure
+        configuration.caBundlePath = try caCertificateFile()
         return configuration
+    }
+
+    /// `--ca-cert` or `QDRANT_CA_CERT`, checked to be a readable file, so that a typo reads as
+    /// such rather than as a TLS failure.
+    private func caCertificateFile() throws -> String? {
+        guard let path = overrides.caCertificateFile ?? nonEmpty(environment["QDRANT_CA_CERT"]) else { return nil }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw SettingsError.unreadableCACertificate(path: path) }
+        return path
     }
 
     private func readKey(_ path: String) throws -> String {
@@ -82,6 +98,7 @@ public enum SettingsError: ClassifiedError, CustomStringConvertible {
     case missingProductionURL
     case invalidURL(role: String, url: String)
     case unreadableKeyFile(path: String)
+    case unreadableCACertificate(path: String)
 
     public var failureKind: FailureKind { .failed }
 
@@ -94,6 +111,8 @@ public enum SettingsError: ClassifiedError, CustomStringConvertible {
             "the \(role) URL is not an http(s) URL with a host"
         case .unreadableKeyFile(let path):
             "cannot read the API key file \(path)"
+        case .unreadableCACertificate(let path):
+            "cannot read the CA certificate file \(path) (--ca-cert / QDRANT_CA_CERT)"
         }
     }
 }

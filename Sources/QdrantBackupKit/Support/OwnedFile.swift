@@ -107,6 +107,24 @@ public final class OwnedFile {
         }
     }
 
+    /// Takes an exclusive advisory lock (`flock`) on the open file without waiting.
+    /// - Returns: false when another open file description holds a lock on it. The lock lasts
+    ///   until this file is closed.
+    public func tryLockExclusively() throws -> Bool {
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+        if errno == EWOULDBLOCK { return false }
+        throw FileSystemError(operation: "lock", path: path, code: errno)
+    }
+
+    /// True when `path` names this open file (same device and inode): nobody has replaced or
+    /// removed it since it was opened.
+    public func isStill(at path: String) -> Bool {
+        var opened = stat()
+        var named = stat()
+        guard fstat(descriptor, &opened) == 0, stat(path, &named) == 0 else { return false }
+        return opened.st_dev == named.st_dev && opened.st_ino == named.st_ino
+    }
+
     /// Flushes the file's data and metadata to stable storage.
     public func sync() throws {
         guard fsync(descriptor) == 0 else { throw FileSystemError(operation: "fsync", path: path, code: errno) }

@@ -46,6 +46,12 @@ public enum HTTPError: ClassifiedError, CustomStringConvertible, Sendable {
         }
     }
 
+    /// Seconds the server asked to wait before a retry (`Retry-After`), when it did.
+    public var retryAfter: Double? {
+        if case .status(_, _, _, let after) = self { return after }
+        return nil
+    }
+
     /// The HTTP status, when the server answered.
     public var statusCode: Int? {
         if case .status(let code, _, _, _) = self { return code }
@@ -69,7 +75,8 @@ public enum HTTPError: ClassifiedError, CustomStringConvertible, Sendable {
             case 403: " The API key lacks the permission for this operation."
             default: ""
             }
-            return "\(url): HTTP \(code): \(message)\(hint)"
+            let wait = retryAfter.map { " (the server asked to retry after \(Self.seconds($0)) s)" } ?? ""
+            return "\(url): HTTP \(code): \(message)\(wait)\(hint)"
         case .responseTooLarge(let url, let limit):
             return "\(url): the response exceeded \(limit) bytes"
         case .rangeNotHonoured(let url):
@@ -77,6 +84,13 @@ public enum HTTPError: ClassifiedError, CustomStringConvertible, Sendable {
         case .cancelled(let url):
             return "\(url): cancelled"
         }
+    }
+}
+
+extension HTTPError {
+    /// Whole seconds without a fraction, others with one decimal.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.1f", value)
     }
 }
 

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Only transient failures are retried (connection errors, timeouts, 429, 502, 503, 504). The wait
 /// grows exponentially with full jitter, and a server's `Retry-After` is honoured when it asks for
-/// longer, up to ``maxDelay``.
+/// longer. A server that asks for more than ``maxDelay`` is not retried at all: retrying sooner
+/// than it asked would only add load, and waiting that long is not this tool's call to make.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included; 1 means no retry.
     public var maxAttempts: Int
@@ -38,8 +39,9 @@ public struct RetryPolicy: Sendable {
         while true {
             do {
                 return try await operation()
-            } catch let error as HTTPError where error.isTransient && attempt < maxAttempts {
-                let retryAfter: Double? = if case .status(_, _, _, let after) = error { after } else { nil }
+            } catch let error as HTTPError where error.isTransient && attempt < maxAttempts
+                        && (error.retryAfter ?? 0) <= maxDelay {
+                let retryAfter = error.retryAfter
                 let wait = delay(afterAttempt: attempt, retryAfter: retryAfter)
                 onRetry(error, attempt, wait)
                 try await Task.sleep(for: .seconds(wait))

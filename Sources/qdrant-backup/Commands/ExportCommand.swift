@@ -43,6 +43,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Continue interrupted scroll exports from their .partial files.")
     var resume = false
 
+    @Flag(help: "Download a snapshot even when the free disk space looks too small for it.")
+    var force = false
+
     @Flag(help: "Name archives <collection>-<UTC time>.qdrant.tar, so several backups sit side by side.")
     var timestamp = false
 
@@ -75,6 +78,7 @@ struct ExportCommand: AsyncParsableCommand {
             options.keepServerSnapshot = keepServerSnapshot
             options.resume = resume
             options.timestamped = timestamp
+            options.force = force
             options.pointsMemberBytes = pointsMemberBytes
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
 
@@ -102,7 +106,9 @@ struct ExportCommand: AsyncParsableCommand {
                 } catch {
                     progress.finishLine()
                     Terminal.printError("\(name): \(error)")
-                    if error.failureKind == .failed && options.method != .snapshot && !resume,
+                    // Any failure but a conflict (another export's .partial, an existing archive)
+                    // leaves this export's own .partial: a key that expired, a full disk, a server gone.
+                    if error.failureKind != .conflict && options.method != .snapshot && !resume,
                        FileManager.default.fileExists(atPath: exporter.archivePath(for: name) + ".partial") {
                         Terminal.printNote("\(name): the partial archive is kept; continue with `qdrant-backup export \(name) --resume --output \(output)`")
                     }

@@ -28,6 +28,13 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Attempts for a request that fails transiently (connection errors, 429, 502-504), the first included.")
     var retries: Int?
 
+    @Option(name: .customLong("ca-cert"),
+            help: "A PEM file of certificate authorities to trust instead of the system's, for both servers (default: $QDRANT_CA_CERT).")
+    var caCert: String?
+
+    @Flag(help: "Do not verify the servers' TLS certificates (a warning is printed; for tests only).")
+    var insecure = false
+
     var settings: QdrantSettings {
         var overrides = QdrantSettings.Overrides()
         overrides.productionURL = productionURL
@@ -38,18 +45,29 @@ struct ConnectionOptions: ParsableArguments {
         overrides.lowSpeedTime = lowSpeedTime
         overrides.serverTimeout = serverTimeout
         overrides.maxAttempts = retries
+        overrides.caCertificateFile = caCert
+        overrides.insecure = insecure
         return QdrantSettings(overrides: overrides)
     }
 
     func productionClient() throws -> QdrantClient {
         var configuration = try settings.production()
+        warnIfInsecure(configuration)
         configuration.logger = Logging.logger(label: "qdrant-backup.production")
         return QdrantClient(configuration: configuration)
     }
 
     func localClient() throws -> QdrantClient {
         var configuration = try settings.local()
+        warnIfInsecure(configuration)
         configuration.logger = Logging.logger(label: "qdrant-backup.local")
         return QdrantClient(configuration: configuration)
+    }
+
+    /// `--insecure` against an https server: said every time, so it never goes unnoticed.
+    private func warnIfInsecure(_ configuration: QdrantClient.Configuration) {
+        guard !configuration.verifyTLS, configuration.url.scheme?.lowercased() == "https" else { return }
+        Terminal.printNote("warning: TLS certificates of \(redactedURL(configuration.url)) are not verified (--insecure); "
+            + "anyone on the network path can read the API key and the data")
     }
 }

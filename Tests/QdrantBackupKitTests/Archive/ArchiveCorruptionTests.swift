@@ -82,6 +82,18 @@ struct ArchiveCorruptionTests {
         }
     }
 
+    @Test("two whole data members trading places are detected, and so is the manifest moved before them", arguments: [false, true])
+    func swappedMembers(snapshot: Bool) throws {
+        let original = snapshot ? try Self.snapshotArchive() : try Self.pointsArchive()
+        let members = try ArchiveDamage.memberRanges(of: original)
+        #expect(members.count >= 4, "archive.json, two data members or more, manifest.json")
+        for (first, second) in [(1, 2), (1, members.count - 2), (members.count - 2, members.count - 1)] {
+            let report = Self.verify(try ArchiveDamage.swappingMembers(original, first, second))
+            #expect(!report.intact, "members \(first) and \(second) swapped went unnoticed")
+            #expect(report.failureKind == .archiveInvalid, "\(report.problem ?? "")")
+        }
+    }
+
     @Test("an archive cut after a whole member is reported as incomplete")
     func incompleteArchive() throws {
         let original = try Self.pointsArchive()

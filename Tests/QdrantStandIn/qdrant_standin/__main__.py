@@ -3,6 +3,7 @@
 import argparse
 import os
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -33,10 +34,14 @@ def main(argv=None) -> int:
     p.add_argument("--version", default="1.15.1", help="the Qdrant version to report")
     p.add_argument("--port-file", help="write the port here once listening")
     p.add_argument("--faults-file", help="JSON faults to install at start (same body as POST /__standin/faults)")
+    p.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain); needs --tls-key")
+    p.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="stop when the process that started us ends (test fixtures: no orphans after a killed test run)")
     args = p.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        p.error("--tls-cert and --tls-key go together")
 
     app = App(args.data_dir, args.version, args.api_key, args.read_only_api_key, args.verbose)
     if args.faults_file:
@@ -44,6 +49,14 @@ def main(argv=None) -> int:
             app.faults.add(orjson.loads(f.read()))
     server = StandInServer((args.host, args.port), app)
     port = server.server_address[1]
+    scheme = "http"
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        # The handshake runs in the request's own thread (see StandInServer.finish_request), so a
+        # client that rejects the certificate never blocks the accept loop.
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        scheme = "https"
 
     def stop(signum, frame):
         threading.Thread(target=server.shutdown, daemon=True).start()
@@ -59,7 +72,7 @@ def main(argv=None) -> int:
         with open(tmp, "w") as f:
             f.write(f"{port}\n")
         os.replace(tmp, args.port_file)
-    print(f"listening on http://{args.host}:{port}", flush=True)
+    print(f"listening on {scheme}://{args.host}:{port}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:

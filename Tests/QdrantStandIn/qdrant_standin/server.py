@@ -654,3 +654,14 @@ class StandInServer(ThreadingHTTPServer):
     def __init__(self, address, app: App):
         self.app = app
         super().__init__(address, Handler)
+
+    def finish_request(self, request, client_address):
+        # With --tls-cert the listening socket is wrapped without an immediate handshake: do it
+        # here, in the request's thread. A failed handshake (a client that distrusts the
+        # certificate) only ends this connection.
+        if hasattr(request, "do_handshake"):
+            try:
+                request.do_handshake()
+            except (OSError, ValueError):
+                return
+        super().finish_request(request, client_address)
