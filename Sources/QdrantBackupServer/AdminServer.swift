@@ -29,7 +29,12 @@ public struct AdminServer: Sendable {
         let jobs = JobScheduler(environment: environment)
         let router = Router()
         router.add(middleware: ErrorShapingMiddleware())
-        if let adminToken { router.add(middleware: BearerTokenMiddleware(token: adminToken)) }
+        if let adminToken {
+            router.add(middleware: BearerTokenMiddleware(token: adminToken))
+        } else {
+            // Loopback without a token: only a browser page could be the stranger here.
+            router.add(middleware: BrowserRequestGuard())
+        }
         AdminRoutes(environment: environment, jobs: jobs).register(on: router.group("admin/backup"))
 
         let host = self.host
@@ -42,7 +47,8 @@ public struct AdminServer: Sendable {
             },
             logger: environment.logger)
         do {
-            try await app.runService()
+            // No signal handling of its own: SIGINT/SIGTERM belong to the front end, which cancels this task.
+            try await app.runService(gracefulShutdownSignals: [])
         } catch is CancellationError {
             // Stopping is how this ends.
         }

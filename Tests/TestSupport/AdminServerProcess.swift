@@ -42,18 +42,20 @@ public final class AdminServerProcess: Sendable {
         public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    /// One request; `json` is sent as the body. Never throws for an HTTP status.
+    /// One request; `json` is sent as the body (a POST is always marked JSON, as the API requires,
+    /// unless `headers` say otherwise). Never throws for an HTTP status.
     public func request(_ method: String, _ path: String, json: Any? = nil, rawBody: Data? = nil,
-                        token: String?? = .none) async throws -> Reply {
+                        headers: [String: String] = [:], token: String?? = .none) async throws -> Reply {
         var request = URLRequest(url: URL(string: baseURL.absoluteString + "/" + path)!)
         request.httpMethod = method
         request.timeoutInterval = 60
+        if method == "POST" { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         if let json {
             request.httpBody = try JSONSerialization.data(withJSONObject: json)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         } else if let rawBody {
             request.httpBody = rawBody
         }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let bearer = token ?? self.token {
             request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
         }
@@ -61,28 +63,71 @@ public final class AdminServerProcess: Sendable {
         return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
     }
 
-    /// Polls `GET /status/{id}` until the job has ended, passing each record to `observe`.
+    /// Polls `GET /status/{id}` until the job has ended, passing each record seen to `observe`.
     public func waitForJob(_ id: String, timeout: Double = 120,
                            observe: ([String: Any]) -> Void = { _ in }) async throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let record = try await request("GET", "status/\(id)").object()
-            observe(record)
-            if let state = record["state"] as? String, !["queued", "running"].contains(state) { return record }
-            try await Task.sleep(for: .milliseconds(50))
+        let records = try await poll(id, timeout: timeout) { record in
+            (record["state"] as? String).map { !["queued", "running"].contains($0) } ?? false
         }
-        throw AdminReplyError(reply: Reply(status: 0, body: Data("job \(id) did not end within \(timeout) s".utf8)))
+        records.forEach(observe)
+        return records.last!
     }
 
-    /// Polls until `condition` holds for the job's record.
-    public func waitUntil(_ id: String, timeout: Double = 60, _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let record = try await request("GET", "status/\(id)").object()
-            if condition(record) { return record }
-            try await Task.sleep(for: .milliseconds(50))
+    /// Polls until `condition` holds for the job's record, and returns that record.
+    public func waitUntil(_ id: String, timeout: Double = 120,
+                          _ condition: @escaping @Sendable ([String: Any]) -> Bool) async throws -> [String: Any] {
+        try await poll(id, timeout: timeout, until: condition).last!
+    }
+
+    /// Every record of `GET /status/{id}` seen until `done` held for one (the last). The polls run
+    /// on a thread of their own with blocking requests: a test process whose cooperative threads
+    /// are busy with other tests would otherwise poll too rarely to see a job part-way.
+    public func poll(_ id: String, timeout: Double, until done: @escaping @Sendable ([String: Any]) -> Bool) async throws -> [[String: Any]] {
+        let url = URL(string: baseURL.absoluteString + "/status/" + id)!
+        let token = self.token
+        let bodies = await onOwnThread { () -> [Data] in
+            var seen: [Data] = []
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if let body = Self.blockingGet(url, token: token) {
+                    seen.append(body)
+                    if let record = try? JSONSerialization.jsonObject(with: body) as? [String: Any], done(record) { break }
+                }
+                usleep(20_000)
+            }
+            return seen
         }
-        throw AdminReplyError(reply: Reply(status: 0, body: Data("job \(id) never reached the awaited state".utf8)))
+        let records = bodies.compactMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        guard let last = records.last, done(last) else {
+            throw AdminReplyError(reply: Reply(status: 0, body: Data("job \(id) did not reach the awaited state within \(timeout) s; last: \(records.last ?? [:])".utf8)))
+        }
+        return records
+    }
+
+    private static func blockingGet(_ url: URL, token: String?) -> Data? {
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 30
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let box = BlockingResult()
+        URLSession.shared.dataTask(with: request) { data, _, _ in box.set(data) }.resume()
+        return box.wait()
+    }
+}
+
+/// Hands a URLSession completion's data to the thread that waits for it.
+private final class BlockingResult: @unchecked Sendable {
+    // Written once by the completion handler before `signal`, read after `wait`.
+    private var data: Data?
+    private let semaphore = DispatchSemaphore(value: 0)
+
+    func set(_ data: Data?) {
+        self.data = data
+        semaphore.signal()
+    }
+
+    func wait() -> Data? {
+        semaphore.wait()
+        return data
     }
 }
 

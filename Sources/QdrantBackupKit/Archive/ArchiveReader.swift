@@ -138,8 +138,12 @@ public final class ArchiveReader {
             if SHA256.hash(data: stored).lowercaseHexDigits != records.storedSHA256 {
                 damage = .storedChecksumMismatch(member: header.name)
             } else {
+                // Points members are also checked against their own records (count, first and last
+                // id): records that nothing checksums must not be copied on trust.
+                var content = PointsContentCheck()
                 do {
-                    try decompress(stored, records: records, member: header.name) { _ in }
+                    try decompress(stored, records: records, member: header.name) { content.consume($0) }
+                    if let points = records.points { try content.check(against: points, member: header.name) }
                 } catch let error as ArchiveError {
                     damage = error
                 }

@@ -19,6 +19,15 @@ public struct ArchiveResumePoint: Sendable {
 }
 
 extension ArchiveWriter {
+    /// True when `partialPath` is the `.partial` of a points export that ``resume(_:options:)``
+    /// can continue (a snapshot export's cannot be).
+    public static func canResume(_ partialPath: String) -> Bool {
+        guard OwnedFile.exists(partialPath), let reader = try? ArchiveReader(source: FileByteSource(path: partialPath)) else {
+            return false
+        }
+        return reader.descriptor.method == .points
+    }
+
     /// Reopens `<archivePath>.partial` after an interrupted points export: checks it from the start,
     /// truncates it after the last whole, valid data member and returns a writer that continues there.
     ///

@@ -189,7 +189,10 @@ public final class ArchiveWriter {
     ///     A mismatch throws ``ArchiveError/snapshotChecksumMismatch(server:computed:)`` and keeps the `.partial`.
     /// - Returns: the manifest written.
     @discardableResult
-    public func finish(reportedPointsCount: UInt64? = nil, serverSnapshotChecksum: String? = nil) throws -> ArchiveManifest {
+    /// - Parameter checkBeforeRename: runs on the complete, synced `.partial` before it takes the
+    ///   final name; a throw leaves the old archive in place (`repair` verifies its result here).
+    public func finish(reportedPointsCount: UInt64? = nil, serverSnapshotChecksum: String? = nil,
+                       checkBeforeRename: ((String) throws -> Void)? = nil) throws -> ArchiveManifest {
         try checkOpen(for: descriptor.method)
         var snapshot: ArchiveManifest.SnapshotTotals?
         switch descriptor.method {
@@ -216,6 +219,7 @@ public final class ArchiveWriter {
                             records: MemberRecords(rawSize: UInt64(bytes.count), rawSHA256: SHA256.hash(data: bytes).lowercaseHexDigits))
             try write([UInt8](repeating: 0, count: 2 * TarHeader.blockSize))
             try file.sync()
+            try checkBeforeRename?(partialPath)
         }
         if !options.overwrite, OwnedFile.exists(archivePath) {
             state = .failed

@@ -37,8 +37,16 @@ struct AgeHeader {
     }
 
     static func mac(_ headerUpToDashes: [UInt8], fileKey: SymmetricKey) -> [UInt8] {
-        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: fileKey, salt: [UInt8](), info: Array("header".utf8), outputByteCount: 32)
-        return Array(HMAC<SHA256>.authenticationCode(for: headerUpToDashes, using: key))
+        Array(HMAC<SHA256>.authenticationCode(for: headerUpToDashes, using: macKey(fileKey)))
+    }
+
+    /// Compared in constant time.
+    static func isValidMAC(_ mac: [UInt8], for headerUpToDashes: [UInt8], fileKey: SymmetricKey) -> Bool {
+        HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: headerUpToDashes, using: macKey(fileKey))
+    }
+
+    private static func macKey(_ fileKey: SymmetricKey) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: fileKey, salt: [UInt8](), info: Array("header".utf8), outputByteCount: 32)
     }
 
     /// Parses a header at the start of `bytes`. Returns nil when more bytes are needed.
@@ -67,7 +75,9 @@ struct AgeHeader {
         var index = 1
         while index < lines.count {
             let fields = lines[index].text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count >= 2, fields[0] == "->", fields.dropFirst().allSatisfy({ !$0.isEmpty }) else {
+            // Arguments are 1*VCHAR: visible ASCII, no spaces or controls.
+            guard fields.count >= 2, fields[0] == "->",
+                  fields.dropFirst().allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (0x21...0x7E).contains($0) } }) else {
                 throw AgeError.malformedHeader("expected a stanza, found \"\(lines[index].text.prefix(40))\"")
             }
             index += 1

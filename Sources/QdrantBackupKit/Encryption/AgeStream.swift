@@ -161,7 +161,6 @@ public final class AgeDecryptor {
     private var payloadKey: SymmetricKey?
     private var buffer: [UInt8] = []
     private var counter: UInt64 = 0
-    private var finishedLast = false
 
     public init(key: AgeKey) {
         self.key = key
@@ -174,7 +173,7 @@ public final class AgeDecryptor {
             guard let (header, mac, covered, length) = try AgeHeader.parse(headerBytes),
                   headerBytes.count >= length + 16 else { return }
             let fileKey = try unwrapFileKey(header)
-            guard AgeHeader.mac(covered, fileKey: fileKey) == mac else {
+            guard AgeHeader.isValidMAC(mac, for: covered, fileKey: fileKey) else {
                 throw AgeError.malformedHeader("the header's MAC does not match (the header was altered)")
             }
             payloadKey = AgeCrypto.payloadKey(fileKey: fileKey, nonce: Array(headerBytes[length..<(length + 16)]))
@@ -185,10 +184,12 @@ public final class AgeDecryptor {
         buffer.append(contentsOf: input)
         let sealedChunk = AgeCrypto.chunkSize + AgeCrypto.tagSize
         // Keep the last full chunk back: only the end of the input says whether it is the last.
-        while buffer.count > sealedChunk {
-            try open(Array(buffer[0..<sealedChunk]), last: false, output)
-            buffer.removeFirst(sealedChunk)
+        var start = 0
+        while buffer.count - start > sealedChunk {
+            try open(Array(buffer[start..<(start + sealedChunk)]), last: false, output)
+            start += sealedChunk
         }
+        if start > 0 { buffer.removeFirst(start) }
     }
 
     public func update(_ input: [UInt8], output: (UnsafeRawBufferPointer) throws -> Void) throws {
@@ -245,8 +246,11 @@ public final class AgeDecryptor {
                       stanza.body.count == 32, let ephemeral = try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: share)
                 else { throw AgeError.malformedHeader("a malformed X25519 stanza") }
                 for identity in identities {
+                    // An all-zero secret means a low-order share: the file is malformed, not merely for someone else.
                     guard let shared = try? identity.privateKey.sharedSecretFromKeyAgreement(with: ephemeral),
-                          shared.withUnsafeBytes({ $0.contains { $0 != 0 } }) else { continue }
+                          shared.withUnsafeBytes({ $0.contains { $0 != 0 } }) else {
+                        throw AgeError.malformedHeader("an X25519 stanza's share is a low-order point")
+                    }
                     let wrap = AgeCrypto.x25519WrapKey(shared: shared, ephemeral: share,
                                                        recipient: Array(identity.privateKey.publicKey.rawRepresentation))
                     if let fileKey = AgeCrypto.open(stanza.body, key: wrap), fileKey.count == 16 {

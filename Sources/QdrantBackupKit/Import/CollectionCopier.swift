@@ -48,7 +48,7 @@ public struct CollectionCopier: Sendable {
             exported = earlier
         } else {
             var exportOptions = exportOptions
-            exportOptions.resume = since != nil && OwnedFile.exists(archivePath(of: collection) + ".partial")
+            exportOptions.resume = since != nil && ArchiveWriter.canResume(archivePath(of: collection) + ".partial")
             exported = try await CollectionExporter(client: production, options: exportOptions, progress: exportProgress)
                 .export(collection)
         }

@@ -144,7 +144,7 @@ public struct ArchiveRepairer: Sendable {
                 refetched += try await scroller.scroll(collection, from: lastNextOffset ?? .null, into: writer,
                                                        pointsDone: refetched)
             }
-            _ = try writer.finish()
+            _ = try writer.finish(checkBeforeRename: Self.verifyRepaired)
         } catch {
             try? writer.discard()
             throw error
@@ -237,10 +237,14 @@ public struct ArchiveRepairer: Sendable {
                 }
                 offset += size
             }
-            let manifest = try writer.finish(reportedPointsCount: old.manifest?.totals.pointsCount,
-                                             serverSnapshotChecksum: totals.serverChecksum)
-            guard manifest.totals.snapshot?.sha256 == totals.sha256 else {
-                throw RepairError.snapshotGone(collection: collection, reason: "the repaired snapshot's SHA-256 differs from the archived one")
+            _ = try writer.finish(reportedPointsCount: old.manifest?.totals.pointsCount,
+                                  serverSnapshotChecksum: totals.serverChecksum) { partial in
+                try Self.verifyRepaired(partial)
+                let rebuilt = try ArchiveReader(source: FileByteSource(path: partial))
+                while try rebuilt.nextMember(.skip) != nil {}
+                guard rebuilt.manifest?.totals.snapshot?.sha256 == totals.sha256 else {
+                    throw RepairError.snapshotGone(collection: collection, reason: "the repaired snapshot's SHA-256 differs from the archived one")
+                }
             }
         } catch {
             try? writer.discard()
@@ -262,6 +266,15 @@ public struct ArchiveRepairer: Sendable {
         report.outcome = .reexported
         report.refetchedBytes = result.rawBytes
         return report
+    }
+
+    /// A repaired archive must verify before it replaces the damaged one: records that nothing
+    /// checksums (a member's scroll offsets) could otherwise mislead the rebuild unnoticed.
+    private static func verifyRepaired(_ partial: String) throws {
+        let report = ArchiveVerifier.verify(archiveAt: partial)
+        guard report.intact else {
+            throw ArchiveError.invalidManifest(reason: "the repaired archive does not verify (\(report.problem ?? "unknown problem")); the damaged one is left as it was")
+        }
     }
 
     private func writerOptions(overwrite: Bool) -> ArchiveWriter.Options {

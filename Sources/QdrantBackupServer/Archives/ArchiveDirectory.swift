@@ -10,9 +10,9 @@ public struct ArchiveDirectory: Sendable {
         self.path = path
     }
 
-    /// True for a name without a directory part that is not `.` or `..`.
-    static func isPlainFileName(_ name: String) -> Bool {
-        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+    /// True for an archive's file name: `*.qdrant.tar`, without a directory part.
+    static func isArchiveName(_ name: String) -> Bool {
+        name.hasSuffix(".qdrant.tar") && name.count > ".qdrant.tar".count && !name.contains("/") && !name.contains("\0")
     }
 
     /// The path of the archive `name`.

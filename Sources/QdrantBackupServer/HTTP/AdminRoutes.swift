@@ -116,17 +116,22 @@ struct AdminRoutes: Sendable {
             allowedFields: ["source_collection", "target_collection", "archive", "sample_size", "seed"],
             limit: environment.maxRequestBytes)
         let sampleSize = body.sampleSize ?? 100
-        guard sampleSize >= 0 else { throw AdminAPIError.badRequest("must be 0 or more", field: "sample_size") }
+        guard (0...1_000_000).contains(sampleSize) else {
+            throw AdminAPIError.badRequest("must be between 0 and 1000000", field: "sample_size")
+        }
         var validator = CollectionValidator(sampleSize: sampleSize)
         if let seed = body.seed { validator.seed = seed }
         let report: ValidationReport
         do {
             if let archive = body.archive {
-                guard ArchiveDirectory.isPlainFileName(archive) else {
+                guard ArchiveDirectory.isArchiveName(archive) else {
                     throw AdminAPIError.badRequest("name an archive of the archive directory", field: "archive")
                 }
                 guard body.sourceCollection == nil else {
                     throw AdminAPIError.badRequest("give an archive or a source collection, not both", field: "source_collection")
+                }
+                guard OwnedFile.exists(environment.archiveDirectory.file(archive)) else {
+                    throw AdminAPIError.notFound("no archive \(archive) in the archive directory")
                 }
                 let target = try body.targetCollection ?? ArchiveInspector.inspect(archiveAt: environment.archiveDirectory.file(archive)).collection
                 report = try await validator.validate(archiveAt: environment.archiveDirectory.file(archive), target: environment.local, target)

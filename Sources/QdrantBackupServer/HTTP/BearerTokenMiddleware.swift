@@ -6,8 +6,9 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The scheme is case-insensitive (RFC 9110).
         let presented = request.headers[.authorization].flatMap { header -> Substring? in
-            header.hasPrefix("Bearer ") ? header.dropFirst("Bearer ".count) : nil
+            header.lowercased().hasPrefix("bearer ") ? header.dropFirst("bearer ".count) : nil
         }
         guard let presented, Self.constantTimeEquals(Array(presented.utf8), Array(token.utf8)) else {
             throw AdminAPIError(.unauthorized, "this server needs its admin token: send Authorization: Bearer <token>")
@@ -16,7 +17,7 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        var difference: UInt8 = a.count == b.count ? 0 : 1
         for index in 0..<max(a.count, b.count) {
             difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
         }

@@ -63,8 +63,10 @@ public struct JobRequest: Codable, Sendable, Equatable {
 
     /// Checks what decoding cannot: ranges and combinations. Throws naming the field.
     func validate(for kind: JobRecord.Kind) throws(AdminAPIError) {
-        if let parallel, parallel < 1 { throw .badRequest("must be 1 or more", field: "parallel") }
-        if let batchSize, batchSize < 1 { throw .badRequest("must be 1 or more", field: "batch_size") }
+        if let parallel, !(1...64).contains(parallel) { throw .badRequest("must be between 1 and 64", field: "parallel") }
+        if let batchSize, !(1...100_000).contains(batchSize) {
+            throw .badRequest("must be between 1 and 100000", field: "batch_size")
+        }
         for name in collections ?? [] where name.isEmpty {
             throw .badRequest("collection names must not be empty", field: "collections")
         }
@@ -72,8 +74,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
             guard let archives, !archives.isEmpty else {
                 throw .badRequest("name at least one archive of the archive directory", field: "archives")
             }
-            for archive in archives where !ArchiveDirectory.isPlainFileName(archive) {
-                throw .badRequest("'\(archive)' is not a file name in the archive directory", field: "archives")
+            for archive in archives where !ArchiveDirectory.isArchiveName(archive) {
+                throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archives")
             }
             if target != nil && archives.count != 1 {
                 throw .badRequest("a target names the collection of one archive only", field: "target")

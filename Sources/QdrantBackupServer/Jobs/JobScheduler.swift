@@ -57,17 +57,18 @@ public actor JobScheduler {
     /// says `cancelled` once it has.
     public func cancel(_ id: String) throws(AdminAPIError) -> JobRecord {
         guard let tracker = trackers[id] else { throw .notFound("no job \(id)") }
-        switch tracker.record.state {
-        case .queued:
+        if let task = running[id] {
+            guard tracker.requestStop(.cancelled) else {
+                throw AdminAPIError(.conflict, "job \(id) has already ended (\(tracker.record.state.rawValue))")
+            }
+            task.cancel()
+        } else if waiting.contains(id) {
             waiting.removeAll { $0 == id }
             tracker.update { record in
                 record.state = .cancelled
                 record.finishedAt = Date()
             }
-        case .running:
-            tracker.requestStop(.cancelled)
-            running[id]?.cancel()
-        default:
+        } else {
             throw AdminAPIError(.conflict, "job \(id) has already ended (\(tracker.record.state.rawValue))")
         }
         return tracker.record
@@ -78,6 +79,9 @@ public actor JobScheduler {
     /// interrupted points import are continued.
     public func resume(_ id: String) throws(AdminAPIError) -> JobRecord {
         guard let old = trackers[id] else { throw .notFound("no job \(id)") }
+        guard running[id] == nil, !waiting.contains(id) else {
+            throw AdminAPIError(.conflict, "job \(id) is still running or stopping; resume it once it has ended")
+        }
         guard old.record.resumable else {
             throw AdminAPIError(.conflict, "job \(id) is \(old.record.state.rawValue); only an interrupted, failed or cancelled job can be resumed")
         }
@@ -100,7 +104,7 @@ public actor JobScheduler {
         stopping = true
         let tasks = running
         for (id, task) in tasks {
-            trackers[id]?.requestStop(.interrupted)
+            _ = trackers[id]?.requestStop(.interrupted)
             task.cancel()
         }
         for task in tasks.values { await task.value }

@@ -35,8 +35,38 @@ final class JobTracker: Sendable {
     var id: String { guarded.withLock { $0.record.id } }
     var stopReason: StopReason? { guarded.withLock { $0.stopReason } }
 
-    func requestStop(_ reason: StopReason) {
-        guarded.withLock { if $0.stopReason == nil { $0.stopReason = reason } }
+    /// Asks a running job to stop. False once the job has ended (nothing is left to stop).
+    func requestStop(_ reason: StopReason) -> Bool {
+        guarded.withLock { guarded in
+            guard !guarded.record.state.isFinished else { return false }
+            if guarded.stopReason == nil { guarded.stopReason = reason }
+            return true
+        }
+    }
+
+    /// Marks the job running, unless a stop was asked for before it began (then false).
+    func start(_ change: (inout JobRecord) -> Void) -> Bool {
+        let started = guarded.withLock { guarded -> Bool in
+            guard guarded.stopReason == nil else { return false }
+            change(&guarded.record)
+            return true
+        }
+        if started { update { _ in } }
+        return started
+    }
+
+    /// Writes the job's final state; `change` sees the stop reason under the same lock, so a
+    /// cancel either lands before the end (and counts) or is refused (``requestStop(_:)``).
+    func end(_ change: (inout JobRecord, StopReason?) -> Void) {
+        guarded.withLock { guarded in
+            change(&guarded.record, guarded.stopReason)
+            guarded.lastSaved = ContinuousClock.now
+            do {
+                try store.save(guarded.record)
+            } catch {
+                logger.error("cannot save the record of job \(guarded.record.id): \(error)")
+            }
+        }
     }
 
     /// Changes the record and writes it; `progressOnly` changes are written at most once a second.

@@ -10,12 +10,20 @@ struct JobWork: Sendable {
         let first = tracker.record
         // A later run continues what an earlier one left (partial archives and imports since then).
         let resumingSince: Date? = first.runs > 0 ? first.createdAt : nil
-        tracker.update { record in
+        let started = tracker.start { record in
             record.state = .running
             record.runs += 1
             record.startedAt = Date()
             record.finishedAt = nil
             record.error = nil
+        }
+        guard started else {
+            // Cancelled between leaving the queue and starting.
+            tracker.end { record, reason in
+                record.state = reason.map(Self.state(for:)) ?? .cancelled
+                record.finishedAt = Date()
+            }
+            return
         }
         do {
             if tracker.record.items.isEmpty {
@@ -34,8 +42,7 @@ struct JobWork: Sendable {
         } catch {
             tracker.update { $0.error = "\(error)" }
         }
-        let stopReason = tracker.stopReason
-        tracker.update { record in
+        tracker.end { record, stopReason in
             record.finishedAt = Date()
             if let reason = stopReason {
                 record.state = Self.state(for: reason)
@@ -72,6 +79,7 @@ struct JobWork: Sendable {
     private func runItem(_ index: Int, of tracker: JobTracker, resumingSince: Date?) async {
         tracker.updateItem(index) { item in
             item.state = .running
+            item.phase = .pending
             item.error = nil
         }
         let record = tracker.record
@@ -133,7 +141,7 @@ struct JobWork: Sendable {
         options.stateDirectory = environment.stateDirectory
         try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
         let partial = CollectionExporter(client: environment.production, options: options).archivePath(for: name) + ".partial"
-        options.resume = resumingSince != nil && !options.timestamped && OwnedFile.exists(partial)
+        options.resume = resumingSince != nil && !options.timestamped && ArchiveWriter.canResume(partial)
         let result = try await CollectionExporter(client: environment.production, options: options,
                                                   progress: tracker.observer(forItem: index)).export(name)
         tracker.updateItem(index) { $0.archive = (result.archivePath as NSString).lastPathComponent }
@@ -169,7 +177,10 @@ struct JobWork: Sendable {
     /// A cancelled job deletes the collection its import had begun to write, unless the request
     /// said `keep_partial` (DECISIONS §6). Before the import phase the target was never touched.
     private func discardPartialImport(_ item: JobRecord.Item, request: JobRequest) async {
-        guard item.phase == .import, let target = item.target, request.keepPartial != true else { return }
+        // Only a points import writes the target as it goes; a snapshot upload that stops leaves
+        // the collection as it was (Qdrant swaps it in only when the recovery succeeds).
+        guard item.phase == .import, item.method == ArchiveMethod.points.rawValue, let target = item.target,
+              request.keepPartial != true else { return }
         do {
             // A task of its own: this one is cancelled, and would abort the request at once.
             try await Task { [environment] in try await environment.local.deleteCollection(target) }.value

@@ -1,0 +1,30 @@
+import Hummingbird
+
+/// Keeps web pages out of the admin API. A page the admin's browser opens can send a "simple"
+/// cross-site POST (form or text/plain body) to 127.0.0.1, or reach it under its own name by
+/// DNS rebinding; neither needs a token on a loopback server. So: every POST must say
+/// `Content-Type: application/json` (which a cross-site page cannot send without a CORS
+/// preflight this server never grants), a request from a page (an `Origin` header) is refused,
+/// and the `Host` must name this machine.
+struct BrowserRequestGuard<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.headers[.origin] != nil {
+            throw AdminAPIError(.forbidden, "requests from web pages (with an Origin header) are refused")
+        }
+        if let host = request.head.authority, !Self.namesThisMachine(host) {
+            throw AdminAPIError(.forbidden, "the Host \(host) does not name this machine; use 127.0.0.1 or localhost")
+        }
+        if request.method == .post {
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            guard type.hasPrefix("application/json") else {
+                throw AdminAPIError(.unsupportedMediaType, "send the body as JSON with Content-Type: application/json")
+            }
+        }
+        return try await next(request, context)
+    }
+
+    static func namesThisMachine(_ host: String) -> Bool {
+        let name = host.hasPrefix("[") ? String(host.prefix { $0 != "]" }.dropFirst()) : String(host.split(separator: ":").first ?? "")
+        return name == "localhost" || name == "::1" || name.hasPrefix("127.")
+    }
+}
