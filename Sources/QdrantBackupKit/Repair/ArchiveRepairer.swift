@@ -166,11 +166,13 @@ public struct ArchiveRepairer: Sendable {
         }
         var export = options.export
         export.resume = true
-        let before = report.intactMembers
+        // Resuming keeps the members before the first damaged one (or the end).
+        let kept = report.damagedMembers.isEmpty ? report.intactMembers
+            : (Int(report.damagedMembers[0].name.filter(\.isNumber)) ?? 0)
         let manifest = try await ScrollExporter(client: production, options: export, progress: progress)
             .export(partial.descriptor.collection, descriptor: partial.descriptor, archivePath: path, reportedPoints: nil)
-        report.notes.append("continued after \(before) whole members, as export --resume does")
-        report.refetchedPoints = manifest.members.dropFirst(before).reduce(0) { $0 + ($1.points?.pointCount ?? 0) }
+        report.notes.append("continued after \(kept) whole members, as export --resume does")
+        report.refetchedPoints = manifest.members.dropFirst(kept).reduce(0) { $0 + ($1.points?.pointCount ?? 0) }
         report.outcome = .repaired
         return report
     }
