@@ -5,11 +5,8 @@ import Testing
 
 /// `qdrant-backup serve`, spoken to over real HTTP: jobs, cancellation, restarts, security.
 @Suite("serve: the REST admin API")
-struct AdminServerTests {
+struct AdminServerTests: BenchSuite {
     let bench: ImportBench
-    var cli: CLIRunner { bench.cli }
-    var fixtures: CollectionFixtures { bench.fixtures }
-    var qdrant: QdrantTestServer { bench.qdrant }
     var cache: URL { cli.home.appendingPathComponent("cache/qdrant-backup") }
     var jobRecords: URL { cli.home.appendingPathComponent("state/qdrant-backup/jobs") }
 

@@ -5,6 +5,17 @@ import Testing
 
 /// One stand-in (or QDRANT_TEST_URL) as both production and local, with distinct collection names,
 /// and the helpers the import, one-shot and validate tests share.
+/// A suite that works on one ``ImportBench``: its CLI, fixtures and server by short names.
+protocol BenchSuite {
+    var bench: ImportBench { get }
+}
+
+extension BenchSuite {
+    var cli: CLIRunner { bench.cli }
+    var fixtures: CollectionFixtures { bench.fixtures }
+    var qdrant: QdrantTestServer { bench.qdrant }
+}
+
 struct ImportBench {
     let qdrant: QdrantTestServer
     let fixtures: CollectionFixtures

@@ -6,11 +6,8 @@ import Testing
 /// The local rows of the reliability matrix: a full disk, signals during an import, two exports
 /// racing for one archive, and an archive forged consistently except for its sidecar.
 @Suite("local faults")
-struct LocalFaultTests {
+struct LocalFaultTests: BenchSuite {
     let bench: ImportBench
-    var cli: CLIRunner { bench.cli }
-    var fixtures: CollectionFixtures { bench.fixtures }
-    var qdrant: QdrantTestServer { bench.qdrant }
 
     init() throws {
         bench = try ImportBench()

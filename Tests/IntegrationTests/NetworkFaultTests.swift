@@ -6,11 +6,8 @@ import Testing
 /// The network rows of the reliability matrix (README "Reliability"): dropped connections, 503/429
 /// bursts and stalls, injected by the stand-in, through the CLI end to end. Stand-in only.
 @Suite("network faults (stand-in only)")
-struct NetworkFaultTests {
+struct NetworkFaultTests: BenchSuite {
     let bench: ImportBench
-    var cli: CLIRunner { bench.cli }
-    var fixtures: CollectionFixtures { bench.fixtures }
-    var qdrant: QdrantTestServer { bench.qdrant }
 
     init() throws {
         bench = try ImportBench()

@@ -6,10 +6,8 @@ import Testing
 /// The seed's one-shot commands: `snapshot` (export by snapshot, then import) and `backup`
 /// (many collections, point by point by default when snapshots are not possible).
 @Suite("snapshot and backup")
-struct OneShotCommandTests {
+struct OneShotCommandTests: BenchSuite {
     let bench: ImportBench
-    var cli: CLIRunner { bench.cli }
-    var fixtures: CollectionFixtures { bench.fixtures }
     var cache: URL { cli.home.appendingPathComponent("cache/qdrant-backup") }
 
     init() throws {

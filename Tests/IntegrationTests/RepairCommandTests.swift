@@ -6,11 +6,8 @@ import Testing
 
 /// `repair`: damaged and unfinished archives mended from production, re-reading only what is damaged.
 @Suite("repair")
-struct RepairCommandTests {
+struct RepairCommandTests: BenchSuite {
     let bench: ImportBench
-    var cli: CLIRunner { bench.cli }
-    var fixtures: CollectionFixtures { bench.fixtures }
-    var qdrant: QdrantTestServer { bench.qdrant }
 
     init() throws {
         bench = try ImportBench()

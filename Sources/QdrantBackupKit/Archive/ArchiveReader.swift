@@ -68,20 +68,7 @@ public final class ArchiveReader {
     public func nextMember(
         _ handling: DataHandling = .verify, consumer: (UnsafeRawBufferPointer) throws -> Void = { _ in }
     ) throws -> ArchiveManifest.Member? {
-        guard manifest == nil else { return nil }
-        let expected = descriptor.method.memberName(at: members.count)
-        let previous = members.last?.path ?? ArchiveMemberName.descriptor
-        guard let (header, paxRecords) = try Self.readHeaderPair(source, &offset, previous: previous) else {
-            throw ArchiveError.incomplete(dataMembers: members.count)
-        }
-        if header.name == ArchiveMemberName.manifest {
-            try readManifest(header: header, records: paxRecords)
-            return nil
-        }
-        guard header.name == expected else {
-            throw ArchiveError.unexpectedMember(
-                found: header.name, expected: "\(expected) or \(ArchiveMemberName.manifest)", offset: offset - 512)
-        }
+        guard let (header, paxRecords) = try nextDataHeader() else { return nil }
         let member = try readDataMember(header: header, paxRecords: paxRecords, handling: handling, consumer: consumer)
         members.append(member)
         endOfLastMember = offset
@@ -105,20 +92,7 @@ public final class ArchiveReader {
     /// - Throws: when the archive cannot be followed further: a damaged header or records, a broken
     ///   scroll chain, a truncation, a missing or damaged manifest.
     public func salvageNextMember() throws -> SalvagedMember? {
-        guard manifest == nil else { return nil }
-        let expected = descriptor.method.memberName(at: members.count)
-        let previous = members.last?.path ?? ArchiveMemberName.descriptor
-        guard let (header, paxRecords) = try Self.readHeaderPair(source, &offset, previous: previous) else {
-            throw ArchiveError.incomplete(dataMembers: members.count)
-        }
-        if header.name == ArchiveMemberName.manifest {
-            try readManifest(header: header, records: paxRecords)
-            return nil
-        }
-        guard header.name == expected else {
-            throw ArchiveError.unexpectedMember(
-                found: header.name, expected: "\(expected) or \(ArchiveMemberName.manifest)", offset: offset - 512)
-        }
+        guard let (header, paxRecords) = try nextDataHeader() else { return nil }
         let records = try MemberRecords(paxRecords, member: header.name, requiresStoredHash: true,
                                         requiresPoints: descriptor.method == .points)
         guard header.size > 0, header.size <= UInt64(ArchiveLimits.maxMemberStoredBytes),
@@ -154,6 +128,26 @@ public final class ArchiveReader {
         members.append(member)
         endOfLastMember = offset
         return SalvagedMember(member: member, records: records, stored: stored, damage: damage)
+    }
+
+    /// The headers of the next data member, which must be the next in order; nil once the
+    /// manifest (read and checked here) has come instead.
+    private func nextDataHeader() throws -> (TarHeader, PaxRecords)? {
+        guard manifest == nil else { return nil }
+        let expected = descriptor.method.memberName(at: members.count)
+        let previous = members.last?.path ?? ArchiveMemberName.descriptor
+        guard let (header, paxRecords) = try Self.readHeaderPair(source, &offset, previous: previous) else {
+            throw ArchiveError.incomplete(dataMembers: members.count)
+        }
+        if header.name == ArchiveMemberName.manifest {
+            try readManifest(header: header, records: paxRecords)
+            return nil
+        }
+        guard header.name == expected else {
+            throw ArchiveError.unexpectedMember(
+                found: header.name, expected: "\(expected) or \(ArchiveMemberName.manifest)", offset: offset - 512)
+        }
+        return (header, paxRecords)
     }
 
     // MARK: - Data members
