@@ -17,6 +17,8 @@ public final class LoopbackServer: Sendable {
     public var output: String { captured.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    /// What the server printed on stdout up to and including its port line (e.g. credentials it made).
+    public let startupOutput: String
 
     public init(executable: String, arguments: [String], environment: [String: String] = [:],
                 startupTimeout: Double = 60) throws {
@@ -41,6 +43,7 @@ public final class LoopbackServer: Sendable {
             throw LoopbackServerError.noPort(executable: executable, output: String(decoding: buffered, as: UTF8.self) + errors)
         }
         port = found
+        startupOutput = String(decoding: buffered, as: UTF8.self)
         // Keep draining both pipes so a chatty server never blocks on a full pipe.
         for pipe in [process.stdout, process.stderr] {
             Thread.detachNewThread { [captured] in

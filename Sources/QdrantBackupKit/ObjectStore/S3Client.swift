@@ -1,0 +1,244 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// The S3 API calls an archive store needs, over ``HTTPClient`` (libcurl, which signs each
+/// request with AWS Signature V4). Objects up to a part's size travel in memory; larger ones go
+/// up as multipart uploads, part by part, and appear under their key only once completed.
+public final class S3Client: Sendable {
+    /// An object of a listing.
+    public struct Object: Sendable, Equatable {
+        public var key: String
+        /// Bytes.
+        public var size: UInt64
+        public var lastModified: Date?
+    }
+
+    public let settings: S3Settings
+    private let http: HTTPClient
+
+    public init(settings: S3Settings, transport: HTTPClient.Configuration = .init()) {
+        self.settings = settings
+        var transport = transport
+        transport.awsSigning = settings.signing
+        http = HTTPClient(configuration: transport)
+    }
+
+    // MARK: buckets and objects
+
+    /// Creates `bucket` in the configured region; an existing bucket of ours is fine.
+    public func createBucket(_ bucket: String) async throws {
+        let region = settings.signing.region
+        let body = region == "us-east-1" ? nil : Data(
+            "<CreateBucketConfiguration><LocationConstraint>\(region)</LocationConstraint></CreateBucketConfiguration>".utf8)
+        do {
+            _ = try await call("create bucket \(bucket)", HTTPRequest(.put, url(S3Location(bucket: bucket, key: "")), body: body))
+        } catch S3Error.status(409, _, "BucketAlreadyOwnedByYou") {
+            return
+        }
+    }
+
+    public func putObject(_ location: S3Location, body: Data) async throws {
+        _ = try await call("put \(location)", HTTPRequest(.put, url(location), headers: Self.binary, body: body))
+    }
+
+    /// The object's bytes, or those of `range` (inclusive offsets).
+    public func getObject(_ location: S3Location, range: ClosedRange<Int64>? = nil) async throws -> Data {
+        let request = HTTPRequest(.get, url(location), rangeStart: range?.lowerBound, rangeEnd: range?.upperBound)
+        return try await call("get \(location)", request).body
+    }
+
+    /// The object's size, or nil when there is no such object.
+    public func objectSize(_ location: S3Location) async throws -> UInt64? {
+        do {
+            let response = try await call("head \(location)", HTTPRequest(.head, url(location)))
+            return response.head.headers["content-length"].flatMap { UInt64($0) }
+        } catch S3Error.status(404, _, _) {
+            return nil
+        }
+    }
+
+    public func deleteObject(_ location: S3Location) async throws {
+        _ = try await call("delete \(location)", HTTPRequest(.delete, url(location)))
+    }
+
+    /// Every object under `prefix`, in key order (ListObjectsV2, page by page).
+    public func listObjects(_ prefix: S3Location) async throws -> [Object] {
+        var objects: [Object] = []
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("prefix", prefix.key)]
+            if let token { query.append(("continuation-token", token)) }
+            let body = try await call("list \(prefix)", HTTPRequest(.get, url(S3Location(bucket: prefix.bucket, key: ""), query: query))).body
+            let document = XMLElements(body)
+            let keys = document.all("Key"), sizes = document.all("Size"), dates = document.all("LastModified")
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            for (index, key) in keys.enumerated() {
+                let date = index < dates.count ? (formatter.date(from: dates[index]) ?? ISO8601DateFormatter().date(from: dates[index])) : nil
+                objects.append(Object(key: key, size: index < sizes.count ? UInt64(sizes[index]) ?? 0 : 0, lastModified: date))
+            }
+            token = document.first("IsTruncated") == "true" ? document.first("NextContinuationToken") : nil
+        } while token != nil
+        return objects
+    }
+
+    // MARK: multipart uploads
+
+    public func createMultipartUpload(_ location: S3Location) async throws -> String {
+        let body = try await call("start an upload to \(location)", HTTPRequest(.post, url(location, query: [("uploads", "")]))).body
+        guard let id = XMLElements(body).first("UploadId") else {
+            throw S3Error.unexpectedResponse(operation: "start an upload to \(location)", detail: "no UploadId")
+        }
+        return id
+    }
+
+    /// Uploads part `number` (1...10000) and returns its ETag.
+    public func uploadPart(_ location: S3Location, uploadID: String, number: Int, body: Data) async throws -> String {
+        let request = HTTPRequest(.put, url(location, query: [("partNumber", String(number)), ("uploadId", uploadID)]),
+                                  headers: Self.binary, body: body)
+        let response = try await call("upload part \(number) of \(location)", request)
+        guard let etag = response.head.headers["etag"] else {
+            throw S3Error.unexpectedResponse(operation: "upload part \(number) of \(location)", detail: "no ETag")
+        }
+        return etag
+    }
+
+    /// Makes the object appear under its key, made of `parts` (number, ETag) in order.
+    public func completeMultipartUpload(_ location: S3Location, uploadID: String, parts: [(number: Int, etag: String)]) async throws {
+        let list = parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(Self.escapeXML($0.etag))</ETag></Part>" }.joined()
+        let body = Data("<CompleteMultipartUpload>\(list)</CompleteMultipartUpload>".utf8)
+        let response = try await call("complete the upload to \(location)",
+                                      HTTPRequest(.post, url(location, query: [("uploadId", uploadID)]),
+                                                  headers: [("Content-Type", "application/xml")], body: body))
+        // S3 may answer 200 with an error document when completion fails late.
+        if let code = XMLElements(response.body).first("Code") {
+            throw S3Error.status(500, operation: "complete the upload to \(location)", code: code)
+        }
+    }
+
+    public func abortMultipartUpload(_ location: S3Location, uploadID: String) async throws {
+        _ = try await call("abort the upload to \(location)", HTTPRequest(.delete, url(location, query: [("uploadId", uploadID)])))
+    }
+
+    // MARK: plumbing
+
+    /// libcurl would label a body form data, which some stores then parse as query parameters.
+    private static let binary = [("Content-Type", "application/octet-stream")]
+
+    private func call(_ operation: String, _ request: HTTPRequest) async throws -> HTTPResponse {
+        do {
+            return try await http.send(request)
+        } catch let error as HTTPError {
+            if let status = error.statusCode {
+                throw S3Error.status(status, operation: operation, code: Self.errorCode(in: "\(error)"))
+            }
+            throw S3Error.transport(operation: operation, underlying: error)
+        }
+    }
+
+    func url(_ location: S3Location, query: [(String, String)] = []) -> URL {
+        var components = URLComponents(url: settings.endpoint, resolvingAgainstBaseURL: false)!
+        let key = location.key.split(separator: "/", omittingEmptySubsequences: false).map { Self.encode(String($0)) }.joined(separator: "/")
+        let base = components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path
+        if settings.pathStyle {
+            components.percentEncodedPath = base + "/" + Self.encode(location.bucket) + (location.key.isEmpty ? "/" : "/" + key)
+        } else {
+            components.host = location.bucket + "." + (components.host ?? "")
+            components.percentEncodedPath = base + "/" + key
+        }
+        if !query.isEmpty {
+            // A "/" stays as it is: libcurl 7.88 signs an encoded one differently from S3.
+            components.percentEncodedQuery = query.map { "\(Self.encode($0.0))=\(Self.encode($0.1).replacingOccurrences(of: "%2F", with: "/"))" }
+                .joined(separator: "&")
+        }
+        return components.url!
+    }
+
+    /// RFC 3986 unreserved characters stay; everything else is percent-encoded (as SigV4 wants).
+    static func encode(_ text: String) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    static func escapeXML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    /// S3's error code (`<Code>NoSuchKey</Code>`) from an error's text, when it carries the body.
+    static func errorCode(in text: String) -> String? {
+        guard let start = text.range(of: "<Code>"), let end = text.range(of: "</Code>", range: start.upperBound..<text.endIndex) else {
+            return nil
+        }
+        return String(text[start.upperBound..<end.lowerBound])
+    }
+}
+
+/// Failures of object storage, with what was being done.
+public enum S3Error: ClassifiedError, CustomStringConvertible {
+    case missingCredentials
+    case invalidEndpoint(String)
+    case status(Int, operation: String, code: String?)
+    case transport(operation: String, underlying: HTTPError)
+    case unexpectedResponse(operation: String, detail: String)
+
+    public var failureKind: FailureKind {
+        switch self {
+        case .missingCredentials, .invalidEndpoint: .unreachableOrUnauthorized
+        case .status(let status, _, _): [401, 403].contains(status) ? .unreachableOrUnauthorized : (status == 404 ? .conflict : .failed)
+        case .transport(_, let underlying): underlying.failureKind
+        case .unexpectedResponse: .failed
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .missingCredentials:
+            "object storage needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_REGION; AWS_ENDPOINT_URL for MinIO, Ceph or R2)"
+        case .invalidEndpoint(let text):
+            "AWS_ENDPOINT_URL \"\(text)\" is not a URL"
+        case .status(let status, let operation, let code):
+            "cannot \(operation): HTTP \(status)\(code.map { " \($0)" } ?? "")"
+                + (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" ? "; check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" : "")
+        case .transport(let operation, let underlying):
+            "cannot \(operation): \(underlying)"
+        case .unexpectedResponse(let operation, let detail):
+            "cannot \(operation): unexpected answer (\(detail))"
+        }
+    }
+}
+
+/// The text of named elements in a small XML document (S3's answers), in document order.
+struct XMLElements {
+    private var values: [(name: String, text: String)] = []
+
+    init(_ data: Data) {
+        let collector = Collector()
+        let parser = XMLParser(data: data)
+        parser.delegate = collector
+        parser.parse()
+        values = collector.values
+    }
+
+    func all(_ name: String) -> [String] { values.filter { $0.name == name }.map(\.text) }
+    func first(_ name: String) -> String? { values.first { $0.name == name }?.text }
+
+    private final class Collector: NSObject, XMLParserDelegate {
+        var values: [(name: String, text: String)] = []
+        private var text = ""
+
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String] = [:]) {
+            text = ""
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            values.append((name, text))
+            text = ""
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import QdrantBackupKit
+import TestSupport
+import Testing
+
+/// The S3 calls archives in object storage rely on, against a real S3 API (moto, with SigV4
+/// signatures checked; or the store in S3_TEST_ENDPOINT_URL).
+@Suite("object storage: the S3 client")
+struct S3ClientTests {
+    @Test("put, head, ranged get, list and delete, signed with SigV4")
+    func objects() async throws {
+        let store = try await S3TestServer()
+        let client = S3Client(settings: store.settings)
+        let prefix = S3Location(bucket: store.bucket, key: "objects-\(UUID().uuidString.prefix(8))")
+        let data = Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 * 7) })
+        try await client.putObject(prefix.appending("a.bin"), body: data)
+        try await client.putObject(prefix.appending("b-c_d~1.bin"), body: Data("x".utf8))
+        #expect(try await client.objectSize(prefix.appending("a.bin")) == 100_000)
+        #expect(try await client.objectSize(prefix.appending("missing")) == nil)
+        #expect(try await client.getObject(prefix.appending("a.bin"), range: 1000...1999) == data[1000...1999])
+        #expect(try await client.getObject(prefix.appending("b-c_d~1.bin")) == Data("x".utf8))
+        let listed = try await client.listObjects(prefix.appending(""))
+        #expect(listed.map(\.key) == [prefix.key + "/a.bin", prefix.key + "/b-c_d~1.bin"])
+        #expect(listed.first?.size == 100_000)
+        try await client.deleteObject(prefix.appending("a.bin"))
+        #expect(try await client.objectSize(prefix.appending("a.bin")) == nil)
+    }
+
+    @Test("a multipart upload appears under its key only once completed; an aborted one never does")
+    func multipart() async throws {
+        let store = try await S3TestServer()
+        let client = S3Client(settings: store.settings)
+        let target = S3Location(bucket: store.bucket, key: "multipart-\(UUID().uuidString.prefix(8)).qdrant.tar")
+        let part = Data(repeating: 0x61, count: 5 << 20)
+        let upload = try await client.createMultipartUpload(target)
+        let first = try await client.uploadPart(target, uploadID: upload, number: 1, body: part)
+        let second = try await client.uploadPart(target, uploadID: upload, number: 2, body: Data("tail".utf8))
+        #expect(try await client.objectSize(target) == nil, "nothing under the key before completion")
+        try await client.completeMultipartUpload(target, uploadID: upload, parts: [(1, first), (2, second)])
+        #expect(try await client.objectSize(target) == UInt64(part.count + 4))
+        #expect(try await client.getObject(target, range: Int64(part.count)...Int64(part.count + 3)) == Data("tail".utf8))
+
+        let abandoned = S3Location(bucket: store.bucket, key: target.key + ".abandoned")
+        let other = try await client.createMultipartUpload(abandoned)
+        _ = try await client.uploadPart(abandoned, uploadID: other, number: 1, body: part)
+        try await client.abortMultipartUpload(abandoned, uploadID: other)
+        #expect(try await client.objectSize(abandoned) == nil)
+    }
+
+    @Test("a wrong secret is refused by the signature check, with a message that names the variables and not the secret")
+    func wrongSecret() async throws {
+        let store = try await S3TestServer()
+        guard store.isMoto else { return print("skipped: needs the test store's own credentials") }
+        var settings = store.settings
+        settings.signing.secretAccessKey = "wrong-secret-canary"
+        do {
+            try await S3Client(settings: settings).putObject(S3Location(bucket: store.bucket, key: "refused"), body: Data())
+            Issue.record("a request with a wrong signature was accepted")
+        } catch let error as S3Error {
+            #expect(error.failureKind == .unreachableOrUnauthorized)
+            #expect("\(error)".contains("AWS_SECRET_ACCESS_KEY"), "\(error)")
+            #expect(!"\(error)".contains("wrong-secret-canary"))
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import QdrantBackupKit
+
+/// An S3 API for the tests: `s3_test_server.py` (moto in server mode, signatures checked) on a
+/// free loopback port, or, with `S3_TEST_ENDPOINT_URL` and the usual AWS variables set, that store.
+public final class S3TestServer: Sendable {
+    public let settings: S3Settings
+    /// The bucket the tests may use; created here on moto.
+    public let bucket: String
+    private let server: LoopbackServer?
+
+    public var isMoto: Bool { server != nil }
+
+    public init() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        if let endpoint = environment["S3_TEST_ENDPOINT_URL"] {
+            var external = environment
+            external["AWS_ENDPOINT_URL"] = endpoint
+            settings = try S3Settings.fromEnvironment(external)
+            bucket = environment["S3_TEST_BUCKET"] ?? "qdrant-backup-tests"
+            server = nil
+            return
+        }
+        let server = try LoopbackServer(
+            executable: "python3", arguments: [repositoryRoot.appendingPathComponent("Tests/TestSupport/s3_test_server.py").path])
+        func field(_ name: String) -> String {
+            server.startupOutput.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) } ?? ""
+        }
+        settings = S3Settings(endpoint: server.baseURL, pathStyle: true,
+                              signing: AWSSigning(accessKeyID: field("ACCESS_KEY_ID"), secretAccessKey: field("SECRET_ACCESS_KEY"),
+                                                  region: "us-east-1"))
+        bucket = "qdrant-backup-tests"
+        self.server = server
+        _ = try await S3Client(settings: settings).createBucket(bucket)
+    }
+
+    /// The environment a CLI run needs to reach this store.
+    public var environment: [String: String] {
+        ["AWS_ACCESS_KEY_ID": settings.signing.accessKeyID, "AWS_SECRET_ACCESS_KEY": settings.signing.secretAccessKey,
+         "AWS_REGION": settings.signing.region, "AWS_ENDPOINT_URL": settings.endpoint.absoluteString]
+    }
+}
