@@ -13,7 +13,7 @@ struct QdrantBackupCommand: AsyncParsableCommand {
         subcommands: [
             HealthCommand.self, ListCommand.self, InfoCommand.self,
             ExportCommand.self, ImportCommand.self, SnapshotCommand.self, BackupCommand.self,
-            ValidateCommand.self, VerifyCommand.self, InspectCommand.self, CleanupCommand.self, RepairCommand.self, ServeCommand.self,
+            ValidateCommand.self, VerifyCommand.self, InspectCommand.self, CleanupCommand.self, RepairCommand.self, ListArchivesCommand.self, ServeCommand.self,
         ]
     )
 }

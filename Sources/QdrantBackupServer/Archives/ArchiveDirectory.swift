@@ -20,42 +20,12 @@ public struct ArchiveDirectory: Sendable {
         (path as NSString).appendingPathComponent(name)
     }
 
-    /// What `GET /archives` reports of one archive.
-    struct Listing: Encodable {
-        /// The file name in the archive directory.
-        var name: String
-        /// What the archive holds; nil when it cannot be read (see `problem`).
-        var summary: ArchiveSummary?
-        /// With `?verify=true`: whether every member, the manifest and the sidecar check out.
-        var verified: Bool?
-        /// Why the archive cannot be read, or what verification found.
-        var problem: String?
-    }
-
-    /// Every `*.qdrant.tar` in the directory, sorted by name; `verify` checks each one fully.
-    func list(verify: Bool) throws -> [Listing] {
-        let names: [String]
+    /// The archives here, as `GET /archives` reports them.
+    func list(verify: Bool) throws -> [ArchiveCatalog.Entry] {
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path)
+            return try ArchiveCatalog.list(directory: path, verify: verify)
         } catch {
-            guard OwnedFile.exists(path) else { return [] }
-            throw AdminAPIError(.internalServerError, "cannot list the archive directory \(path): \(error.localizedDescription)")
-        }
-        return names.filter { $0.hasSuffix(".qdrant.tar") }.sorted().map { name in
-            var listing = Listing(name: name)
-            do {
-                var summary = try ArchiveInspector.inspect(archiveAt: file(name))
-                summary.archive = name
-                listing.summary = summary
-            } catch {
-                listing.problem = "\(error)"
-            }
-            if verify {
-                let report = ArchiveVerifier.verify(archiveAt: file(name))
-                listing.verified = report.intact
-                if !report.intact { listing.problem = listing.problem ?? report.problem }
-            }
-            return listing
+            throw AdminAPIError(.internalServerError, "cannot list the archive directory \(path): \(error)")
         }
     }
 }

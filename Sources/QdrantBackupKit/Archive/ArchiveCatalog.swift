@@ -1,0 +1,46 @@
+import Foundation
+
+/// The archives in a folder, as `list-archives` and the REST `GET /archives` report them.
+public enum ArchiveCatalog {
+    /// One archive of a listing (snake_case JSON).
+    public struct Entry: Codable, Sendable {
+        /// The file name.
+        public var name: String
+        /// What the archive holds, from its headers, `archive.json` and manifest; nil when they
+        /// cannot be read (see `problem`).
+        public var summary: ArchiveSummary?
+        /// With a full verification: whether every member, the manifest and the sidecar check out.
+        public var verified: Bool?
+        /// Why the archive cannot be read, or what verification found.
+        public var problem: String?
+    }
+
+    /// Every `*.qdrant.tar` in `directory`, sorted by name; `verify` checks each one fully.
+    /// A directory that does not exist holds no archives.
+    public static func list(directory: String, verify: Bool) throws -> [Entry] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            guard OwnedFile.exists(directory) else { return [] }
+            throw FileSystemError(operation: "list", path: directory, code: EACCES)
+        }
+        return names.filter { $0.hasSuffix(".qdrant.tar") }.sorted().map { name in
+            let path = (directory as NSString).appendingPathComponent(name)
+            var entry = Entry(name: name)
+            do {
+                var summary = try ArchiveInspector.inspect(archiveAt: path)
+                summary.archive = name
+                entry.summary = summary
+            } catch {
+                entry.problem = "\(error)"
+            }
+            if verify {
+                let report = ArchiveVerifier.verify(archiveAt: path)
+                entry.verified = report.intact
+                if !report.intact { entry.problem = entry.problem ?? report.problem }
+            }
+            return entry
+        }
+    }
+}
