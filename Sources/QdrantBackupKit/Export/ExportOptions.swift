@@ -15,7 +15,7 @@ public struct ExportOptions: Sendable {
     public var method: ExportMethod = .auto
     /// Points per scroll request.
     public var batchSize = 1000
-    /// zstd level (1...19).
+    /// zstd level (1...19); 0 stores the data in zstd frames uncompressed.
     public var compressionLevel: Int32 = 3
     /// zstd worker threads per archive; 0 compresses on the calling thread.
     public var compressionWorkers: Int32 = 2
