@@ -276,8 +276,11 @@ class Connection:
                 return self.ok(existed)
         if rest == ["exists"]:
             return self.ok({"exists": c is not None})
+        if c is None and rest[:2] == ["snapshots", "upload"]:
+            # Qdrant creates the collection a snapshot is uploaded into.
+            c = state.collections.setdefault(name, Collection(name))
         if c is None:
-            if rest[:2] == ["snapshots", "upload"] or rest == ["points"]:
+            if rest == ["points"]:
                 self.drain_body(r)
             return self.missing(name)
         if rest == ["aliases"]:
