@@ -282,8 +282,12 @@ def points_path(args, table, binary, server, points_file, work, counts):
             table.add(base, mb, count)
             clear(seed_dir)
         else:
-            tool = measure(f"export {count:,} points", export, env, work)
-            table.add(tool, mb, count, size_ratio=os.path.getsize(archive) / raw)
+            # zstd -3 beside the default level, for the choice of the default (README, Benchmarks).
+            level3 = measure(f"export {count:,} points, zstd -3", export + ["--compression-level", "3"], env, work,
+                             archive)
+            table.add(level3, mb, count, size_ratio=level3.size / raw)
+            tool = measure(f"export {count:,} points", export, env, work, archive)
+            table.add(tool, mb, count, size_ratio=tool.size / raw)
             table.add(measure(f"import {count:,} points", importing, env, work), mb, count)
         results[count] = archive
     return results
@@ -345,6 +349,7 @@ def main():
     os.makedirs(work, exist_ok=True)
     snapshot, points_file = ensure_data(args, work)
 
+    start_load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     table = Table()
     counts = sorted({args.small_points, args.points})
     server_args = [sys.executable, os.path.join(HERE, "client_only_server.py"),
@@ -361,7 +366,7 @@ def main():
             snapshot_path(args, table, binary, server, snapshot, work)
         if not args.skip_points:
             points_path(args, table, binary, server, points_file, work, counts)
-            rss = [r for r in table.rows if r[0].startswith(("export ", "import ")) and "points" in r[0]]
+            rss = [r for r in table.rows if r[0].startswith(("export ", "import ")) and r[0].endswith(" points")]
             if len(rss) >= 2:
                 table.note("points RSS", "peak RSS by size: " + ", ".join(f"{r[0]} {r[5]} MiB" for r in rss), "info")
     finally:
@@ -369,11 +374,14 @@ def main():
     if not args.skip_standin:
         standin_path(args, table, binary, work, points_file)
 
-    machine = f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    machine = (f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}; load average at the end "
+               f"{load}, at the start {start_load}")
     print(f"\nqdrant-backup benchmark ({machine}; {time.time() - started:.0f} s; "
           f"snapshot {args.snapshot_mib} MiB, points {', '.join(map(str, counts))} x 768-d, "
           f"stand-in {args.standin_points}; median of {args.repeat} snapshot / {args.repeat_points} points runs)\n")
-    print("speed ratio = baseline wall / this wall (higher is faster); size ratio = stored / raw bytes\n")
+    print("speed ratio = baseline wall / this wall (higher is faster); size ratio = stored / raw bytes; "
+          "points exports use the default level (1) unless the row says otherwise\n")
     print(table.render())
 
 

@@ -41,7 +41,8 @@ struct SnapshotExporter {
     }
 
     private var writerOptions: ArchiveWriter.Options {
-        ArchiveWriter.Options(compressionLevel: options.compressionLevel, compressionWorkers: options.compressionWorkers,
+        ArchiveWriter.Options(compressionLevel: options.compressionLevel ?? ExportOptions.defaultSnapshotCompressionLevel,
+                              compressionWorkers: options.compressionWorkers,
                               overwrite: options.overwrite, snapshotSliceBytes: options.snapshotSliceBytes)
     }
 
@@ -152,9 +153,12 @@ final class SnapshotArchiveSink: @unchecked Sendable {
 
     init(writer: ArchiveWriter, options: ArchiveWriter.Options, collection: String, progress: ExportProgressObserver) throws {
         self.writer = writer
+        // Stored frames (level 0) cost a copy and two hashes: one worker keeps up, and one spool
+        // fewer (32 MiB each uncompressed) keeps peak RSS well under 150 MiB.
+        let workers = options.compressionLevel == 0 ? 1 : Int(options.compressionWorkers)
         pipeline = options.compressionWorkers > 0
             ? try SnapshotSlicePipeline(writer: writer, sliceBytes: options.snapshotSliceBytes,
-                                        level: options.compressionLevel, workers: Int(options.compressionWorkers))
+                                        level: options.compressionLevel, workers: workers)
             : nil
         self.collection = collection
         self.progress = progress
