@@ -15,7 +15,7 @@ import Foundation
 public final class ArchiveWriter {
     /// Settings of a writer.
     public struct Options: Sendable {
-        /// zstd level (1...19).
+        /// zstd level (1...19); 0 stores the data in zstd frames uncompressed.
         public var compressionLevel: Int32
         /// zstd worker threads; 0 compresses on the calling thread.
         public var compressionWorkers: Int32
@@ -52,6 +52,8 @@ public final class ArchiveWriter {
     private var fileHasher: SHA256
     private var slice = SnapshotSlice()
     private var snapshotHasher = SHA256()
+    /// Set by ``useSnapshotDigest(_:)``: the snapshot was hashed where it was sliced.
+    private var snapshotDigest: String?
     private var state = State.open
 
     private enum State { case open, failed, finished }
@@ -169,6 +171,28 @@ public final class ArchiveWriter {
         try bytes.withUnsafeBytes { try appendSnapshotBytes($0) }
     }
 
+    /// Appends a snapshot slice compressed elsewhere (``SnapshotSlicePipeline``): `stored` is one
+    /// complete zstd frame of `rawSize` raw bytes. Not to be mixed with ``appendSnapshotBytes(_:)``;
+    /// the pipeline then gives ``finish(reportedPointsCount:serverSnapshotChecksum:)`` the
+    /// snapshot's SHA-256 through ``useSnapshotDigest(_:)``.
+    func appendCompressedSnapshotSlice(stored: [UInt8], rawSize: Int, rawSHA256: String, storedSHA256: String) throws {
+        try checkOpen(for: .snapshot)
+        guard slice.rawSize == 0 else { throw ArchiveError.misuse("a compressed slice while a slice is being filled") }
+        guard rawSize > 0, rawSize <= options.snapshotSliceBytes else {
+            throw ArchiveError.misuse("a snapshot slice of \(rawSize) bytes is outside 1...\(options.snapshotSliceBytes) bytes")
+        }
+        try failing {
+            try writeDataMember(stored, records: MemberRecords(
+                rawSize: UInt64(rawSize), rawSHA256: rawSHA256, storedSHA256: storedSHA256))
+            snapshotBytesWritten += UInt64(rawSize)
+        }
+    }
+
+    /// The SHA-256 (hex) of the whole snapshot, when its bytes came in compressed slices.
+    func useSnapshotDigest(_ sha256: String) {
+        snapshotDigest = sha256
+    }
+
     private func flushSlice() throws {
         guard slice.rawSize > 0 else { return }
         try compressor.finish { slice.stored.append(contentsOf: $0) }
@@ -202,7 +226,7 @@ public final class ArchiveWriter {
             }
         case .snapshot:
             try failing { try flushSlice() }
-            let computed = snapshotHasher.finalize().lowercaseHexDigits
+            let computed = snapshotDigest ?? snapshotHasher.finalize().lowercaseHexDigits
             if let server = serverSnapshotChecksum, server.lowercased() != computed {
                 state = .failed
                 throw ArchiveError.snapshotChecksumMismatch(server: server, computed: computed)

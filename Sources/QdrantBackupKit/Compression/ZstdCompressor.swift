@@ -7,13 +7,18 @@ import Foundation
 /// then ready for the next frame with the same settings. Output reaches the sink in chunks of up to
 /// `ZSTD_CStreamOutSize()` bytes (128 KiB), valid only during the call.
 ///
+/// Level 0 turns compression off: the frames hold raw blocks (see ``StoredFrameEncoder``), still
+/// one checksummed zstd frame per member, for links and disks faster than zstd.
+///
 /// Not thread-safe: one owner uses it at a time.
 public final class ZstdCompressor {
     private let context: OpaquePointer
     private var output: [UInt8]
+    /// Set for level 0.
+    private var stored: StoredFrameEncoder?
 
     /// - Parameters:
-    ///   - level: zstd compression level (1...19; 3 is zstd's default).
+    ///   - level: zstd compression level (1...19; 3 is zstd's default), or 0 for no compression.
     ///   - workers: zstd worker threads; 0 compresses on the calling thread. With workers, libzstd
     ///     overlaps compression with the caller's I/O, which pays for inputs of a few MiB and more.
     public init(level: Int32 = 3, workers: Int32 = 0) throws {
@@ -22,6 +27,10 @@ public final class ZstdCompressor {
         }
         self.context = context
         output = [UInt8](repeating: 0, count: ZSTD_CStreamOutSize())
+        if level == 0 {
+            stored = StoredFrameEncoder()
+            return
+        }
         try ZstdError.check(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level))
         try ZstdError.check(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1))
         if workers > 0 {
@@ -34,11 +43,13 @@ public final class ZstdCompressor {
     /// Tells the frame header how many raw bytes will follow, so readers can see the size up front.
     /// Call before the first ``compress(_:into:)`` of a frame.
     public func pledgeSourceSize(_ size: UInt64) throws {
+        if stored != nil { return stored!.pledge(size) }
         try ZstdError.check(ZSTD_CCtx_setPledgedSrcSize(context, size))
     }
 
     /// Compresses `input`, passing whatever compressed bytes are ready to `sink`.
     public func compress(_ input: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if stored != nil { return try stored!.encode(input, into: sink) }
         var inBuffer = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
         while inBuffer.pos < inBuffer.size {
             _ = try drive(&inBuffer, ZSTD_e_continue, sink)
@@ -47,12 +58,14 @@ public final class ZstdCompressor {
 
     /// Ends the current frame, flushing all remaining output to `sink`.
     public func finish(into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if stored != nil { return try stored!.finish(into: sink) }
         var inBuffer = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
         while try drive(&inBuffer, ZSTD_e_end, sink) != 0 {}
     }
 
     /// Abandons a frame in progress; the next input starts a new frame.
     public func reset() {
+        stored?.reset()
         ZSTD_CCtx_reset(context, ZSTD_reset_session_only)
     }
 

@@ -15,7 +15,8 @@ struct ScrollExporter {
     func export(_ name: String, descriptor: ArchiveDescriptor, archivePath: String,
                 reportedPoints: UInt64?) async throws -> ArchiveManifest {
         let writerOptions = ArchiveWriter.Options(
-            compressionLevel: options.compressionLevel, compressionWorkers: options.compressionWorkers,
+            compressionLevel: options.compressionLevel ?? ExportOptions.defaultPointsCompressionLevel,
+            compressionWorkers: options.compressionWorkers,
             overwrite: options.overwrite)
         let writer: ArchiveWriter
         var offset: JSONValue = .null

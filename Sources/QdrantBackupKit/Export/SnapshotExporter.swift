@@ -20,7 +20,7 @@ struct SnapshotExporter {
         do {
             try checkFreeSpace(for: snapshot, in: archivePath)
             let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
-            let sink = SnapshotArchiveSink(writer: writer, collection: name, progress: progress)
+            let sink = try SnapshotArchiveSink(writer: writer, options: writerOptions, collection: name, progress: progress)
             do {
                 try await download(snapshot, of: name, into: sink)
                 let manifest = try sink.finish(reportedPoints: reportedPoints, serverChecksum: snapshot.checksum)
@@ -41,7 +41,8 @@ struct SnapshotExporter {
     }
 
     private var writerOptions: ArchiveWriter.Options {
-        ArchiveWriter.Options(compressionLevel: options.compressionLevel, compressionWorkers: options.compressionWorkers,
+        ArchiveWriter.Options(compressionLevel: options.compressionLevel ?? ExportOptions.defaultSnapshotCompressionLevel,
+                              compressionWorkers: options.compressionWorkers,
                               overwrite: options.overwrite, snapshotSliceBytes: options.snapshotSliceBytes)
     }
 
@@ -135,7 +136,9 @@ func uncancelled<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -
     await Task { await work() }.value
 }
 
-/// Feeds downloaded snapshot bytes into an ``ArchiveWriter`` from the transfer thread.
+/// Feeds downloaded snapshot bytes into an ``ArchiveWriter`` from the transfer thread: through a
+/// ``SnapshotSlicePipeline`` when the options ask for compression workers (receiving, hashing,
+/// compressing and writing then overlap), else on the transfer thread itself.
 ///
 /// `@unchecked Sendable`: the writer is not thread-safe, and the lock hands it to whichever thread
 /// feeds it (one transfer at a time), then to the exporting task to finish or discard it.
@@ -143,12 +146,20 @@ func uncancelled<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -
 final class SnapshotArchiveSink: @unchecked Sendable {
     private let lock = NSLock()
     private let writer: ArchiveWriter
+    private let pipeline: SnapshotSlicePipeline?
     private var received: UInt64 = 0
     private let collection: String
     private let progress: ExportProgressObserver
 
-    init(writer: ArchiveWriter, collection: String, progress: ExportProgressObserver) {
+    init(writer: ArchiveWriter, options: ArchiveWriter.Options, collection: String, progress: ExportProgressObserver) throws {
         self.writer = writer
+        // Stored frames (level 0) cost a copy and two hashes: one worker keeps up, and one spool
+        // fewer (32 MiB each uncompressed) keeps peak RSS well under 150 MiB.
+        let workers = options.compressionLevel == 0 ? 1 : Int(options.compressionWorkers)
+        pipeline = options.compressionWorkers > 0
+            ? try SnapshotSlicePipeline(writer: writer, sliceBytes: options.snapshotSliceBytes,
+                                        level: options.compressionLevel, workers: workers)
+            : nil
         self.collection = collection
         self.progress = progress
     }
@@ -158,7 +169,11 @@ final class SnapshotArchiveSink: @unchecked Sendable {
 
     func consume(_ chunk: UnsafeRawBufferPointer) throws {
         let total = try lock.withLock {
-            try writer.appendSnapshotBytes(chunk)
+            if let pipeline {
+                try pipeline.append(chunk)
+            } else {
+                try writer.appendSnapshotBytes(chunk)
+            }
             received += UInt64(chunk.count)
             return received
         }
@@ -167,11 +182,15 @@ final class SnapshotArchiveSink: @unchecked Sendable {
 
     func finish(reportedPoints: UInt64?, serverChecksum: String?) throws -> ArchiveManifest {
         try lock.withLock {
-            try writer.finish(reportedPointsCount: reportedPoints, serverSnapshotChecksum: serverChecksum)
+            if let pipeline { writer.useSnapshotDigest(try pipeline.finish().sha256) }
+            return try writer.finish(reportedPointsCount: reportedPoints, serverSnapshotChecksum: serverChecksum)
         }
     }
 
     func discard() {
-        lock.withLock { try? writer.discard() }
+        lock.withLock {
+            pipeline?.cancel()
+            try? writer.discard()
+        }
     }
 }

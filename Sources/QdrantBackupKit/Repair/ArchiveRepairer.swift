@@ -114,7 +114,7 @@ public struct ArchiveRepairer: Sendable {
         descriptor.repairs = (descriptor.repairs ?? []) + [.init(
             repairedAt: Date(), members: report.damagedMembers.map(\.name), tail: report.missingTail != nil,
             note: "the points of these members (and of a missing end) are as production held them at repair time")]
-        let writer = try ArchiveWriter(creating: path, descriptor: descriptor, options: writerOptions(overwrite: true))
+        let writer = try ArchiveWriter(creating: path, descriptor: descriptor, options: writerOptions(for: .points))
         let scroller = ScrollExporter(client: production, options: options.export, progress: progress)
         let collection = descriptor.collection
         var refetched: UInt64 = 0
@@ -209,7 +209,7 @@ public struct ArchiveRepairer: Sendable {
         descriptor.repairs = (descriptor.repairs ?? []) + [.init(
             repairedAt: Date(), members: report.damagedMembers.map(\.name), tail: false,
             note: "these slices were downloaded again from the same server snapshot (\(held.name))")]
-        var writerOptions = writerOptions(overwrite: true)
+        var writerOptions = writerOptions(for: .snapshot)
         writerOptions.snapshotSliceBytes = Int(old.members.first?.rawSize ?? UInt64(writerOptions.snapshotSliceBytes))
         let writer = try ArchiveWriter(creating: path, descriptor: descriptor, options: writerOptions)
         let decompressor = try ZstdDecompressor(maxWindowLog: ArchiveLimits.maxWindowLog)
@@ -279,9 +279,10 @@ public struct ArchiveRepairer: Sendable {
         }
     }
 
-    private func writerOptions(overwrite: Bool) -> ArchiveWriter.Options {
-        ArchiveWriter.Options(compressionLevel: options.export.compressionLevel,
-                              compressionWorkers: options.export.compressionWorkers, overwrite: overwrite)
+    private func writerOptions(for method: ArchiveMethod) -> ArchiveWriter.Options {
+        let level = options.export.compressionLevel ?? (method == .points ? ExportOptions.defaultPointsCompressionLevel
+                                                                          : ExportOptions.defaultSnapshotCompressionLevel)
+        return ArchiveWriter.Options(compressionLevel: level, compressionWorkers: options.export.compressionWorkers, overwrite: true)
     }
 }
 

@@ -73,10 +73,10 @@ struct ZstdTests {
         #expect(throws: ZstdError.self) { try ZstdDecompressor().decompressFrames(frame, limit: 1_000_000) }
     }
 
-    @Test("the zstd command decodes our frames")
-    func systemZstdReadsOurFrames() throws {
+    @Test("the zstd command decodes our frames, compressed and stored", arguments: [Int32(3), 0])
+    func systemZstdReadsOurFrames(level: Int32) throws {
         let input = Self.sampleData(count: 500_000)
-        let frame = try ZstdCompressor(level: 3, workers: 2).compressFrame(input)
+        let frame = try ZstdCompressor(level: level, workers: level == 0 ? 0 : 2).compressFrame(input)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -100,5 +100,37 @@ extension ZstdTests {
         let decompressor = try ZstdDecompressor()
         #expect(try decompressor.decompressFrames(frame, limit: input.count) == input)
         #expect(decompressor.isAtFrameEnd)
+    }
+}
+
+extension ZstdTests {
+    @Test("level 0 stores raw blocks in checksummed frames, with and without a pledged size", arguments: [false, true])
+    func storedFrames(pledged: Bool) throws {
+        let compressor = try ZstdCompressor(level: 0)
+        let decompressor = try ZstdDecompressor()
+        // Sizes around the 128 KiB block and the 32-byte XXH64 stripe, and an empty frame.
+        for count in [0, 1, 31, 32, 33, 131_071, 131_072, 131_073, 1_000_003] {
+            let input = Self.sampleData(count: count, seed: UInt64(count))
+            var frame: [UInt8] = []
+            if pledged { try compressor.pledgeSourceSize(UInt64(count)) }
+            var offset = 0
+            var pieceSize = 7
+            while offset < input.count {
+                let end = min(input.count, offset + pieceSize)
+                try input[offset..<end].withUnsafeBytes { try compressor.compress($0) { frame.append(contentsOf: $0) } }
+                offset = end
+                pieceSize = pieceSize * 5 + 3
+            }
+            try compressor.finish { frame.append(contentsOf: $0) }
+            #expect(frame.count >= count && frame.count < count + count / 1000 + 64)
+            #expect(try decompressor.decompressFrames(frame, limit: max(count, 1)) == input, "\(count) bytes")
+        }
+    }
+
+    @Test("a stored frame's checksum catches a flipped byte")
+    func storedFrameChecksum() throws {
+        var frame = try ZstdCompressor(level: 0).compressFrame(Self.sampleData(count: 100_000))
+        frame[50_000] ^= 0x01
+        #expect(throws: ZstdError.self) { try ZstdDecompressor().decompressFrames(frame, limit: 200_000) }
     }
 }

@@ -1,0 +1,389 @@
+"""qdrant-backup's benchmark: every figure beside a baseline measured in the same run.
+
+Run it through `bash Tests/Benchmarks/run` (which installs what it needs and builds the release
+binary). See README.md, section Benchmarks, for what each row means.
+
+Servers, all on loopback:
+- the client-only server (client_only_server.py): snapshot bytes from a file by sendfile, scroll
+  pages replayed from memory, upserts counted and dropped;
+- the Qdrant stand-in (Tests/QdrantStandIn), for the tool's scroll export beside a bare client.
+
+Every run is wrapped in `/usr/bin/time -v` (CPU seconds, peak RSS); the wall time is measured here.
+Runs of a pair alternate (tool, baseline, tool, baseline, ...) and the median wall time is kept.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+MiB = 1 << 20
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+class Server:
+    """A server process on a free loopback port, stopped with the benchmark."""
+
+    def __init__(self, name, command, port_file, cwd=None, env=None, timeout=900):
+        self.name = name
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        self.log = open(port_file + ".log", "w")
+        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        deadline = time.time() + timeout
+        while not os.path.exists(port_file):
+            if self.process.poll() is not None:
+                sys.exit(f"{name} exited: see {port_file}.log")
+            if time.time() > deadline:
+                sys.exit(f"{name} did not start within {timeout} s")
+            time.sleep(0.1)
+        self.url = f"http://127.0.0.1:{open(port_file).read().strip()}"
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Measurement:
+    def __init__(self, label, wall, cpu, rss_mib, output, size=None):
+        self.size = size
+        self.label = label
+        self.wall = wall
+        self.cpu = cpu
+        self.rss_mib = rss_mib
+        self.output = output
+
+
+def measure(label, command, env, work, output=None):
+    """Runs `command` (a list, or a string for bash) under /usr/bin/time -v; `output`: a file or
+    directory whose size is recorded after the run."""
+    if isinstance(command, str):
+        command = ["bash", "-c", "set -o pipefail; " + command]
+    report = os.path.join(work, "time-v.txt")
+    started = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-v", "-o", report] + command, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{label} failed ({done.returncode}):\n{done.stderr.decode()[-3000:]}\n{done.stdout.decode()[-2000:]}")
+    fields = {}
+    for line in open(report):
+        name, _, value = line.strip().rpartition(": ")
+        fields[name] = value
+    cpu = float(fields["User time (seconds)"]) + float(fields["System time (seconds)"])
+    rss = int(fields["Maximum resident set size (kbytes)"]) / 1024
+    log(f"  {label}: {wall:.2f} s wall, {cpu:.2f} s CPU, {rss:.0f} MiB peak RSS")
+    size = None
+    if output and os.path.isdir(output):
+        size = sum(os.path.getsize(os.path.join(output, f)) for f in os.listdir(output))
+    elif output:
+        size = os.path.getsize(output)
+    return Measurement(label, wall, cpu, rss, done.stdout.decode(), size)
+
+
+def median_run(runs):
+    ordered = sorted(runs, key=lambda m: m.wall)
+    return ordered[len(ordered) // 2]
+
+
+def paired(repeat, tool, baseline, prepare=None):
+    """Alternates tool and baseline `repeat` times; returns the median run of each."""
+    tools, bases = [], []
+    for _ in range(repeat):
+        for runs, run in ((tools, tool), (bases, baseline)):
+            if prepare:
+                prepare()
+            runs.append(run())
+    return median_run(tools), median_run(bases)
+
+
+class Table:
+    HEAD = ("run", "wall s", "MB/s", "points/s", "CPU s", "peak RSS MiB", "size ratio", "vs baseline", "target", "")
+
+    def __init__(self):
+        self.rows = []
+        self.verdicts = []
+
+    def add(self, m, megabytes, points=None, size_ratio=None, baseline=None, target=None, higher=True,
+            rss_limit=150):
+        """`target`: the least ratio of baseline wall / this wall (speed) for a pass."""
+        mbps = megabytes / m.wall
+        pps = f"{points / m.wall:,.0f}" if points else ""
+        versus, goal, verdict = "", "", ""
+        if baseline is not None:
+            ratio = baseline.wall / m.wall
+            versus = f"{ratio:.2f}x {baseline.label}"
+            if target is not None:
+                goal = f">= {target:.2f}x"
+                verdict = "pass" if ratio >= target else "MISS"
+                self.verdicts.append((m.label, f"speed {ratio:.2f}x {goal}", verdict))
+        self.rows.append((m.label, f"{m.wall:.2f}", f"{mbps:,.0f}", pps, f"{m.cpu:.2f}", f"{m.rss_mib:.0f}",
+                          "" if size_ratio is None else f"{size_ratio:.3f}", versus, goal, verdict))
+        if rss_limit is not None and not m.label.startswith("baseline"):
+            self.verdicts.append((m.label, f"peak RSS {m.rss_mib:.0f} MiB < {rss_limit}",
+                                  "pass" if m.rss_mib < rss_limit else "MISS"))
+
+    def note(self, label, text, verdict):
+        self.verdicts.append((label, text, verdict))
+
+    def render(self):
+        widths = [max(len(str(r[i])) for r in [self.HEAD] + self.rows) for i in range(len(self.HEAD))]
+        lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(self.HEAD, widths)) + " |",
+                 "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+        lines += ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |" for r in self.rows]
+        lines.append("")
+        lines.append("targets:")
+        lines += [f"  {v:4}  {label}: {text}" for label, text, v in self.verdicts]
+        return "\n".join(lines)
+
+
+def ensure_data(args, work):
+    data = os.path.join(work, "data")
+    os.makedirs(data, exist_ok=True)
+    snapshot = os.path.join(data, f"snapshot-{args.snapshot_mib}MiB.bin")
+    points = os.path.join(data, f"points-{args.points}x768.jsonl")
+    maker = [sys.executable, os.path.join(HERE, "make_data.py")]
+    if not args.skip_snapshot and not os.path.exists(snapshot):
+        log(f"generating a {args.snapshot_mib} MiB snapshot-like file (once) ...")
+        subprocess.run(maker + ["--snapshot", snapshot, "--size", str(args.snapshot_mib * MiB)], check=True)
+    if not os.path.exists(points):
+        log(f"generating {args.points} points of 768 dimensions (once) ...")
+        subprocess.run(maker + ["--points", points, "--count", str(args.points)], check=True)
+    return snapshot, points
+
+
+def json_lines_bytes(path, count):
+    size = 0
+    with open(path, "rb") as f:
+        for index, line in enumerate(f):
+            if index == count:
+                break
+            size += len(line)
+    return size
+
+
+def tool_env(url, work):
+    env = dict(os.environ)
+    env.update(QDRANT_PRODUCTION_URL=url, QDRANT_LOCAL_URL=url, XDG_STATE_HOME=os.path.join(work, "state"),
+               XDG_CACHE_HOME=os.path.join(work, "cache"), LOG_LEVEL="warning")
+    env.pop("QDRANT_API_KEY", None)
+    env.pop("QDRANT_LOCAL_API_KEY", None)
+    return env
+
+
+def clear(*paths):
+    for path in paths:
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.remove(path)
+
+
+def snapshot_path(args, table, binary, server, snapshot, work):
+    env = tool_env(server.url, work)
+    size = os.path.getsize(snapshot)
+    mb = size / 1e6
+    out = os.path.join(work, "out")
+    archive = os.path.join(out, "snap.qdrant.tar")
+    base_file = os.path.join(work, "baseline.snapshot.zst")
+    raw_file = os.path.join(work, "baseline.snapshot")
+    u = server.url
+    create_download_delete = (
+        f"name=$(curl -sf -X POST '{u}/collections/snap/snapshots?wait=true' | sed -E 's/.*\"name\":\"([^\"]+)\".*/\\1/') && "
+        f"curl -sf \"{u}/collections/snap/snapshots/$name\" {{sink}} && "
+        f"curl -sf -X DELETE \"{u}/collections/snap/snapshots/$name\" > /dev/null")
+    export = [binary, "export", "snap", "--method", "snapshot", "--output", out, "--overwrite", "--quiet"]
+
+    def prepare():
+        clear(archive, archive + ".sha256", base_file, raw_file)
+        os.makedirs(out, exist_ok=True)
+
+    log("snapshot export, compressed (zstd level 3), against curl | zstd -3 -T2:")
+    tool, base = paired(args.repeat,
+                        lambda: measure("export snapshot, zstd -3", export, env, work, archive),
+                        lambda: measure("baseline curl | zstd -3 -T2", create_download_delete.format(
+                            sink=f"| zstd -3 -T2 -q -o {base_file}"), env, work, base_file),
+                        prepare)
+    table.add(tool, mb, size_ratio=tool.size / size, baseline=base, target=0.85)
+    table.add(base, mb, size_ratio=base.size / size)
+    compressed_archive = os.path.join(work, "snap-compressed.qdrant.tar")
+    measure("export snapshot, zstd -3 (for the import)", export, env, work)
+    shutil.copy(archive, compressed_archive)
+
+    log("snapshot export, uncompressed (stored zstd frames), against curl -o file:")
+    tool, base = paired(args.repeat,
+                        lambda: measure("export snapshot, stored", export + ["--compression-level", "0"], env, work,
+                                        archive),
+                        lambda: measure("baseline curl -o file", create_download_delete.format(sink=f"-o {raw_file}"),
+                                        env, work),
+                        prepare)
+    table.add(tool, mb, size_ratio=tool.size / size, baseline=base, target=0.9)
+    table.add(base, mb, size_ratio=1.0)
+
+    log("snapshot import (the compressed archive), against curl -F snapshot=@file:")
+    importing = [binary, "import", compressed_archive, "--target", "snap_restored", "--overwrite", "--quiet"]
+    upload = f"curl -sf -F snapshot=@{snapshot} '{u}/collections/snap_restored/snapshots/upload?priority=snapshot' > /dev/null"
+    subprocess.run(["curl", "-sf", "-X", "PUT", f"{u}/collections/snap_restored", "-d",
+                    '{"vectors":{"size":768,"distance":"Cosine"}}'], check=True, stdout=subprocess.DEVNULL)
+    tool, base = paired(args.repeat, lambda: measure("import snapshot", importing, env, work),
+                        lambda: measure("baseline curl -F", upload, env, work))
+    table.add(tool, mb, baseline=base, target=0.8)
+    table.add(base, mb)
+    clear(out, base_file, raw_file)
+
+
+def points_path(args, table, binary, server, points_file, work, counts):
+    env = tool_env(server.url, work)
+    out = os.path.join(work, "out")
+    seed_dir = os.path.join(work, "seed")
+    seed = [sys.executable, os.path.join(HERE, "seed_style.py")]
+    results = {}
+    for count in counts:
+        name = f"points_{count}"
+        raw = json_lines_bytes(points_file, count)
+        mb = raw / 1e6
+        archive = os.path.join(out, f"{name}.qdrant.tar")
+        export = [binary, "export", name, "--method", "scroll", "--output", out, "--overwrite", "--quiet"]
+        importing = [binary, "import", archive, "--target", f"{name}_restored", "--overwrite", "--quiet"]
+        clear(archive)
+        os.makedirs(out, exist_ok=True)
+        log(f"points export and import, {count} points ({mb:,.0f} MB of JSON):")
+        if count == max(counts):
+            def seed_export():
+                clear(seed_dir)
+                return measure("baseline seed qdrant-client export", seed + ["export", server.url, name, seed_dir],
+                               env, work, seed_dir)
+            tool, base = paired(args.repeat_points,
+                                lambda: measure(f"export {count:,} points", export, env, work, archive), seed_export)
+            ratio = tool.size / raw
+            table.add(tool, mb, count, size_ratio=ratio, baseline=base, target=5.0)
+            table.add(base, mb, count, size_ratio=base.size / raw)
+            table.note(f"export {count:,} points", f"archive {ratio:.3f}x raw JSON <= 0.45",
+                       "pass" if ratio <= 0.45 else "MISS")
+            tool, base = paired(args.repeat_points, lambda: measure(f"import {count:,} points", importing, env, work),
+                                lambda: measure("baseline seed qdrant-client import",
+                                                seed + ["import", server.url, f"{name}_seed", seed_dir], env, work))
+            table.add(tool, mb, count, baseline=base, target=5.0)
+            table.add(base, mb, count)
+            clear(seed_dir)
+        else:
+            # zstd -3 beside the default level, for the choice of the default (README, Benchmarks).
+            level3 = measure(f"export {count:,} points, zstd -3", export + ["--compression-level", "3"], env, work,
+                             archive)
+            table.add(level3, mb, count, size_ratio=level3.size / raw)
+            tool = measure(f"export {count:,} points", export, env, work, archive)
+            table.add(tool, mb, count, size_ratio=tool.size / raw)
+            table.add(measure(f"import {count:,} points", importing, env, work), mb, count)
+        results[count] = archive
+    return results
+
+
+def standin_path(args, table, binary, work, points_file):
+    count = args.standin_points
+    data_dir = os.path.join(work, "standin-data")
+    clear(data_dir)
+    os.makedirs(data_dir)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.path.join(ROOT, "Tests", "QdrantStandIn")
+    server = Server("the stand-in", [sys.executable, "-m", "qdrant_standin", "--host", "127.0.0.1", "--port", "0",
+                                     "--data-dir", data_dir, "--port-file", os.path.join(work, "standin.port")],
+                    os.path.join(work, "standin.port"), cwd=os.path.join(ROOT, "Tests", "QdrantStandIn"), env=env)
+    try:
+        log(f"loading {count} points into the stand-in (not measured) ...")
+        load = [sys.executable, os.path.join(HERE, "load_standin.py"), server.url, "points_standin", points_file,
+                str(count)]
+        subprocess.run(load, check=True)
+        raw = json_lines_bytes(points_file, count)
+        mb = raw / 1e6
+        out = os.path.join(work, "out-standin")
+        os.makedirs(out, exist_ok=True)
+        export = [binary, "export", "points_standin", "--method", "scroll", "--output", out, "--overwrite", "--quiet"]
+        bare = [sys.executable, os.path.join(HERE, "bare_scroll.py"), server.url, "points_standin", "1000"]
+        log("on the stand-in: the tool's scroll export against a bare client that discards the pages:")
+        env = tool_env(server.url, work)
+        tool, base = paired(args.repeat_points, lambda: measure(f"stand-in: export {count:,} points", export, env, work),
+                            lambda: measure("baseline stand-in bare scroll", bare, env, work))
+        table.add(tool, mb, count, baseline=base, target=0.9)
+        table.add(base, mb, count, rss_limit=None)
+        clear(out)
+    finally:
+        server.stop()
+        clear(data_dir)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "qdrant-backup"))
+    parser.add_argument("--work-dir", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "qdrant-backup-bench"))
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a minute or two")
+    parser.add_argument("--snapshot-mib", type=int, default=1024)
+    parser.add_argument("--points", type=int, default=200_000)
+    parser.add_argument("--small-points", type=int, default=50_000)
+    parser.add_argument("--standin-points", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each snapshot pair (median kept)")
+    parser.add_argument("--repeat-points", type=int, default=1, help="runs of each points pair (median kept)")
+    parser.add_argument("--skip-snapshot", action="store_true")
+    parser.add_argument("--skip-points", action="store_true")
+    parser.add_argument("--skip-standin", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.snapshot_mib, args.points, args.small_points, args.standin_points = 128, 10_000, 4_000, 4_000
+        args.repeat = 1
+    binary = os.path.abspath(args.binary)
+    work = os.path.abspath(args.work_dir)
+    os.makedirs(work, exist_ok=True)
+    snapshot, points_file = ensure_data(args, work)
+
+    start_load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    table = Table()
+    counts = sorted({args.small_points, args.points})
+    server_args = [sys.executable, os.path.join(HERE, "client_only_server.py"),
+                   "--port-file", os.path.join(work, "client-only.port")]
+    if not args.skip_snapshot:
+        server_args += ["--snapshot", f"snap={snapshot}"]
+    if not args.skip_points:
+        server_args += [arg for c in counts for arg in ("--points", f"points_{c}={points_file}:{c}")]
+    log("starting the client-only server ...")
+    server = Server("the client-only server", server_args, os.path.join(work, "client-only.port"))
+    started = time.time()
+    try:
+        if not args.skip_snapshot:
+            snapshot_path(args, table, binary, server, snapshot, work)
+        if not args.skip_points:
+            points_path(args, table, binary, server, points_file, work, counts)
+            rss = [r for r in table.rows if r[0].startswith(("export ", "import ")) and r[0].endswith(" points")]
+            if len(rss) >= 2:
+                table.note("points RSS", "peak RSS by size: " + ", ".join(f"{r[0]} {r[5]} MiB" for r in rss), "info")
+    finally:
+        server.stop()
+    if not args.skip_standin:
+        standin_path(args, table, binary, work, points_file)
+
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    machine = (f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}; load average at the end "
+               f"{load}, at the start {start_load}")
+    print(f"\nqdrant-backup benchmark ({machine}; {time.time() - started:.0f} s; "
+          f"snapshot {args.snapshot_mib} MiB, points {', '.join(map(str, counts))} x 768-d, "
+          f"stand-in {args.standin_points}; median of {args.repeat} snapshot / {args.repeat_points} points runs)\n")
+    print("speed ratio = baseline wall / this wall (higher is faster); size ratio = stored / raw bytes; "
+          "points exports use the default level (1) unless the row says otherwise\n")
+    print(table.render())
+
+
+if __name__ == "__main__":
+    main()

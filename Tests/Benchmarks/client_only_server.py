@@ -1,0 +1,398 @@
+"""A client-only Qdrant for the benchmark: it speaks just the REST calls qdrant-backup and the
+seed-style script make, and moves bytes as cheaply as it can, so that the client is what is measured.
+
+- Scroll pages are replayed from memory: the points of each collection are loaded once from a
+  JSON Lines file (what the stand-in's scroll returns for them) and pages are joined on request
+  (cached per offset and limit).
+- Upserts are received in full, counted (one `"vector"` key per point) and dropped.
+- Snapshots: creating one returns the description of a pre-generated file; downloads go through
+  `socket.sendfile` (with Range); deleting one keeps the file; uploads are drained and counted.
+
+Each connection has its own thread (HTTP/1.1 keep-alive). Not a general HTTP server: no TLS, no
+auth, chunked request bodies only in their simplest form.
+
+    python3 client_only_server.py --port-file F --points NAME=FILE[:COUNT] --snapshot NAME=FILE
+"""
+import argparse
+import hashlib
+import os
+import socket
+import threading
+import time
+from urllib.parse import unquote, urlsplit, parse_qs
+
+import orjson
+
+VERSION = "1.15.1"
+
+
+class Collection:
+    def __init__(self, name, dim=768):
+        self.name = name
+        self.dim = dim
+        self.lines = []          # point JSON, one bytes object each
+        self.ids = []            # id JSON text per point
+        self.position = {}       # id JSON text -> index
+        self.count = 0           # points "stored" (upserted, or loaded)
+        self.pages = {}          # (start, limit) -> response body
+        self.snapshot = None     # (path, size, sha256)
+        self.snapshot_name = None
+        self.lock = threading.Lock()
+
+    def load_points(self, path, limit=None):
+        with open(path, "rb") as f:
+            for line in f:
+                if limit is not None and len(self.lines) >= limit:
+                    break
+                line = line.rstrip(b"\n")
+                # `{"id":N,...`: the id is the first value.
+                id_text = line[6:line.index(b",", 6)]
+                self.position[id_text] = len(self.lines)
+                self.ids.append(id_text)
+                self.lines.append(line)
+        self.count = len(self.lines)
+
+    def page(self, offset, limit):
+        start = 0 if offset is None else self.position.get(offset, len(self.lines))
+        key = (start, limit)
+        body = self.pages.get(key)
+        if body is None:
+            end = min(start + limit, len(self.lines))
+            following = self.ids[end] if end < len(self.lines) else b"null"
+            body = (b'{"result":{"points":[' + b",".join(self.lines[start:end]) + b'],"next_page_offset":'
+                    + following + b'},"status":"ok","time":0.0001}')
+            self.pages[key] = body
+        return body
+
+    def info(self):
+        return {
+            "status": "green", "optimizer_status": "ok", "indexed_vectors_count": 0,
+            "points_count": self.count, "segments_count": 1,
+            "config": {
+                "params": {"vectors": {"size": self.dim, "distance": "Cosine"}, "shard_number": 1,
+                           "replication_factor": 1, "write_consistency_factor": 1, "on_disk_payload": True},
+                "hnsw_config": {"m": 16, "ef_construct": 100, "full_scan_threshold": 10000,
+                                "max_indexing_threads": 0, "on_disk": False},
+                "optimizer_config": {"deleted_threshold": 0.2, "vacuum_min_vector_number": 1000,
+                                     "default_segment_number": 0, "max_segment_size": None,
+                                     "memmap_threshold": None, "indexing_threshold": 10000,
+                                     "flush_interval_sec": 5, "max_optimization_threads": None},
+                "wal_config": {"wal_capacity_mb": 32, "wal_segments_ahead": 0},
+                "quantization_config": None, "strict_mode_config": {"enabled": False},
+            },
+            "payload_schema": {},
+        }
+
+    def snapshot_description(self):
+        path, size, checksum = self.snapshot
+        return {"name": self.snapshot_name, "creation_time": "2026-01-01T00:00:00", "size": size,
+                "checksum": checksum}
+
+
+class State:
+    def __init__(self):
+        self.collections = {}
+        self.lock = threading.Lock()
+        self.upserted_points = 0
+        self.upserted_bytes = 0
+        self.uploaded_bytes = 0
+
+    def get(self, name):
+        return self.collections.get(name)
+
+
+class Request:
+    __slots__ = ("method", "path", "query", "headers")
+
+
+class Connection:
+    """One client connection: parses requests, answers them, keeps the connection alive."""
+
+    def __init__(self, sock, state):
+        self.sock = sock
+        self.state = state
+        self.buffer = bytearray()
+
+    def serve(self):
+        try:
+            while True:
+                request = self.read_head()
+                if request is None:
+                    return
+                self.handle(request)
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+
+    def read_head(self):
+        while True:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end >= 0:
+                break
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        head = bytes(self.buffer[:end]).decode("latin-1")
+        del self.buffer[:end + 4]
+        lines = head.split("\r\n")
+        method, target, _ = lines[0].split(" ", 2)
+        request = Request()
+        request.method = method
+        parts = urlsplit(target)
+        request.path = [unquote(p) for p in parts.path.strip("/").split("/")] if parts.path.strip("/") else []
+        request.query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        request.headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            request.headers[name.strip().lower()] = value.strip()
+        if request.headers.get("expect", "").lower() == "100-continue":
+            # As Qdrant (actix) does; curl otherwise waits a second before sending a large body.
+            self.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return request
+
+    def body_length(self, request):
+        if request.headers.get("transfer-encoding", "").lower() == "chunked":
+            return None
+        return int(request.headers.get("content-length", "0"))
+
+    def read_body(self, request):
+        """The whole body (requests with small or counted bodies)."""
+        length = self.body_length(request)
+        if length is None:
+            return self.read_chunked()
+        body = bytearray(length)
+        view = memoryview(body)
+        have = min(len(self.buffer), length)
+        view[:have] = self.buffer[:have]
+        del self.buffer[:have]
+        while have < length:
+            got = self.sock.recv_into(view[have:], length - have)
+            if got == 0:
+                raise ConnectionError("body cut short")
+            have += got
+        return body
+
+    def drain_body(self, request):
+        """Reads and drops the body; returns its length."""
+        length = self.body_length(request)
+        if length is None:
+            return len(self.read_chunked())
+        have = min(len(self.buffer), length)
+        del self.buffer[:have]
+        scratch = bytearray(4 << 20)
+        view = memoryview(scratch)
+        while have < length:
+            got = self.sock.recv_into(view, min(len(scratch), length - have))
+            if got == 0:
+                raise ConnectionError("body cut short")
+            have += got
+        return length
+
+    def read_chunked(self):
+        body = bytearray()
+        while True:
+            while b"\r\n" not in self.buffer:
+                self.buffer += self.sock.recv(65536)
+            line, _, rest = bytes(self.buffer).partition(b"\r\n")
+            self.buffer = bytearray(rest)
+            size = int(line.split(b";")[0], 16)
+            while len(self.buffer) < size + 2:
+                chunk = self.sock.recv(max(65536, size + 2 - len(self.buffer)))
+                if not chunk:
+                    raise ConnectionError("chunked body cut short")
+                self.buffer += chunk
+            body += self.buffer[:size]
+            del self.buffer[:size + 2]
+            if size == 0:
+                return body
+
+    def send(self, status, body=b"", content_type="application/json", extra=b""):
+        reason = {200: b"OK", 206: b"Partial Content", 404: b"Not Found", 409: b"Conflict",
+                  400: b"Bad Request"}.get(status, b"OK")
+        head = (b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n"
+                % (status, reason, content_type.encode(), len(body), extra))
+        if len(body) < 65536:
+            self.sock.sendall(head + body)
+        else:
+            self.sock.sendall(head)
+            self.sock.sendall(body)
+
+    def ok(self, result):
+        self.send(200, orjson.dumps({"result": result, "status": "ok", "time": 0.0001}))
+
+    def error(self, status, message):
+        self.send(status, orjson.dumps({"status": {"error": message}, "time": 0.0001}))
+
+    def missing(self, name):
+        self.error(404, f"Not found: Collection `{name}` doesn't exist!")
+
+    def handle(self, r):
+        state = self.state
+        p = r.path
+        m = r.method
+        if m in ("PUT", "POST", "PATCH", "DELETE") and not (len(p) >= 4 and p[2] == "snapshots" and p[3] == "upload") \
+                and not (len(p) == 3 and p[2] == "points" and m == "PUT"):
+            body = self.read_body(r)
+        else:
+            body = None
+        if not p:
+            return self.send(200, orjson.dumps({"title": "qdrant - vector search engine", "version": VERSION,
+                                                "commit": "benchmark-client-only"}))
+        if p == ["cluster"]:
+            return self.ok({"status": "disabled"})
+        if p == ["aliases"]:
+            return self.ok({"aliases": []})
+        if p == ["collections"] and m == "GET":
+            return self.ok({"collections": [{"name": n} for n in sorted(state.collections)]})
+        if p[0] != "collections" or len(p) < 2:
+            return self.send(404)
+        if p[1] == "aliases":
+            return self.ok(True)
+        name = p[1]
+        c = state.get(name)
+        rest = p[2:]
+        if not rest:
+            if m == "GET":
+                return self.ok(c.info()) if c else self.missing(name)
+            if m == "PUT":
+                if c:
+                    return self.error(409, f"Wrong input: Collection `{name}` already exists!")
+                created = Collection(name)
+                try:
+                    created.dim = orjson.loads(body)["vectors"]["size"]
+                except (KeyError, TypeError, orjson.JSONDecodeError):
+                    pass
+                state.collections[name] = created
+                return self.ok(True)
+            if m == "PATCH":
+                return self.ok(True) if c else self.missing(name)
+            if m == "DELETE":
+                existed = state.collections.pop(name, None) is not None
+                return self.ok(existed)
+        if rest == ["exists"]:
+            return self.ok({"exists": c is not None})
+        if c is None and rest[:2] == ["snapshots", "upload"]:
+            # Qdrant creates the collection a snapshot is uploaded into.
+            c = state.collections.setdefault(name, Collection(name))
+        if c is None:
+            if rest == ["points"]:
+                self.drain_body(r)
+            return self.missing(name)
+        if rest == ["aliases"]:
+            return self.ok({"aliases": []})
+        if rest == ["cluster"]:
+            return self.ok({"peer_id": 1, "shard_count": 1, "local_shards": [
+                {"shard_id": 0, "points_count": c.count, "state": "Active"}], "remote_shards": [],
+                "shard_transfers": []})
+        if rest == ["index"]:
+            return self.ok({"operation_id": 0, "status": "completed"})
+        if rest == ["points"] and m == "PUT":
+            data = self.read_body(r)
+            points = data.count(b'"vector"')
+            with c.lock:
+                c.count += points
+            with state.lock:
+                state.upserted_points += points
+                state.upserted_bytes += len(data)
+            return self.ok({"operation_id": 0, "status": "completed"})
+        if rest == ["points", "scroll"]:
+            request = orjson.loads(body) if body else {}
+            offset = request.get("offset")
+            offset_text = None if offset is None else orjson.dumps(offset)
+            return self.send(200, c.page(offset_text, int(request.get("limit") or 10)))
+        if rest == ["points", "count"]:
+            return self.ok({"count": c.count})
+        if rest == ["snapshots"] and m == "GET":
+            return self.ok([c.snapshot_description()] if c.snapshot else [])
+        if rest == ["snapshots"] and m == "POST":
+            if not c.snapshot:
+                return self.error(400, "Bad request: this benchmark collection has no snapshot file")
+            return self.ok(c.snapshot_description())
+        if rest[:2] == ["snapshots", "upload"]:
+            received = self.drain_body(r)
+            with state.lock:
+                state.uploaded_bytes += received
+            return self.ok(True)
+        if len(rest) == 2 and rest[0] == "snapshots":
+            if m == "DELETE":
+                return self.ok(True)
+            if m == "GET" and c.snapshot:
+                return self.send_snapshot(r, c)
+        return self.send(404)
+
+    def send_snapshot(self, r, c):
+        path, size, _ = c.snapshot
+        start = 0
+        status = 200
+        extra = b""
+        ranged = r.headers.get("range", "")
+        if ranged.startswith("bytes=") and ranged[6:].endswith("-"):
+            start = int(ranged[6:-1])
+            status = 206
+            extra = b"Content-Range: bytes %d-%d/%d\r\n" % (start, size - 1, size)
+        count = size - start
+        self.sock.sendall(b"HTTP/1.1 %d OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\n%s\r\n"
+                          % (status, count, extra))
+        with open(path, "rb") as f:
+            self.sock.sendfile(f, start, count)
+
+
+def sha256_of(path):
+    cached = path + ".sha256"
+    if os.path.exists(cached) and os.path.getmtime(cached) >= os.path.getmtime(path):
+        return open(cached).read().strip()
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(8 << 20):
+            digest.update(chunk)
+    value = digest.hexdigest()
+    with open(cached, "w") as f:
+        f.write(value)
+    return value
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file")
+    parser.add_argument("--points", action="append", default=[], help="NAME=FILE[:COUNT]")
+    parser.add_argument("--snapshot", action="append", default=[], help="NAME=FILE")
+    args = parser.parse_args()
+
+    state = State()
+    for spec in args.points:
+        name, _, source = spec.partition("=")
+        path, _, count = source.partition(":")
+        c = state.collections.setdefault(name, Collection(name))
+        c.load_points(path, int(count) if count else None)
+    for spec in args.snapshot:
+        name, _, path = spec.partition("=")
+        c = state.collections.setdefault(name, Collection(name))
+        c.snapshot = (path, os.path.getsize(path), sha256_of(path))
+        c.snapshot_name = f"{name}-benchmark.snapshot"
+        c.count = c.count or 1_000_000
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((args.host, args.port))
+    listener.listen(64)
+    port = listener.getsockname()[1]
+    if args.port_file:
+        with open(args.port_file + ".tmp", "w") as f:
+            f.write(str(port))
+        os.replace(args.port_file + ".tmp", args.port_file)
+    print(f"listening on http://{args.host}:{port}", flush=True)
+    while True:
+        sock, _ = listener.accept()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        threading.Thread(target=Connection(sock, state).serve, daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
