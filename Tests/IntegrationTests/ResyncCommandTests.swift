@@ -36,7 +36,8 @@ struct ResyncCommandTests {
         stranger["id"] = 100_000
         try await fixtures.upsert(target, [changedPayload, changedVector, stranger])
         try await bench.deletePoints(target, ids: [30])
-        _ = try await fixtures.client.send(HTTPRequest(.delete, bench.qdrant.url.appendingPathComponent("collections/\(target)/index/tags")))
+        let url = URL(string: bench.qdrant.url.absoluteString.trimmingCharacters(in: ["/"]) + "/collections/\(target)/index/tags?wait=true")!
+        _ = try await fixtures.client.send(HTTPRequest(.delete, url))
     }
 
     func run(_ arguments: [String]) async throws -> (exitCode: Int32, report: [String: Any], stderr: String) {
@@ -144,6 +145,17 @@ struct ResyncCommandTests {
         #expect(result.exitCode == 0, "\(result.report)")
         #expect(result.report["points_compared"] as? Bool == false)
         #expect((result.report["notes"] as? [String] ?? []).contains { $0.contains("snapshot archive") })
+    }
+
+    @Test("resync refuses a local collection with another vector configuration before writing, exit 5")
+    func otherVectorConfiguration() async throws {
+        let source = try await fixtures.create(.dense, count: 30)
+        let other = try await fixtures.create(.multi, count: 20)
+        defer { Task { [fixtures] in await fixtures.delete(source); await fixtures.delete(other) } }
+        let run = try await cli.run(["resync", source, other])
+        #expect(run.exitCode == 5, "\(run.stderr)")
+        #expect(run.stderr.contains("import --overwrite"))
+        #expect(try await fixtures.points(of: other).count == 20)
     }
 
     @Test("resync from an unreachable production exits 4 and leaves the local collection as it was")

@@ -119,7 +119,6 @@ public struct CollectionResyncer: Sendable {
             try await client.createPayloadIndex(target, field: index.field, schema: index.schema)
         }
 
-        progress.importProgressed(.note(target: target, message: "comparing again"))
         let after = try await compare(validator) { _ in }.report
         report.after = after
         report.passed = after.passed

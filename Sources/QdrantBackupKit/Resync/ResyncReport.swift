@@ -47,9 +47,10 @@ public struct ResyncReport: Codable, Sendable {
     public var humanReadable: String {
         let verb = dryRun ? "would" : "did"
         var actions: [String] = []
-        if upsertedMissing > 0 { actions.append("upsert \(upsertedMissing) missing points") }
-        if upsertedChanged > 0 { actions.append("upsert \(upsertedChanged) changed points") }
-        if deletedExtra > 0 { actions.append("delete \(deletedExtra) extra points") }
+        func points(_ count: UInt64, _ kind: String) -> String { "\(count) \(kind) point\(count == 1 ? "" : "s")" }
+        if upsertedMissing > 0 { actions.append("upsert \(points(upsertedMissing, "missing"))") }
+        if upsertedChanged > 0 { actions.append("upsert \(points(upsertedChanged, "changed"))") }
+        if deletedExtra > 0 { actions.append("delete \(points(deletedExtra, "extra"))") }
         if !droppedIndexes.isEmpty { actions.append("drop payload indexes \(droppedIndexes.joined(separator: ", "))") }
         if !createdIndexes.isEmpty { actions.append("create payload indexes \(createdIndexes.joined(separator: ", "))") }
         var lines = ["resync \(source) → \(target): " + (actions.isEmpty ? "nothing to do" : "\(verb) " + actions.joined(separator: ", "))]
