@@ -108,6 +108,9 @@ struct ResyncCommandTests {
         #expect((resync.report["after"] as? [String: Any])?["passed"] as? Bool == true)
 
         #expect(try await run(["validate", "--full", source, target]).exitCode == 0)
+        let again = try await run(["resync", source, target])
+        #expect(again.exitCode == 0, "\(again.stderr)")
+        #expect(again.report["upserted_changed"] as? Int == 0, "a clean collection needs nothing")
         let expected = try await fixtures.points(of: source)
         let actual = try await fixtures.points(of: target)
         #expect(actual.count == 150)

@@ -96,7 +96,10 @@ public struct CollectionResyncer: Sendable {
             report.notes.append("the snapshot archive's points cannot be read here: only payload indexes are resynced; `import --overwrite` restores the points")
         }
         for note in report.notes { progress.importProgressed(.note(target: target, message: note)) }
-        guard !options.dryRun else {
+        let nothingToDo = spool.count == 0 && extra.isEmpty && toDrop.isEmpty && toCreate.isEmpty
+        guard !options.dryRun && !nothingToDo else {
+            // Nothing written: a second comparison would find what the first did.
+            if !options.dryRun { report.after = before }
             report.seconds = (ContinuousClock.now - started).seconds
             return report
         }
