@@ -6,14 +6,15 @@ struct QdrantBackupCommand: AsyncParsableCommand {
         commandName: "qdrant-backup",
         abstract: "Export Qdrant collections into checksummed archives, verify them offline, and import them into a local Qdrant.",
         discussion: """
-            Exit codes: 0 success; 1 failed or partly failed; 2 invalid archive; 3 validate found \
+            Exit codes: 0 success; 1 failed or partly failed; 2 invalid archive; 3 validate or resync found \
             differences; 4 cannot reach or authenticate to a server; 5 conflict with the target; \
             6 key problem; 64 usage error; 130/143 interrupted by SIGINT/SIGTERM.
             """,
         subcommands: [
             HealthCommand.self, ListCommand.self, InfoCommand.self,
             ExportCommand.self, ImportCommand.self, SnapshotCommand.self, BackupCommand.self,
-            ValidateCommand.self, VerifyCommand.self, InspectCommand.self, CleanupCommand.self, RepairCommand.self, ListArchivesCommand.self, ServeCommand.self,
+            ValidateCommand.self, ResyncCommand.self, VerifyCommand.self, InspectCommand.self, CleanupCommand.self,
+            RepairCommand.self, ListArchivesCommand.self, ServeCommand.self,
         ]
     )
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The calls an import makes on the local server: create and delete collections, upsert points,
-/// payload indexes, aliases, and the snapshot upload.
+/// The calls an import (and a resync) makes on the local server: create and delete collections,
+/// upsert and delete points, payload indexes, aliases, and the snapshot upload.
 extension QdrantClient {
     // MARK: collections
 
@@ -33,6 +33,20 @@ extension QdrantClient {
     public func upsertPoints(_ name: String, body: Data) async throws {
         _ = try await send(.put, "collections/\(escaped(name))/points", query: [("wait", "true")],
                            body: body, collection: name)
+    }
+
+    /// `POST /collections/{name}/points/delete?wait=true` for these ids; ids the collection does not
+    /// hold are not an error. Retried on transient failures (a delete is idempotent).
+    public func deletePoints(_ name: String, ids: [JSONValue]) async throws {
+        let body = JSONValue.object(["points": .array(ids)])
+        _ = try await send(.post, "collections/\(escaped(name))/points/delete", query: [("wait", "true")],
+                           body: Data(body.compactJSONText.utf8), collection: name)
+    }
+
+    /// `DELETE /collections/{name}/index/{field}?wait=true`.
+    public func deletePayloadIndex(_ name: String, field: String) async throws {
+        _ = try await send(.delete, "collections/\(escaped(name))/index/\(escaped(field))", query: [("wait", "true")],
+                           collection: name)
     }
 
     /// `PUT /collections/{name}/index?wait=true`.

@@ -3,7 +3,8 @@ import Foundation
 /// Compares a source (a production collection, or an archive, offline) with a local collection:
 /// exact counts, vector configuration, payload indexes, and a sample of points taken uniformly
 /// across the whole source (not only its first page), retrieved from both sides and compared:
-/// vectors within ``VectorComparison``'s tolerance, payloads exactly.
+/// vectors within ``VectorComparison``'s tolerance, payloads exactly. The `validateFull` methods
+/// (CollectionValidator+Full.swift) compare every point instead.
 public struct CollectionValidator: Sendable {
     /// Points to compare.
     public var sampleSize: Int
@@ -13,6 +14,10 @@ public struct CollectionValidator: Sendable {
     public var idPageSize = 10_000
     /// Ids per retrieve request.
     public var retrieveBatch = 256
+    /// Points per scroll page in a full comparison (each side holds about two pages at a time).
+    public var pageSize = 1000
+    /// Differences listed in a full comparison's report; the rest are only counted.
+    public var listLimit = 10_000
 
     public init(sampleSize: Int = 100, seed: UInt64 = UInt64.random(in: 0...UInt64(UInt32.max))) {
         self.sampleSize = sampleSize
@@ -25,12 +30,7 @@ public struct CollectionValidator: Sendable {
                          target: QdrantClient, _ targetName: String) async throws -> ValidationReport {
         var report = ValidationReport(source: "production:\(sourceName)", target: "local:\(targetName)",
                                       sampleSize: sampleSize, seed: seed)
-        let sourceInfo = try await source.collectionInfo(sourceName)
-        let targetInfo = try await target.collectionInfo(targetName)
-        report.sourceCount = try await source.count(sourceName)
-        report.targetCount = try await target.count(targetName)
-        compareCounts(&report)
-        compareConfiguration(sourceInfo, targetInfo, into: &report)
+        let (sourceInfo, _) = try await compareCollections(source: source, sourceName, target: target, targetName, into: &report)
 
         var sampler = PointSampler<JSONValue>(capacity: sampleSize, seed: seed)
         var offset: String?
@@ -56,23 +56,9 @@ public struct CollectionValidator: Sendable {
     /// format), and the report says so.
     public func validate(archiveAt path: String, target: QdrantClient, _ targetName: String) async throws -> ValidationReport {
         var report = ValidationReport(source: path, target: "local:\(targetName)", sampleSize: sampleSize, seed: seed)
-        // A first pass over the headers only (seeking past the data) gives every member's point count.
-        let index = try ArchiveReader(source: FileByteSource(path: path))
-        while try index.nextMember(.skip) != nil {}
+        let (index, _) = try await compareArchive(at: path, target: target, targetName, into: &report)
         let descriptor = index.descriptor
-        let targetInfo = try await target.collectionInfo(targetName)
-        report.sourceCount = index.manifest?.totals.pointsCount
-        report.targetCount = try await target.count(targetName)
-        if report.sourceCount != nil {
-            compareCounts(&report)
-        } else {
-            report.notes.append("the archive does not record the source's count")
-        }
-        compareConfiguration(descriptor.collectionInfo, targetInfo, into: &report)
-        guard descriptor.method == .points else {
-            report.notes.append("snapshot archive: counts and configuration compared, points not (Qdrant's snapshot format cannot be read here); validate against production for a point comparison")
-            return report
-        }
+        guard descriptor.method == .points else { return report }
 
         let total = index.members.reduce(UInt64(0)) { $0 + ($1.points?.pointCount ?? 0) }
         var sampler = PointSampler<UInt64>(capacity: sampleSize, seed: seed)
@@ -103,9 +89,45 @@ public struct CollectionValidator: Sendable {
 
     // MARK: comparisons
 
+    /// Compares counts and configuration of two collections; returns their infos (source, target).
+    func compareCollections(source: QdrantClient, _ sourceName: String, target: QdrantClient, _ targetName: String,
+                            into report: inout ValidationReport) async throws -> (JSONValue, JSONValue) {
+        let sourceInfo = try await source.collectionInfo(sourceName)
+        let targetInfo = try await target.collectionInfo(targetName)
+        report.sourceCount = try await source.count(sourceName)
+        report.targetCount = try await target.count(targetName)
+        compareCounts(&report)
+        compareConfiguration(sourceInfo, targetInfo, into: &report)
+        return (sourceInfo, targetInfo)
+    }
+
+    /// Compares the counts and configuration an archive records with a local collection, after a
+    /// first pass over the archive's headers only (seeking past the data), which gives every
+    /// member's point count. A snapshot archive's note says its points cannot be compared.
+    /// - Returns: the reader after that pass, and the target's info.
+    func compareArchive(at path: String, target: QdrantClient, _ targetName: String,
+                        into report: inout ValidationReport) async throws -> (ArchiveReader, JSONValue) {
+        let index = try ArchiveReader(source: FileByteSource(path: path))
+        while try index.nextMember(.skip) != nil {}
+        let descriptor = index.descriptor
+        let targetInfo = try await target.collectionInfo(targetName)
+        report.sourceCount = index.manifest?.totals.pointsCount
+        report.targetCount = try await target.count(targetName)
+        if report.sourceCount != nil {
+            compareCounts(&report)
+        } else {
+            report.notes.append("the archive does not record the source's count")
+        }
+        compareConfiguration(descriptor.collectionInfo, targetInfo, into: &report)
+        if descriptor.method != .points {
+            report.notes.append("snapshot archive: counts and configuration compared, points not (Qdrant's snapshot format cannot be read here); validate against production for a point comparison")
+        }
+        return (index, targetInfo)
+    }
+
     private func compareCounts(_ report: inout ValidationReport) {
         if let source = report.sourceCount, source != report.targetCount {
-            report.mismatches.append(.init(kind: .count, detail: "the target holds \(report.targetCount) points, the source \(source)"))
+            report.record(.init(kind: .count, detail: "the target holds \(report.targetCount) points, the source \(source)"))
         }
     }
 
@@ -118,7 +140,7 @@ public struct CollectionValidator: Sendable {
         let expectedVectors = essentials(ArchiveInspector.vectors(sourceParams?["vectors"]))
         let actualVectors = essentials(ArchiveInspector.vectors(targetParams?["vectors"]))
         if expectedVectors != actualVectors {
-            report.mismatches.append(.init(kind: .vectorsConfig, detail:
+            report.record(.init(kind: .vectorsConfig, detail:
                 "the target has \(actualVectors.joined(separator: ", ")), the source \(expectedVectors.joined(separator: ", "))"))
         }
         func sparse(_ params: JSONValue?) -> [String] {
@@ -127,13 +149,13 @@ public struct CollectionValidator: Sendable {
             }.sorted()
         }
         if sparse(sourceParams) != sparse(targetParams) {
-            report.mismatches.append(.init(kind: .sparseVectorsConfig, detail:
+            report.record(.init(kind: .sparseVectorsConfig, detail:
                 "the target has [\(sparse(targetParams).joined(separator: ", "))], the source [\(sparse(sourceParams).joined(separator: ", "))]"))
         }
         let expectedIndexes = ArchiveInspector.payloadIndexes(source["payload_schema"]).map(\.shortDescription)
         let actualIndexes = ArchiveInspector.payloadIndexes(target["payload_schema"]).map(\.shortDescription)
         if expectedIndexes != actualIndexes {
-            report.mismatches.append(.init(kind: .payloadIndexes, detail:
+            report.record(.init(kind: .payloadIndexes, detail:
                 "the target has [\(actualIndexes.joined(separator: ", "))], the source [\(expectedIndexes.joined(separator: ", "))]"))
         }
     }
@@ -143,49 +165,22 @@ public struct CollectionValidator: Sendable {
                                distances sourceInfo: JSONValue, into report: inout ValidationReport) async throws {
         report.pointsCompared = true
         report.sampledPoints = expected.count
+        report.comparedPoints = UInt64(expected.count)
         let distances = VectorComparison.distances(sourceInfo["config"]?["params"]?["vectors"])
         var actual: [JSONValue: JSONValue] = [:]
         for batch in expected.compactMap({ $0["id"] }).chunked(retrieveBatch) {
             for point in try await target.retrievePoints(targetName, ids: batch) {
-                if let id = point["id"] { actual[Self.normalisedID(id)] = point }
+                if let id = point["id"] { actual[PointComparison.normalisedID(id)] = point }
             }
         }
         for point in expected.sorted(by: { ($0["id"]?.compactJSONText ?? "") < ($1["id"]?.compactJSONText ?? "") }) {
             guard let id = point["id"] else { continue }
-            guard let found = actual[Self.normalisedID(id)] else {
-                report.mismatches.append(.init(kind: .missingPoint, pointID: id, detail: "not in the target"))
+            guard let found = actual[PointComparison.normalisedID(id)] else {
+                report.record(.init(kind: .missingPoint, pointID: id, detail: "not in the target"))
                 continue
             }
-            if let problem = VectorComparison.difference(point["vector"], found["vector"], distances: distances) {
-                report.mismatches.append(.init(kind: .vector, pointID: id, detail: problem))
-            }
-            let expectedPayload = point["payload"] ?? .null
-            let actualPayload = found["payload"] ?? .null
-            if expectedPayload != actualPayload && !(Self.isEmpty(expectedPayload) && Self.isEmpty(actualPayload)) {
-                report.mismatches.append(.init(kind: .payload, pointID: id, detail: Self.payloadDifference(expectedPayload, actualPayload)))
-            }
+            for mismatch in PointComparison.mismatches(point, found, id: id, distances: distances) { report.record(mismatch) }
         }
-    }
-
-    /// UUID ids compare in lowercase (Qdrant answers in lowercase, a user may have written uppercase).
-    private static func normalisedID(_ id: JSONValue) -> JSONValue {
-        if case .string(let text) = id { return .string(text.lowercased()) }
-        return id
-    }
-
-    /// A null payload and an empty one mean the same.
-    private static func isEmpty(_ payload: JSONValue) -> Bool {
-        payload.isNull || payload.objectValue?.isEmpty == true
-    }
-
-    /// Names the payload keys that differ.
-    private static func payloadDifference(_ expected: JSONValue, _ actual: JSONValue) -> String {
-        let left = expected.objectValue ?? [:]
-        let right = actual.objectValue ?? [:]
-        let keys = Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }.sorted()
-        return keys.map { key in
-            "'\(key)' is \(right[key]?.compactJSONText ?? "absent"), expected \(left[key]?.compactJSONText ?? "absent")"
-        }.joined(separator: "; ")
     }
 }
 

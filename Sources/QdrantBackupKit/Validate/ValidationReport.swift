@@ -12,11 +12,13 @@ public struct ValidationReport: Codable, Sendable {
             case sparseVectorsConfig = "sparse_vectors_config"
             /// Payload index fields or types differ.
             case payloadIndexes = "payload_indexes"
-            /// A sampled point is not in the target.
+            /// A (sampled) point of the source is not in the target.
             case missingPoint = "missing_point"
-            /// A sampled point's vectors differ beyond the tolerance.
+            /// A point of the target is not in the source (found by a full comparison only).
+            case extraPoint = "extra_point"
+            /// A (sampled) point's vectors differ beyond the tolerance.
             case vector
-            /// A sampled point's payload differs.
+            /// A (sampled) point's payload differs.
             case payload
         }
 
@@ -37,6 +39,14 @@ public struct ValidationReport: Codable, Sendable {
         }
     }
 
+    /// How the points were compared.
+    public enum Mode: String, Codable, Sendable {
+        /// `--sample-size` points sampled across the source, retrieved from both sides.
+        case sample
+        /// Every point of both sides, walked in id order (`--full`).
+        case full
+    }
+
     /// `production:NAME` or the archive's path.
     public var source: String
     /// `local:NAME`.
@@ -52,19 +62,45 @@ public struct ValidationReport: Codable, Sendable {
     public var seed: UInt64
     /// False for snapshot archives: only counts and configuration could be compared.
     public var pointsCompared: Bool
+    public var mode: Mode = .sample
+    /// Source points compared with the target: every one in full mode, the sample otherwise.
+    public var comparedPoints: UInt64 = 0
+    /// The differences, in the order found, at most the validator's list limit (`--max-listed`).
     public var mismatches: [Mismatch]
+    /// Every difference by kind (raw value of ``Mismatch/Kind``), listed or not.
+    public var mismatchCounts: [String: UInt64] = [:]
+    /// Differences found beyond the list limit: counted in ``mismatchCounts``, not listed.
+    public var unlistedMismatches: UInt64 = 0
     public var notes: [String]
+    /// Seconds the comparison took.
+    public var seconds: Double?
 
     /// True when nothing differs.
-    public var passed: Bool { mismatches.isEmpty }
+    public var passed: Bool { mismatches.isEmpty && unlistedMismatches == 0 }
+
+    /// Counts `mismatch` and lists it while fewer than `listLimit` are listed.
+    public mutating func record(_ mismatch: Mismatch, listLimit: Int = .max) {
+        mismatchCounts[mismatch.kind.rawValue, default: 0] += 1
+        if mismatches.count < listLimit {
+            mismatches.append(mismatch)
+        } else {
+            unlistedMismatches += 1
+        }
+    }
+
+    /// Differences of `kind` found, listed or not.
+    public func count(of kind: Mismatch.Kind) -> UInt64 { mismatchCounts[kind.rawValue] ?? 0 }
 
     enum CodingKeys: String, CodingKey {
-        case source, target, seed, mismatches, notes, passed
+        case source, target, seed, mismatches, notes, passed, mode, seconds
         case sourceCount = "source_count"
         case targetCount = "target_count"
         case sampleSize = "sample_size"
         case sampledPoints = "sampled_points"
         case pointsCompared = "points_compared"
+        case comparedPoints = "compared_points"
+        case mismatchCounts = "mismatch_counts"
+        case unlistedMismatches = "unlisted_mismatches"
     }
 
     public init(source: String, target: String, sampleSize: Int, seed: UInt64) {
@@ -92,6 +128,11 @@ public struct ValidationReport: Codable, Sendable {
         pointsCompared = try container.decode(Bool.self, forKey: .pointsCompared)
         mismatches = try container.decode([Mismatch].self, forKey: .mismatches)
         notes = try container.decode([String].self, forKey: .notes)
+        mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? .sample
+        comparedPoints = try container.decodeIfPresent(UInt64.self, forKey: .comparedPoints) ?? UInt64(sampledPoints)
+        mismatchCounts = try container.decodeIfPresent([String: UInt64].self, forKey: .mismatchCounts) ?? [:]
+        unlistedMismatches = try container.decodeIfPresent(UInt64.self, forKey: .unlistedMismatches) ?? 0
+        seconds = try container.decodeIfPresent(Double.self, forKey: .seconds)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -107,16 +148,31 @@ public struct ValidationReport: Codable, Sendable {
         try container.encode(mismatches, forKey: .mismatches)
         try container.encode(notes, forKey: .notes)
         try container.encode(passed, forKey: .passed)
+        try container.encode(mode, forKey: .mode)
+        try container.encode(comparedPoints, forKey: .comparedPoints)
+        try container.encode(mismatchCounts, forKey: .mismatchCounts)
+        try container.encode(unlistedMismatches, forKey: .unlistedMismatches)
+        try container.encode(seconds, forKey: .seconds)
     }
 
-    /// Lines for a terminal: a verdict, then one line per mismatch and note.
+    /// Mismatches a terminal shows; the rest are counted (`--json` lists up to the list limit).
+    public static let humanListLimit = 20
+
+    /// Lines for a terminal: a verdict, then a line per mismatch (at most ``humanListLimit``) and note.
     public var humanReadable: String {
         let counts = "counts \(sourceCount.map(String.init) ?? "unknown") / \(targetCount)"
-        let sample = pointsCompared ? ", \(sampledPoints) sampled points compared (seed \(seed))" : ""
-        var lines = ["\(passed ? "OK" : "DIFFERENT") \(source) vs \(target): \(counts)\(sample)"]
-        for mismatch in mismatches {
+        let compared = !pointsCompared ? ""
+            : mode == .full ? ", all \(comparedPoints) points compared"
+            : ", \(sampledPoints) sampled points compared (seed \(seed))"
+        var lines = ["\(passed ? "OK" : "DIFFERENT") \(source) vs \(target): \(counts)\(compared)"]
+        for mismatch in mismatches.prefix(Self.humanListLimit) {
             let point = mismatch.pointID.map { " point \($0.compactJSONText)" } ?? ""
             lines.append("  \(mismatch.kind.rawValue)\(point): \(mismatch.detail)")
+        }
+        let total = UInt64(mismatches.count) + unlistedMismatches
+        if total > UInt64(Self.humanListLimit) {
+            let byKind = mismatchCounts.keys.sorted().map { "\(mismatchCounts[$0]!) \($0)" }.joined(separator: ", ")
+            lines.append("  … and \(total - UInt64(Self.humanListLimit)) more (\(total) in all: \(byKind); --json lists them, up to --max-listed)")
         }
         lines += notes.map { "  note: \($0)" }
         return lines.joined(separator: "\n")

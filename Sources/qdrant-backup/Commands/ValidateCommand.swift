@@ -12,7 +12,11 @@ struct ValidateCommand: AsyncParsableCommand {
             Compared: exact counts, vector configuration, payload indexes, and --sample-size points \
             sampled across the whole source: vectors within a tolerance that allows Qdrant's cosine \
             normalisation, payloads exactly. For a snapshot archive only counts and configuration \
-            are compared. Exit code 0 when nothing differs, 3 when something does.
+            are compared. With --full every point of both sides is compared instead of a sample \
+            (both walked once in id order, a page at a time): it lists points missing from TARGET, \
+            extra points in TARGET, and points whose payload or vectors differ; for a snapshot \
+            archive it still compares counts and configuration only. Exit code 0 when nothing \
+            differs, 3 when something does.
             """
     )
 
@@ -28,6 +32,18 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: "Seed of the sample (default: random; the report gives it).")
     var seed: UInt64?
 
+    @Flag(help: "Compare every point, not a sample.")
+    var full = false
+
+    @Option(help: "With --full: points per scroll page (each side holds about two pages in memory).")
+    var pageSize = 1000
+
+    @Option(help: "With --full: differences listed in the report (the terminal shows 20); the rest are counted by kind.")
+    var maxListed = 10_000
+
+    @Flag(help: "Print only the report (no progress).")
+    var quiet = false
+
     @Flag(help: "Print the report as JSON on stdout.")
     var json = false
 
@@ -39,15 +55,27 @@ struct ValidateCommand: AsyncParsableCommand {
             throw ValidationError(archive == nil ? "name SOURCE and TARGET" : "with --archive, name only TARGET")
         }
         guard sampleSize >= 0 else { throw ValidationError("--sample-size must be 0 or more") }
+        guard pageSize >= 1 else { throw ValidationError("--page-size must be positive") }
+        guard maxListed >= 0 else { throw ValidationError("--max-listed must be 0 or more") }
     }
 
     func run() async throws {
         try await reportingFailures {
             var validator = CollectionValidator(sampleSize: sampleSize)
             if let seed { validator.seed = seed }
+            validator.pageSize = pageSize
+            validator.listLimit = maxListed
             let local = try connection.localClient()
             let report: ValidationReport
-            if let archive {
+            let progress = TerminalExportProgress(quiet: quiet)
+            if full, let archive {
+                report = try await validator.validateFull(archiveAt: archive, target: local, collections[0], progress: progress)
+                progress.finishLine()
+            } else if full {
+                report = try await validator.validateFull(source: try connection.productionClient(), collections[0],
+                                                          target: local, collections[1], progress: progress)
+                progress.finishLine()
+            } else if let archive {
                 report = try await validator.validate(archiveAt: archive, target: local, collections[0])
             } else {
                 report = try await validator.validate(source: try connection.productionClient(), collections[0],

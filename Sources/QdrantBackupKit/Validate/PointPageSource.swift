@@ -1,0 +1,92 @@
+import Foundation
+
+/// One page of points: the bytes they lie in and where each lies (found by ``ScrollPageScanner``,
+/// never decoded).
+struct PointPage {
+    var body: Data
+    var page: ScrollPage
+
+    /// Point `index`'s JSON text, compact.
+    func pointText(_ index: Int) -> [UInt8] {
+        body.withUnsafeBytes { bytes in
+            let text = UnsafeRawBufferPointer(rebasing: bytes[page.pointRanges[index]])
+            return page.pointsContainWhitespace ? ScrollPageScanner.compacted(text) : Array(text)
+        }
+    }
+}
+
+/// Where a full comparison reads one side's points from, page by page in id order.
+protocol PointPageSource: AnyObject {
+    /// The next page; nil after the last.
+    func nextPage() async throws -> PointPage?
+}
+
+/// A collection's points, scrolled with payload and vectors. The next page is requested as soon
+/// as the current one arrives, so that comparing a page overlaps fetching the next.
+final class ScrolledPointPages: PointPageSource {
+    private let client: QdrantClient
+    private let collection: String
+    private let limit: Int
+    private var pending: Task<Data, Error>?
+    private var finished = false
+
+    init(client: QdrantClient, collection: String, pageSize: Int) {
+        self.client = client
+        self.collection = collection
+        limit = max(1, pageSize)
+    }
+
+    deinit { pending?.cancel() }
+
+    func nextPage() async throws -> PointPage? {
+        guard !finished else { return nil }
+        let body = try await (pending ?? fetch(offset: nil)).value
+        let page = try ScrollPageScanner.scan(body)
+        if let next = page.nextPageOffset {
+            pending = fetch(offset: next)
+        } else {
+            pending = nil
+            finished = true
+        }
+        return PointPage(body: body, page: page)
+    }
+
+    private func fetch(offset: String?) -> Task<Data, Error> {
+        Task { [client, collection, limit] in try await client.scrollPage(collection, offset: offset, limit: limit) }
+    }
+}
+
+/// The points of a points archive, one member per page (members hold the source's scroll order).
+/// Every member's stored and raw SHA-256 are checked as it is read.
+final class ArchivedPointPages: PointPageSource {
+    private let reader: ArchiveReader
+
+    init(path: String) throws {
+        reader = try ArchiveReader(source: FileByteSource(path: path))
+    }
+
+    func nextPage() async throws -> PointPage? {
+        // A member's JSON Lines become a scroll response body, so that one scanner serves both sides.
+        var body = Data(#"{"result":{"points":["#.utf8)
+        var atLineStart = true
+        var first = true
+        guard try reader.nextMember(.verify, consumer: { chunk in
+            guard let base = chunk.baseAddress else { return }
+            var start = 0
+            while start < chunk.count {
+                // memchr keeps this fast in debug builds too.
+                let end = memchr(base + start, 0x0A, chunk.count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? chunk.count
+                if end > start {
+                    if atLineStart && !first { body.append(0x2C) }
+                    body.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<end]))
+                    atLineStart = false
+                    first = false
+                }
+                if end < chunk.count { atLineStart = true }
+                start = end + 1
+            }
+        }) != nil else { return nil }
+        body.append(contentsOf: #"],"next_page_offset":null}}"#.utf8)
+        return PointPage(body: body, page: try ScrollPageScanner.scan(body))
+    }
+}
