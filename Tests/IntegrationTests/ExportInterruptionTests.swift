@@ -29,9 +29,10 @@ struct ExportInterruptionTests {
     /// A snapshot export of a new collection, held mid-download by a stalled response.
     func startSnapshotExportThatStalls() async throws -> (String, CLIRunner.Running) {
         let name = try await fixtures.create(.dense, count: 300)
-        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "after_bytes": 10000,
+        // Held until the test signals it, however slow a loaded machine makes the test process.
+        try await qdrant.injectFault(["kind": "stall", "seconds": 600, "after_bytes": 10000,
                                       "path": "/snapshots/.+\\.snapshot$", "method": "GET"])
-        let running = try cli.start(["export", name, "--method", "snapshot", "--output", output.url.path])
+        let running = try cli.start(["export", name, "--method", "snapshot", "--low-speed-time", "900", "--output", output.url.path])
         try await waitForStall()
         return (name, running)
     }
@@ -45,9 +46,9 @@ struct ExportInterruptionTests {
     func sigintDuringScroll() async throws {
         guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
         let name = try await fixtures.create(.dense, count: 500)
-        try await qdrant.injectFault(["kind": "stall", "seconds": 60, "skip": 3, "path": "/points/scroll$"])
+        try await qdrant.injectFault(["kind": "stall", "seconds": 600, "skip": 3, "path": "/points/scroll$"])
         let arguments = ["export", name, "--method", "scroll", "--batch-size", "100", "--points-member-bytes", "30000",
-                         "--output", output.url.path]
+                         "--low-speed-time", "900", "--output", output.url.path]
         let running = try cli.start(arguments)
         try await waitForStall()
         running.signal(SIGINT)
