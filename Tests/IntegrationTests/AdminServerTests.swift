@@ -155,7 +155,7 @@ struct AdminServerTests: BenchSuite {
         #expect(try await server.request("POST", "jobs/\(finished)/resume").status == 409, "a succeeded job is not resumed")
     }
 
-    @Test("POST /export, GET /archives, POST /repair, POST /import and POST /validate work on the archive directory")
+    @Test("POST /export, GET /archives, POST /repair, POST /import, POST /validate and POST /resync")
     func exportListImportValidate() async throws {
         let name = try await fixtures.create(.namedSparse, count: 120)
         let target = name + "_restored"
@@ -192,6 +192,19 @@ struct AdminServerTests: BenchSuite {
         ])
         #expect(report.status == 200, "\(report.text)")
         #expect((try report.object()["mismatches"] as? [Any])?.isEmpty == true, "\(report.text)")
+        // Drift in the local copy: a full validate sees it, POST /resync mends it.
+        let dropped: [Any] = try await fixtures.points(of: target).keys.sorted().prefix(2).map { Int($0) ?? $0 }
+        _ = try await fixtures.client.send(.json(.post, qdrant.url.appendingPathComponent("collections/\(target)/points/delete")
+            .appending(queryItems: [URLQueryItem(name: "wait", value: "true")]),
+            body: try JSONSerialization.data(withJSONObject: ["points": dropped])))
+        let drifted = try await server.request("POST", "validate", json: ["source_collection": name, "target_collection": target, "full": true])
+        #expect((try drifted.object()["mismatch_counts"] as? [String: Int])?["missing_point"] == 2, "\(drifted.text)")
+        let resynced = try await server.waitForJob(try jobID(try await server.request("POST", "resync", json: [
+            "source_collection": name, "target_collection": target,
+        ])))
+        #expect(resynced["state"] as? String == "succeeded", "\(resynced)")
+        #expect(ImportBench.differences(try await fixtures.points(of: name), try await fixtures.points(of: target)).isEmpty)
+
         let fromArchive = try await server.request("POST", "validate", json: ["archive": archive, "target_collection": target])
         #expect((try fromArchive.object()["mismatches"] as? [Any])?.isEmpty == true, "\(fromArchive.text)")
     }
@@ -319,7 +332,7 @@ struct AdminServerTests: BenchSuite {
         let document = try await server.request("GET", "openapi.json").object()
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = Set((document["paths"] as? [String: Any] ?? [:]).keys)
-        #expect(paths == ["/health", "/collections/{server}", "/archives", "/start", "/export", "/import", "/repair", "/validate",
+        #expect(paths == ["/health", "/collections/{server}", "/archives", "/start", "/export", "/import", "/repair", "/resync", "/validate",
                           "/status/{id}", "/jobs", "/jobs/{id}", "/jobs/{id}/resume", "/openapi.json"])
         for (path, operations) in document["paths"] as? [String: [String: Any]] ?? [:] {
             for method in operations.keys {

@@ -18,6 +18,7 @@ struct AdminRoutes: Sendable {
         group.post("export") { request, _ in try await submit(.export, request) }
         group.post("import") { request, _ in try await submit(.import, request) }
         group.post("repair") { request, _ in try await submit(.repair, request) }
+        group.post("resync") { request, _ in try await submit(.resync, request) }
         group.post("validate") { request, _ in try await validate(request) }
         group.get("status/:id") { _, context in try await job(context.parameters.require("id")) }
         group.get("jobs/:id") { _, context in try await job(context.parameters.require("id")) }
@@ -96,7 +97,7 @@ struct AdminRoutes: Sendable {
         return id
     }
 
-    /// `POST /validate`: the report of `qdrant-backup validate`, synchronously (sampled, so quick).
+    /// `POST /validate`: the report of `qdrant-backup validate [--full]`, synchronously.
     private func validate(_ request: Request) async throws -> Response {
         struct Body: Decodable {
             var sourceCollection: String?
@@ -104,8 +105,9 @@ struct AdminRoutes: Sendable {
             var archive: String?
             var sampleSize: Int?
             var seed: UInt64?
+            var full: Bool?
             enum CodingKeys: String, CodingKey {
-                case archive, seed
+                case archive, seed, full
                 case sourceCollection = "source_collection"
                 case targetCollection = "target_collection"
                 case sampleSize = "sample_size"
@@ -113,7 +115,7 @@ struct AdminRoutes: Sendable {
         }
         let body = try await JSONResponse.decode(
             Body.self, from: request,
-            allowedFields: ["source_collection", "target_collection", "archive", "sample_size", "seed"],
+            allowedFields: ["source_collection", "target_collection", "archive", "sample_size", "seed", "full"],
             limit: environment.maxRequestBytes)
         let sampleSize = body.sampleSize ?? 100
         guard (0...1_000_000).contains(sampleSize) else {
@@ -134,13 +136,17 @@ struct AdminRoutes: Sendable {
                     throw AdminAPIError.notFound("no archive \(archive) in the archive directory")
                 }
                 let target = try body.targetCollection ?? ArchiveInspector.inspect(archiveAt: environment.archiveDirectory.file(archive)).collection
-                report = try await validator.validate(archiveAt: environment.archiveDirectory.file(archive), target: environment.local, target)
+                let path = environment.archiveDirectory.file(archive)
+                report = body.full == true ? try await validator.validateFull(archiveAt: path, target: environment.local, target)
+                    : try await validator.validate(archiveAt: path, target: environment.local, target)
             } else {
                 guard let source = body.sourceCollection, !source.isEmpty else {
                     throw AdminAPIError.badRequest("is required (or give an archive)", field: "source_collection")
                 }
-                report = try await validator.validate(source: environment.production, source, target: environment.local,
-                                                      body.targetCollection ?? source)
+                let target = body.targetCollection ?? source
+                report = body.full == true
+                    ? try await validator.validateFull(source: environment.production, source, target: environment.local, target)
+                    : try await validator.validate(source: environment.production, source, target: environment.local, target)
             }
         } catch {
             throw AdminAPIError(error)

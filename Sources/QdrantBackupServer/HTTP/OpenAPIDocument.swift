@@ -28,7 +28,7 @@ enum OpenAPIDocument {
       "ExportMethod": {"type": "string", "enum": ["snapshot", "scroll", "auto"]},
       "JobRequest": {
         "type": "object", "additionalProperties": false,
-        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite and timestamp; /import archives, target, target_prefix, overwrite, keep_partial, aliases and tuning; /repair archives and new_snapshot. Other fields are refused.",
+        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite and timestamp; /import archives, target, target_prefix, overwrite, keep_partial, aliases and tuning; /repair archives and new_snapshot; /resync source_collection or archive, target_collection, dry_run and tuning. Other fields are refused.",
         "properties": {
           "collections": {"type": "array", "items": {"type": "string"}, "description": "Collections by name; with none, every collection but the default exclusions (chat history)."},
           "include_patterns": {"type": "array", "items": {"type": "string"}, "description": "fnmatch globs a collection must match."},
@@ -45,7 +45,11 @@ enum OpenAPIDocument {
           "parallel": {"type": "integer", "minimum": 1, "description": "Upsert requests in flight."},
           "batch_size": {"type": "integer", "minimum": 1, "description": "Points per upsert request."},
           "aliases": {"type": "boolean", "description": "Recreate the archived aliases."},
-          "new_snapshot": {"type": "boolean", "description": "/repair: export a snapshot archive again when the server no longer holds its snapshot."}
+          "new_snapshot": {"type": "boolean", "description": "/repair: export a snapshot archive again when the server no longer holds its snapshot."},
+          "source_collection": {"type": "string", "description": "/resync: the production collection to follow."},
+          "archive": {"type": "string", "description": "/resync: instead of source_collection, a points archive of the archive directory."},
+          "target_collection": {"type": "string", "description": "/resync: the local collection to mend (default: the source's name)."},
+          "dry_run": {"type": "boolean", "description": "/resync: compare and report; change nothing."}
         }
       },
       "Accepted": {
@@ -76,7 +80,7 @@ enum OpenAPIDocument {
         "type": "object", "required": ["id", "kind", "state", "request", "items", "runs", "resumable", "created_at"],
         "properties": {
           "id": {"type": "string"},
-          "kind": {"type": "string", "enum": ["backup", "export", "import", "repair"]},
+          "kind": {"type": "string", "enum": ["backup", "export", "import", "repair", "resync"]},
           "state": {"$ref": "#/components/schemas/JobState"},
           "request": {"$ref": "#/components/schemas/JobRequest"},
           "items": {"type": "array", "items": {"$ref": "#/components/schemas/JobItem"}},
@@ -128,11 +132,16 @@ enum OpenAPIDocument {
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}}}},
       "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
         "400": {"$ref": "#/components/responses/BadRequest"}}}},
+    "/resync": {"post": {"summary": "Make a local collection equal to a production collection (or a points archive) again, from a full comparison: missing and differing points upserted, extra ones deleted, payload indexes mended (as `qdrant-backup resync`).",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}}}},
+      "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
+        "400": {"$ref": "#/components/responses/BadRequest"}}}},
     "/validate": {"post": {"summary": "Compare a production collection (or an archive) with a local collection: counts, configuration, sampled points.",
       "requestBody": {"content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {
         "source_collection": {"type": "string"}, "target_collection": {"type": "string", "description": "Default: the source's name."},
         "archive": {"type": "string", "description": "Instead of source_collection: an archive of the archive directory."},
-        "sample_size": {"type": "integer", "minimum": 0, "default": 100}, "seed": {"type": "integer"}}}}}},
+        "sample_size": {"type": "integer", "minimum": 0, "default": 100}, "seed": {"type": "integer"},
+        "full": {"type": "boolean", "description": "Compare every point (one id-order walk of both sides) instead of a sample."}}}}}},
       "responses": {"200": {"description": "The report; `mismatches` is empty when nothing differs.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValidationReport"}}}},
         "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "502": {"$ref": "#/components/responses/BadGateway"}}}},
     "/status/{id}": {"get": {"summary": "A job's state and per-collection progress (the seed's backup status).",

@@ -13,6 +13,8 @@ public struct JobRecord: Codable, Sendable, Equatable {
         case `import`
         /// `POST /repair`: damaged archives of the archive directory mended from production.
         case repair
+        /// `POST /resync`: a local collection brought back in line with production or an archive.
+        case resync
     }
 
     public enum State: String, Codable, Sendable {

@@ -33,6 +33,12 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var aliases: Bool?
     /// `/repair`: a snapshot archive whose server snapshot is gone is exported again.
     public var newSnapshot: Bool?
+    /// `/resync`: the production collection (or `archive`) to follow, and the local one to mend.
+    public var sourceCollection: String?
+    public var archive: String?
+    public var targetCollection: String?
+    /// `/resync`: compare and report what would change; write nothing.
+    public var dryRun: Bool?
 
     public init() {}
 
@@ -45,6 +51,10 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case keepArchive = "keep_archive"
         case batchSize = "batch_size"
         case newSnapshot = "new_snapshot"
+        case sourceCollection = "source_collection"
+        case targetCollection = "target_collection"
+        case archive
+        case dryRun = "dry_run"
     }
 
     /// The fields each kind of job accepts; any other is refused, so a misspelt option never
@@ -57,6 +67,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case .export: selection.union([.overwrite, .timestamp])
         case .import: tuning.union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases])
         case .repair: [.archives, .newSnapshot]
+        case .resync: tuning.union([.sourceCollection, .archive, .targetCollection, .dryRun])
         }
         return Set(keys.map(\.rawValue))
     }
@@ -69,6 +80,17 @@ public struct JobRequest: Codable, Sendable, Equatable {
         }
         for name in collections ?? [] where name.isEmpty {
             throw .badRequest("collection names must not be empty", field: "collections")
+        }
+        if kind == .resync {
+            if let archive, !ArchiveDirectory.isArchiveName(archive) {
+                throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archive")
+            }
+            guard (sourceCollection == nil) != (archive == nil) else {
+                throw .badRequest("give either a source collection or an archive", field: "source_collection")
+            }
+            guard targetCollection?.isEmpty == false || sourceCollection?.isEmpty == false else {
+                throw .badRequest("is required with an archive", field: "target_collection")
+            }
         }
         if kind == .import || kind == .repair {
             guard let archives, !archives.isEmpty else {

@@ -98,8 +98,8 @@ final class JobTracker: Sendable {
     }
 }
 
-/// Export and import events of one job item, written into its record.
-struct ItemProgress: ExportProgressObserver, ImportProgressObserver {
+/// Export, import and comparison events of one job item, written into its record.
+struct ItemProgress: ExportProgressObserver, ImportProgressObserver, ValidationProgressObserver {
     let tracker: JobTracker
     let index: Int
 
@@ -123,6 +123,17 @@ struct ItemProgress: ExportProgressObserver, ImportProgressObserver {
             begin(.import, method: method, totalPoints: totalPoints, totalBytes: totalBytes)
         case .advanced(_, let points, let bytes):
             advance(points: points, bytes: bytes)
+        case .note(_, let message):
+            tracker.updateItem(index) { $0.notes.append(message) }
+        }
+    }
+
+    func validationProgressed(_ event: ValidationEvent) {
+        switch event {
+        case .started(_, let totalPoints):
+            begin(.verify, method: nil, totalPoints: totalPoints, totalBytes: nil)
+        case .advanced(_, let points, _):
+            advance(points: points, bytes: 0)
         case .note(_, let message):
             tracker.updateItem(index) { $0.notes.append(message) }
         }

@@ -1,6 +1,17 @@
 import Foundation
 import QdrantBackupKit
 
+/// A resync that ran but left differences: the job item fails, as the CLI exits 3.
+enum ResyncJobError: Error, CustomStringConvertible {
+    case differencesRemain(target: String)
+
+    var description: String {
+        switch self {
+        case .differencesRemain(let target): "'\(target)' still differs from its source after the resync (see the notes)"
+        }
+    }
+}
+
 /// What a job does, item by item, through the same core the CLI calls. A failed item does not
 /// stop the others; a stop request (cancel, shutdown) ends the job at the next safe point.
 struct JobWork: Sendable {
@@ -66,6 +77,11 @@ struct JobWork: Sendable {
         if record.kind == .import || record.kind == .repair {
             return (record.request.archives ?? []).map(JobRecord.Item.init(name:))
         }
+        if record.kind == .resync {
+            var item = JobRecord.Item(name: record.request.archive ?? record.request.sourceCollection ?? "")
+            item.target = record.request.targetCollection ?? record.request.sourceCollection
+            return [item]
+        }
         let (chosen, missing) = record.request.selection().resolve(
             available: try await environment.production.collectionNames(), defaultExclusions: environment.defaultExclusions)
         return chosen.map(JobRecord.Item.init(name:)) + missing.map { name in
@@ -90,6 +106,7 @@ struct JobWork: Sendable {
             case .export: try await export(item.name, index: index, of: tracker, resumingSince: resumingSince)
             case .import: try await importArchive(item, index: index, of: tracker, resumingSince: resumingSince)
             case .repair: try await repair(item.name, index: index, of: tracker)
+            case .resync: try await resync(item, index: index, of: tracker)
             }
             tracker.updateItem(index) { item in
                 item.state = .succeeded
@@ -171,6 +188,28 @@ struct JobWork: Sendable {
             item.notes.append("\(report.outcome.rawValue): \(report.damagedMembers.count) damaged members"
                 + (report.missingTail.map { ", end missing (\($0))" } ?? "")
                 + "; \(report.refetchedPoints) points and \(report.refetchedBytes) bytes read again")
+        }
+    }
+
+    private func resync(_ item: JobRecord.Item, index: Int, of tracker: JobTracker) async throws {
+        let request = tracker.record.request
+        var options = ResyncOptions()
+        options.dryRun = request.dryRun ?? false
+        if let parallel = request.parallel { options.parallel = parallel }
+        if let batchSize = request.batchSize { options.batchSize = batchSize }
+        let resyncer = CollectionResyncer(client: environment.local, options: options, progress: tracker.observer(forItem: index))
+        let target = item.target ?? item.name
+        let report = if let archive = request.archive {
+            try await resyncer.resync(archiveAt: environment.archiveDirectory.file(archive), into: target)
+        } else {
+            try await resyncer.resync(source: environment.production, item.name, into: target)
+        }
+        tracker.updateItem(index) { item in
+            item.notes.append("\(report.upsertedMissing) missing and \(report.upsertedChanged) changed points upserted, "
+                + "\(report.deletedExtra) extra deleted; \(report.passed ? "equal afterwards" : "differences remain")")
+        }
+        guard report.passed || options.dryRun else {
+            throw ResyncJobError.differencesRemain(target: target)
         }
     }
 
