@@ -19,11 +19,7 @@ struct ResyncCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "SOURCE TARGET, or only TARGET with --archive.")
-    var collections: [String]
-
-    @Option(help: "Resync from this archive instead of production.")
-    var archive: String?
+    @OptionGroup var comparison: ComparisonOptions
 
     @Flag(help: "Compare and print what would be upserted, deleted, created and dropped; change nothing.")
     var dryRun = false
@@ -34,12 +30,6 @@ struct ResyncCommand: AsyncParsableCommand {
     @Option(help: "Points per upsert request, ids per delete request.")
     var batchSize = 1000
 
-    @Option(help: "Points per scroll page while comparing (each side holds about two pages in memory).")
-    var pageSize = 1000
-
-    @Option(help: "Differences listed in each comparison of the JSON report; the rest are counted by kind.")
-    var maxListed = 10_000
-
     @Flag(help: "Print only errors, warnings and the summary.")
     var quiet = false
 
@@ -49,14 +39,8 @@ struct ResyncCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
-        let wanted = archive == nil ? 2 : 1
-        guard collections.count == wanted else {
-            throw ValidationError(archive == nil ? "name SOURCE and TARGET" : "with --archive, name only TARGET")
-        }
         guard parallel >= 1 else { throw ValidationError("--parallel must be 1 or more") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be positive") }
-        guard pageSize >= 1 else { throw ValidationError("--page-size must be positive") }
-        guard maxListed >= 0 else { throw ValidationError("--max-listed must be 0 or more") }
     }
 
     func run() async throws {
@@ -65,17 +49,17 @@ struct ResyncCommand: AsyncParsableCommand {
             options.dryRun = dryRun
             options.parallel = parallel
             options.batchSize = batchSize
-            options.pageSize = pageSize
-            options.listLimit = maxListed
+            options.pageSize = comparison.pageSize
+            options.listLimit = comparison.maxListed
             let progress = TerminalExportProgress(quiet: quiet)
             let resyncer = CollectionResyncer(client: try connection.localClient(), options: options, progress: progress)
             let report: ResyncReport
             do {
-                if let archive {
-                    report = try await resyncer.resync(archiveAt: archive, into: collections[0])
+                if let archive = comparison.archive {
+                    report = try await resyncer.resync(archiveAt: archive, into: comparison.collections[0])
                 } else {
-                    report = try await resyncer.resync(source: try connection.productionClient(), collections[0],
-                                                       into: collections[1])
+                    report = try await resyncer.resync(source: try connection.productionClient(), comparison.collections[0],
+                                                       into: comparison.collections[1])
                 }
             } catch {
                 progress.finishLine()

@@ -20,11 +20,7 @@ struct ValidateCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "SOURCE TARGET, or only TARGET with --archive.")
-    var collections: [String]
-
-    @Option(help: "Compare against this archive instead of production.")
-    var archive: String?
+    @OptionGroup var comparison: ComparisonOptions
 
     @Option(help: "Points to sample and compare.")
     var sampleSize = 100
@@ -35,12 +31,6 @@ struct ValidateCommand: AsyncParsableCommand {
     @Flag(help: "Compare every point, not a sample.")
     var full = false
 
-    @Option(help: "With --full: points per scroll page (each side holds about two pages in memory).")
-    var pageSize = 1000
-
-    @Option(help: "With --full: differences listed in the report (the terminal shows 20); the rest are counted by kind.")
-    var maxListed = 10_000
-
     @Flag(help: "Print only the report (no progress).")
     var quiet = false
 
@@ -50,36 +40,30 @@ struct ValidateCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
-        let wanted = archive == nil ? 2 : 1
-        guard collections.count == wanted else {
-            throw ValidationError(archive == nil ? "name SOURCE and TARGET" : "with --archive, name only TARGET")
-        }
         guard sampleSize >= 0 else { throw ValidationError("--sample-size must be 0 or more") }
-        guard pageSize >= 1 else { throw ValidationError("--page-size must be positive") }
-        guard maxListed >= 0 else { throw ValidationError("--max-listed must be 0 or more") }
     }
 
     func run() async throws {
         try await reportingFailures {
             var validator = CollectionValidator(sampleSize: sampleSize)
             if let seed { validator.seed = seed }
-            validator.pageSize = pageSize
-            validator.listLimit = maxListed
+            validator.pageSize = comparison.pageSize
+            validator.listLimit = comparison.maxListed
             let local = try connection.localClient()
             let report: ValidationReport
             let progress = TerminalExportProgress(quiet: quiet)
-            if full, let archive {
-                report = try await validator.validateFull(archiveAt: archive, target: local, collections[0], progress: progress)
+            if full, let archive = comparison.archive {
+                report = try await validator.validateFull(archiveAt: archive, target: local, comparison.collections[0], progress: progress)
                 progress.finishLine()
             } else if full {
-                report = try await validator.validateFull(source: try connection.productionClient(), collections[0],
-                                                          target: local, collections[1], progress: progress)
+                report = try await validator.validateFull(source: try connection.productionClient(), comparison.collections[0],
+                                                          target: local, comparison.collections[1], progress: progress)
                 progress.finishLine()
-            } else if let archive {
-                report = try await validator.validate(archiveAt: archive, target: local, collections[0])
+            } else if let archive = comparison.archive {
+                report = try await validator.validate(archiveAt: archive, target: local, comparison.collections[0])
             } else {
-                report = try await validator.validate(source: try connection.productionClient(), collections[0],
-                                                      target: local, collections[1])
+                report = try await validator.validate(source: try connection.productionClient(), comparison.collections[0],
+                                                      target: local, comparison.collections[1])
             }
             if json {
                 try Terminal.printJSON(report)
