@@ -320,6 +320,16 @@ def standin_path(args, table, binary, work, points_file):
                             lambda: measure("baseline stand-in bare scroll", bare, env, work))
         table.add(tool, mb, count, baseline=base, target=0.9)
         table.add(base, mb, count, rss_limit=None)
+
+        # Issue 11: a full comparison (validate --full) against what it saves, a full re-import.
+        archive = os.path.join(out, "points_standin.qdrant.tar")
+        reimport = [binary, "import", archive, "--target", "points_standin_copy", "--overwrite", "--quiet"]
+        full = [binary, "validate", "--full", "points_standin", "points_standin_copy", "--quiet"]
+        log("on the stand-in: validate --full of an identical copy against a full re-import:")
+        imported = measure(f"stand-in: full re-import {count:,} points", reimport, env, work)
+        compared = measure(f"stand-in: validate --full {count:,} points", full, env, work)
+        table.add(compared, mb, count, baseline=imported)
+        table.add(imported, mb, count)
         clear(out)
     finally:
         server.stop()
