@@ -26,6 +26,8 @@ public struct AdminServer: Sendable {
     /// (they show `interrupted` and can be resumed). `onListening` gets the bound URL.
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
         guard adminToken != nil || Self.isLoopback(host) else { throw AdminServerError.tokenRequired(host: host) }
+        let claim = try JobStore(stateDirectory: environment.stateDirectory).claim()
+        defer { withExtendedLifetime(claim) {} }
         let jobs = JobScheduler(environment: environment)
         let router = Router()
         router.add(middleware: ErrorShapingMiddleware())
@@ -58,12 +60,15 @@ public struct AdminServer: Sendable {
 
 public enum AdminServerError: Error, CustomStringConvertible {
     case tokenRequired(host: String)
+    case stateDirectoryInUse(String)
 
     public var description: String {
         switch self {
         case .tokenRequired(let host):
             "listening on \(host) makes the admin API reachable from other machines: set QDRANT_BACKUP_ADMIN_TOKEN "
                 + "or pass --admin-token-file, or listen on 127.0.0.1"
+        case .stateDirectoryInUse(let directory):
+            "another qdrant-backup serve keeps its jobs in \(directory); stop it, or give this one its own --state-dir"
         }
     }
 }

@@ -261,6 +261,15 @@ struct AdminServerTests: BenchSuite {
         #expect(try await server.request("GET", "jobs").status == 200)
     }
 
+    @Test("a second serve on the same state directory refuses to start, leaving the first one's jobs alone")
+    func oneServerPerStateDirectory() async throws {
+        let first = try serve()
+        let second = try await cli.run(["serve", "--port", "0", "--archive-dir", bench.output.url.path])
+        #expect(second.exitCode == 1)
+        #expect(second.stderr.contains("--state-dir"), "\(second.stderr)")
+        #expect(try await first.request("GET", "jobs").status == 200)
+    }
+
     @Test("off loopback, serve refuses to start without an admin token; with one, requests need it as a Bearer token")
     func adminTokenOffLoopback() async throws {
         let refused = try await cli.run(["serve", "--host", "0.0.0.0", "--port", "0", "--archive-dir", bench.output.url.path])
@@ -317,6 +326,7 @@ struct AdminServerTests: BenchSuite {
         #expect(bodies.count >= 12)
         for body in bodies { #expect(!body.contains(key), "a response holds the key: \(body.prefix(300))") }
         let records = try FileManager.default.contentsOfDirectory(atPath: keyedBench.cli.home.appendingPathComponent("state/qdrant-backup/jobs").path)
+            .filter { $0.hasSuffix(".json") }
         #expect(records.count == 4)
         for record in records {
             let text = try String(contentsOf: keyedBench.cli.home.appendingPathComponent("state/qdrant-backup/jobs/\(record)"), encoding: .utf8)

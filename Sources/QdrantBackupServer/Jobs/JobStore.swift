@@ -10,6 +10,22 @@ struct JobStore: Sendable {
         directory = (stateDirectory.path as NSString).appendingPathComponent("jobs")
     }
 
+    /// Claims the job records for this server: an exclusive lock on `jobs/.lock`, held while the
+    /// returned file is open. A second `serve` on the same state directory would otherwise mark the
+    /// first one's running jobs as interrupted.
+    func claim() throws -> OwnedFile {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent(".lock")
+        let file: OwnedFile
+        do {
+            file = try OwnedFile(path: path, mode: .createNew)
+        } catch {
+            file = try OwnedFile(path: path, mode: .readWrite)
+        }
+        guard try file.tryLockExclusively() else { throw AdminServerError.stateDirectoryInUse(directory) }
+        return file
+    }
+
     func save(_ record: JobRecord) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try OwnedFile.writeAtomically(try ArchiveJSONCoding.encode(record), to: path(of: record.id))
