@@ -249,6 +249,9 @@ public final class ArchiveWriter {
             state = .failed
             throw ArchiveError.archiveExists(path: archivePath)
         }
+        // An old sidecar would contradict the new archive if anything stopped between the rename
+        // and the new sidecar: no sidecar (verify then says the file is unchecked) is the honest state.
+        try? OwnedFile.remove(sidecarPath)
         // Renamed while still open, so the .partial's lock holds until it has its final name.
         try OwnedFile.rename(partialPath, to: archivePath)
         try OwnedFile.syncDirectory(containing: archivePath)
