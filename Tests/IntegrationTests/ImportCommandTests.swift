@@ -64,6 +64,32 @@ struct ImportBench {
         _ = try await fixtures.client.send(.json(.post, qdrant.url.appendingPathComponent("collections/\(name)/points/delete"), body: body))
     }
 
+    /// A production collection of `shape`, its scroll archive, and an exact local copy imported from it.
+    func exactCopy(_ shape: CollectionFixtures.Shape, count: Int, exportExtra: [String] = []) async throws
+        -> (source: String, target: String) {
+        let name = try await fixtures.create(shape, count: count)
+        try await export(name, method: "scroll", extra: exportExtra)
+        let run = try await cli.run(["import", archive(name), "--target", name + "_local"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        return (name, name + "_local")
+    }
+
+    /// Drift in `target`, a copy of dense collection `source`, that counts alone would miss:
+    /// point 10's payload and point 20's vector changed, a copy of point `stranger` added as id
+    /// 100000, point 30 deleted.
+    func driftPoints(from source: String, in target: String, stranger: Int) async throws {
+        let points = try await fixtures.points(of: source)
+        func point(_ id: Int) -> [String: Any] { points["\(id)"] as! [String: Any] }
+        var changedPayload = point(10)
+        changedPayload["payload"] = ["title": "changed"]
+        var changedVector = point(20)
+        changedVector["vector"] = (changedVector["vector"] as! [Double]).reversed().map { -$0 }
+        var added = point(stranger)
+        added["id"] = 100_000
+        try await fixtures.upsert(target, [changedPayload, changedVector, added])
+        try await deletePoints(target, ids: [30])
+    }
+
     /// Ids whose points differ between two collections' point maps: payloads exactly, vectors
     /// within 1e-6 (the server may renormalise a Cosine vector in its last bit).
     static func differences(_ expected: [String: NSDictionary], _ actual: [String: NSDictionary]) -> [String] {

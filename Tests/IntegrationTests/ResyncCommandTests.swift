@@ -5,37 +5,17 @@ import Testing
 
 /// `validate --full` and `resync`: every point compared, and a drifted local collection mended.
 @Suite("validate --full and resync")
-struct ResyncCommandTests {
+struct ResyncCommandTests: BenchSuite {
     let bench: ImportBench
-    var cli: CLIRunner { bench.cli }
-    var fixtures: CollectionFixtures { bench.fixtures }
 
     init() throws {
         bench = try ImportBench()
     }
 
-    /// A source collection of `shape`, its scroll archive, and an exact local copy imported from it.
-    func copy(_ shape: CollectionFixtures.Shape, count: Int) async throws -> (source: String, target: String) {
-        let name = try await fixtures.create(shape, count: count)
-        try await bench.export(name, method: "scroll", extra: ["--batch-size", "40"])
-        let run = try await cli.run(["import", bench.archive(name), "--target", name + "_local"])
-        #expect(run.exitCode == 0, "\(run.stderr)")
-        return (name, name + "_local")
-    }
-
     /// Five kinds of drift in the local copy of a dense collection: point 30 deleted, point 10's
     /// payload and point 20's vector changed, point 100000 added, the `tags` payload index dropped.
     func drift(_ source: String, _ target: String) async throws {
-        let points = try await fixtures.points(of: source)
-        func point(_ id: Int) -> [String: Any] { points["\(id)"] as! [String: Any] }
-        var changedPayload = point(10)
-        changedPayload["payload"] = ["title": "changed"]
-        var changedVector = point(20)
-        changedVector["vector"] = (changedVector["vector"] as! [Double]).reversed().map { -$0 }
-        var stranger = point(40)
-        stranger["id"] = 100_000
-        try await fixtures.upsert(target, [changedPayload, changedVector, stranger])
-        try await bench.deletePoints(target, ids: [30])
+        try await bench.driftPoints(from: source, in: target, stranger: 40)
         let url = URL(string: bench.qdrant.url.absoluteString.trimmingCharacters(in: ["/"]) + "/collections/\(target)/index/tags?wait=true")!
         _ = try await fixtures.client.send(HTTPRequest(.delete, url))
     }
@@ -64,7 +44,7 @@ struct ResyncCommandTests {
     @Test("an exact copy of every shape is clean under validate --full, against production and the archive",
           arguments: CollectionFixtures.Shape.allCases)
     func identical(shape: CollectionFixtures.Shape) async throws {
-        let (source, target) = try await copy(shape, count: 130)
+        let (source, target) = try await bench.exactCopy(shape, count: 130, exportExtra: ["--batch-size", "40"])
         defer { Task { [fixtures] in await fixtures.delete(source); await fixtures.delete(target) } }
         for arguments in [[source, target], ["--archive", bench.archive(source), target]] {
             let result = try await run(["validate", "--full", "--page-size", "17"] + arguments)
@@ -80,7 +60,7 @@ struct ResyncCommandTests {
 
     @Test("validate --full lists a deleted point, a changed payload, a changed vector, an extra point and a dropped index; resync mends all five")
     func resyncFromProduction() async throws {
-        let (source, target) = try await copy(.dense, count: 150)
+        let (source, target) = try await bench.exactCopy(.dense, count: 150, exportExtra: ["--batch-size", "40"])
         defer { Task { [fixtures] in await fixtures.delete(source); await fixtures.delete(target) } }
         try await drift(source, target)
 
@@ -120,7 +100,7 @@ struct ResyncCommandTests {
 
     @Test("resync --archive mends the same five differences from a points archive, offline")
     func resyncFromArchive() async throws {
-        let (source, target) = try await copy(.dense, count: 150)
+        let (source, target) = try await bench.exactCopy(.dense, count: 150, exportExtra: ["--batch-size", "40"])
         defer { Task { [fixtures] in await fixtures.delete(source); await fixtures.delete(target) } }
         try await drift(source, target)
 
@@ -163,7 +143,7 @@ struct ResyncCommandTests {
 
     @Test("resync from an unreachable production exits 4 and leaves the local collection as it was")
     func unreachableProduction() async throws {
-        let (source, target) = try await copy(.dense, count: 60)
+        let (source, target) = try await bench.exactCopy(.dense, count: 60, exportExtra: ["--batch-size", "40"])
         defer { Task { [fixtures] in await fixtures.delete(source); await fixtures.delete(target) } }
         try await drift(source, target)
         let before = try await fixtures.points(of: target)
@@ -183,10 +163,7 @@ struct ResyncCommandTests {
             return
         }
         let bench = try ImportBench(qdrant: keyed)
-        let source = try await bench.fixtures.create(.dense, count: 60)
-        let target = source + "_local"
-        try await bench.export(source, method: "scroll")
-        #expect(try await bench.cli.run(["import", bench.archive(source), "--target", target]).exitCode == 0)
+        let (source, target) = try await bench.exactCopy(.dense, count: 60)
         try await bench.deletePoints(target, ids: [5])
         let before = try await bench.fixtures.points(of: target)
         let keyFile = bench.output.path("wrong.key")

@@ -5,22 +5,11 @@ import Testing
 
 /// `validate`: production vs local, and archive vs local, offline.
 @Suite("validate")
-struct ValidateCommandTests {
+struct ValidateCommandTests: BenchSuite {
     let bench: ImportBench
-    var cli: CLIRunner { bench.cli }
-    var fixtures: CollectionFixtures { bench.fixtures }
 
     init() throws {
         bench = try ImportBench()
-    }
-
-    /// A source collection of `shape` and an exact local copy of it, made by a scroll export and import.
-    func copy(_ shape: CollectionFixtures.Shape, count: Int = 200) async throws -> (source: String, target: String) {
-        let name = try await fixtures.create(shape, count: count)
-        try await bench.export(name, method: "scroll")
-        let run = try await cli.run(["import", bench.archive(name), "--target", name + "_local"])
-        #expect(run.exitCode == 0, "\(run.stderr)")
-        return (name, name + "_local")
     }
 
     func report(_ arguments: [String]) async throws -> (exitCode: Int32, report: [String: Any], kinds: [String]) {
@@ -33,7 +22,7 @@ struct ValidateCommandTests {
     @Test("an exact copy of every shape validates with exit 0, against production and against the archive",
           arguments: CollectionFixtures.Shape.allCases)
     func identical(shape: CollectionFixtures.Shape) async throws {
-        let (source, target) = try await copy(shape)
+        let (source, target) = try await bench.exactCopy(shape, count: 200)
         defer { Task { [fixtures] in await fixtures.delete(source); await fixtures.delete(target) } }
         let live = try await report([source, target, "--sample-size", "500"])
         #expect(live.exitCode == 0, "\(live.report)")
@@ -50,19 +39,9 @@ struct ValidateCommandTests {
 
     @Test("a changed payload, a missing point and a changed vector that counts would miss are each named, exit 3")
     func catchesWhatCountsMiss() async throws {
-        let (source, target) = try await copy(.dense, count: 150)
+        let (source, target) = try await bench.exactCopy(.dense, count: 150)
         defer { Task { [fixtures] in await fixtures.delete(source); await fixtures.delete(target) } }
-        let points = try await fixtures.points(of: source)
-        func point(_ id: Int) -> [String: Any] { points["\(id)"] as! [String: Any] }
-
-        var changedPayload = point(10)
-        changedPayload["payload"] = ["title": "changed"]
-        var changedVector = point(20)
-        changedVector["vector"] = (changedVector["vector"] as! [Double]).reversed().map { -$0 }
-        var stranger = point(30)
-        stranger["id"] = 100_000
-        try await fixtures.upsert(target, [changedPayload, changedVector, stranger])
-        try await bench.deletePoints(target, ids: [30])
+        try await bench.driftPoints(from: source, in: target, stranger: 30)
 
         let counts = try await fixtures.points(of: target).count
         #expect(counts == 150, "the counts still agree")
@@ -77,7 +56,7 @@ struct ValidateCommandTests {
 
     @Test("the sample spans the whole id space, not only the first page")
     func sampleSpansIDSpace() async throws {
-        let (source, target) = try await copy(.dense, count: 400)
+        let (source, target) = try await bench.exactCopy(.dense, count: 400)
         defer { Task { [fixtures] in await fixtures.delete(source); await fixtures.delete(target) } }
         // Change every point in the upper half; a sample of the first 40 ids would see none of them.
         let points = try await fixtures.points(of: source)
