@@ -9,8 +9,8 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
     public static let currentVersion = "1.0"
     /// The major version this reader reads.
     public static let supportedMajorVersion = 1
-    /// Required features this reader implements (none yet; encryption will add one).
-    public static let supportedFeatures: Set<String> = []
+    /// Required features this reader implements.
+    public static let supportedFeatures: Set<String> = [ArchiveEncryption.feature]
 
     /// Where the data came from. The URL never carries credentials.
     public struct Source: Codable, Sendable, Equatable {
@@ -49,6 +49,75 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
     public var aliases: [String]
     /// What `repair` re-read from the source, oldest first; absent in an archive never repaired.
     public var repairs: [Repair]?
+    /// How the data members are encrypted; absent in a plain archive (formats/archive-v1.md section 12).
+    public var encryption: Encryption? {
+        didSet {
+            requiredFeatures.removeAll { $0 == ArchiveEncryption.feature }
+            if encryption != nil { requiredFeatures.append(ArchiveEncryption.feature) }
+        }
+    }
+
+    /// The data member at 0-based position `index`: `points/000042.jsonl.zst`, with `.age` appended
+    /// in an encrypted archive.
+    public func dataMemberName(at index: Int) -> String {
+        method.memberName(at: index) + (encryption == nil ? "" : ".age")
+    }
+
+    /// The `encryption` object: public keys only, so that `repair` and `export --resume` can encrypt
+    /// new members to the same recipients with nothing but an identity or the passphrase at hand.
+    public struct Encryption: Codable, Sendable, Equatable {
+        public static let ageScheme = "age-v1"
+        /// `age-v1`: every data member is an age v1 file (C2SP age.md).
+        public var scheme: String
+        /// The X25519 recipients the export was asked to encrypt to (`age1…`).
+        public var recipients: [String]
+        /// The public key of the archive identity that `keys/archive-identity.age` holds under the
+        /// passphrase; nil when the archive has no passphrase.
+        public var archiveRecipient: String?
+
+        public init(recipients: [String], archiveRecipient: String?) {
+            scheme = Self.ageScheme
+            self.recipients = recipients
+            self.archiveRecipient = archiveRecipient
+        }
+
+        /// The key members that follow `archive.json`, in order.
+        public var keyMemberNames: [String] {
+            (archiveRecipient == nil ? [] : [ArchiveEncryption.identityMember]) + [ArchiveEncryption.secretMember]
+        }
+
+        /// Every recipient the members are encrypted to, parsed.
+        func allRecipients() throws -> [AgeRecipient] {
+            guard scheme == Self.ageScheme else {
+                throw ArchiveError.invalidDescriptor(reason: "encryption scheme \"\(scheme)\" is not \(Self.ageScheme)")
+            }
+            do {
+                return try (recipients + [archiveRecipient].compactMap { $0 }).map(AgeRecipient.init)
+            } catch {
+                throw ArchiveError.invalidDescriptor(reason: "encryption: \(error)")
+            }
+        }
+
+        /// "2 X25519 recipients and a passphrase": how the archive is encrypted, no secret in it.
+        public var summary: String {
+            var parts: [String] = []
+            if !recipients.isEmpty { parts.append("\(recipients.count) X25519 recipient\(recipients.count == 1 ? "" : "s")") }
+            if archiveRecipient != nil { parts.append("a passphrase") }
+            return parts.joined(separator: " and ")
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case scheme, recipients
+            case archiveRecipient = "archive_recipient"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(scheme, forKey: .scheme)
+            try container.encode(recipients, forKey: .recipients)
+            try container.encode(archiveRecipient, forKey: .archiveRecipient)  // null rather than absent
+        }
+    }
 
     /// One `repair` of the archive (formats/archive-v1.md section 5).
     public struct Repair: Codable, Sendable, Equatable {
@@ -97,7 +166,7 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         case createdAt = "created_at"
         case source, collection, method
         case collectionInfo = "collection_info"
-        case aliases, repairs
+        case aliases, repairs, encryption
     }
 
     /// Parses `archive.json`, refusing what this reader cannot read: another format, an unknown

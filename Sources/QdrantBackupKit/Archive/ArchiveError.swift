@@ -50,11 +50,14 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
     case snapshotChecksumMismatch(server: String, computed: String)
     /// A `.partial` cannot be resumed.
     case notResumable(path: String, reason: String)
+    /// The archive is encrypted (to what the text says) and nothing to open it was given.
+    case keyRequired(String)
 
     public var failureKind: FailureKind {
         switch self {
         case .archiveExists: return .conflict
         case .misuse, .snapshotChecksumMismatch, .notResumable: return .failed
+        case .keyRequired: return .keyProblem
         default: return .archiveInvalid
         }
     }
@@ -107,6 +110,8 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
             return "snapshot checksum mismatch: Qdrant reported \(server), the bytes received hash to \(computed)"
         case .notResumable(let path, let reason):
             return "cannot resume \(path): \(reason)"
+        case .keyRequired(let encryptedTo):
+            return "the archive is encrypted (age, to \(encryptedTo)): give --identity FILE or --passphrase-file FILE"
         }
     }
 }

@@ -17,6 +17,8 @@ public enum ArchiveLimits {
     public static let maxDescriptorBytes = 16 * 1024 * 1024
     /// Largest `manifest.json`: 64 MiB (about 100 000 member entries).
     public static let maxManifestBytes = 64 * 1024 * 1024
+    /// Largest key member of an encrypted archive (a small age file): 64 KiB.
+    public static let maxKeyMemberBytes = 64 * 1024
     /// Largest pax extended header data: 64 KiB.
     public static let maxPaxHeaderBytes = 64 * 1024
     /// Largest zstd window a reader allows, log2 bytes (128 MiB).

@@ -83,11 +83,25 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
         }
     }
 
+    /// A key member of an encrypted archive (an age file, stored as it is): its path, size and SHA-256.
+    public struct KeyFile: Codable, Sendable, Equatable {
+        public var path: String
+        public var size: UInt64
+        public var sha256: String
+
+        public init(path: String, size: UInt64, sha256: String) {
+            self.path = path
+            self.size = size
+            self.sha256 = sha256
+        }
+    }
+
     /// The whole snapshot file of a snapshot archive.
     public struct SnapshotTotals: Codable, Sendable, Equatable {
         /// Bytes of the snapshot file.
         public var size: UInt64
-        /// SHA-256 of the snapshot file, computed while writing.
+        /// SHA-256 of the snapshot file, computed while writing (in an encrypted archive the keyed
+        /// HMAC-SHA-256 of formats/archive-v1.md section 12).
         public var sha256: String
         /// The checksum Qdrant reported; nil when it reported none.
         public var serverChecksum: String?
@@ -153,18 +167,21 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
     public var method: ArchiveMethod
     public var finishedAt: Date
     public var archiveJSON: FileDigest
+    /// The key members of an encrypted archive; nil (absent) in a plain one.
+    public var keys: [KeyFile]?
     public var members: [Member]
     public var totals: Totals
 
     public init(
         collection: String, method: ArchiveMethod, finishedAt: Date, archiveJSON: FileDigest,
-        members: [Member], totals: Totals
+        keys: [KeyFile]? = nil, members: [Member], totals: Totals
     ) {
         complete = true
         self.collection = collection
         self.method = method
         self.finishedAt = ArchiveJSONCoding.wholeSeconds(finishedAt)
         self.archiveJSON = archiveJSON
+        self.keys = keys
         self.members = members
         self.totals = totals
     }
@@ -173,7 +190,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
         case complete, collection, method
         case finishedAt = "finished_at"
         case archiveJSON = "archive_json"
-        case members, totals
+        case keys, members, totals
     }
 
     /// Totals computed from `members`, as a writer records them and a reader expects them.

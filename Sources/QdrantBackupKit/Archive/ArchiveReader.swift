@@ -16,7 +16,8 @@ import Crypto
 public final class ArchiveReader {
     /// How much of a data member to read.
     public enum DataHandling: Sendable {
-        /// Read the stored bytes, check their hash, decompress, check raw size and hash.
+        /// Read the stored bytes, check their hash, decrypt (in an encrypted archive), decompress,
+        /// check raw size and digest. Throws ``ArchiveError/keyRequired(_:)`` on a locked archive.
         case verify
         /// Read the stored bytes and check their hash only (the import pre-pass).
         case storedOnly
@@ -37,15 +38,25 @@ public final class ArchiveReader {
     public private(set) var endOfLastMember: UInt64 = 0
     /// Bytes consumed from the source so far.
     public private(set) var offset: UInt64 = 0
+    /// The keys of an encrypted archive, when the reader was given what opens them; nil for a
+    /// plain archive and for a locked one (see ``isLocked``).
+    public let encryption: ArchiveEncryption?
+    /// The key members of an encrypted archive, as read (their stored hashes checked).
+    public let keyFiles: [ArchiveManifest.KeyFile]
+    /// True for an encrypted archive read without its key: only stored bytes can be checked.
+    public var isLocked: Bool { descriptor.encryption != nil && encryption == nil }
 
     private let source: ArchiveByteSource
     private var decompressor: ZstdDecompressor?
-    private var snapshotHasher = SHA256()
+    private var snapshotDigest = RawContentDigest()
     /// False once a snapshot member was not fully decompressed, so the whole-snapshot hash is unknown.
     private var sawEveryRawByte = true
 
-    /// Reads and checks `archive.json`, refusing unknown versions and required features.
-    public init(source: ArchiveByteSource) throws {
+    /// Reads and checks `archive.json` (refusing unknown versions and required features) and, in an
+    /// encrypted archive, the key members, which `key` then opens.
+    /// - Parameter key: an identity or passphrase for an encrypted archive; nil reads it locked.
+    /// - Throws: ``AgeError/noMatchingKey(_:)`` (exit code 6) when `key` does not open the archive.
+    public init(source: ArchiveByteSource, key: AgeKey? = nil) throws {
         self.source = source
         let name = ArchiveMemberName.descriptor
         guard let (header, records) = try Self.readHeaderPair(source, &offset, previous: "the start of the archive") else {
@@ -58,7 +69,35 @@ public final class ArchiveReader {
         let bytes = try Self.readJSONMember(source, &offset, header: header, records: memberRecords, limit: ArchiveLimits.maxDescriptorBytes)
         descriptorDigest = .init(size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
         descriptor = try ArchiveDescriptor.decode(bytes)
+        var keyMembers: [(name: String, bytes: [UInt8])] = []
+        for expected in descriptor.encryption?.keyMemberNames ?? [] {
+            let previous = keyMembers.last?.name ?? name
+            guard let (header, records) = try Self.readHeaderPair(source, &offset, previous: previous) else {
+                throw ArchiveError.truncated(member: expected, offset: offset)
+            }
+            guard header.name == expected else {
+                throw ArchiveError.unexpectedMember(found: header.name, expected: expected, offset: offset - 512)
+            }
+            let memberRecords = try MemberRecords(records, member: expected, requiresStoredHash: false, requiresPoints: false)
+            keyMembers.append((expected, try Self.readJSONMember(source, &offset, header: header, records: memberRecords,
+                                                                 limit: ArchiveLimits.maxKeyMemberBytes)))
+        }
+        keyFiles = keyMembers.map {
+            .init(path: $0.name, size: UInt64($0.bytes.count), sha256: SHA256.hash(data: $0.bytes).lowercaseHexDigits)
+        }
+        if let record = descriptor.encryption, let key {
+            encryption = try ArchiveEncryption.unlock(record, keyMembers: keyMembers, with: key)
+        } else {
+            _ = try descriptor.encryption?.allRecipients()
+            encryption = nil
+        }
+        snapshotDigest = encryption.rawDigest()
         endOfLastMember = offset
+    }
+
+    /// Throws ``ArchiveError/keyRequired(_:)`` when the archive is encrypted and was opened without its key.
+    public func requireKey() throws {
+        if isLocked, let record = descriptor.encryption { throw ArchiveError.keyRequired(record.summary) }
     }
 
     /// Reads the next data member, passing its raw bytes to `consumer` when `handling` is
@@ -134,8 +173,8 @@ public final class ArchiveReader {
     /// manifest (read and checked here) has come instead.
     private func nextDataHeader() throws -> (TarHeader, PaxRecords)? {
         guard manifest == nil else { return nil }
-        let expected = descriptor.method.memberName(at: members.count)
-        let previous = members.last?.path ?? ArchiveMemberName.descriptor
+        let expected = descriptor.dataMemberName(at: members.count)
+        let previous = members.last?.path ?? keyFiles.last?.path ?? ArchiveMemberName.descriptor
         guard let (header, paxRecords) = try Self.readHeaderPair(source, &offset, previous: previous) else {
             throw ArchiveError.incomplete(dataMembers: members.count)
         }
@@ -178,6 +217,7 @@ public final class ArchiveReader {
             guard skipped == wanted else { throw ArchiveError.truncated(member: name, offset: offset) }
             sawEveryRawByte = false
         case .storedOnly, .verify:
+            if handling == .verify { try requireKey() }
             let stored = try Self.readData(source, &offset, size: header.size, member: name)
             guard SHA256.hash(data: stored).lowercaseHexDigits == records.storedSHA256 else {
                 throw ArchiveError.storedChecksumMismatch(member: name)
@@ -212,6 +252,8 @@ public final class ArchiveReader {
     private func decompress(
         _ stored: [UInt8], records: MemberRecords, member: String, consumer: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
+        try requireKey()
+        let stored = try encryption.map { try $0.open(stored, member: member) } ?? stored
         let frameSize = stored.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
         guard ZSTD_isError(frameSize) == 0, frameSize == stored.count else {
             throw ArchiveError.undecodableMember(member: member, reason: "the stored bytes are not exactly one complete zstd frame")
@@ -219,7 +261,7 @@ public final class ArchiveReader {
         let decompressor = try self.decompressor ?? ZstdDecompressor(maxWindowLog: ArchiveLimits.maxWindowLog)
         self.decompressor = decompressor
         decompressor.reset()
-        var hasher = SHA256()
+        var digest = encryption.rawDigest()
         var produced: UInt64 = 0
         let isSnapshot = descriptor.method == .snapshot
         do {
@@ -231,8 +273,8 @@ public final class ArchiveReader {
                     guard produced <= records.rawSize else {
                         throw ArchiveError.rawSizeMismatch(member: member, declared: records.rawSize, actual: produced)
                     }
-                    hasher.update(bufferPointer: chunk)
-                    if isSnapshot { snapshotHasher.update(bufferPointer: chunk) }
+                    digest.update(chunk)
+                    if isSnapshot { snapshotDigest.update(chunk) }
                     try consumer(chunk)
                 }
             }
@@ -246,7 +288,7 @@ public final class ArchiveReader {
         guard produced == records.rawSize else {
             throw ArchiveError.rawSizeMismatch(member: member, declared: records.rawSize, actual: produced)
         }
-        guard hasher.finalize().lowercaseHexDigits == records.rawSHA256 else {
+        guard digest.finalize() == records.rawSHA256 else {
             throw ArchiveError.rawChecksumMismatch(member: member)
         }
     }
@@ -276,6 +318,7 @@ public final class ArchiveReader {
         }
         guard manifest.method == descriptor.method else { throw fail("method differs from archive.json's") }
         guard manifest.archiveJSON == descriptorDigest else { throw fail("archive.json's size or SHA-256 differs from the file's") }
+        guard manifest.keys ?? [] == keyFiles else { throw fail("the key members listed differ from the archive's") }
         guard manifest.members.count == members.count else {
             throw fail("lists \(manifest.members.count) data members, the archive holds \(members.count)")
         }
@@ -292,7 +335,7 @@ public final class ArchiveReader {
         case .snapshot:
             guard let totals = manifest.totals.snapshot else { throw fail("totals.snapshot is missing") }
             if sawEveryRawByte {
-                let computed = snapshotHasher.finalize().lowercaseHexDigits
+                let computed = snapshotDigest.finalize()
                 guard totals.sha256 == computed else { throw fail("totals.snapshot.sha256 differs from the snapshot's bytes") }
             }
             if let server = totals.serverChecksum, server.lowercased() != totals.sha256 {

@@ -33,8 +33,11 @@ extension ArchiveWriter {
     ///
     /// Refuses snapshot archives (a new snapshot's bytes differ), a damaged `archive.json`, and
     /// archives of an unknown version. Throws ``ArchiveError/archiveExists(path:)`` if the final
-    /// archive exists and `options.overwrite` is false.
-    public static func resume(_ archivePath: String, options: Options = Options()) throws -> (ArchiveWriter, ArchiveResumePoint) {
+    /// archive exists and `options.overwrite` is false. An encrypted `.partial` needs `key` (its
+    /// identity or passphrase): the new members go to the same recipients under the same secret,
+    /// whatever `options.encryption` says.
+    public static func resume(_ archivePath: String, key: AgeKey? = nil,
+                              options: Options = Options()) throws -> (ArchiveWriter, ArchiveResumePoint) {
         let partialPath = archivePath + ".partial"
         if !options.overwrite, OwnedFile.exists(archivePath) { throw ArchiveError.archiveExists(path: archivePath) }
         let file: OwnedFile
@@ -45,7 +48,9 @@ extension ArchiveWriter {
         }
         let reader: ArchiveReader
         do {
-            reader = try ArchiveReader(source: FileByteSource(file: file))
+            reader = try ArchiveReader(source: FileByteSource(file: file), key: key)
+        } catch let error as AgeError {
+            throw error
         } catch let error as ArchiveError {
             switch error {
             case .unsupportedVersion, .unsupportedFeature: throw error
@@ -55,6 +60,8 @@ extension ArchiveWriter {
         guard reader.descriptor.method == .points else {
             throw ArchiveError.notResumable(path: partialPath, reason: "snapshot archives cannot be resumed; export again")
         }
+        // Checked before the loop below, which would otherwise take a locked member for a damaged one.
+        try reader.requireKey()
         // Read until the first damaged member, the end of the data, or the manifest.
         while true {
             do {
@@ -83,9 +90,11 @@ extension ArchiveWriter {
         try file.sync()
 
         let members = reader.members
+        var options = options
+        options.encryption = reader.encryption
         let writer = try ArchiveWriter(
             file: file, archivePath: archivePath, descriptor: reader.descriptor, descriptorDigest: reader.descriptorDigest,
-            members: members, fileHasher: hasher, options: options)
+            keyFiles: reader.keyFiles, members: members, fileHasher: hasher, options: options)
         let last = members.last?.points
         let point = ArchiveResumePoint(
             descriptor: reader.descriptor, membersKept: members.count,

@@ -24,13 +24,17 @@ public final class ArchiveWriter {
         /// Raw bytes per snapshot slice, normally ``ArchiveLimits/snapshotSliceBytes``; tests make
         /// it small so that small snapshots cross slice boundaries.
         public var snapshotSliceBytes: Int
+        /// The keys to encrypt data members with; nil writes a plain archive. A resumed or repaired
+        /// archive needs the keys it was first written with (unlocked from the old archive).
+        public var encryption: ArchiveEncryption?
 
         public init(compressionLevel: Int32 = 3, compressionWorkers: Int32 = 0, overwrite: Bool = false,
-                    snapshotSliceBytes: Int = ArchiveLimits.snapshotSliceBytes) {
+                    snapshotSliceBytes: Int = ArchiveLimits.snapshotSliceBytes, encryption: ArchiveEncryption? = nil) {
             self.compressionLevel = compressionLevel
             self.compressionWorkers = compressionWorkers
             self.overwrite = overwrite
             self.snapshotSliceBytes = snapshotSliceBytes
+            self.encryption = encryption
         }
     }
 
@@ -43,17 +47,21 @@ public final class ArchiveWriter {
     public let descriptor: ArchiveDescriptor
     /// The data members written so far.
     public private(set) var members: [ArchiveManifest.Member]
+    /// The key members of an encrypted archive, as the manifest lists them.
+    private var keyFiles: [ArchiveManifest.KeyFile]
 
     private let options: Options
+    /// The keys the data members are encrypted with; nil for a plain archive.
+    var encryption: ArchiveEncryption? { options.encryption }
     private let file: OwnedFile
     private let compressor: ZstdCompressor
     private let descriptorDigest: ArchiveManifest.FileDigest
     /// SHA-256 of every byte of the file so far, for the sidecar.
     private var fileHasher: SHA256
     private var slice = SnapshotSlice()
-    private var snapshotHasher = SHA256()
-    /// Set by ``useSnapshotDigest(_:)``: the snapshot was hashed where it was sliced.
-    private var snapshotDigest: String?
+    private var snapshotHasher: SnapshotHasher
+    /// Set by ``useSnapshotDigests(_:)``: the snapshot was hashed where it was sliced.
+    private var snapshotDigests: SnapshotDigests?
     private var state = State.open
 
     private enum State { case open, failed, finished }
@@ -65,19 +73,30 @@ public final class ArchiveWriter {
     /// Throws ``ArchiveError/archiveExists(path:)`` if the archive exists and `options.overwrite` is false.
     public convenience init(creating archivePath: String, descriptor: ArchiveDescriptor, options: Options = Options()) throws {
         if !options.overwrite, OwnedFile.exists(archivePath) { throw ArchiveError.archiveExists(path: archivePath) }
+        var descriptor = descriptor
+        if let encryption = options.encryption {
+            descriptor.encryption = encryption.record
+        } else if descriptor.encryption != nil {
+            throw ArchiveError.misuse("an encrypted archive's descriptor without its keys")
+        }
         // A new file beats O_TRUNC (truncating a large old file is slow); the claim also keeps a
         // concurrent export of the same archive out (it is refused, never interleaved).
         let file = try PartialArchiveClaim.create(archivePath + ".partial")
         let bytes = try ArchiveJSONCoding.encode(descriptor)
         let digest = ArchiveManifest.FileDigest(size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
         try self.init(file: file, archivePath: archivePath, descriptor: descriptor, descriptorDigest: digest,
-                      members: [], fileHasher: SHA256(), options: options)
+                      keyFiles: [], members: [], fileHasher: SHA256(), options: options)
         try writeMember(name: ArchiveMemberName.descriptor, data: bytes,
                         records: MemberRecords(rawSize: digest.size, rawSHA256: digest.sha256))
+        for (name, bytes) in options.encryption?.keyMembers ?? [] {
+            let file = ArchiveManifest.KeyFile(path: name, size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
+            try writeMember(name: name, data: bytes, records: MemberRecords(rawSize: file.size, rawSHA256: file.sha256))
+            keyFiles.append(file)
+        }
     }
 
     init(file: OwnedFile, archivePath: String, descriptor: ArchiveDescriptor, descriptorDigest: ArchiveManifest.FileDigest,
-         members: [ArchiveManifest.Member], fileHasher: SHA256, options: Options) throws {
+         keyFiles: [ArchiveManifest.KeyFile], members: [ArchiveManifest.Member], fileHasher: SHA256, options: Options) throws {
         guard options.snapshotSliceBytes > 0, options.snapshotSliceBytes <= ArchiveLimits.maxMemberRawBytes else {
             throw ArchiveError.misuse("snapshot slice size \(options.snapshotSliceBytes) is outside 1...\(ArchiveLimits.maxMemberRawBytes) bytes")
         }
@@ -85,7 +104,10 @@ public final class ArchiveWriter {
         self.archivePath = archivePath
         self.descriptor = descriptor
         self.descriptorDigest = descriptorDigest
+        self.keyFiles = keyFiles
         self.members = members
+        snapshotHasher = SnapshotHasher(encryption: options.encryption)
+        slice.rawDigest = options.encryption.rawDigest()
         self.fileHasher = fileHasher
         self.options = options
         compressor = try ZstdCompressor(level: options.compressionLevel, workers: options.compressionWorkers)
@@ -109,8 +131,11 @@ public final class ArchiveWriter {
                 stored.reserveCapacity(raw.count / 2)
                 try compressor.compress(raw) { stored.append(contentsOf: $0) }
                 try compressor.finish { stored.append(contentsOf: $0) }
+                if let encryption = options.encryption { stored = try encryption.seal(stored) }
+                var digest = options.encryption.rawDigest()
+                digest.update(raw)
                 let records = MemberRecords(
-                    rawSize: UInt64(raw.count), rawSHA256: SHA256.hash(data: raw).lowercaseHexDigits,
+                    rawSize: UInt64(raw.count), rawSHA256: digest.finalize(),
                     storedSHA256: SHA256.hash(data: stored).lowercaseHexDigits, points: info)
                 try writeDataMember(stored, records: records)
             }
@@ -156,8 +181,8 @@ public final class ArchiveWriter {
                 let take = min(rest.count, options.snapshotSliceBytes - slice.rawSize)
                 let part = UnsafeRawBufferPointer(rebasing: rest[0..<take])
                 try compressor.compress(part) { slice.stored.append(contentsOf: $0) }
-                slice.rawHasher.update(bufferPointer: part)
-                snapshotHasher.update(bufferPointer: part)
+                slice.rawDigest.update(part)
+                snapshotHasher.update(part)
                 slice.rawSize += take
                 snapshotBytesWritten += UInt64(take)
                 if slice.rawSize == options.snapshotSliceBytes { try flushSlice() }
@@ -174,7 +199,7 @@ public final class ArchiveWriter {
     /// Appends a snapshot slice compressed elsewhere (``SnapshotSlicePipeline``): `stored` is one
     /// complete zstd frame of `rawSize` raw bytes. Not to be mixed with ``appendSnapshotBytes(_:)``;
     /// the pipeline then gives ``finish(reportedPointsCount:serverSnapshotChecksum:)`` the
-    /// snapshot's SHA-256 through ``useSnapshotDigest(_:)``.
+    /// snapshot's digests through ``useSnapshotDigests(_:)``. An encrypted archive's `stored` is sealed.
     func appendCompressedSnapshotSlice(stored: [UInt8], rawSize: Int, rawSHA256: String, storedSHA256: String) throws {
         try checkOpen(for: .snapshot)
         guard slice.rawSize == 0 else { throw ArchiveError.misuse("a compressed slice while a slice is being filled") }
@@ -188,19 +213,20 @@ public final class ArchiveWriter {
         }
     }
 
-    /// The SHA-256 (hex) of the whole snapshot, when its bytes came in compressed slices.
-    func useSnapshotDigest(_ sha256: String) {
-        snapshotDigest = sha256
+    /// The digests of the whole snapshot, when its bytes came in compressed slices.
+    func useSnapshotDigests(_ digests: SnapshotDigests) {
+        snapshotDigests = digests
     }
 
     private func flushSlice() throws {
         guard slice.rawSize > 0 else { return }
         try compressor.finish { slice.stored.append(contentsOf: $0) }
+        let stored = try options.encryption.map { try $0.seal(slice.stored) } ?? slice.stored
         let records = MemberRecords(
-            rawSize: UInt64(slice.rawSize), rawSHA256: slice.rawHasher.finalize().lowercaseHexDigits,
-            storedSHA256: SHA256.hash(data: slice.stored).lowercaseHexDigits)
-        try writeDataMember(slice.stored, records: records)
-        slice.reset()
+            rawSize: UInt64(slice.rawSize), rawSHA256: slice.rawDigest.finalize(),
+            storedSHA256: SHA256.hash(data: stored).lowercaseHexDigits)
+        try writeDataMember(stored, records: records)
+        slice.reset(digest: options.encryption.rawDigest())
     }
 
     // MARK: - Finishing
@@ -226,16 +252,18 @@ public final class ArchiveWriter {
             }
         case .snapshot:
             try failing { try flushSlice() }
-            let computed = snapshotDigest ?? snapshotHasher.finalize().lowercaseHexDigits
-            if let server = serverSnapshotChecksum, server.lowercased() != computed {
+            let digests = snapshotDigests ?? snapshotHasher.finalize()
+            if let server = serverSnapshotChecksum, server.lowercased() != digests.sha256 {
                 state = .failed
-                throw ArchiveError.snapshotChecksumMismatch(server: server, computed: computed)
+                throw ArchiveError.snapshotChecksumMismatch(server: server, computed: digests.sha256)
             }
-            snapshot = .init(size: snapshotBytesWritten, sha256: computed, serverChecksum: serverSnapshotChecksum?.lowercased())
+            // An encrypted archive records no plain hash of the snapshot: Qdrant's checksum is one.
+            snapshot = .init(size: snapshotBytesWritten, sha256: digests.recorded,
+                             serverChecksum: options.encryption == nil ? serverSnapshotChecksum?.lowercased() : nil)
         }
         let manifest = ArchiveManifest(
             collection: descriptor.collection, method: descriptor.method, finishedAt: Date(), archiveJSON: descriptorDigest,
-            members: members,
+            keys: keyFiles.isEmpty ? nil : keyFiles, members: members,
             totals: ArchiveManifest.totals(of: members, method: descriptor.method, reportedPointsCount: reportedPointsCount, snapshot: snapshot))
         try failing {
             let bytes = try ArchiveJSONCoding.encode(manifest)
@@ -298,7 +326,7 @@ public final class ArchiveWriter {
     }
 
     private func writeDataMember(_ stored: [UInt8], records: MemberRecords) throws {
-        let name = descriptor.method.memberName(at: members.count)
+        let name = descriptor.dataMemberName(at: members.count)
         try writeMember(name: name, data: stored, records: records)
         members.append(ArchiveManifest.Member(path: name, storedSize: UInt64(stored.count), records: records))
     }
@@ -323,15 +351,42 @@ public final class ArchiveWriter {
     }
 }
 
-/// The snapshot slice being compressed: its compressed spool and the raw bytes' running hash.
+/// The snapshot slice being compressed: its compressed spool and the raw bytes' running digest.
 private struct SnapshotSlice {
     var stored: [UInt8] = []
     var rawSize = 0
-    var rawHasher = SHA256()
+    var rawDigest = RawContentDigest()
 
-    mutating func reset() {
+    mutating func reset(digest: RawContentDigest) {
         stored.removeAll(keepingCapacity: true)
         rawSize = 0
-        rawHasher = SHA256()
+        rawDigest = digest
+    }
+}
+
+/// A whole snapshot's digests: the SHA-256 that Qdrant's checksum is compared with, and the digest
+/// the manifest records (the same SHA-256, or the keyed HMAC in an encrypted archive).
+struct SnapshotDigests: Sendable {
+    var sha256: String
+    var recorded: String
+}
+
+/// Computes ``SnapshotDigests`` as the snapshot's bytes go by.
+struct SnapshotHasher {
+    private var sha256 = SHA256()
+    private var keyed: RawContentDigest?
+
+    init(encryption: ArchiveEncryption?) {
+        keyed = encryption?.rawDigest()
+    }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        sha256.update(bufferPointer: bytes)
+        keyed?.update(bytes)
+    }
+
+    func finalize() -> SnapshotDigests {
+        let plain = sha256.finalize().lowercaseHexDigits
+        return SnapshotDigests(sha256: plain, recorded: keyed?.finalize() ?? plain)
     }
 }

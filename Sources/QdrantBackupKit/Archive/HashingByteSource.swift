@@ -23,12 +23,12 @@ public final class HashingByteSource: ArchiveByteSource {
     public var sha256Hex: String { hasher.finalize().lowercaseHexDigits }
 }
 
-extension Digest {
-    /// Lowercase hex, as the format and `sha256sum` write digests.
+extension Sequence<UInt8> {
+    /// Lowercase hex, as the format and `sha256sum` write digests (and HMACs).
     var lowercaseHexDigits: String {
         let digits = Array("0123456789abcdef".utf8)
         var text = ""
-        text.reserveCapacity(Self.byteCount * 2)
+        text.reserveCapacity(underestimatedCount * 2)
         for byte in self {
             text.unicodeScalars.append(UnicodeScalar(digits[Int(byte >> 4)]))
             text.unicodeScalars.append(UnicodeScalar(digits[Int(byte & 0x0F)]))

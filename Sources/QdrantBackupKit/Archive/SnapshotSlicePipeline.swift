@@ -8,7 +8,8 @@ import Foundation
 /// - The feeding thread (the download's) hashes the whole snapshot and hands the bytes, in pooled
 ///   chunks, to the compression workers: slice `n` goes to worker `n % workers`.
 /// - Each worker compresses its slices with a single-threaded zstd context into a spool, hashing
-///   the raw and the stored bytes on the way (one frame per slice, as the format wants).
+///   the raw and the stored bytes on the way (one frame per slice, as the format wants), and in an
+///   encrypted archive seals the frame as an age file.
 /// - One writer thread writes the finished slices, in order, through the ``ArchiveWriter`` (which
 ///   hashes the file for the sidecar).
 ///
@@ -41,6 +42,7 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
     static let chunkBytes = 1 << 20
 
     private let writer: ArchiveWriter
+    private let encryption: ArchiveEncryption?
     private let sliceBytes: Int
     private let workerCount: Int
     private let condition = NSCondition()
@@ -58,7 +60,7 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
     private var running = 0
 
     // Feeding thread only:
-    private var snapshotHasher = SHA256()
+    private var snapshotHasher: SnapshotHasher
     private var sliceIndex = 0
     private var sliceFill = 0
     private var bytesFed: UInt64 = 0
@@ -70,6 +72,8 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
     ///   - chunkBudget: raw bytes that may wait for the workers, in bytes.
     init(writer: ArchiveWriter, sliceBytes: Int, level: Int32, workers: Int, chunkBudget: Int = 12 << 20) throws {
         self.writer = writer
+        encryption = writer.encryption
+        snapshotHasher = SnapshotHasher(encryption: writer.encryption)
         self.sliceBytes = sliceBytes
         workerCount = max(1, workers)
         chunkLimit = max(2, chunkBudget / Self.chunkBytes)
@@ -89,7 +93,7 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
     /// Hands over snapshot bytes; blocks while the queues are full.
     /// - Throws: the first failure of a worker or the writer.
     func append(_ bytes: UnsafeRawBufferPointer) throws {
-        snapshotHasher.update(bufferPointer: bytes)
+        snapshotHasher.update(bytes)
         var rest = bytes
         while !rest.isEmpty {
             let take = min(rest.count, Self.chunkBytes, sliceBytes - sliceFill)
@@ -112,8 +116,8 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
         }
     }
 
-    /// Ends the input, waits until every slice is written, and returns the snapshot's size and SHA-256.
-    func finish() throws -> (size: UInt64, sha256: String) {
+    /// Ends the input, waits until every slice is written, and returns the snapshot's size and digests.
+    func finish() throws -> (size: UInt64, digests: SnapshotDigests) {
         condition.withLock {
             if sliceFill > 0 {
                 queues[sliceIndex % workerCount].append(.endOfSlice(sliceIndex))
@@ -124,7 +128,7 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
             condition.broadcast()
         }
         try waitForThreads()
-        return (bytesFed, snapshotHasher.finalize().lowercaseHexDigits)
+        return (bytesFed, snapshotHasher.finalize())
     }
 
     /// Stops every thread and waits for them (the caller then discards the writer).
@@ -178,17 +182,20 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
     private final class Worker {
         let compressor: ZstdCompressor
         var stored: [UInt8] = []
-        var rawHasher = SHA256()
+        var rawDigest: RawContentDigest
         var rawSize = 0
         var filling = false
 
-        init(compressor: ZstdCompressor) { self.compressor = compressor }
+        init(compressor: ZstdCompressor, rawDigest: RawContentDigest) {
+            self.compressor = compressor
+            self.rawDigest = rawDigest
+        }
     }
 
     private func compress(worker index: Int, level: Int32) {
         defer { exited() }
         do {
-            let worker = Worker(compressor: try ZstdCompressor(level: level, workers: 0))
+            let worker = Worker(compressor: try ZstdCompressor(level: level, workers: 0), rawDigest: encryption.rawDigest())
             while let work = nextWork(for: index) {
                 switch work {
                 case .bytes(let chunk):
@@ -200,7 +207,7 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
                     }
                     try chunk.withUnsafeBytes { raw in
                         try worker.compressor.compress(raw) { worker.stored.append(contentsOf: $0) }
-                        worker.rawHasher.update(bufferPointer: raw)
+                        worker.rawDigest.update(raw)
                     }
                     worker.rawSize += chunk.count
                     condition.withLock {
@@ -210,11 +217,12 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
                     }
                 case .endOfSlice(let number):
                     try worker.compressor.finish { worker.stored.append(contentsOf: $0) }
-                    let slice = Slice(stored: worker.stored, rawSize: worker.rawSize,
-                                      rawSHA256: worker.rawHasher.finalize().lowercaseHexDigits,
-                                      storedSHA256: SHA256.hash(data: worker.stored).lowercaseHexDigits)
+                    let stored = try encryption.map { try $0.seal(worker.stored) } ?? worker.stored
+                    let slice = Slice(stored: stored, rawSize: worker.rawSize,
+                                      rawSHA256: worker.rawDigest.finalize(),
+                                      storedSHA256: SHA256.hash(data: stored).lowercaseHexDigits)
                     worker.stored = []
-                    worker.rawHasher = SHA256()
+                    worker.rawDigest = encryption.rawDigest()
                     worker.rawSize = 0
                     worker.filling = false
                     deliver(slice, number: number)

@@ -182,7 +182,7 @@ final class SnapshotArchiveSink: @unchecked Sendable {
 
     func finish(reportedPoints: UInt64?, serverChecksum: String?) throws -> ArchiveManifest {
         try lock.withLock {
-            if let pipeline { writer.useSnapshotDigest(try pipeline.finish().sha256) }
+            if let pipeline { writer.useSnapshotDigests(try pipeline.finish().digests) }
             return try writer.finish(reportedPointsCount: reportedPoints, serverSnapshotChecksum: serverChecksum)
         }
     }
