@@ -42,7 +42,8 @@ public enum ArchiveInspector {
             compressionRatio: stored > 0 ? Double(raw) / Double(stored) : nil,
             sourceURL: descriptor.source.url, sourceQdrantVersion: descriptor.source.qdrantVersion,
             createdAt: descriptor.createdAt, finishedAt: reader.manifest?.finishedAt,
-            toolVersion: descriptor.toolVersion, formatVersion: descriptor.formatVersion)
+            toolVersion: descriptor.toolVersion, formatVersion: descriptor.formatVersion,
+            encryption: descriptor.encryption.map { "\($0.scheme) to \($0.summary)" })
     }
 
     /// `config.params.vectors` is either one unnamed `{size, distance, ...}` or a map of names to those.

@@ -59,6 +59,9 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
     public var finishedAt: Date?
     public var toolVersion: String
     public var formatVersion: String
+    /// How the data members are encrypted ("age-v1 to 1 X25519 recipient and a passphrase"); nil
+    /// for a plain archive. Public facts only.
+    public var encryption: String?
 
     enum CodingKeys: String, CodingKey {
         case archive, collection, method, complete
@@ -77,6 +80,7 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
         case finishedAt = "finished_at"
         case toolVersion = "tool_version"
         case formatVersion = "format_version"
+        case encryption
     }
 
     /// A few lines for a terminal.
@@ -101,6 +105,7 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
             "source:          \(sourceURL) (Qdrant \(sourceQdrantVersion ?? "version unknown"))",
             "created:         \(formatter.string(from: createdAt))",
             "written by:      qdrant-backup \(toolVersion), format \(formatVersion)",
+            "encryption:      \(encryption ?? "none")",
         ].joined(separator: "\n")
     }
 }

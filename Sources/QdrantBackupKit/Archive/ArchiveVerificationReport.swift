@@ -28,6 +28,9 @@ public struct ArchiveVerificationReport: Codable, Sendable {
     public var storedSize: UInt64
     public var rawSize: UInt64
     public var sidecar: SidecarStatus
+    /// False for an encrypted archive checked without its key: stored hashes, records and the
+    /// manifest were checked, the decrypted content was not.
+    public var contentChecked: Bool
     /// Remarks that do not make the archive invalid.
     public var notes: [String]
     /// How the failure counts for exit codes: ``FailureKind/archiveInvalid`` for a broken archive,
@@ -41,6 +44,7 @@ public struct ArchiveVerificationReport: Codable, Sendable {
         case storedSize = "stored_size"
         case rawSize = "raw_size"
         case sidecar, notes
+        case contentChecked = "content_checked"
     }
 
     public init(archive: String) {
@@ -50,6 +54,7 @@ public struct ArchiveVerificationReport: Codable, Sendable {
         storedSize = 0
         rawSize = 0
         sidecar = .unchecked
+        contentChecked = true
         notes = []
     }
 
@@ -59,6 +64,7 @@ public struct ArchiveVerificationReport: Codable, Sendable {
         if let problem { return "INVALID \(archive): \(problem)" }
         var parts = [method?.rawValue ?? "?", "\(memberCount) member\(memberCount == 1 ? "" : "s")"]
         if let pointsCount { parts.append("\(pointsCount) points") }
+        if !contentChecked { parts.append("encrypted: content unchecked without a key") }
         parts.append(sidecar == .matched ? "sidecar matched" : "no sidecar: whole-file checksum and manifest bytes unchecked")
         return "OK \(archive): " + parts.joined(separator: ", ")
     }

@@ -43,6 +43,14 @@ public struct ExportOptions: Sendable {
     public var force = false
     /// Attempts to resume a snapshot download that broke off (Range requests), the first included.
     public var downloadAttempts = 6
+    /// Encrypt the archives' data members; nil writes plain archives.
+    public var encryption: ExportEncryption?
+    /// What opens an encrypted archive that is resumed or repaired (an identity, or the passphrase);
+    /// nil: the passphrase of ``encryption``, if any.
+    public var key: AgeKey?
+
+    /// The key that opens this export's existing encrypted archives.
+    var openingKey: AgeKey? { key ?? encryption?.passphrase.map(AgeKey.passphrase) }
 
     public init(outputDirectory: String) {
         self.outputDirectory = outputDirectory

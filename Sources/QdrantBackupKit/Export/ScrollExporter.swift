@@ -14,7 +14,7 @@ struct ScrollExporter {
 
     func export(_ name: String, descriptor: ArchiveDescriptor, archivePath: String,
                 reportedPoints: UInt64?) async throws -> ArchiveManifest {
-        let writerOptions = ArchiveWriter.Options(
+        var writerOptions = ArchiveWriter.Options(
             compressionLevel: options.compressionLevel ?? ExportOptions.defaultPointsCompressionLevel,
             compressionWorkers: options.compressionWorkers,
             overwrite: options.overwrite)
@@ -23,7 +23,7 @@ struct ScrollExporter {
         var pointsDone: UInt64 = 0
         var finished = false
         if options.resume {
-            let (resumed, point) = try ArchiveWriter.resume(archivePath, options: writerOptions)
+            let (resumed, point) = try ArchiveWriter.resume(archivePath, key: options.openingKey, options: writerOptions)
             writer = resumed
             offset = point.nextOffset
             pointsDone = point.pointsKept
@@ -31,6 +31,7 @@ struct ScrollExporter {
             progress.exportProgressed(.note(collection: name, message:
                 "resuming after \(point.membersKept) whole members (\(point.pointsKept) points)"))
         } else {
+            writerOptions.encryption = try options.encryption?.makeKeys()
             writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
         }
         progress.exportProgressed(.started(collection: name, method: .points, totalPoints: reportedPoints, totalBytes: nil))

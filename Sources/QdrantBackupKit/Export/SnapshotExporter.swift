@@ -19,6 +19,8 @@ struct SnapshotExporter {
                                            totalBytes: snapshot.size))
         do {
             try checkFreeSpace(for: snapshot, in: archivePath)
+            var writerOptions = writerOptions
+            writerOptions.encryption = try options.encryption?.makeKeys()
             let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
             let sink = try SnapshotArchiveSink(writer: writer, options: writerOptions, collection: name, progress: progress)
             do {

@@ -13,6 +13,7 @@ import Foundation
 final class ArchiveSnapshotBodySource: HTTPBodySource {
     let length: Int64
     private let path: String
+    private let key: AgeKey?
     private let onProgress: @Sendable (UInt64) -> Void
     private var prefetcher: SnapshotMemberPrefetcher?
     private var buffer: [UInt8] = []
@@ -20,10 +21,12 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
     private var sent: UInt64 = 0
 
     /// - Parameters:
+    ///   - key: what opens an encrypted archive.
     ///   - length: the snapshot's size in bytes (the manifest's `totals.snapshot.size`).
     ///   - onProgress: told the bytes handed out so far, on the transfer thread.
-    init(path: String, length: Int64, onProgress: @escaping @Sendable (UInt64) -> Void = { _ in }) {
+    init(path: String, key: AgeKey? = nil, length: Int64, onProgress: @escaping @Sendable (UInt64) -> Void = { _ in }) {
         self.path = path
+        self.key = key
         self.length = length
         self.onProgress = onProgress
     }
@@ -32,7 +35,7 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
 
     func read(into destination: UnsafeMutableRawBufferPointer) throws -> Int {
         while position == buffer.count {
-            if prefetcher == nil { prefetcher = SnapshotMemberPrefetcher(path: path, length: length) }
+            if prefetcher == nil { prefetcher = SnapshotMemberPrefetcher(path: path, key: key, length: length) }
             guard let next = try prefetcher!.next(returning: buffer) else { return 0 }
             buffer = next
             position = 0
@@ -73,8 +76,8 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
     private var stopped = false
     private var failure: Error?
 
-    init(path: String, length: Int64) {
-        Thread { [self] in self.run(path: path, length: length) }.start()
+    init(path: String, key: AgeKey?, length: Int64) {
+        Thread { [self] in self.run(path: path, key: key, length: length) }.start()
     }
 
     /// The next member's raw bytes, checked; nil after the last one. Blocks until it is read.
@@ -102,9 +105,9 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
         }
     }
 
-    private func run(path: String, length: Int64) {
+    private func run(path: String, key: AgeKey?, length: Int64) {
         do {
-            let reader = try ArchiveReader(source: FileByteSource(path: path))
+            let reader = try ArchiveReader(source: FileByteSource(path: path), key: key)
             var loaded: Int64 = 0
             while true {
                 var buffer: [UInt8] = try condition.withLock {

@@ -11,12 +11,20 @@ public struct CheckedArchive: Sendable {
     public let descriptorDigest: ArchiveManifest.FileDigest
     /// True when a sidecar was found and matched; false when there is none.
     public let sidecarMatched: Bool
+    /// What opens an encrypted archive's members, for the readers of the import itself: the
+    /// identities (a passphrase already opened, so that it costs one scrypt, not one per reader).
+    public let key: AgeKey?
 
     /// Runs the pre-check.
-    /// - Throws: ``ArchiveError`` (exit code 2) for any damage, an incomplete archive, or a sidecar mismatch.
-    public init(path: String) throws {
+    /// - Parameter key: what opens an encrypted archive; checked here, before any server is touched.
+    /// - Throws: ``ArchiveError`` (exit code 2) for any damage, an incomplete archive, or a sidecar
+    ///   mismatch; ``ArchiveError/keyRequired(_:)`` or ``AgeError/noMatchingKey(_:)`` (exit code 6)
+    ///   for an encrypted archive without the right key.
+    public init(path: String, key: AgeKey? = nil) throws {
         let source = HashingByteSource(try FileByteSource(path: path))
-        let reader = try ArchiveReader(source: source)
+        let reader = try ArchiveReader(source: source, key: key)
+        try reader.requireKey()
+        self.key = reader.encryption.map { .identities($0.identities) }
         while try reader.nextMember(.storedOnly) != nil {}
         guard let manifest = reader.manifest else { throw ArchiveError.incomplete(dataMembers: reader.members.count) }
         self.path = path

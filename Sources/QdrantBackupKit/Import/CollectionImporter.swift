@@ -23,7 +23,7 @@ public struct CollectionImporter: Sendable {
     public func importArchive(at path: String) async throws -> ImportResult {
         let started = ContinuousClock.now
         progress.importProgressed(.checking(archive: path))
-        let archive = try CheckedArchive(path: path)
+        let archive = try CheckedArchive(path: path, key: options.key)
         let descriptor = archive.descriptor
         let target = options.targetName(for: descriptor.collection)
         var result = ImportResult(
@@ -192,9 +192,13 @@ public struct CollectionImporter: Sendable {
         progress.importProgressed(.started(target: target, method: .snapshot, totalPoints: archive.pointsCount,
                                            totalBytes: totals.size))
         let path = archive.path
+        let key = archive.key
         let progress = progress
-        try await client.uploadSnapshot(target, fileName: "\(archive.descriptor.collection).snapshot", checksum: totals.sha256) {
-            ArchiveSnapshotBodySource(path: path, length: Int64(totals.size)) { sent in
+        // An encrypted archive records no plain SHA-256 for Qdrant to check the upload against; its
+        // keyed digests are checked as the body streams, and a mismatch breaks the upload off.
+        let checksum = archive.descriptor.encryption == nil ? totals.sha256 : nil
+        try await client.uploadSnapshot(target, fileName: "\(archive.descriptor.collection).snapshot", checksum: checksum) {
+            ArchiveSnapshotBodySource(path: path, key: key, length: Int64(totals.size)) { sent in
                 progress.importProgressed(.advanced(target: target, points: 0, bytes: sent))
             }
         }

@@ -21,6 +21,8 @@ public struct ImportOptions: Sendable {
     public var resume = false
     /// Where interrupted imports are recorded for `--resume`.
     public var stateDirectory: StateDirectory
+    /// What opens an encrypted archive (an identity, or its passphrase); nil for plain archives.
+    public var key: AgeKey?
 
     public init(stateDirectory: StateDirectory = .standard()) {
         self.stateDirectory = stateDirectory

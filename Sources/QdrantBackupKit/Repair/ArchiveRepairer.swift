@@ -95,10 +95,12 @@ public struct ArchiveRepairer: Sendable {
 
     private func openReader(_ path: String) throws -> ArchiveReader {
         do {
-            return try ArchiveReader(source: FileByteSource(path: path))
+            let reader = try ArchiveReader(source: FileByteSource(path: path), key: options.export.openingKey)
+            try reader.requireKey()
+            return reader
         } catch let error as ArchiveError {
             switch error {
-            case .unsupportedVersion, .unsupportedFeature: throw error
+            case .unsupportedVersion, .unsupportedFeature, .keyRequired: throw error
             default: throw RepairError.unreadableDescriptor(path: path, reason: "\(error)")
             }
         }
@@ -114,7 +116,7 @@ public struct ArchiveRepairer: Sendable {
         descriptor.repairs = (descriptor.repairs ?? []) + [.init(
             repairedAt: Date(), members: report.damagedMembers.map(\.name), tail: report.missingTail != nil,
             note: "the points of these members (and of a missing end) are as production held them at repair time")]
-        let writer = try ArchiveWriter(creating: path, descriptor: descriptor, options: writerOptions(for: .points))
+        let writer = try ArchiveWriter(creating: path, descriptor: descriptor, options: writerOptions(for: .points, keys: old.encryption))
         let scroller = ScrollExporter(client: production, options: options.export, progress: progress)
         let collection = descriptor.collection
         var refetched: UInt64 = 0
@@ -209,7 +211,7 @@ public struct ArchiveRepairer: Sendable {
         descriptor.repairs = (descriptor.repairs ?? []) + [.init(
             repairedAt: Date(), members: report.damagedMembers.map(\.name), tail: false,
             note: "these slices were downloaded again from the same server snapshot (\(held.name))")]
-        var writerOptions = writerOptions(for: .snapshot)
+        var writerOptions = writerOptions(for: .snapshot, keys: old.encryption)
         writerOptions.snapshotSliceBytes = Int(old.members.first?.rawSize ?? UInt64(writerOptions.snapshotSliceBytes))
         let writer = try ArchiveWriter(creating: path, descriptor: descriptor, options: writerOptions)
         let decompressor = try ZstdDecompressor(maxWindowLog: ArchiveLimits.maxWindowLog)
@@ -279,10 +281,12 @@ public struct ArchiveRepairer: Sendable {
         }
     }
 
-    private func writerOptions(for method: ArchiveMethod) -> ArchiveWriter.Options {
+    /// A repaired archive keeps the keys of the damaged one (`keys`), so what opened it opens the repair.
+    private func writerOptions(for method: ArchiveMethod, keys: ArchiveEncryption?) -> ArchiveWriter.Options {
         let level = options.export.compressionLevel ?? (method == .points ? ExportOptions.defaultPointsCompressionLevel
                                                                           : ExportOptions.defaultSnapshotCompressionLevel)
-        return ArchiveWriter.Options(compressionLevel: level, compressionWorkers: options.export.compressionWorkers, overwrite: true)
+        return ArchiveWriter.Options(compressionLevel: level, compressionWorkers: options.export.compressionWorkers,
+                                     overwrite: true, encryption: keys)
     }
 }
 
