@@ -15,9 +15,10 @@ public enum ArchiveCatalog {
         public var problem: String?
     }
 
-    /// Every `*.qdrant.tar` in `directory`, sorted by name; `verify` checks each one fully.
+    /// Every `*.qdrant.tar` in `directory`, sorted by name; `verify` checks each one fully (an
+    /// encrypted archive's content only where `key` opens it, its stored bytes always).
     /// A directory that does not exist holds no archives.
-    public static func list(directory: String, verify: Bool) throws -> [Entry] {
+    public static func list(directory: String, verify: Bool, key: AgeKey? = nil) throws -> [Entry] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -36,7 +37,7 @@ public enum ArchiveCatalog {
                 entry.problem = "\(error)"
             }
             if verify {
-                let report = ArchiveVerifier.verify(archiveAt: path)
+                let report = ArchiveVerifier.verify(archiveAt: path, key: key)
                 entry.verified = report.intact
                 if !report.intact { entry.problem = entry.problem ?? report.problem }
             }

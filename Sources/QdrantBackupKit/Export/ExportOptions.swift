@@ -49,8 +49,17 @@ public struct ExportOptions: Sendable {
     /// nil: the passphrase of ``encryption``, if any.
     public var key: AgeKey?
 
+    /// The keys of the archive a repair replaces: a re-export keeps them, so what opened the
+    /// damaged archive opens the new one.
+    var keptKeys: ArchiveEncryption?
+
     /// The key that opens this export's existing encrypted archives.
     var openingKey: AgeKey? { key ?? encryption?.passphrase.map(AgeKey.passphrase) }
+
+    /// The keys of a new archive: kept ones, fresh ones, or none (a plain archive).
+    func newArchiveKeys() throws -> ArchiveEncryption? {
+        try keptKeys ?? encryption?.makeKeys()
+    }
 
     public init(outputDirectory: String) {
         self.outputDirectory = outputDirectory

@@ -31,7 +31,7 @@ struct ScrollExporter {
             progress.exportProgressed(.note(collection: name, message:
                 "resuming after \(point.membersKept) whole members (\(point.pointsKept) points)"))
         } else {
-            writerOptions.encryption = try options.encryption?.makeKeys()
+            writerOptions.encryption = try options.newArchiveKeys()
             writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
         }
         progress.exportProgressed(.started(collection: name, method: .points, totalPoints: reportedPoints, totalBytes: nil))

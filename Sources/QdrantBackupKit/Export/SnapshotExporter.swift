@@ -20,7 +20,7 @@ struct SnapshotExporter {
         do {
             try checkFreeSpace(for: snapshot, in: archivePath)
             var writerOptions = writerOptions
-            writerOptions.encryption = try options.encryption?.makeKeys()
+            writerOptions.encryption = try options.newArchiveKeys()
             let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
             let sink = try SnapshotArchiveSink(writer: writer, options: writerOptions, collection: name, progress: progress)
             do {

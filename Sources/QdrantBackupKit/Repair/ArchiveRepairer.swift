@@ -48,7 +48,7 @@ public struct ArchiveRepairer: Sendable {
             guard OwnedFile.exists(path + ".partial") else { throw RepairError.noArchive(path: path) }
             report = try await completeInterruptedExport(path)
         } else {
-            let verification = ArchiveVerifier.verify(archiveAt: path)
+            let verification = ArchiveVerifier.verify(archiveAt: path, key: options.export.openingKey)
             report = try diagnose(path)
             if verification.intact {
                 report.outcome = .intact
@@ -146,7 +146,7 @@ public struct ArchiveRepairer: Sendable {
                 refetched += try await scroller.scroll(collection, from: lastNextOffset ?? .null, into: writer,
                                                        pointsDone: refetched)
             }
-            _ = try writer.finish(checkBeforeRename: Self.verifyRepaired)
+            _ = try writer.finish(checkBeforeRename: verifyRepaired)
         } catch {
             try? writer.discard()
             throw error
@@ -186,6 +186,14 @@ public struct ArchiveRepairer: Sendable {
         let old = try openReader(path)
         // The manifest says which snapshot the archive holds; without it, the server's cannot be matched.
         while (try? old.salvageNextMember()) ?? nil != nil {}
+        guard old.encryption == nil else {
+            guard options.newSnapshot else {
+                throw RepairError.snapshotGone(collection: collection, reason:
+                    "an encrypted archive does not record the snapshot's plain checksum, so no server snapshot can be matched to it; repair with --new-snapshot")
+            }
+            report = try await reexport(path, report: report)
+            return
+        }
         guard let totals = old.manifest?.totals.snapshot else {
             guard options.newSnapshot else {
                 throw RepairError.snapshotGone(collection: collection, reason: "the archive has no manifest to say which snapshot it holds")
@@ -243,8 +251,8 @@ public struct ArchiveRepairer: Sendable {
             }
             _ = try writer.finish(reportedPointsCount: old.manifest?.totals.pointsCount,
                                   serverSnapshotChecksum: totals.serverChecksum) { partial in
-                try Self.verifyRepaired(partial)
-                let rebuilt = try ArchiveReader(source: FileByteSource(path: partial))
+                try verifyRepaired(partial)
+                let rebuilt = try ArchiveReader(source: FileByteSource(path: partial), key: options.export.openingKey)
                 while try rebuilt.nextMember(.skip) != nil {}
                 guard rebuilt.manifest?.totals.snapshot?.sha256 == totals.sha256 else {
                     throw RepairError.snapshotGone(collection: collection, reason: "the repaired snapshot's SHA-256 differs from the archived one")
@@ -265,6 +273,7 @@ public struct ArchiveRepairer: Sendable {
         export.method = .snapshot
         export.overwrite = true
         export.outputDirectory = (path as NSString).deletingLastPathComponent
+        export.keptKeys = try openReader(path).encryption
         let result = try await CollectionExporter(client: production, options: export, progress: progress)
             .export(report.collection, to: path)
         report.outcome = .reexported
@@ -274,8 +283,8 @@ public struct ArchiveRepairer: Sendable {
 
     /// A repaired archive must verify before it replaces the damaged one: records that nothing
     /// checksums (a member's scroll offsets) could otherwise mislead the rebuild unnoticed.
-    private static func verifyRepaired(_ partial: String) throws {
-        let report = ArchiveVerifier.verify(archiveAt: partial)
+    private func verifyRepaired(_ partial: String) throws {
+        let report = ArchiveVerifier.verify(archiveAt: partial, key: options.export.openingKey)
         guard report.intact else {
             throw ArchiveError.invalidManifest(reason: "the repaired archive does not verify (\(report.problem ?? "unknown problem")); the damaged one is left as it was")
         }

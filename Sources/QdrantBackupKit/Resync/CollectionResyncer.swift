@@ -61,6 +61,7 @@ public struct CollectionResyncer: Sendable {
         var validator = CollectionValidator(sampleSize: 0, seed: 0)
         validator.pageSize = options.pageSize
         validator.listLimit = options.listLimit
+        validator.archiveKey = options.archiveKey
         let spool = try PointSpool()
         var extra: [JSONValue] = []
         var missing: UInt64 = 0

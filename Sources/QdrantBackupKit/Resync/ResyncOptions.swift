@@ -10,6 +10,8 @@ public struct ResyncOptions: Sendable {
     public var pageSize = 1000
     /// Differences listed in each validation report; the rest are only counted.
     public var listLimit = 10_000
+    /// Opens an encrypted archive.
+    public var archiveKey: AgeKey?
 
     public init() {}
 }

@@ -43,7 +43,7 @@ extension CollectionValidator {
         let (index, targetInfo) = try await compareArchive(at: path, target: target, targetName, into: &report)
         let sourceInfo = index.descriptor.collectionInfo
         if index.descriptor.method == .points {
-            try await walk(try ArchivedPointPages(path: path), target: target, targetName, sourceInfo: sourceInfo,
+            try await walk(ArchivedPointPages(reader: try openArchive(at: path)), target: target, targetName, sourceInfo: sourceInfo,
                            progress: progress, into: &report, found: found)
         }
         report.seconds = (ContinuousClock.now - started).seconds

@@ -18,6 +18,9 @@ public struct CollectionValidator: Sendable {
     public var pageSize = 1000
     /// Differences listed in a full comparison's report; the rest are only counted.
     public var listLimit = 10_000
+    /// Opens an encrypted archive; without it such an archive is refused with
+    /// ``ArchiveError/keyRequired(_:)``.
+    public var archiveKey: AgeKey?
 
     public init(sampleSize: Int = 100, seed: UInt64 = UInt64.random(in: 0...UInt64(UInt32.max))) {
         self.sampleSize = sampleSize
@@ -65,7 +68,7 @@ public struct CollectionValidator: Sendable {
         for position in 0..<total { sampler.offer(position) }
         let wanted = Set(sampler.items)
         var expected: [JSONValue] = []
-        let reader = try ArchiveReader(source: FileByteSource(path: path))
+        let reader = try openArchive(at: path)
         var first: UInt64 = 0
         while true {
             let memberIndex = reader.members.count
@@ -107,7 +110,7 @@ public struct CollectionValidator: Sendable {
     /// - Returns: the reader after that pass, and the target's info.
     func compareArchive(at path: String, target: QdrantClient, _ targetName: String,
                         into report: inout ValidationReport) async throws -> (ArchiveReader, JSONValue) {
-        let index = try ArchiveReader(source: FileByteSource(path: path))
+        let index = try openArchive(at: path)
         while try index.nextMember(.skip) != nil {}
         let descriptor = index.descriptor
         let targetInfo = try await target.collectionInfo(targetName)
@@ -123,6 +126,12 @@ public struct CollectionValidator: Sendable {
             report.notes.append("snapshot archive: counts and configuration compared, points not (Qdrant's snapshot format cannot be read here); validate against production for a point comparison")
         }
         return (index, targetInfo)
+    }
+
+    func openArchive(at path: String) throws -> ArchiveReader {
+        let reader = try ArchiveReader(source: FileByteSource(path: path), key: archiveKey)
+        try reader.requireKey()
+        return reader
     }
 
     private func compareCounts(_ report: inout ValidationReport) {

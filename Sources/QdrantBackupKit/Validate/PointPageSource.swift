@@ -61,8 +61,8 @@ final class ScrolledPointPages: PointPageSource {
 final class ArchivedPointPages: PointPageSource {
     private let reader: ArchiveReader
 
-    init(path: String) throws {
-        reader = try ArchiveReader(source: FileByteSource(path: path))
+    init(reader: ArchiveReader) {
+        self.reader = reader
     }
 
     func nextPage() async throws -> PointPage? {
