@@ -4,11 +4,12 @@ import Foundation
 /// files), so inspecting a large archive reads only kilobytes.
 public enum ArchiveInspector {
     /// Summarizes the archive at `path`. An archive that ends without a manifest is summarized as
-    /// incomplete from its member records; damage throws the ``ArchiveError`` found.
-    public static func inspect(archiveAt path: String) throws -> ArchiveSummary {
+    /// incomplete from its member records; damage throws the ``ArchiveError`` found. An encrypted
+    /// archive needs no key (its headers are clear); a given `key` is checked to open it.
+    public static func inspect(archiveAt path: String, key: AgeKey? = nil) throws -> ArchiveSummary {
         let source = try FileByteSource(path: path)
         let fileSize = try source.file.size()
-        let reader = try ArchiveReader(source: source)
+        let reader = try ArchiveReader(source: source, key: key)
         var complete = true
         do {
             while try reader.nextMember(.skip) != nil {}

@@ -106,16 +106,22 @@ struct AdminRoutes: Sendable {
             var sampleSize: Int?
             var seed: UInt64?
             var full: Bool?
+            /// Server-side paths of the key files that open an encrypted archive.
+            var identityFile: String?
+            var passphraseFile: String?
             enum CodingKeys: String, CodingKey {
                 case archive, seed, full
                 case sourceCollection = "source_collection"
                 case targetCollection = "target_collection"
                 case sampleSize = "sample_size"
+                case identityFile = "identity_file"
+                case passphraseFile = "passphrase_file"
             }
         }
         let body = try await JSONResponse.decode(
             Body.self, from: request,
-            allowedFields: ["source_collection", "target_collection", "archive", "sample_size", "seed", "full"],
+            allowedFields: ["source_collection", "target_collection", "archive", "sample_size", "seed", "full",
+                            "identity_file", "passphrase_file"],
             limit: environment.maxRequestBytes)
         let sampleSize = body.sampleSize ?? 100
         guard (0...1_000_000).contains(sampleSize) else {
@@ -123,6 +129,14 @@ struct AdminRoutes: Sendable {
         }
         var validator = CollectionValidator(sampleSize: sampleSize)
         if let seed = body.seed { validator.seed = seed }
+        var keys = EncryptionSettings()
+        keys.identityFile = body.identityFile
+        keys.passphraseFile = body.passphraseFile
+        do {
+            validator.archiveKey = try keys.openingKey()
+        } catch {
+            throw AdminAPIError.badRequest("\(error)", field: body.identityFile != nil ? "identity_file" : "passphrase_file")
+        }
         let report: ValidationReport
         do {
             if let archive = body.archive {

@@ -28,7 +28,7 @@ enum OpenAPIDocument {
       "ExportMethod": {"type": "string", "enum": ["snapshot", "scroll", "auto"]},
       "JobRequest": {
         "type": "object", "additionalProperties": false,
-        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite and timestamp; /import archives, target, target_prefix, overwrite, keep_partial, aliases and tuning; /repair archives and new_snapshot; /resync source_collection or archive, target_collection, dry_run and tuning. Other fields are refused.",
+        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite and timestamp; /import archives, target, target_prefix, overwrite, keep_partial, aliases and tuning; /repair archives and new_snapshot; /resync source_collection or archive, target_collection, dry_run and tuning. /start and /export also take encrypt_to, recipients_file, identity_file and passphrase_file; /import, /repair and /resync identity_file and passphrase_file. Other fields are refused.",
         "properties": {
           "collections": {"type": "array", "items": {"type": "string"}, "description": "Collections by name; with none, every collection but the default exclusions (chat history)."},
           "include_patterns": {"type": "array", "items": {"type": "string"}, "description": "fnmatch globs a collection must match."},
@@ -49,7 +49,11 @@ enum OpenAPIDocument {
           "source_collection": {"type": "string", "description": "/resync: the production collection to follow."},
           "archive": {"type": "string", "description": "/resync: instead of source_collection, a points archive of the archive directory."},
           "target_collection": {"type": "string", "description": "/resync: the local collection to mend (default: the source's name)."},
-          "dry_run": {"type": "boolean", "description": "/resync: compare and report; change nothing."}
+          "dry_run": {"type": "boolean", "description": "/resync: compare and report; change nothing."},
+          "encrypt_to": {"type": "array", "items": {"type": "string"}, "description": "Encrypt new archives to these age recipients (age1...)."},
+          "recipients_file": {"type": "string", "description": "A file on the server of age recipients, one per line."},
+          "identity_file": {"type": "string", "description": "A file on the server holding an age identity that opens encrypted archives."},
+          "passphrase_file": {"type": "string", "description": "A file on the server holding the passphrase of encrypted archives. Key material itself is never a request field."}
         }
       },
       "Accepted": {
@@ -141,7 +145,9 @@ enum OpenAPIDocument {
         "source_collection": {"type": "string"}, "target_collection": {"type": "string", "description": "Default: the source's name."},
         "archive": {"type": "string", "description": "Instead of source_collection: an archive of the archive directory."},
         "sample_size": {"type": "integer", "minimum": 0, "default": 100}, "seed": {"type": "integer"},
-        "full": {"type": "boolean", "description": "Compare every point (one id-order walk of both sides) instead of a sample."}}}}}},
+        "full": {"type": "boolean", "description": "Compare every point (one id-order walk of both sides) instead of a sample."},
+        "identity_file": {"type": "string", "description": "A file on the server holding an age identity that opens an encrypted archive."},
+        "passphrase_file": {"type": "string", "description": "A file on the server holding an encrypted archive's passphrase."}}}}}},
       "responses": {"200": {"description": "The report; `mismatches` is empty when nothing differs.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValidationReport"}}}},
         "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "502": {"$ref": "#/components/responses/BadGateway"}}}},
     "/status/{id}": {"get": {"summary": "A job's state and per-collection progress (the seed's backup status).",

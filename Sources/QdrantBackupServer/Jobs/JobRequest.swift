@@ -39,6 +39,13 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var targetCollection: String?
     /// `/resync`: compare and report what would change; write nothing.
     public var dryRun: Bool?
+    /// Encrypt new archives to these age recipients (public keys, `age1…`).
+    public var encryptTo: [String]?
+    /// Server-side paths of key files: recipients, an age identity, a passphrase. Key material
+    /// itself is never a request field, so no job record holds it.
+    public var recipientsFile: String?
+    public var identityFile: String?
+    public var passphraseFile: String?
 
     public init() {}
 
@@ -55,6 +62,10 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case targetCollection = "target_collection"
         case archive
         case dryRun = "dry_run"
+        case encryptTo = "encrypt_to"
+        case recipientsFile = "recipients_file"
+        case identityFile = "identity_file"
+        case passphraseFile = "passphrase_file"
     }
 
     /// The fields each kind of job accepts; any other is refused, so a misspelt option never
@@ -62,12 +73,14 @@ public struct JobRequest: Codable, Sendable, Equatable {
     static func allowedFields(for kind: JobRecord.Kind) -> Set<String> {
         let tuning: Set<CodingKeys> = [.parallel, .batchSize]
         let selection: Set<CodingKeys> = [.collections, .includePatterns, .excludePatterns, .all, .method]
+        let opening: Set<CodingKeys> = [.identityFile, .passphraseFile]
+        let sealing = opening.union([.encryptTo, .recipientsFile])
         let keys: Set<CodingKeys> = switch kind {
-        case .backup: selection.union(tuning).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
-        case .export: selection.union([.overwrite, .timestamp])
-        case .import: tuning.union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases])
-        case .repair: [.archives, .newSnapshot]
-        case .resync: tuning.union([.sourceCollection, .archive, .targetCollection, .dryRun])
+        case .backup: selection.union(tuning).union(sealing).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
+        case .export: selection.union(sealing).union([.overwrite, .timestamp])
+        case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases])
+        case .repair: opening.union([.archives, .newSnapshot])
+        case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun])
         }
         return Set(keys.map(\.rawValue))
     }
@@ -81,6 +94,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         for name in collections ?? [] where name.isEmpty {
             throw .badRequest("collection names must not be empty", field: "collections")
         }
+        try validateKeys(for: kind)
         if kind == .resync {
             if let archive, !ArchiveDirectory.isArchiveName(archive) {
                 throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archive")
@@ -105,6 +119,35 @@ public struct JobRequest: Codable, Sendable, Equatable {
         }
     }
 
+    /// Where this job's archive keys come from.
+    func encryption() -> EncryptionSettings {
+        var settings = EncryptionSettings()
+        settings.recipients = encryptTo ?? []
+        settings.recipientsFile = recipientsFile
+        settings.identityFile = identityFile
+        settings.passphraseFile = passphraseFile
+        return settings
+    }
+
+    /// Key files are read now, so that a typo is a 400 naming the field rather than a failed job.
+    private func validateKeys(for kind: JobRecord.Kind) throws(AdminAPIError) {
+        var settings = EncryptionSettings()
+        func check(_ field: CodingKeys, _ read: (EncryptionSettings) throws -> Void) throws(AdminAPIError) {
+            do { try read(settings) } catch { throw .badRequest("\(error)", field: field.rawValue) }
+        }
+        settings.recipients = encryptTo ?? []
+        try check(.encryptTo) { _ = try $0.exportEncryption() }
+        settings.recipientsFile = recipientsFile
+        try check(.recipientsFile) { _ = try $0.exportEncryption() }
+        settings.identityFile = identityFile
+        try check(.identityFile) { _ = try $0.openingKey() }
+        settings.passphraseFile = passphraseFile
+        try check(.passphraseFile) { _ = try $0.openingKey() }
+        if kind == .backup, encryptTo != nil || recipientsFile != nil, identityFile == nil, passphraseFile == nil {
+            throw .badRequest("a backup imports the archive it encrypts: give identity_file or passphrase_file too", field: "identity_file")
+        }
+    }
+
     /// The collections of a backup or export, resolved on production like the CLI's selection.
     func selection() -> CollectionSelection {
         CollectionSelection(names: collections ?? [], include: includePatterns ?? [],
@@ -112,8 +155,9 @@ public struct JobRequest: Codable, Sendable, Equatable {
     }
 
     /// Import options for this request.
-    func importOptions(stateDirectory: StateDirectory) -> ImportOptions {
+    func importOptions(stateDirectory: StateDirectory) throws -> ImportOptions {
         var options = ImportOptions(stateDirectory: stateDirectory)
+        options.key = try encryption().openingKey()
         options.prefix = targetPrefix
         options.target = target
         options.overwrite = overwrite ?? false

@@ -135,8 +135,10 @@ struct JobWork: Sendable {
         // The archive is an intermediate here: one left by an earlier run is replaced.
         exportOptions.overwrite = true
         exportOptions.stateDirectory = environment.stateDirectory
+        exportOptions.encryption = try request.encryption().exportEncryption()
+        exportOptions.key = try request.encryption().openingKey()
         try FileManager.default.createDirectory(atPath: exportOptions.outputDirectory, withIntermediateDirectories: true)
-        let importOptions = request.importOptions(stateDirectory: environment.stateDirectory)
+        let importOptions = try request.importOptions(stateDirectory: environment.stateDirectory)
         tracker.updateItem(index) { $0.target = importOptions.targetName(for: name) }
         let observer = tracker.observer(forItem: index)
         let result = try await CollectionCopier(
@@ -156,6 +158,8 @@ struct JobWork: Sendable {
         options.overwrite = request.overwrite ?? false
         options.timestamped = request.timestamp ?? false
         options.stateDirectory = environment.stateDirectory
+        options.encryption = try request.encryption().exportEncryption()
+        options.key = try request.encryption().openingKey()
         try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
         let partial = CollectionExporter(client: environment.production, options: options).archivePath(for: name) + ".partial"
         options.resume = resumingSince != nil && !options.timestamped && ArchiveWriter.canResume(partial)
@@ -165,7 +169,7 @@ struct JobWork: Sendable {
     }
 
     private func importArchive(_ item: JobRecord.Item, index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
-        var options = tracker.record.request.importOptions(stateDirectory: environment.stateDirectory)
+        var options = try tracker.record.request.importOptions(stateDirectory: environment.stateDirectory)
         if resumingSince != nil, let target = item.target {
             options.resume = (try? ImportResumeRecord.load(target: target, server: environment.local.displayURL,
                                                            in: environment.stateDirectory)) != nil
@@ -180,6 +184,7 @@ struct JobWork: Sendable {
         var options = ArchiveRepairer.Options(export: ExportOptions(outputDirectory: environment.archiveDirectory.path))
         options.newSnapshot = tracker.record.request.newSnapshot ?? false
         options.export.stateDirectory = environment.stateDirectory
+        options.export.key = try tracker.record.request.encryption().openingKey()
         tracker.updateItem(index) { $0.archive = name }
         let report = try await ArchiveRepairer(production: environment.production, options: options,
                                                progress: tracker.observer(forItem: index))
@@ -197,6 +202,7 @@ struct JobWork: Sendable {
         options.dryRun = request.dryRun ?? false
         if let parallel = request.parallel { options.parallel = parallel }
         if let batchSize = request.batchSize { options.batchSize = batchSize }
+        options.archiveKey = try request.encryption().openingKey()
         let resyncer = CollectionResyncer(client: environment.local, options: options, progress: tracker.observer(forItem: index))
         let target = item.target ?? item.name
         let report = if let archive = request.archive {

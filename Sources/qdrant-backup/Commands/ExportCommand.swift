@@ -58,6 +58,10 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON summary of every collection on stdout.")
     var json = false
 
+    @OptionGroup var encryption: EncryptionOptions
+
+    @OptionGroup var key: ArchiveKeyOptions
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -80,6 +84,9 @@ struct ExportCommand: AsyncParsableCommand {
             options.timestamped = timestamp
             options.force = force
             options.pointsMemberBytes = pointsMemberBytes
+            let keys = encryption.settings(with: key)
+            options.encryption = try keys.exportEncryption()
+            options.key = try keys.openingKey()
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
 
             let (chosen, missing) = try await selection.resolve(names: names, on: client)

@@ -46,6 +46,8 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON summary of every import on stdout.")
     var json = false
 
+    @OptionGroup var key: ArchiveKeyOptions
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -64,6 +66,7 @@ struct ImportCommand: AsyncParsableCommand {
             options.dryRun = dryRun
             options.force = force
             options.resume = resume
+            options.key = try key.openingKey()
             let progress = TerminalExportProgress(quiet: quiet)
             let importer = CollectionImporter(client: client, options: options, progress: progress)
             var results: [ImportResult] = []

@@ -13,9 +13,11 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
 
+    @OptionGroup var key: ArchiveKeyOptions
+
     func run() async throws {
         try await reportingFailures {
-            let summary = try ArchiveInspector.inspect(archiveAt: archive)
+            let summary = try ArchiveInspector.inspect(archiveAt: archive, key: try key.openingKey())
             if json {
                 try Terminal.printJSON(summary)
             } else {

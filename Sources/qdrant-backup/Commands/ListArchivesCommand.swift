@@ -21,6 +21,8 @@ struct ListArchivesCommand: AsyncParsableCommand {
     @Flag(help: "Print the listing as JSON on stdout.")
     var json = false
 
+    @OptionGroup var key: ArchiveKeyOptions
+
     private func row(_ entry: ArchiveCatalog.Entry) -> [String] {
         var cells = [entry.name, "-", "-", "-", "-", "-", "unreadable"]
         if let summary = entry.summary {
@@ -37,7 +39,7 @@ struct ListArchivesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let entries = try ArchiveCatalog.list(directory: directory, verify: verify)
+            let entries = try ArchiveCatalog.list(directory: directory, verify: verify, key: try key.openingKey())
             if json {
                 try Terminal.printJSON(entries)
             } else {

@@ -37,6 +37,8 @@ struct RepairCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON on stdout.")
     var json = false
 
+    @OptionGroup var key: ArchiveKeyOptions
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -48,6 +50,7 @@ struct RepairCommand: AsyncParsableCommand {
             var export = ExportOptions(outputDirectory: (archive as NSString).deletingLastPathComponent)
             export.batchSize = batchSize
             export.pointsMemberBytes = pointsMemberBytes
+            export.key = try key.openingKey()
             var options = ArchiveRepairer.Options(export: export)
             options.dryRun = dryRun
             options.newSnapshot = newSnapshot

@@ -36,6 +36,8 @@ struct ResyncCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON on stdout.")
     var json = false
 
+    @OptionGroup var key: ArchiveKeyOptions
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -51,6 +53,7 @@ struct ResyncCommand: AsyncParsableCommand {
             options.batchSize = batchSize
             options.pageSize = comparison.pageSize
             options.listLimit = comparison.maxListed
+            options.archiveKey = try key.openingKey()
             let progress = TerminalExportProgress(quiet: quiet)
             let resyncer = CollectionResyncer(client: try connection.localClient(), options: options, progress: progress)
             let report: ResyncReport

@@ -37,6 +37,8 @@ struct ValidateCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON on stdout.")
     var json = false
 
+    @OptionGroup var key: ArchiveKeyOptions
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -49,6 +51,7 @@ struct ValidateCommand: AsyncParsableCommand {
             if let seed { validator.seed = seed }
             validator.pageSize = comparison.pageSize
             validator.listLimit = comparison.maxListed
+            validator.archiveKey = try key.openingKey()
             let local = try connection.localClient()
             let report: ValidationReport
             let progress = TerminalExportProgress(quiet: quiet)

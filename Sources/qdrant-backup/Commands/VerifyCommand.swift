@@ -15,14 +15,18 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Print the reports as JSON on stdout.")
     var json = false
 
+    @OptionGroup var key: ArchiveKeyOptions
+
     func run() async throws {
-        let reports = ArchiveVerifier.verify(archivesAt: archives)
-        if json {
-            try Terminal.printJSON(reports)
-        } else {
-            for report in reports { print(report.summaryLine) }
+        try await reportingFailures {
+            let reports = ArchiveVerifier.verify(archivesAt: archives, key: try key.openingKey())
+            if json {
+                try Terminal.printJSON(reports)
+            } else {
+                for report in reports { print(report.summaryLine) }
+            }
+            let failures = reports.compactMap { $0.intact ? nil : ($0.failureKind ?? .archiveInvalid) }
+            if !failures.isEmpty { throw ExitCode(ExitStatus.code(for: failures)) }
         }
-        let failures = reports.compactMap { $0.intact ? nil : ($0.failureKind ?? .archiveInvalid) }
-        if !failures.isEmpty { throw ExitCode(ExitStatus.code(for: failures)) }
     }
 }
