@@ -66,7 +66,9 @@ struct EncryptionCommandTests: BenchSuite {
         #expect(descriptor.contains(recipient) && descriptor.contains(ArchiveEncryption.feature))
 
         // A stranger with age and zstd reads the points.
-        let firstLine = try await Shell.run("tar -xOf '\(archive)' '\(data[0])' | age -d -i '\(identity)' | zstd -dc | head -n 1")
+        let points = keys.path("points.jsonl")
+        _ = try await Shell.run("tar -xOf '\(archive)' '\(data[0])' | age -d -i '\(identity)' | zstd -dc > '\(points)'")
+        let firstLine = try String(contentsOfFile: points, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
         let point = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
         #expect(point["id"] != nil && point["vector"] != nil, "\(firstLine.prefix(200))")
 

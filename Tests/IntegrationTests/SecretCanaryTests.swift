@@ -90,6 +90,94 @@ struct SecretCanaryTests {
         #expect(searched >= 8, "archives, sidecars and state files were searched (\(searched))")
     }
 
+    @Test("a canary passphrase and identity stay out of every output, archive, state file, job record and server log")
+    func keysNeverLeak() async throws {
+        guard ProcessInfo.processInfo.environment["QDRANT_TEST_URL"] == nil else {
+            return print("skipped: the stand-in only, like the API key canary")
+        }
+        let passphrase = "CANARY-passphrase-8c41d2-never-printed"
+        let identity = AgeIdentity()
+        let bench = try ImportBench()
+        let keys = try TemporaryDirectory()
+        let identityFile = keys.path("identity.txt"), passphraseFile = keys.path("passphrase.txt")
+        try "# created: for a test\n\(identity.secretText)\n".write(toFile: identityFile, atomically: true, encoding: .utf8)
+        try passphrase.write(toFile: passphraseFile, atomically: true, encoding: .utf8)
+        let name = try await bench.fixtures.create(.dense, count: 80)
+        let out = bench.output.url.path
+        var environment = bench.cli.environment
+        environment["LOG_LEVEL"] = "debug"
+        environment[EncryptionSettings.workFactorVariable] = "10"
+        let cli = CLIRunner(environment: environment)
+        let archive = bench.archive(name)
+        defer { Task { for target in [name, "dev_" + name, name + "_r"] { await bench.fixtures.delete(target) } } }
+
+        var outcomes: [(String, CLIRunner.Outcome)] = []
+        func run(_ arguments: [String], expect code: Int32 = 0) async throws {
+            let outcome = try await cli.run(arguments)
+            #expect(outcome.exitCode == code, "\(arguments): \(outcome.stderr)")
+            outcomes.append((arguments.joined(separator: " "), outcome))
+        }
+        let recipient = "\(identity.recipient)"
+        try await run(["export", name, "--method", "scroll", "--encrypt-to", recipient, "--passphrase-file", passphraseFile, "--output", out])
+        try await run(["verify", archive, "--identity", identityFile])
+        try await run(["verify", archive, "--passphrase-file", passphraseFile, "--json"])
+        try await run(["inspect", archive, "--identity", identityFile])
+        try await run(["list-archives", out, "--verify", "--passphrase-file", passphraseFile, "--json"])
+        try await run(["import", archive, "--prefix", "dev_", "--identity", identityFile])
+        try await run(["validate", "--archive", archive, "dev_" + name, "--full", "--passphrase-file", passphraseFile])
+        try await run(["resync", "--archive", archive, "dev_" + name, "--identity", identityFile])
+        try await run(["repair", archive, "--identity", identityFile])
+        try await run(["import", archive, "--target", name + "_r"], expect: 6)
+        try await run(["import", archive, "--target", name + "_r", "--passphrase-file", identityFile], expect: 6)
+        try await run(["export", name, "--method", "snapshot", "--overwrite", "--passphrase-file", passphraseFile, "--output", out])
+
+        // The REST API: key files by server-side path; key material as a field is refused.
+        let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", out], environment: ["LOG_LEVEL": "debug"])
+        var bodies: [String] = []
+        func call(_ path: String, _ json: [String: Any]) async throws -> AdminServerProcess.Reply {
+            let reply = try await server.request("POST", path, json: json)
+            bodies.append(reply.text)
+            return reply
+        }
+        let refused = try await call("export", ["collections": [name], "passphrase": passphrase])
+        #expect(refused.status == 400, "\(refused.text)")
+        for (path, body) in [("export", ["collections": [name], "overwrite": true, "method": "scroll",
+                                         "encrypt_to": [recipient], "passphrase_file": passphraseFile]),
+                             ("import", ["archives": ["\(name).qdrant.tar"], "target": name + "_r", "identity_file": identityFile]),
+                             ("repair", ["archives": ["\(name).qdrant.tar"], "passphrase_file": passphraseFile])] as [(String, [String: Any])] {
+            let reply = try await call(path, body)
+            #expect(reply.status == 202, "\(reply.text)")
+            let id = try #require(try reply.object()["backup_id"] as? String)
+            let record = try await server.waitForJob(id)
+            #expect(record["state"] as? String == "succeeded", "\(path): \(record)")
+            bodies.append(try await server.request("GET", "jobs/\(id)").text)
+        }
+        let validated = try await call("validate", ["archive": "\(name).qdrant.tar", "target_collection": name + "_r",
+                                                    "identity_file": identityFile, "full": true])
+        #expect(validated.status == 200, "\(validated.text)")
+        server.stop()
+
+        let secrets = [passphrase, identity.secretText]
+        for (command, outcome) in outcomes {
+            for secret in secrets {
+                #expect(!outcome.stdout.contains(secret), "stdout of `\(command)`")
+                #expect(!outcome.stderr.contains(secret), "stderr of `\(command)`")
+            }
+        }
+        for body in bodies { for secret in secrets { #expect(!body.contains(secret), "a response holds a key: \(body.prefix(300))") } }
+        for secret in secrets { #expect(!server.output.contains(secret), "the server's log holds a key") }
+        var searched = 0
+        // `cli` took its state and cache directories from `bench.cli`'s environment.
+        for directory in [bench.output.url, bench.cli.home] {
+            for file in Self.files(under: directory) {
+                let bytes = try Data(contentsOf: file)
+                searched += 1
+                for secret in secrets { #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file.path) holds a key") }
+            }
+        }
+        #expect(searched >= 5, "archives, sidecars, state files and job records were searched (\(searched))")
+    }
+
     static func files(under directory: URL) -> [URL] {
         guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
         return walker.compactMap { $0 as? URL }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
