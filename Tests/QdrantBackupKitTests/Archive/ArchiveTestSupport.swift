@@ -85,9 +85,9 @@ enum ArchiveFixtures {
 
     /// Writes a snapshot archive from `snapshot`, fed in odd-sized chunks.
     static func writeSnapshotArchive(at path: String, snapshot: [UInt8], sliceBytes: Int = 256 * 1024,
-                                     serverChecksum: String? = nil) throws {
+                                     serverChecksum: String? = nil, encryption: ArchiveEncryption? = nil) throws {
         let writer = try ArchiveWriter(creating: path, descriptor: descriptor(method: .snapshot),
-                                       options: .init(snapshotSliceBytes: sliceBytes))
+                                       options: .init(snapshotSliceBytes: sliceBytes, encryption: encryption))
         var start = 0
         while start < snapshot.count {
             let end = min(snapshot.count, start + 100_003)
