@@ -79,6 +79,8 @@ struct ClusterCommandTests: BenchSuite {
         }
         let validate = try await cli.run(["validate", "--full", name, target])
         #expect(validate.exitCode == 0, "\(validate.stdout)\(validate.stderr)")
+        let fromArchive = try await cli.run(["validate", "--archive", archive, target])
+        #expect(fromArchive.exitCode == 0, "validate compares the archive's points, keys aside: \(fromArchive.stdout)\(fromArchive.stderr)")
     }
 
     @Test("resync refuses a custom-sharded target with exit 5 before writing, naming the reason")
@@ -91,6 +93,8 @@ struct ClusterCommandTests: BenchSuite {
         let resync = try await cli.run(["resync", name, target])
         #expect(resync.exitCode == 5, "\(resync.stderr)")
         #expect(resync.stderr.contains("custom sharding"), "\(resync.stderr)")
+        let fromArchive = try await cli.run(["resync", "--archive", bench.archive(name), target])
+        #expect(fromArchive.exitCode == 5, "\(fromArchive.stderr)")
     }
 
     @Test("an export interrupted inside the second shard key resumes there, and the archive keeps every key's points apart")
