@@ -152,6 +152,14 @@ public struct CollectionImporter: Sendable {
         let count = try await client.count(target)
         result.points = count
         guard count == expected else { throw ImportError.countMismatch(target: target, expected: expected, actual: count) }
+        // Every point must have landed under its own key, not merely somewhere in the collection.
+        for shardKey in plan.shardKeys {
+            let wanted = archive.manifest.members.reduce(UInt64(0)) { $0 + ($1.points?.shardKey == shardKey.key ? $1.points!.pointCount : 0) }
+            let held = try await client.count(target, shardKey: shardKey.key)
+            guard held == wanted else {
+                throw ImportError.shardKeyCountMismatch(target: target, shardKey: shardKey.key, expected: wanted, actual: held)
+            }
+        }
         ImportResumeRecord.remove(target: target, server: client.displayURL, in: options.stateDirectory)
     }
 
