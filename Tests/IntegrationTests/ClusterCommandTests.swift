@@ -58,6 +58,7 @@ struct ClusterCommandTests: BenchSuite {
         let name = try await fixtures.createCustomSharded(keys: Self.keys, perKey: 90)
         let target = name + "_local"
         defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target) } }
+        try await fixtures.call(.put, "collections/\(name)/shards", ["shard_key": "empty"])
         try await bench.export(name, method: "scroll", extra: Self.memberArguments)
         let archive = bench.archive(name)
         #expect(try await cli.run(["verify", archive]).exitCode == 0)
@@ -65,13 +66,18 @@ struct ClusterCommandTests: BenchSuite {
         let descriptor = try ArchiveReader(source: FileByteSource(path: archive)).descriptor
         #expect(descriptor.requiredFeatures.contains(ClusterLayout.shardKeysFeature))
         #expect(descriptor.cluster?.shardingMethod == "custom")
-        #expect(descriptor.cluster?.shardKeys.map(\.key) == [.string("eu"), .int(7)])
+        #expect(descriptor.cluster?.shardKeys.map(\.key) == [.string("eu"), .int(7), .string("empty")])
         try await expectMembersFollowKeys(archive, source: name)
 
         let run = try await cli.run(["import", archive, "--target", target])
         #expect(run.exitCode == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("shard keys \"eu\", 7 are created"), "\(run.stderr)")
+        #expect(run.stderr.contains("shard keys \"eu\", 7, \"empty\" are created"), "\(run.stderr)")
         #expect(try await collectionParams(target)["sharding_method"] as? String == "custom")
+        let layout = try await fixtures.client.send(HTTPRequest(.get, qdrant.url.appendingPathComponent("collections/\(target)/cluster")))
+        let shards = ((try JSONSerialization.jsonObject(with: layout.body) as! [String: Any])["result"] as! [String: Any])
+        let keysThere = ((shards["local_shards"] as! [[String: Any]]) + (shards["remote_shards"] as! [[String: Any]]))
+            .compactMap { $0["shard_key"].map { "\($0)" } }
+        #expect(Set(keysThere) == ["eu", "7", "empty"], "every key is back, the one without points too")
         for key in Self.keys {
             let source = try await fixtures.points(of: name, shardKey: key)
             let copy = try await fixtures.points(of: target, shardKey: key)
