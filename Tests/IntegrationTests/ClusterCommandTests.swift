@@ -7,7 +7,7 @@ import Testing
 /// distributed deployment recorded and restored; snapshots refused when shards are elsewhere.
 /// Distributed deployments are the stand-in's `--cluster-peers` (a pretend cluster), so those
 /// tests run only against the stand-in.
-@Suite("clusters")
+@Suite("clusters", .serialized)
 struct ClusterCommandTests: BenchSuite {
     static let clusterSkip = "skipped: needs the stand-in's pretend cluster (--cluster-peers); QDRANT_TEST_URL is a real server"
     let bench: ImportBench
