@@ -316,11 +316,10 @@ def points_path(args, table, binary, server, points_file, work, counts):
             encrypted_archive = os.path.join(work, f"{name}-encrypted.qdrant.tar")
             measure(f"export {count:,} points, encrypted (for the import)", export + seal, env, work)
             shutil.copy(archive, encrypted_archive)
+            measure(f"export {count:,} points (plain, again)", export, env, work, archive)
             encryption_cost(args, table, f"import {count:,} points", importing,
                             [binary, "import", encrypted_archive, "--target", f"{name}_restored", "--overwrite",
                              "--quiet"] + opening, env, work, None, mb, count)
-            # The plain archive again, for what follows.
-            measure(f"export {count:,} points (plain, again)", export, env, work, archive)
             clear(encrypted_archive)
         else:
             # zstd -3 beside the default level, for the choice of the default (README, Benchmarks).

@@ -53,3 +53,10 @@ def secured(tmp_path_factory):
                 "--read-only-api-key", READ_ONLY_KEY)
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="module")
+def clustered(tmp_path_factory):
+    s = StandIn(tmp_path_factory.mktemp("clustered"), "--cluster-peers", "3")
+    yield s
+    s.stop()

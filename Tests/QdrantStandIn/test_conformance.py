@@ -491,3 +491,80 @@ def test_tls(tmp_path):
         conn.close()
     finally:
         s.stop()
+
+
+# ------------------------------------------------------------------ clusters and custom sharding
+
+def test_custom_sharding_keeps_points_in_their_shard_keys(client):
+    name = "custom_sharded"
+    client.create_collection(name, vectors_config=models.VectorParams(size=DIM, distance=models.Distance.DOT),
+                             sharding_method=models.ShardingMethod.CUSTOM, shard_number=2)
+    params = client.get_collection(name).config.params
+    assert params.sharding_method == models.ShardingMethod.CUSTOM and params.shard_number == 2
+    assert client.create_shard_key(name, "eu") is True
+    assert client.create_shard_key(name, 7) is True
+    with pytest.raises(UnexpectedResponse) as e:
+        client.create_shard_key(name, "eu")
+    assert e.value.status_code == 400
+
+    rng = random.Random(5)
+    client.upsert(name, [models.PointStruct(id=i, vector=rand_vec(rng), payload={"n": i}) for i in range(20)],
+                  shard_key_selector="eu", wait=True)
+    client.upsert(name, [models.PointStruct(id=i, vector=rand_vec(rng)) for i in range(20, 32)],
+                  shard_key_selector=7, wait=True)
+    with pytest.raises(UnexpectedResponse) as e:
+        client.upsert(name, [models.PointStruct(id=99, vector=rand_vec(rng))], wait=True)
+    assert e.value.status_code == 400 and "Shard key not specified" in e.value.content.decode()
+    with pytest.raises(UnexpectedResponse) as e:
+        client.upsert(name, [models.PointStruct(id=99, vector=rand_vec(rng))], shard_key_selector="us", wait=True)
+    assert e.value.status_code == 400
+
+    assert client.count(name).count == 32
+    assert client.count(name, shard_key_selector="eu").count == 20
+    assert client.count(name, shard_key_selector=7).count == 12
+    assert client.count(name, shard_key_selector=["eu", 7]).count == 32
+    eu, _ = scroll_all(client, name, limit=6, shard_key_selector="eu")
+    assert [p.id for p in eu] == list(range(20))
+    seven, _ = scroll_all(client, name, limit=5, shard_key_selector=7,
+                          scroll_filter=models.Filter(must=[models.HasIdCondition(has_id=[20, 21, 5])]))
+    assert [p.id for p in seven] == [20, 21]
+
+    layout = client.collection_cluster_info(name)
+    keys = sorted((s.shard_id, s.shard_key) for s in layout.local_shards)
+    assert keys == [(0, "eu"), (1, "eu"), (2, 7), (3, 7)] and layout.shard_count == 4 and not layout.remote_shards
+
+    client.delete(name, points_selector=models.PointIdsList(points=[0, 1]), shard_key_selector="eu", wait=True)
+    assert client.count(name, shard_key_selector="eu").count == 18
+    assert client.delete_shard_key(name, 7) is True
+    assert client.count(name).count == 18
+
+
+def test_auto_sharded_collection_refuses_shard_keys(client):
+    name = "auto_sharded"
+    client.create_collection(name, vectors_config=models.VectorParams(size=DIM, distance=models.Distance.DOT))
+    with pytest.raises(UnexpectedResponse) as e:
+        client.create_shard_key(name, "eu")
+    assert e.value.status_code == 400
+
+
+def test_cluster_mode_reports_peers_and_remote_shards(clustered):
+    c = client_for(clustered.url)
+    status = c.cluster_status()
+    assert status.status == "enabled" and len(status.peers) == 3 and str(status.peer_id) in status.peers
+    c.create_collection("spread", vectors_config=models.VectorParams(size=DIM, distance=models.Distance.DOT),
+                        shard_number=3, replication_factor=2)
+    rng = random.Random(9)
+    c.upsert("spread", [models.PointStruct(id=i, vector=rand_vec(rng)) for i in range(30)], wait=True)
+    layout = c.collection_cluster_info("spread")
+    assert layout.shard_count == 3 and layout.peer_id == status.peer_id
+    local = {s.shard_id for s in layout.local_shards}
+    remote = {s.shard_id for s in layout.remote_shards}
+    assert local | remote == {0, 1, 2} and remote - local, "some shard is held by other peers only"
+    assert all(s.peer_id != status.peer_id for s in layout.remote_shards)
+    # A scroll through this node still reads every shard.
+    everything, _ = scroll_all(c, "spread", limit=8)
+    assert len(everything) == 30
+
+    c.create_collection("single", vectors_config=models.VectorParams(size=DIM, distance=models.Distance.DOT))
+    assert not c.collection_cluster_info("single").remote_shards
+    c.close()

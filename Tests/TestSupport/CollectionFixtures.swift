@@ -38,6 +38,21 @@ public struct CollectionFixtures: Sendable {
         return name
     }
 
+    /// Creates a custom-sharded collection (`sharding_method: custom`) with these shard keys, each
+    /// holding `perKey` dense points (ids numbered on across the keys); returns its name.
+    @discardableResult
+    public func createCustomSharded(keys: [Any], perKey: Int, name: String? = nil) async throws -> String {
+        let name = name ?? server.uniqueCollectionName("custom")
+        try await call(.put, "collections/\(name)", ["vectors": ["size": 8, "distance": "Cosine"], "sharding_method": "custom"])
+        var generator = SeededGenerator(seed: UInt64(perKey) &* 17)
+        for (number, key) in keys.enumerated() {
+            try await call(.put, "collections/\(name)/shards", ["shard_key": key])
+            let points = (0..<perKey).map { Self.point(.dense, index: number * perKey + $0, using: &generator) }
+            try await call(.put, "collections/\(name)/points?wait=true", ["points": points, "shard_key": key])
+        }
+        return name
+    }
+
     /// Upserts points given as JSON objects (`wait=true`).
     public func upsert(_ name: String, _ points: [[String: Any]]) async throws {
         try await call(.put, "collections/\(name)/points?wait=true", ["points": points])
@@ -48,13 +63,14 @@ public struct CollectionFixtures: Sendable {
         _ = try? await client.send(HTTPRequest(.delete, url("collections/\(name)")))
     }
 
-    /// Every point of a collection as parsed JSON, keyed by its id's JSON text.
-    public func points(of name: String) async throws -> [String: NSDictionary] {
+    /// Every point of a collection (of one shard key, if given) as parsed JSON, keyed by its id's JSON text.
+    public func points(of name: String, shardKey: Any? = nil) async throws -> [String: NSDictionary] {
         var result: [String: NSDictionary] = [:]
         var offset: Any = NSNull()
         while true {
-            let body = try JSONSerialization.data(withJSONObject: [
-                "limit": 500, "offset": offset, "with_payload": true, "with_vector": true] as [String: Any])
+            var request: [String: Any] = ["limit": 500, "offset": offset, "with_payload": true, "with_vector": true]
+            if let shardKey { request["shard_key"] = shardKey }
+            let body = try JSONSerialization.data(withJSONObject: request)
             let response = try await client.send(.json(.post, url("collections/\(name)/points/scroll"), body: body))
             let page = try JSONSerialization.jsonObject(with: response.body) as! [String: Any]
             let scrolled = page["result"] as! [String: Any]
@@ -83,7 +99,8 @@ public struct CollectionFixtures: Sendable {
 
     func url(_ path: String) -> URL { URL(string: server.url.absoluteString.trimmingSuffix("/") + "/" + path)! }
 
-    func call(_ method: HTTPRequest.Method, _ path: String, _ body: Any) async throws {
+    /// Sends `body` as JSON; a non-2xx answer throws.
+    public func call(_ method: HTTPRequest.Method, _ path: String, _ body: Any) async throws {
         let data = try JSONSerialization.data(withJSONObject: body)
         _ = try await client.send(HTTPRequest(method, url(path), headers: [("Content-Type", "application/json")], body: data))
     }

@@ -24,8 +24,9 @@ public final class QdrantTestServer: Sendable {
     ///   - apiKey: the stand-in's full-access key (implies `withKeys`); random otherwise.
     ///   - reportedVersion: the Qdrant version the stand-in reports.
     ///   - tls: serve HTTPS with this certificate (stand-in only).
+    ///   - clusterPeers: make the stand-in report a distributed deployment of this many peers.
     public init(withKeys: Bool = false, apiKey chosenKey: String? = nil, reportedVersion: String? = nil,
-                tls: TestCertificates? = nil) throws {
+                tls: TestCertificates? = nil, clusterPeers: Int? = nil) throws {
         let environment = ProcessInfo.processInfo.environment
         if let external = environment["QDRANT_TEST_URL"], let url = URL(string: external) {
             self.url = url
@@ -41,6 +42,7 @@ public final class QdrantTestServer: Sendable {
         var arguments = ["-m", "qdrant_standin", "--host", "127.0.0.1", "--port", "0", "--data-dir", directory.path,
                          "--exit-with-parent"]
         if let reportedVersion { arguments += ["--version", reportedVersion] }
+        if let clusterPeers { arguments += ["--cluster-peers", String(clusterPeers)] }
         if let tls { arguments += ["--tls-cert", tls.serverCertificate, "--tls-key", tls.serverKey] }
         var keys: [String: String] = [:]
         if withKeys || chosenKey != nil {

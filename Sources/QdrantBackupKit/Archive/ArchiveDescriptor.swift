@@ -10,7 +10,7 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
     /// The major version this reader reads.
     public static let supportedMajorVersion = 1
     /// Required features this reader implements.
-    public static let supportedFeatures: Set<String> = [ArchiveEncryption.feature]
+    public static let supportedFeatures: Set<String> = [ArchiveEncryption.feature, ClusterLayout.shardKeysFeature]
 
     /// Where the data came from. The URL never carries credentials.
     public struct Source: Codable, Sendable, Equatable {
@@ -47,6 +47,9 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
     /// The `result` of `GET /collections/{name}`, exactly as the server sent it.
     public var collectionInfo: JSONValue
     public var aliases: [String]
+    /// The source's deployment and shard layout (formats/archive-v1.md section 4.1); absent in
+    /// archives written before it was recorded. Set it with ``recordCluster(_:)``.
+    public private(set) var cluster: ClusterLayout?
     /// What `repair` re-read from the source, oldest first; absent in an archive never repaired.
     public var repairs: [Repair]?
     /// How the data members are encrypted; absent in a plain archive (formats/archive-v1.md section 12).
@@ -55,6 +58,20 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
             requiredFeatures.removeAll { $0 == ArchiveEncryption.feature }
             if encryption != nil { requiredFeatures.append(ArchiveEncryption.feature) }
         }
+    }
+
+    /// Records the layout; a custom-sharded points archive then requires ``ClusterLayout/shardKeysFeature``
+    /// (its members each hold one shard key's points, which an older reader would import without keys).
+    public mutating func recordCluster(_ layout: ClusterLayout?) {
+        cluster = layout
+        requiredFeatures.removeAll { $0 == ClusterLayout.shardKeysFeature }
+        if method == .points, layout?.isCustomSharded == true { requiredFeatures.append(ClusterLayout.shardKeysFeature) }
+    }
+
+    /// The shard keys whose points the members hold, in member order; nil when the points carry no keys.
+    public var memberShardKeys: [JSONValue]? {
+        guard requiredFeatures.contains(ClusterLayout.shardKeysFeature), let cluster else { return nil }
+        return cluster.shardKeys.map(\.key)
     }
 
     /// The data member at 0-based position `index`: `points/000042.jsonl.zst`, with `.age` appended
@@ -166,7 +183,7 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         case createdAt = "created_at"
         case source, collection, method
         case collectionInfo = "collection_info"
-        case aliases, repairs, encryption
+        case aliases, repairs, encryption, cluster
     }
 
     /// Parses `archive.json`, refusing what this reader cannot read: another format, an unknown

@@ -35,6 +35,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
             case lastID = "last_id"
             case startOffset = "start_offset"
             case nextOffset = "next_offset"
+            case shardKey = "shard_key"
         }
 
         public init(from decoder: Decoder) throws {
@@ -51,7 +52,8 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
                     firstID: try container.decode(JSONValue.self, forKey: .firstID),
                     lastID: try container.decode(JSONValue.self, forKey: .lastID),
                     startOffset: try container.decode(JSONValue.self, forKey: .startOffset),
-                    nextOffset: try container.decode(JSONValue.self, forKey: .nextOffset))
+                    nextOffset: try container.decode(JSONValue.self, forKey: .nextOffset),
+                    shardKey: try container.decodeIfPresent(JSONValue.self, forKey: .shardKey))
             }
         }
 
@@ -68,6 +70,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
                 try container.encode(points.lastID, forKey: .lastID)
                 try container.encode(points.startOffset, forKey: .startOffset)
                 try container.encode(points.nextOffset, forKey: .nextOffset)
+                try container.encodeIfPresent(points.shardKey, forKey: .shardKey)
             }
         }
     }

@@ -231,21 +231,10 @@ public final class ArchiveReader {
         return ArchiveManifest.Member(path: name, storedSize: header.size, records: records)
     }
 
-    /// Points members must continue the scroll exactly where the previous one stopped.
+    /// Points members must continue the scroll exactly where the previous one stopped (within their shard key).
     private func checkScrollChain(_ points: PointsMemberInfo, member: String) throws {
-        guard let previous = members.last?.points else {
-            guard points.startOffset == .null else {
-                throw ArchiveError.invalidRecords(member: member, reason: "the first member's start_offset is \(points.startOffset.compactJSONText), not null")
-            }
-            return
-        }
-        guard previous.nextOffset != .null else {
-            throw ArchiveError.invalidRecords(member: member, reason: "follows a member whose next_offset is null (the end of the collection)")
-        }
-        guard points.startOffset == previous.nextOffset else {
-            throw ArchiveError.invalidRecords(
-                member: member,
-                reason: "start_offset \(points.startOffset.compactJSONText) does not continue the previous member's next_offset \(previous.nextOffset.compactJSONText)")
+        if let problem = points.chainProblem(after: members.last?.points, shardKeys: descriptor.memberShardKeys) {
+            throw ArchiveError.invalidRecords(member: member, reason: problem)
         }
     }
 

@@ -12,6 +12,9 @@ public struct ArchiveResumePoint: Sendable {
     /// The scroll offset to continue from: the last kept member's `next_offset`, `.null` when no
     /// member was kept (start from the beginning).
     public var nextOffset: JSONValue
+    /// The shard key of the last kept member (custom sharding): `nextOffset` belongs to a scroll of
+    /// this key, and a null `nextOffset` means the next key in `descriptor.cluster.shard_keys` is due.
+    public var shardKey: JSONValue?
     /// True when the kept members already reach the end of the collection: only `finish` remains.
     public var scrollFinished: Bool
     /// Bytes cut off the end of the `.partial` (a torn member, or a manifest written before a crash).
@@ -99,7 +102,9 @@ extension ArchiveWriter {
         let point = ArchiveResumePoint(
             descriptor: reader.descriptor, membersKept: members.count,
             pointsKept: members.reduce(0) { $0 + ($1.points?.pointCount ?? 0) },
-            nextOffset: last?.nextOffset ?? .null, scrollFinished: last != nil && last?.nextOffset == .null,
+            nextOffset: last?.nextOffset ?? .null, shardKey: last?.shardKey,
+            scrollFinished: last != nil && last?.nextOffset == .null
+                && (reader.descriptor.memberShardKeys.map { $0.last == last?.shardKey } ?? true),
             bytesDiscarded: discarded)
         return (writer, point)
     }

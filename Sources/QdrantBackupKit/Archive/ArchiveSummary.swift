@@ -62,6 +62,8 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
     /// How the data members are encrypted ("age-v1 to 1 X25519 recipient and a passphrase"); nil
     /// for a plain archive. Public facts only.
     public var encryption: String?
+    /// The source's cluster layout as `archive.json` records it; nil in archives that record none.
+    public var cluster: ClusterLayout?
 
     enum CodingKeys: String, CodingKey {
         case archive, collection, method, complete
@@ -80,7 +82,7 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
         case finishedAt = "finished_at"
         case toolVersion = "tool_version"
         case formatVersion = "format_version"
-        case encryption
+        case encryption, cluster
     }
 
     /// A few lines for a terminal.
@@ -106,6 +108,6 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
             "created:         \(formatter.string(from: createdAt))",
             "written by:      qdrant-backup \(toolVersion), format \(formatVersion)",
             "encryption:      \(encryption ?? "none")",
-        ].joined(separator: "\n")
+        ].joined(separator: "\n") + (cluster.map { "\ncluster:         \($0.summary)" } ?? "")
     }
 }

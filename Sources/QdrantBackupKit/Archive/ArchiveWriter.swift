@@ -153,16 +153,12 @@ public final class ArchiveWriter {
         try failing { try writeDataMember(stored, records: records) }
     }
 
-    /// A points member must continue the scroll where the previous one ended.
+    /// A points member must continue the scroll where the previous one ended (within its shard key).
     private func checkContinues(_ info: PointsMemberInfo) throws {
-        let previous = members.last?.points
-        guard previous?.nextOffset != .null || previous == nil else {
-            throw ArchiveError.misuse("a points member after the member that ended the collection (next_offset null)")
-        }
-        guard info.startOffset == (previous?.nextOffset ?? .null) else {
-            throw ArchiveError.misuse("start offset \(info.startOffset.compactJSONText) does not continue the previous next offset \((previous?.nextOffset ?? .null).compactJSONText)")
-        }
         guard info.pointCount > 0 else { throw ArchiveError.misuse("a points member needs at least one point") }
+        if let problem = info.chainProblem(after: members.last?.points, shardKeys: descriptor.memberShardKeys) {
+            throw ArchiveError.misuse("a points member that \(problem)")
+        }
     }
 
     /// Appends the member a builder collected; `nextOffset` is the scroll offset after its last point.

@@ -33,6 +33,7 @@ public struct MemberRecords: Sendable, Hashable {
             add("last_id", points.lastID.compactJSONText)
             add("start_offset", points.startOffset.compactJSONText)
             add("next_offset", points.nextOffset.compactJSONText)
+            if let key = points.shardKey { add("shard_key", key.compactJSONText) }
         }
         return records
     }
@@ -78,9 +79,24 @@ public struct MemberRecords: Sendable, Hashable {
                 firstID: try identifier("first_id", nullable: false),
                 lastID: try identifier("last_id", nullable: false),
                 startOffset: try identifier("start_offset", nullable: true),
-                nextOffset: try identifier("next_offset", nullable: true))
+                nextOffset: try identifier("next_offset", nullable: true),
+                shardKey: try records[Self.keyPrefix + "shard_key"].map { text in
+                    guard let key = try? JSONValue(jsonText: text), Self.isShardKey(key) else {
+                        throw fail("shard_key \(text) is not a string or an unsigned integer")
+                    }
+                    return key
+                })
         } else {
             points = nil
+        }
+    }
+
+    /// Qdrant's ShardKey: a string or an unsigned integer.
+    static func isShardKey(_ key: JSONValue) -> Bool {
+        switch key {
+        case .string, .uint: true
+        case .int(let value): value >= 0
+        default: false
         }
     }
 

@@ -10,14 +10,17 @@ public struct PointsMemberBuilder: Sendable {
     public let targetBytes: Int
     /// The scroll offset that produced the first point: `.null` for the first member.
     public let startOffset: JSONValue
+    /// The shard key of every point the member takes (custom sharding); nil otherwise.
+    public let shardKey: JSONValue?
     /// The member's JSON Lines so far.
     public private(set) var bytes: [UInt8] = []
     public private(set) var pointCount: UInt64 = 0
     public private(set) var firstID: JSONValue = .null
     public private(set) var lastID: JSONValue = .null
 
-    public init(startOffset: JSONValue, targetBytes: Int = ArchiveLimits.pointsMemberTargetBytes) {
+    public init(startOffset: JSONValue, targetBytes: Int = ArchiveLimits.pointsMemberTargetBytes, shardKey: JSONValue? = nil) {
         self.startOffset = startOffset
+        self.shardKey = shardKey
         self.targetBytes = targetBytes
     }
 
@@ -40,6 +43,7 @@ public struct PointsMemberBuilder: Sendable {
 
     /// The member's records, given the scroll offset that follows its last point.
     public func info(nextOffset: JSONValue) -> PointsMemberInfo {
-        PointsMemberInfo(pointCount: pointCount, firstID: firstID, lastID: lastID, startOffset: startOffset, nextOffset: nextOffset)
+        PointsMemberInfo(pointCount: pointCount, firstID: firstID, lastID: lastID, startOffset: startOffset, nextOffset: nextOffset,
+                         shardKey: shardKey)
     }
 }

@@ -32,10 +32,14 @@ public struct CollectionExporter: Sendable {
         let server = try await client.serverInfo()
         let reportedPoints = info["points_count"]?.integerValue.map { UInt64(max(0, $0)) }
 
-        let (method, reason) = try await chooseMethod(for: collection)
+        let deployment = try await deployment(of: collection, info: info)
+        let (method, reason) = try await chooseMethod(for: collection, deployment: deployment)
         func descriptor(_ method: ArchiveMethod) -> ArchiveDescriptor {
-            ArchiveDescriptor(toolVersion: toolVersion, source: .init(url: client.displayURL, qdrantVersion: server.version),
-                              collection: collection, method: method, collectionInfo: info, aliases: aliases)
+            var descriptor = ArchiveDescriptor(
+                toolVersion: toolVersion, source: .init(url: client.displayURL, qdrantVersion: server.version),
+                collection: collection, method: method, collectionInfo: info, aliases: aliases)
+            descriptor.recordCluster(deployment.map { ClusterLayout(status: $0.status, collection: $0.shards, collectionInfo: info) })
+            return descriptor
         }
         if let reason { progress.exportProgressed(.note(collection: collection, message: reason)) }
 
@@ -72,35 +76,53 @@ public struct CollectionExporter: Sendable {
         ScrollExporter(client: client, options: options, progress: progress)
     }
 
+    /// What the server says of its deployment and the collection's shards. Nil when it will not say
+    /// (the archive then records no layout), except for a custom-sharded collection, whose points
+    /// could not be exported with their shard keys without it, and in a cluster, where a snapshot
+    /// could not be checked for missing shards.
+    private func deployment(of collection: String, info: JSONValue) async throws -> (status: ClusterStatus, shards: CollectionClusterInfo)? {
+        let custom = info["config"]?["params"]?["sharding_method"]?.stringValue == "custom"
+        let status: ClusterStatus
+        do {
+            status = try await client.cluster()
+        } catch {
+            guard custom else { return nil }
+            status = ClusterStatus(status: "disabled")
+        }
+        do {
+            return (status, try await client.collectionCluster(collection))
+        } catch {
+            if custom || status.isDistributed { throw error }
+            return nil
+        }
+    }
+
     /// Snapshot or scroll, and why when it was not simply asked for.
-    private func chooseMethod(for collection: String) async throws -> (ArchiveMethod, String?) {
+    private func chooseMethod(
+        for collection: String, deployment: (status: ClusterStatus, shards: CollectionClusterInfo)?
+    ) async throws -> (ArchiveMethod, String?) {
         if options.resume { return (.points, options.method == .snapshot ? nil : "resuming a scroll export") }
+        let problem = deployment.flatMap { Self.snapshotLayoutProblem(collection, status: $0.status, shards: $0.shards) }
         switch options.method {
         case .scroll:
             return (.points, nil)
         case .snapshot:
-            if let problem = try await snapshotLayoutProblem(collection) {
-                throw ExportError.snapshotNotPossible(collection: collection, reason: problem)
-            }
+            if let problem { throw ExportError.snapshotNotPossible(collection: collection, reason: problem) }
             return (.snapshot, nil)
         case .auto:
-            if let problem = try await snapshotLayoutProblem(collection) {
-                return (.points, "\(problem), so the points are scrolled")
-            }
+            if let problem { return (.points, "\(problem), so the points are scrolled (a scroll reads every shard through this node)") }
             return (.snapshot, nil)
         }
     }
 
-    /// Why a snapshot from this node would miss data: shards on other peers. Nil when it would not.
-    private func snapshotLayoutProblem(_ collection: String) async throws -> String? {
-        guard (try? await client.clusterStatus()) == "enabled" else { return nil }
-        let layout = try await client.collectionCluster(collection)
-        guard layout.remoteShards.isEmpty else {
-            let remote = Set(layout.remoteShards.map(\.shardId)).subtracting(layout.localShards.map(\.shardId))
-            return remote.isEmpty ? nil
-                : "shards \(remote.sorted().map(String.init).joined(separator: ", ")) of '\(collection)' live on other peers, which a snapshot of this node would miss"
-        }
-        return nil
+    /// Why a snapshot from this node would miss data: shards that only other peers hold. Nil when it would not.
+    static func snapshotLayoutProblem(_ collection: String, status: ClusterStatus, shards: CollectionClusterInfo) -> String? {
+        guard status.isDistributed else { return nil }
+        let remote = Set(shards.remoteShards.map(\.shardId)).subtracting(shards.localShards.map(\.shardId))
+        guard !remote.isEmpty else { return nil }
+        let list = remote.sorted().map(String.init).joined(separator: ", ")
+        return "shard\(remote.count == 1 ? "" : "s") \(list) of '\(collection)' \(remote.count == 1 ? "is" : "are") held only by other peers, "
+            + "and a collection snapshot holds just the shards of the node it is taken on"
     }
 
     private static let timestampFormatter: DateFormatter = {
@@ -128,7 +150,7 @@ public enum ExportError: ClassifiedError, CustomStringConvertible {
     public var description: String {
         switch self {
         case .snapshotNotPossible(let collection, let reason):
-            "cannot export '\(collection)' by snapshot: \(reason); use --method scroll"
+            "cannot export '\(collection)' by snapshot: \(reason); use --method scroll (or auto), which reads every shard through this node"
         case .insufficientSpace(let directory, let needed, let free):
             "the snapshot is \(needed) bytes and \(directory.isEmpty ? "." : directory) has \(free) bytes free; "
                 + "free some space, choose another --output, or pass --force (compression usually shrinks it)"

@@ -2,6 +2,9 @@ import Foundation
 
 /// Exports a collection by scrolling its points: each page's point objects pass through as JSON
 /// Lines, never decoded (vectors are most of the bytes), and members are cut at a bounded size.
+/// A custom-sharded collection is scrolled one shard key at a time, each member holding one key's
+/// points, so that import can put every point back under its key. In a distributed deployment the
+/// node asked reads every shard, local or remote, for the scroll.
 ///
 /// Each member records the scroll offset it starts at and the one after it, so an interrupted
 /// export continues after its last whole member (`resume`). The next page is fetched while the
@@ -20,12 +23,14 @@ struct ScrollExporter {
             overwrite: options.overwrite)
         let writer: ArchiveWriter
         var offset: JSONValue = .null
+        var lastShardKey: JSONValue?
         var pointsDone: UInt64 = 0
         var finished = false
         if options.resume {
             let (resumed, point) = try ArchiveWriter.resume(archivePath, key: options.openingKey, options: writerOptions)
             writer = resumed
             offset = point.nextOffset
+            lastShardKey = point.shardKey
             pointsDone = point.pointsKept
             finished = point.scrollFinished
             progress.exportProgressed(.note(collection: name, message:
@@ -36,22 +41,50 @@ struct ScrollExporter {
         }
         progress.exportProgressed(.started(collection: name, method: .points, totalPoints: reportedPoints, totalBytes: nil))
         if !finished {
-            try await scroll(name, from: offset, into: writer, pointsDone: pointsDone)
+            try await scrollRemaining(name, into: writer, after: lastShardKey, from: offset, pointsDone: pointsDone)
         }
         // An interruption or failure above leaves the .partial for `--resume`.
         return try writer.finish()
     }
 
-    /// Scrolls from `start` into members of `writer` until `stop` (exclusive; `.null`: the end of
-    /// the collection), and returns the points written. `repair` scrolls just the range of a
-    /// damaged member this way: its last member then ends exactly where the next one starts.
+    /// Scrolls what the archive still lacks into `writer`, and returns the points written: from
+    /// `start` to the end of the collection, or, when the members hold one shard key each
+    /// (custom sharding), from `start` within shard key `lastKey` and then every later key in full
+    /// (`start` null with a `lastKey`: that key is done; no `lastKey`: nothing is written yet).
     @discardableResult
-    func scroll(_ name: String, from start: JSONValue, until stop: JSONValue = .null, into writer: ArchiveWriter,
-                pointsDone: UInt64) async throws -> UInt64 {
-        var builder = PointsMemberBuilder(startOffset: start, targetBytes: options.pointsMemberBytes)
+    func scrollRemaining(_ name: String, into writer: ArchiveWriter, after lastKey: JSONValue?, from start: JSONValue,
+                         pointsDone: UInt64) async throws -> UInt64 {
+        guard let keys = writer.descriptor.memberShardKeys else {
+            // A null offset after members means the collection's end was reached already.
+            guard start != .null || writer.members.isEmpty else { return 0 }
+            return try await scroll(name, from: start, into: writer, pointsDone: pointsDone)
+        }
+        var remaining = keys[...]
+        var offset = start
+        if let lastKey, let position = keys.firstIndex(of: lastKey) {
+            remaining = keys[(start == .null ? position + 1 : position)...]
+        } else {
+            offset = .null
+        }
+        var points = pointsDone
+        for key in remaining {
+            points += try await scroll(name, shardKey: key, from: offset, into: writer, pointsDone: points)
+            offset = .null
+        }
+        return points - pointsDone
+    }
+
+    /// Scrolls from `start` into members of `writer` until `stop` (exclusive; `.null`: the end of
+    /// the collection, or of `shardKey`'s points), and returns the points written. `repair` scrolls
+    /// just the range of a damaged member this way: its last member then ends exactly where the
+    /// next one starts.
+    @discardableResult
+    func scroll(_ name: String, shardKey: JSONValue? = nil, from start: JSONValue, until stop: JSONValue = .null,
+                into writer: ArchiveWriter, pointsDone: UInt64) async throws -> UInt64 {
+        var builder = PointsMemberBuilder(startOffset: start, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
         var points = pointsDone
         var bytes: UInt64 = 0
-        var pending: Task<Data, Error>? = fetch(name, after: start)
+        var pending: Task<Data, Error>? = fetch(name, shardKey: shardKey, after: start)
         defer { pending?.cancel() }
         func beforeStop(_ id: JSONValue) -> Bool { stop == .null || pointIDPrecedes(id, stop) }
         while let fetching = pending {
@@ -60,7 +93,7 @@ struct ScrollExporter {
             let scanned = try page.withUnsafeBytes { try ScrollPageScanner.scan($0) }
             let next = try scanned.nextPageOffset.map { try pointID(fromJSONText: $0) }
             // Ask for the next page before writing this one, so the server works while we compress.
-            pending = next.flatMap { beforeStop($0) ? fetch(name, after: $0) : nil }
+            pending = next.flatMap { beforeStop($0) ? fetch(name, shardKey: shardKey, after: $0) : nil }
             try withPointLines(of: scanned, in: page) { body, ranges in
                 for (range, idText) in zip(ranges, scanned.pointIDs) {
                     let id = try pointID(fromJSONText: idText)
@@ -69,7 +102,7 @@ struct ScrollExporter {
                     if !builder.fits(lineLength: line.count) {
                         // A scroll from this point's id continues exactly where the member ends.
                         try writer.appendPointsMember(builder, nextOffset: id)
-                        builder = PointsMemberBuilder(startOffset: id, targetBytes: options.pointsMemberBytes)
+                        builder = PointsMemberBuilder(startOffset: id, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
                     }
                     builder.append(pointJSON: line, id: id)
                     points += 1
@@ -104,10 +137,10 @@ struct ScrollExporter {
     }
 
     /// Starts fetching the page that begins at `offset` (`.null` for the first page).
-    private func fetch(_ name: String, after offset: JSONValue) -> Task<Data, Error> {
+    private func fetch(_ name: String, shardKey: JSONValue?, after offset: JSONValue) -> Task<Data, Error> {
         let text = offset == .null ? nil : offset.compactJSONText
         return Task { [client, batchSize = options.batchSize] in
-            try await client.scrollPage(name, offset: text, limit: batchSize)
+            try await client.scrollPage(name, offset: text, limit: batchSize, shardKey: shardKey)
         }
     }
 }

@@ -18,6 +18,15 @@ public struct CollectionCreationPlan: Sendable {
     public var body: JSONValue
     /// Human-readable changes to the archived settings (shards, replication, custom sharding).
     public var adjustments: [String]
+    /// A shard key to create after the collection (`PUT /collections/{name}/shards`), before any point.
+    public struct ShardKey: Sendable, Equatable {
+        public var key: JSONValue
+        /// Shards for the key; nil takes the collection's `shard_number`.
+        public var shardsNumber: Int?
+    }
+
+    /// The shard keys of a custom-sharded collection, in the archive's order; empty otherwise.
+    public var shardKeys: [ShardKey]
     public var payloadIndexes: [PayloadIndex]
     /// The strict-mode config, applied with `PATCH` after the points are in (its limits, such as
     /// `upsert_max_batchsize`, are meant for production clients, not for the restore). Nil when disabled.
@@ -31,8 +40,13 @@ public struct CollectionCreationPlan: Sendable {
         ("quantization_config", "quantization_config"), ("metadata", "metadata"),
     ]
 
-    /// - Parameter collectionInfo: the `result` of `GET /collections/{name}` as archived.
-    public init(collectionInfo info: JSONValue) {
+    /// - Parameters:
+    ///   - collectionInfo: the `result` of `GET /collections/{name}` as archived.
+    ///   - cluster: the archived layout; custom sharding is kept only when it lists the shard keys
+    ///     (the members then carry them).
+    ///   - targetPeers: peers of the target deployment (1: a single node). Shard number and
+    ///     replication are kept where the target can hold them.
+    public init(collectionInfo info: JSONValue, cluster: ClusterLayout? = nil, targetPeers: Int = 1) {
         let config = info["config"] ?? .object([:])
         let params = config["params"] ?? .object([:])
         var body: [String: JSONValue] = [:]
@@ -42,17 +56,41 @@ public struct CollectionCreationPlan: Sendable {
         for (source, target) in Self.carriedSections {
             if let value = config[source].map(Self.withoutNulls), !value.isNull { body[target] = value }
         }
-        self.body = .object(body)
-
         var adjustments: [String] = []
-        for key in ["shard_number", "replication_factor", "write_consistency_factor"] {
-            if let value = params[key]?.integerValue, value > 1 {
-                adjustments.append("\(key) \(value) → 1 (the local server is one node)")
+        let peers = max(1, targetPeers)
+        if peers == 1 {
+            for key in ["shard_number", "replication_factor", "write_consistency_factor"] {
+                if let value = params[key]?.integerValue, value > 1 {
+                    adjustments.append("\(key) \(value) → 1 (the local server is one node)")
+                }
+            }
+        } else {
+            // A cluster spreads the shards over its peers; replicas need as many peers.
+            if let shards = params["shard_number"]?.integerValue, shards > 1 { body["shard_number"] = .int(shards) }
+            var replicas: Int64 = 1
+            if let wanted = params["replication_factor"]?.integerValue, wanted > 1 {
+                replicas = min(wanted, Int64(peers))
+                body["replication_factor"] = .int(replicas)
+                if replicas < wanted {
+                    adjustments.append("replication_factor \(wanted) → \(replicas) (the local cluster has \(peers) peers)")
+                }
+            }
+            if let wanted = params["write_consistency_factor"]?.integerValue, wanted > 1 {
+                let kept = min(wanted, replicas)
+                if kept > 1 { body["write_consistency_factor"] = .int(kept) }
+                if kept < wanted { adjustments.append("write_consistency_factor \(wanted) → \(kept) (at most the replication factor)") }
             }
         }
-        if let method = params["sharding_method"]?.stringValue, method != "auto" {
-            adjustments.append("sharding_method \(method) → auto (points are not routed by shard key locally)")
+        if let cluster, cluster.isCustomSharded {
+            body["sharding_method"] = .string("custom")
+            shardKeys = cluster.shardKeys.map { ShardKey(key: $0.key, shardsNumber: peers > 1 ? $0.shardIDs.count : nil) }
+        } else {
+            if let method = params["sharding_method"]?.stringValue, method != "auto" {
+                adjustments.append("sharding_method \(method) → auto (the archive records no shard keys for its points)")
+            }
+            shardKeys = []
         }
+        self.body = .object(body)
         self.adjustments = adjustments
 
         payloadIndexes = (info["payload_schema"]?.objectValue ?? [:]).keys.sorted().map { field in

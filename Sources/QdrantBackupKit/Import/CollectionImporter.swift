@@ -60,11 +60,16 @@ public struct CollectionImporter: Sendable {
 
         switch descriptor.method {
         case .points:
-            let plan = CollectionCreationPlan(collectionInfo: descriptor.collectionInfo)
+            let targetPeers = (try? await client.cluster())?.peerCount ?? 1
+            let plan = CollectionCreationPlan(collectionInfo: descriptor.collectionInfo, cluster: descriptor.cluster,
+                                              targetPeers: targetPeers)
             result.adjustments = plan.adjustments
             result.payloadIndexes = plan.payloadIndexes.map { "\($0.field) (\($0.type))" }
             result.uploadedBytes = archive.manifest.totals.rawSize
             for adjustment in plan.adjustments { progress.importProgressed(.note(target: target, message: adjustment)) }
+            if !plan.shardKeys.isEmpty {
+                note("custom sharding: shard keys \(plan.shardKeys.map(\.key.compactJSONText).joined(separator: ", ")) are created and each point is upserted under its key")
+            }
             if !options.dryRun {
                 try await importPoints(archive, plan: plan, into: target, result: &result, resumeFrom: resumeFrom,
                                        recreate: result.action != .resumed, replace: result.action == .replaced)
@@ -100,6 +105,9 @@ public struct CollectionImporter: Sendable {
             // The archive passed its check: only now is the old collection deleted.
             if replace { try await client.deleteCollection(target) }
             try await client.createCollection(target, body: Data(plan.body.compactJSONText.utf8))
+            for shardKey in plan.shardKeys {
+                try await client.createShardKey(target, key: shardKey.key, shardsNumber: shardKey.shardsNumber)
+            }
             for index in plan.payloadIndexes {
                 try await client.createPayloadIndex(target, field: index.field, schema: index.schema)
             }
@@ -144,6 +152,14 @@ public struct CollectionImporter: Sendable {
         let count = try await client.count(target)
         result.points = count
         guard count == expected else { throw ImportError.countMismatch(target: target, expected: expected, actual: count) }
+        // Every point must have landed under its own key, not merely somewhere in the collection.
+        for shardKey in plan.shardKeys {
+            let wanted = archive.manifest.members.reduce(UInt64(0)) { $0 + ($1.points?.shardKey == shardKey.key ? $1.points!.pointCount : 0) }
+            let held = try await client.count(target, shardKey: shardKey.key)
+            guard held == wanted else {
+                throw ImportError.shardKeyCountMismatch(target: target, shardKey: shardKey.key, expected: wanted, actual: held)
+            }
+        }
         ImportResumeRecord.remove(target: target, server: client.displayURL, in: options.stateDirectory)
     }
 

@@ -4,6 +4,8 @@ public enum ImportError: ClassifiedError, CustomStringConvertible {
     case snapshotVersionUnsupported(collection: String, archiveVersion: String, targetVersion: String)
     /// After a points import, the target's exact count differs from the archive's.
     case countMismatch(target: String, expected: UInt64, actual: UInt64)
+    /// After a custom-sharded import, a shard key holds another number of points than the archive has for it.
+    case shardKeyCountMismatch(target: String, shardKey: JSONValue, expected: UInt64, actual: UInt64)
     /// A points import stopped mid-way; the partial collection is kept and recorded for `--resume`.
     case interrupted(target: String, archive: String, confirmedMembers: Int, totalMembers: Int,
                      reason: String, kind: FailureKind)
@@ -13,7 +15,7 @@ public enum ImportError: ClassifiedError, CustomStringConvertible {
     public var failureKind: FailureKind {
         switch self {
         case .snapshotVersionUnsupported, .resumeMismatch: .conflict
-        case .countMismatch: .failed
+        case .countMismatch, .shardKeyCountMismatch: .failed
         case .interrupted(_, _, _, _, _, let kind): kind
         }
     }
@@ -27,6 +29,9 @@ public enum ImportError: ClassifiedError, CustomStringConvertible {
                 + "or pass --force to try anyway"
         case .countMismatch(let target, let expected, let actual):
             "'\(target)' holds \(actual) points after the import, the archive \(expected)"
+        case .shardKeyCountMismatch(let target, let shardKey, let expected, let actual):
+            "shard key \(shardKey.compactJSONText) of '\(target)' holds \(actual) points after the import, the archive \(expected) for it; "
+                + "points written under other keys meanwhile, or a server that ignored the keys: import again with --overwrite"
         case .interrupted(let target, _, let confirmed, let total, let reason, _):
             "the import into '\(target)' stopped after \(confirmed) of \(total) members: \(reason)"
         case .resumeMismatch(let target, let reason):

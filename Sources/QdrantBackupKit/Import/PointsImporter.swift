@@ -64,7 +64,7 @@ struct PointsImporter {
                 guard !skipping, let info = member.points else { continue }
                 try content.check(against: info, member: member.path)
                 let batchSize = max(1, options.batchSize)
-                let batches = Self.upsertBodies(lines: raw, batchSize: batchSize)
+                let batches = Self.upsertBodies(lines: raw, batchSize: batchSize, shardKey: info.shardKey)
                 outstanding[index] = batches.count
                 pointsOf[index] = info.pointCount
                 raw = []
@@ -85,10 +85,11 @@ struct PointsImporter {
         }
     }
 
-    /// `{"points":[line,line,…]}` bodies of up to `batchSize` lines each, the lines copied as they are.
-    static func upsertBodies(lines raw: [UInt8], batchSize: Int) -> [Data] {
+    /// `{"points":[line,line,…]}` bodies of up to `batchSize` lines each, the lines copied as they
+    /// are; with a `shardKey`, `{"points":[…],"shard_key":KEY}`.
+    static func upsertBodies(lines raw: [UInt8], batchSize: Int, shardKey: JSONValue? = nil) -> [Data] {
         let prefix = Array(#"{"points":["#.utf8)
-        let suffix = Array("]}".utf8)
+        let suffix = Array(("]" + (shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? "") + "}").utf8)
         var bodies: [Data] = []
         var body = Data(prefix)
         var inBody = 0

@@ -25,12 +25,15 @@ public struct SnapshotDescription: Codable, Sendable, Equatable {
 public struct CollectionClusterInfo: Decodable, Sendable {
     public struct LocalShard: Decodable, Sendable {
         public var shardId: UInt32
+        /// The user-defined shard key (a string or an integer) of a custom-sharded collection.
+        public var shardKey: JSONValue?
         public var pointsCount: UInt64?
         public var state: String?
     }
 
     public struct RemoteShard: Decodable, Sendable {
         public var shardId: UInt32
+        public var shardKey: JSONValue?
         public var peerId: UInt64
         public var state: String?
     }
@@ -39,6 +42,24 @@ public struct CollectionClusterInfo: Decodable, Sendable {
     public var shardCount: Int
     public var localShards: [LocalShard]
     public var remoteShards: [RemoteShard]
+}
+
+/// What `GET /cluster` answers: `disabled` on a single node, or `enabled` with the peers.
+public struct ClusterStatus: Decodable, Sendable {
+    public var status: String
+    public var peerId: UInt64?
+    /// Peer id (decimal text) → the peer's info (`uri`).
+    public var peers: [String: JSONValue]?
+
+    public var isDistributed: Bool { status == "enabled" }
+    /// Peers in the cluster; 1 for a single node.
+    public var peerCount: Int { isDistributed ? max(1, peers?.count ?? 1) : 1 }
+
+    public init(status: String, peerId: UInt64? = nil, peers: [String: JSONValue]? = nil) {
+        self.status = status
+        self.peerId = peerId
+        self.peers = peers
+    }
 }
 
 /// Qdrant's answer envelope: `{"result": …, "status": "ok", "time": …}`.

@@ -25,6 +25,19 @@ extension QdrantClient {
         }
     }
 
+    /// `PUT /collections/{name}/shards`: creates a shard key of a custom-sharded collection.
+    /// - Parameters:
+    ///   - shardsNumber: shards for this key; nil takes the collection's `shard_number`.
+    ///   - replicationFactor: replicas of each shard; nil takes the collection's.
+    public func createShardKey(_ name: String, key: JSONValue, shardsNumber: Int? = nil,
+                               replicationFactor: Int? = nil) async throws {
+        var body: [String: JSONValue] = ["shard_key": key]
+        if let shardsNumber { body["shards_number"] = .int(Int64(shardsNumber)) }
+        if let replicationFactor { body["replication_factor"] = .int(Int64(replicationFactor)) }
+        _ = try await send(.put, "collections/\(escaped(name))/shards",
+                           body: Data(JSONValue.object(body).compactJSONText.utf8), collection: name)
+    }
+
     // MARK: points and indexes
 
     /// `PUT /collections/{name}/points?wait=true` with a body already in Qdrant's `{"points":[…]}`

@@ -79,15 +79,21 @@ public final class QdrantClient: Sendable {
             .aliases.map(\.aliasName).sorted()
     }
 
-    public func count(_ name: String, exact: Bool = true) async throws -> UInt64 {
-        try await result(CountResult.self, .post, "collections/\(escaped(name))/points/count",
-                         body: Data(#"{"exact":\#(exact)}"#.utf8), collection: name).count
+    /// - Parameter shardKey: count only the points of this shard key (custom sharding); nil: all.
+    public func count(_ name: String, exact: Bool = true, shardKey: JSONValue? = nil) async throws -> UInt64 {
+        let key = shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? ""
+        return try await result(CountResult.self, .post, "collections/\(escaped(name))/points/count",
+                                body: Data(#"{"exact":\#(exact)\#(key)}"#.utf8), collection: name).count
+    }
+
+    /// `GET /cluster`: whether the server is one node of a distributed deployment, and its peers.
+    public func cluster() async throws -> ClusterStatus {
+        try await result(ClusterStatus.self, .get, "cluster")
     }
 
     /// `GET /cluster`'s `status`: `"disabled"` on a single node, `"enabled"` in distributed mode.
     public func clusterStatus() async throws -> String {
-        let status = try await result(JSONValue.self, .get, "cluster")
-        return status["status"]?.stringValue ?? "unknown"
+        try await cluster().status
     }
 
     public func collectionCluster(_ name: String) async throws -> CollectionClusterInfo {
@@ -97,9 +103,12 @@ public final class QdrantClient: Sendable {
     // MARK: points
 
     /// One page of `POST /points/scroll` as the raw response body (points are never decoded here).
-    /// - Parameter offset: the page's first point id as compact JSON text, nil for the first page.
-    public func scrollPage(_ name: String, offset: String?, limit: Int) async throws -> Data {
-        let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":true,"with_vector":true}"#
+    /// - Parameters:
+    ///   - offset: the page's first point id as compact JSON text, nil for the first page.
+    ///   - shardKey: scroll only the points of this shard key (custom sharding); nil: every shard.
+    public func scrollPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil) async throws -> Data {
+        let key = shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? ""
+        let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":true,"with_vector":true\#(key)}"#
         return try await send(.post, "collections/\(escaped(name))/points/scroll", body: Data(body.utf8), collection: name)
     }
 

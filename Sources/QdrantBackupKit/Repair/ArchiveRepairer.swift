@@ -122,6 +122,7 @@ public struct ArchiveRepairer: Sendable {
         var refetched: UInt64 = 0
         do {
             var lastNextOffset: JSONValue?
+            var lastShardKey: JSONValue?
             var tailLost = false
             while true {
                 let salvaged: ArchiveReader.SalvagedMember?
@@ -135,16 +136,18 @@ public struct ArchiveRepairer: Sendable {
                 if salvaged.damage == nil {
                     try writer.appendCopiedPointsMember(stored: salvaged.stored, records: salvaged.records)
                 } else {
-                    let count = try await scroller.scroll(collection, from: info.startOffset, until: info.nextOffset,
-                                                          into: writer, pointsDone: refetched)
+                    // Offsets of a custom-sharded archive belong to a scroll of the member's shard key.
+                    let count = try await scroller.scroll(collection, shardKey: info.shardKey, from: info.startOffset,
+                                                          until: info.nextOffset, into: writer, pointsDone: refetched)
                     guard count > 0 else { throw RepairError.rangeEmpty(member: salvaged.member.path) }
                     refetched += count
                 }
                 lastNextOffset = info.nextOffset
+                lastShardKey = info.shardKey
             }
-            if tailLost && lastNextOffset != .null {
-                refetched += try await scroller.scroll(collection, from: lastNextOffset ?? .null, into: writer,
-                                                       pointsDone: refetched)
+            if tailLost {
+                refetched += try await scroller.scrollRemaining(collection, into: writer, after: lastShardKey,
+                                                                from: lastNextOffset ?? .null, pointsDone: refetched)
             }
             _ = try writer.finish(checkBeforeRename: verifyRepaired)
         } catch {

@@ -58,6 +58,11 @@ public struct CollectionResyncer: Sendable {
         compare: (CollectionValidator, (PointDifference) throws -> Void) async throws -> CollectionValidator.FullComparisonResult
     ) async throws -> ResyncReport {
         let started = ContinuousClock.now
+        // Upserts and deletes here carry no shard keys: refused before anything is compared or written.
+        if let info = try? await client.collectionInfo(target),
+           info["config"]?["params"]?["sharding_method"]?.stringValue == "custom" {
+            throw ResyncError.customSharding(target: target)
+        }
         var validator = CollectionValidator(sampleSize: 0, seed: 0)
         validator.pageSize = options.pageSize
         validator.listLimit = options.listLimit

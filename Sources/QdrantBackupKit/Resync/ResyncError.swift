@@ -2,6 +2,8 @@
 public enum ResyncError: ClassifiedError, CustomStringConvertible, Sendable {
     /// The vector configuration differs: no upsert can mend that, the collection must be recreated.
     case vectorConfigurationDiffers(target: String, detail: String)
+    /// The target routes points by shard key, which resync does not track.
+    case customSharding(target: String)
 
     public var failureKind: FailureKind { .conflict }
 
@@ -9,6 +11,8 @@ public enum ResyncError: ClassifiedError, CustomStringConvertible, Sendable {
         switch self {
         case .vectorConfigurationDiffers(let target, let detail):
             "local collection '\(target)' has another vector configuration than its source (\(detail)); resync changes points and payload indexes only: recreate it with `import --overwrite` or `backup --overwrite`"
+        case .customSharding(let target):
+            "local collection '\(target)' uses custom sharding, and resync does not know which shard key a point belongs to, so it could put points under the wrong key; `validate` compares it (ignoring shard keys), `import --overwrite` restores it with its keys"
         }
     }
 }

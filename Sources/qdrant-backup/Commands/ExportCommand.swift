@@ -22,7 +22,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "The directory for the archives.")
     var output = "."
 
-    @Option(help: "snapshot, scroll, or auto (snapshot when the server allows it, else scroll).")
+    @Option(help: "snapshot, scroll, or auto (snapshot when the server allows it and every shard is on this node, else scroll).")
     var method: ExportMethod = .auto
 
     @Option(help: "Points per scroll request.")

@@ -12,7 +12,7 @@ struct ImportCommand: AsyncParsableCommand {
             Snapshot archives are uploaded with priority=snapshot and their checksum; a snapshot \
             restores only on the same or the next minor Qdrant version (--force tries anyway). \
             Points archives recreate the collection from the archived config (shards and replication \
-            fitted to one node) and upsert the points; a points import that stops mid-way keeps the \
+            fitted to the local deployment, custom sharding with its shard keys) and upsert the points; a points import that stops mid-way keeps the \
             partial collection and prints the `import --resume` command that completes it.
             """
     )

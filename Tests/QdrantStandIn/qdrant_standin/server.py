@@ -15,6 +15,7 @@ import orjson
 
 from . import convert
 from .auth import Access, ApiKeys, Unauthorized
+from .cluster import ClusterLayout
 from .errors import ApiError, ConnectionAborted, bad_input, forbidden, json_error
 from .faults import FaultSet, Stats
 from .snapshots import CHUNK, Snapshots
@@ -141,7 +142,7 @@ def r_telemetry(req):
 
 @route("GET", "/cluster", True)
 def r_cluster(req):
-    return req.ok({"status": "disabled"})
+    return req.ok(req.app.cluster.status())
 
 
 @route("GET", "/collections", True)
@@ -198,9 +199,19 @@ def r_collection_aliases(req):
 @route("GET", "/collections/{collection_name}/cluster", True)
 def r_collection_cluster(req):
     c = req.app.store.get(req.params[0])
-    return req.ok({"peer_id": req.app.peer_id, "shard_count": 1,
-                   "local_shards": [{"shard_id": 0, "points_count": c.points_count(), "state": "Active"}],
-                   "remote_shards": [], "shard_transfers": []})
+    return req.ok(req.app.cluster.collection_info(c))
+
+
+@route("PUT", "/collections/{collection_name}/shards", False)
+def r_create_shard_key(req):
+    req.app.store.get(req.params[0]).create_shard_key(req.json())
+    return req.ok(True)
+
+
+@route("POST", "/collections/{collection_name}/shards/delete", False)
+def r_drop_shard_key(req):
+    req.app.store.get(req.params[0]).drop_shard_key(req.json())
+    return req.ok(True)
 
 
 def _update_result(req, op_id):
@@ -517,11 +528,12 @@ def s_reset_stats(req):
 # ---------------------------------------------------------------- server
 
 class App:
-    def __init__(self, data_dir, version, api_key=None, read_only_api_key=None, verbose=False):
+    def __init__(self, data_dir, version, api_key=None, read_only_api_key=None, verbose=False, cluster_peers=0):
         os.makedirs(data_dir, exist_ok=True)
         self.version = version
         self.verbose = verbose
         self.peer_id = self._peer_id(data_dir)
+        self.cluster = ClusterLayout(self.peer_id, cluster_peers)
         self.store = Store(data_dir)
         self.snapshots = Snapshots(self.store, data_dir, self.peer_id, version)
         self.keys = ApiKeys(api_key, read_only_api_key)

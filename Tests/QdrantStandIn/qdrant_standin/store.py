@@ -10,8 +10,8 @@ import orjson
 import qdrant_edge as qe
 
 from . import convert
-from .errors import (ApiError, already_exists, bad_input, collection_not_found, json_error, not_found,
-                     validation_error)
+from .errors import (ApiError, already_exists, bad_input, bad_request, collection_not_found, json_error,
+                     not_found, validation_error)
 
 # Defaults real Qdrant 1.15 reports for a collection created without these sections.
 DEFAULT_HNSW = {"m": 16, "ef_construct": 100, "full_scan_threshold": 10000, "max_indexing_threads": 0,
@@ -128,6 +128,18 @@ def build_config(body: dict) -> dict:
     return config
 
 
+def _id_text(pid) -> str:
+    """A point id as the JSON text of its output form: the key of `point_keys`."""
+    return orjson.dumps(convert.point_id_out(pid)).decode()
+
+
+def _check_key(key):
+    """A ShardKey: a string or an unsigned integer."""
+    if isinstance(key, bool) or not isinstance(key, (str, int)) or (isinstance(key, int) and key < 0):
+        raise json_error("data did not match any variant of untagged enum ShardKey")
+    return key
+
+
 class Collection:
     """One collection on disk: `collection.json` (config, payload index specs) and `shard/`."""
 
@@ -198,6 +210,7 @@ class Collection:
     def upsert(self, body: dict) -> int:
         if not isinstance(body, dict):
             raise json_error("data did not match any variant of untagged enum PointInsertOperations")
+        key = self._write_key(body.get("shard_key"))
         points = []
         if "points" in body:
             raw = body["points"]
@@ -228,7 +241,15 @@ class Collection:
         with self.lock:
             if points:
                 self._engine_update(qe.UpdateOperation.upsert_points(points))
-            return self.next_operation_id()
+            if key is not None:
+                # One point id lives in one shard key here (real Qdrant may hold it in several).
+                keys = self.state.setdefault("point_keys", {})
+                for p in points:
+                    keys[_id_text(p.id)] = key
+            op = self.next_operation_id()
+            if key is not None:
+                self.save_state()
+            return op
 
     def _point(self, pid, vector, payload) -> qe.Point:
         try:
@@ -240,15 +261,20 @@ class Collection:
     def delete_points(self, body: dict) -> int:
         if not isinstance(body, dict):
             raise json_error("data did not match any variant of untagged enum PointsSelector")
+        keys = self._read_keys(body.get("shard_key"))
         if "points" in body:
             ids = [convert.parse_point_id(i) for i in body["points"]]
+            if keys is not None:
+                held = self.state.get("point_keys", {})
+                ids = [i for i in ids if held.get(_id_text(i)) in keys]
             op = qe.UpdateOperation.delete_points(ids)
         elif "filter" in body:
-            op = qe.UpdateOperation.delete_points_by_filter(convert.parse_filter(body["filter"]))
+            op = qe.UpdateOperation.delete_points_by_filter(self._key_filter(body["filter"], keys))
         else:
             raise json_error("data did not match any variant of untagged enum PointsSelector")
         with self.lock:
             self._engine_update(op)
+            self._forget_deleted_keys()
             return self.next_operation_id()
 
     def _engine_update(self, op) -> None:
@@ -274,7 +300,7 @@ class Collection:
         offset = convert.parse_point_id(offset) if offset is not None else None
         with_payload, post = convert.payload_selector(body.get("with_payload"))
         with_vector = convert.vector_selector(body.get("with_vector", body.get("with_vectors")))
-        flt = convert.parse_filter(body.get("filter"))
+        flt = self._key_filter(body.get("filter"), self._read_keys(body.get("shard_key")))
         request = qe.ScrollRequest(offset=offset, limit=limit, filter=flt, with_payload=with_payload,
                                    with_vector=with_vector)
         with self.lock:
@@ -284,7 +310,7 @@ class Collection:
 
     def count(self, body: dict) -> int:
         body = body or {}
-        flt = convert.parse_filter(body.get("filter"))
+        flt = self._key_filter(body.get("filter"), self._read_keys(body.get("shard_key")))
         with self.lock:
             return self.shard.count(qe.CountRequest(exact=True, filter=flt))
 
@@ -294,6 +320,111 @@ class Collection:
         with self.lock:
             records = self.shard.retrieve(ids, with_payload=with_payload, with_vector=with_vector)
         return [convert.record_out(r, post, with_payload, with_vector) for r in records]
+
+    # ------------------------------------------------------------ shards and shard keys
+
+    @property
+    def is_custom(self) -> bool:
+        return self.config["params"].get("sharding_method") == "custom"
+
+    def shard_keys(self) -> list:
+        return [entry["key"] for entry in self.state.get("shard_keys", [])]
+
+    def shard_layout(self) -> list:
+        """[(shard_id, shard_key or None, points)]. Points are all stored in one engine shard, so the
+        counts are attributed: a key's points to its first shard, an auto collection's spread evenly."""
+        if self.is_custom:
+            held = self.state.get("point_keys", {})
+            out = []
+            for entry in self.state.get("shard_keys", []):
+                count = sum(1 for k in held.values() if k == entry["key"])
+                for n, shard_id in enumerate(entry["shard_ids"]):
+                    out.append((shard_id, entry["key"], count if n == 0 else 0))
+            return out
+        shards = max(1, self.config["params"].get("shard_number") or 1)
+        total = self.points_count()
+        return [(i, None, total // shards + (1 if i < total % shards else 0)) for i in range(shards)]
+
+    def create_shard_key(self, body: dict) -> None:
+        if not isinstance(body, dict) or "shard_key" not in body:
+            raise json_error("missing field `shard_key`")
+        key = _check_key(body["shard_key"])
+        if not self.is_custom:
+            raise bad_request("Shard key can only be created for collections with custom sharding method")
+        number = body.get("shards_number") or self.config["params"].get("shard_number") or 1
+        with self.lock:
+            entries = self.state.setdefault("shard_keys", [])
+            if any(entry["key"] == key for entry in entries):
+                raise bad_request(f"Shard key {key} already exists")
+            first = self.state.get("next_shard_id", 0)
+            entries.append({"key": key, "shard_ids": list(range(first, first + number))})
+            self.state["next_shard_id"] = first + number
+            self.save_state()
+
+    def drop_shard_key(self, body: dict) -> None:
+        if not isinstance(body, dict) or "shard_key" not in body:
+            raise json_error("missing field `shard_key`")
+        key = _check_key(body["shard_key"])
+        with self.lock:
+            if key not in self.shard_keys():
+                raise not_found(f"Shard key {key} not found")
+            held = self.state.get("point_keys", {})
+            ids = [convert.parse_point_id(orjson.loads(i)) for i, k in held.items() if k == key]
+            if ids:
+                self._engine_update(qe.UpdateOperation.delete_points(ids))
+            self.state["point_keys"] = {i: k for i, k in held.items() if k != key}
+            self.state["shard_keys"] = [e for e in self.state["shard_keys"] if e["key"] != key]
+            self.save_state()
+
+    def _write_key(self, selector):
+        """The one shard key an update goes to; None for an auto-sharded collection."""
+        if selector is None:
+            if self.is_custom:
+                raise bad_request("Shard key not specified")
+            return None
+        keys = self._read_keys(selector)
+        if len(keys) != 1:
+            raise bad_request("the Qdrant stand-in writes to exactly one shard key")
+        return keys[0]
+
+    def _read_keys(self, selector):
+        """The shard keys a request selects; None: all points."""
+        if selector is None:
+            return None
+        if not self.is_custom:
+            raise bad_request("Shard selector is only allowed for collections with custom sharding method")
+        existing = self.shard_keys()
+        if isinstance(selector, dict) and "target" in selector and "fallback" in selector:
+            target, fallback = _check_key(selector["target"]), _check_key(selector["fallback"])
+            chosen = [target if target in existing else fallback]
+        else:
+            chosen = [_check_key(k) for k in (selector if isinstance(selector, list) else [selector])]
+        for key in chosen:
+            if key not in existing:
+                raise bad_request(f"Shard key {key} not found")
+        return chosen
+
+    def _key_filter(self, flt, keys):
+        """The request's filter narrowed to the points of `keys` (all points when None)."""
+        if keys is None:
+            return convert.parse_filter(flt)
+        held = self.state.get("point_keys", {})
+        ids = [orjson.loads(i) for i, k in held.items() if k in keys]
+        narrowed = dict(flt) if isinstance(flt, dict) else {}
+        must = narrowed.get("must")
+        must = [] if must is None else (must if isinstance(must, list) else [must])
+        narrowed["must"] = [{"has_id": ids}] + must
+        return convert.parse_filter(narrowed)
+
+    def _forget_deleted_keys(self) -> None:
+        held = self.state.get("point_keys")
+        if not held:
+            return
+        present = {_id_text(r.id) for r in self.shard.retrieve(
+            [convert.parse_point_id(orjson.loads(i)) for i in held], with_payload=False, with_vector=False)}
+        if len(present) != len(held):
+            self.state["point_keys"] = {i: k for i, k in held.items() if i in present}
+            self.save_state()
 
     # ------------------------------------------------------------ payload indexes
 
