@@ -161,17 +161,23 @@ public final class AgeDecryptor {
     private var payloadKey: SymmetricKey?
     private var buffer: [UInt8] = []
     private var counter: UInt64 = 0
+    private static let headerPiece = 16 * 1024
 
     public init(key: AgeKey) {
         self.key = key
     }
 
     public func update(_ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws -> Void) throws {
-        var input = input
-        if payloadKey == nil {
-            headerBytes.append(contentsOf: input)
+        var rest = input[...]
+        // The header is read in small pieces: a whole member handed in at once must not be copied
+        // in full just to find the header's end.
+        while payloadKey == nil {
+            guard !rest.isEmpty else { return }
+            let piece = rest.prefix(Self.headerPiece)
+            headerBytes.append(contentsOf: piece)
+            rest = rest.dropFirst(piece.count)
             guard let (header, mac, covered, length) = try AgeHeader.parse(headerBytes),
-                  headerBytes.count >= length + 16 else { return }
+                  headerBytes.count >= length + 16 else { continue }
             let fileKey = try unwrapFileKey(header)
             guard AgeHeader.isValidMAC(mac, for: covered, fileKey: fileKey) else {
                 throw AgeError.malformedHeader("the header's MAC does not match (the header was altered)")
@@ -179,17 +185,22 @@ public final class AgeDecryptor {
             payloadKey = AgeCrypto.payloadKey(fileKey: fileKey, nonce: Array(headerBytes[length..<(length + 16)]))
             buffer = Array(headerBytes[(length + 16)...])
             headerBytes = []
-            input = UnsafeRawBufferPointer(start: nil, count: 0)
         }
-        buffer.append(contentsOf: input)
         let sealedChunk = AgeCrypto.chunkSize + AgeCrypto.tagSize
-        // Keep the last full chunk back: only the end of the input says whether it is the last.
-        var start = 0
-        while buffer.count - start > sealedChunk {
-            try open(Array(buffer[start..<(start + sealedChunk)]), last: false, output)
-            start += sealedChunk
+        // Only what follows a full chunk says it is not the last: the last full chunk is held back.
+        if !buffer.isEmpty {
+            let taken = rest.prefix(max(0, sealedChunk - buffer.count))
+            buffer.append(contentsOf: taken)
+            rest = rest.dropFirst(taken.count)
+            guard buffer.count == sealedChunk, !rest.isEmpty else { return }
+            try open(buffer, last: false, output)
+            buffer.removeAll(keepingCapacity: true)
         }
-        if start > 0 { buffer.removeFirst(start) }
+        while rest.count > sealedChunk {
+            try open(rest.prefix(sealedChunk), last: false, output)
+            rest = rest.dropFirst(sealedChunk)
+        }
+        buffer.append(contentsOf: rest)
     }
 
     public func update(_ input: [UInt8], output: (UnsafeRawBufferPointer) throws -> Void) throws {
@@ -206,7 +217,7 @@ public final class AgeDecryptor {
         buffer = []
     }
 
-    private func open(_ sealed: [UInt8], last: Bool, _ output: (UnsafeRawBufferPointer) throws -> Void) throws {
+    private func open(_ sealed: some Collection<UInt8>, last: Bool, _ output: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard let payloadKey else { return }
         guard let plaintext = AgeCrypto.open(sealed, key: payloadKey, nonce: AgeCrypto.chunkNonce(counter, last: last)) else {
             throw AgeError.tamperedPayload(last ? "the last chunk fails authentication (altered, or cut short)"
@@ -266,6 +277,7 @@ public final class AgeDecryptor {
     public static func decrypt(_ file: [UInt8], key: AgeKey) throws -> [UInt8] {
         let decryptor = AgeDecryptor(key: key)
         var result: [UInt8] = []
+        result.reserveCapacity(file.count)
         try decryptor.update(file) { result.append(contentsOf: $0) }
         try decryptor.finish { result.append(contentsOf: $0) }
         return result
