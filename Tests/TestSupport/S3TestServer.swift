@@ -31,12 +31,14 @@ public final class S3TestServer: Sendable {
                                                   region: "us-east-1"))
         bucket = "qdrant-backup-tests"
         self.server = server
-        _ = try await S3Client(settings: settings).createBucket(bucket)
+        _ = try S3Client(settings: settings).createBucket(bucket)
     }
 
     /// The environment a CLI run needs to reach this store.
     public var environment: [String: String] {
-        ["AWS_ACCESS_KEY_ID": settings.signing.accessKeyID, "AWS_SECRET_ACCESS_KEY": settings.signing.secretAccessKey,
-         "AWS_REGION": settings.signing.region, "AWS_ENDPOINT_URL": settings.endpoint.absoluteString]
+        var variables = ["AWS_ACCESS_KEY_ID": settings.signing.accessKeyID, "AWS_SECRET_ACCESS_KEY": settings.signing.secretAccessKey,
+                         "AWS_REGION": settings.signing.region, "AWS_ENDPOINT_URL": settings.endpoint.absoluteString]
+        if let token = settings.signing.sessionToken { variables["AWS_SESSION_TOKEN"] = token }
+        return variables
     }
 }

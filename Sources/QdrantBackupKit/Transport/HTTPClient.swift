@@ -78,6 +78,25 @@ public final class HTTPClient: Sendable {
         return HTTPResponse(head: outcome.head, body: outcome.collected)
     }
 
+    /// Sends a request on the calling thread and collects the response body in memory.
+    ///
+    /// For synchronous callers that already block on I/O, such as the archive reader and writer
+    /// when the archive lives in object storage: an async hop would only hand the same work to
+    /// another thread and wait for it. Not cancellable; bound the work by the request's size.
+    /// - Throws: ``HTTPError`` as ``send(_:limit:)`` does.
+    public func sendBlocking(_ request: HTTPRequest, limit: Int = HTTPClient.defaultResponseLimit) throws -> HTTPResponse {
+        let logger = configuration.logger
+        let shownURL = redactedURL(request.url)
+        logger.debug("\(request.method.rawValue) \(shownURL)", metadata: ["headers": "\(shownHeaders(request))"])
+        let started = ContinuousClock.now
+        let handle = try takeHandle()
+        let outcome = try Self.perform(request, on: handle, configuration: configuration,
+                                       response: .collect(limit: limit), body: nil, cancellation: CancellationFlag())
+        returnHandle(handle)
+        logger.debug("\(outcome.head.status) \(request.method.rawValue) \(shownURL) in \(ContinuousClock.now - started)")
+        return HTTPResponse(head: outcome.head, body: outcome.collected)
+    }
+
     // MARK: the transfer
 
     private struct Outcome: Sendable {

@@ -135,7 +135,7 @@ struct JobWork: Sendable {
         // The archive is an intermediate here: one left by an earlier run is replaced.
         exportOptions.overwrite = true
         exportOptions.stateDirectory = environment.stateDirectory
-        try FileManager.default.createDirectory(atPath: exportOptions.outputDirectory, withIntermediateDirectories: true)
+        try ArchiveLocation(exportOptions.outputDirectory).createFolder()
         let importOptions = request.importOptions(stateDirectory: environment.stateDirectory)
         tracker.updateItem(index) { $0.target = importOptions.targetName(for: name) }
         let observer = tracker.observer(forItem: index)
@@ -156,7 +156,7 @@ struct JobWork: Sendable {
         options.overwrite = request.overwrite ?? false
         options.timestamped = request.timestamp ?? false
         options.stateDirectory = environment.stateDirectory
-        try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+        try ArchiveLocation(options.outputDirectory).createFolder()
         let partial = CollectionExporter(client: environment.production, options: options).archivePath(for: name) + ".partial"
         options.resume = resumingSince != nil && !options.timestamped && ArchiveWriter.canResume(partial)
         let result = try await CollectionExporter(client: environment.production, options: options,

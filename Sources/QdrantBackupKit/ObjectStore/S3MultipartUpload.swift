@@ -1,0 +1,81 @@
+import Foundation
+
+/// An archive streamed into object storage as one S3 multipart upload: bytes are gathered into
+/// parts of ``partBytes`` and each full part is uploaded (retried by the client) as it fills, so
+/// no local copy of the archive exists and memory holds one part.
+///
+/// The object appears under its key only when the upload is completed, after the manifest has
+/// been written; an upload that is discarded, or dropped unfinished, is aborted, so its parts do
+/// not linger (and cost storage) in the bucket.
+final class S3MultipartUpload: ArchiveOutput {
+    /// Bytes per part. S3 wants at least 5 MiB for all but the last part and allows 10,000 parts,
+    /// so this allows archives up to 156 GiB.
+    static let partBytes = 16 << 20
+    static let maxParts = 10_000
+
+    let location: S3Location
+    private let client: S3Client
+    private let uploadID: String
+    private var part: [UInt8] = []
+    private var parts: [(number: Int, etag: String)] = []
+    private var state = State.open
+
+    private enum State { case open, completed, aborted }
+
+    /// Starts the upload; nothing is under `location` until ``publish(sidecar:line:)``.
+    init(client: S3Client, location: S3Location) throws {
+        self.client = client
+        self.location = location
+        uploadID = try client.createMultipartUpload(location)
+        part.reserveCapacity(Self.partBytes)
+    }
+
+    deinit {
+        if state == .open { try? client.abortMultipartUpload(location, uploadID: uploadID) }
+    }
+
+    /// An aborted upload cannot be continued, and a new one from the last whole member would
+    /// need the parts' bytes again: an interrupted export to object storage starts over.
+    var isResumable: Bool { false }
+
+    func write(_ bytes: [UInt8]) throws {
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let taken = rest.prefix(Self.partBytes - part.count)
+            part.append(contentsOf: taken)
+            rest = rest[taken.endIndex...]
+            if part.count == Self.partBytes { try uploadPart() }
+        }
+    }
+
+    private func uploadPart() throws {
+        guard state == .open else { throw ArchiveError.misuse("a write to an upload that was \(state)") }
+        guard parts.count < Self.maxParts else {
+            throw S3Error.unexpectedResponse(operation: "upload to \(location)",
+                                             detail: "the archive outgrows \(Self.maxParts) parts of \(Self.partBytes) bytes")
+        }
+        let number = parts.count + 1
+        let etag = try client.uploadPart(location, uploadID: uploadID, number: number, body: Data(part))
+        parts.append((number, etag))
+        part.removeAll(keepingCapacity: true)
+    }
+
+    func seal() throws {
+        if !part.isEmpty || parts.isEmpty { try uploadPart() }
+    }
+
+    func finalExists() throws -> Bool { try client.objectSize(location) != nil }
+
+    func publish(sidecar: ArchiveLocation, line: [UInt8]) throws {
+        try? sidecar.remove()
+        try client.completeMultipartUpload(location, uploadID: uploadID, parts: parts)
+        state = .completed
+        try sidecar.write(line)
+    }
+
+    func discard() throws {
+        guard state == .open else { return }
+        state = .aborted
+        try client.abortMultipartUpload(location, uploadID: uploadID)
+    }
+}
