@@ -16,7 +16,8 @@ final class S3MultipartUpload: ArchiveOutput {
     let location: S3Location
     private let client: S3Client
     private let uploadID: String
-    private var part: [UInt8] = []
+    /// Data, not an array: it becomes the request body without another copy of 16 MiB.
+    private var part = Data()
     private var parts: [(number: Int, etag: String)] = []
     private var state = State.open
 
@@ -55,7 +56,7 @@ final class S3MultipartUpload: ArchiveOutput {
                                              detail: "the archive outgrows \(Self.maxParts) parts of \(Self.partBytes) bytes")
         }
         let number = parts.count + 1
-        let etag = try client.uploadPart(location, uploadID: uploadID, number: number, body: Data(part))
+        let etag = try client.uploadPart(location, uploadID: uploadID, number: number, body: part)
         parts.append((number, etag))
         part.removeAll(keepingCapacity: true)
     }

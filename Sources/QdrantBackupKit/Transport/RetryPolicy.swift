@@ -61,10 +61,8 @@ public struct RetryPolicy: Sendable {
         while true {
             do {
                 return try await operation()
-            } catch let error as HTTPError where error.isTransient && attempt < maxAttempts
-                        && (error.retryAfter ?? 0) <= maxDelay {
-                let retryAfter = error.retryAfter
-                let wait = delay(afterAttempt: attempt, retryAfter: retryAfter)
+            } catch {
+                guard let wait = retryDelay(after: error, attempt: attempt), let error = error as? HTTPError else { throw error }
                 onRetry(error, attempt, wait)
                 try await Task.sleep(for: .seconds(wait))
                 attempt += 1

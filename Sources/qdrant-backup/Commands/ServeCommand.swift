@@ -44,6 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
+            // Missing object-storage credentials fail the start, not the first job.
+            if ArchiveLocation(archiveDir).isObject { _ = try ObjectStore.client() }
             let state = stateDir.map(StateDirectory.init(path:)) ?? StateDirectory.standard()
             var environment = AdminEnvironment(
                 production: try connection.productionClient(), local: try connection.localClient(),
