@@ -116,6 +116,22 @@ struct S3ArchiveTests: BenchSuite {
         #expect(try await fixtures.points(of: name + "_copy") == (try await fixtures.points(of: name)))
     }
 
+    @Test("a part upload that fails (503 SlowDown) is retried and the export completes")
+    func failedPartRetried() async throws {
+        let faulty = try await S3TestServer(failingParts: 2)
+        guard faulty.isMoto else { return print("skipped: needs the test store's fault injection") }
+        let name = try await fixtures.create(.dense, count: 200)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        var cli = bench.cli
+        cli.environment.merge(faulty.environment) { $1 }
+        let export = try await cli.run(["export", name, "--method", "scroll", "--output", folder])
+        #expect(export.exitCode == 0, "\(export.stderr)")
+        #expect(try await faulty.failedParts() == 2)
+        let verify = try await cli.run(["verify", url(name)])
+        #expect(verify.exitCode == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(try S3Client(settings: faulty.settings).unfinishedUploads(prefix.appending("")).isEmpty)
+    }
+
     @Test("an existing archive in the bucket is refused without --overwrite (exit 5) and replaced with it; --resume is refused")
     func overwrite() async throws {
         let name = try await fixtures.create(.dense, count: 120)
