@@ -108,7 +108,7 @@ struct S3ArchiveTests: BenchSuite {
         let export = try await s3cli.run(["export", name, "--method", "scroll", "--batch-size", "50",
                                           "--compression-level", "0", "--output", folder])
         #expect(export.exitCode == 0, "\(export.stderr)")
-        #expect(try client.objectSize(object(name)) ?? 0 > 2 * 16 << 20, "the archive should span several 16 MiB parts")
+        #expect(try client.objectSize(object(name)) ?? 0 > 3 * 8 << 20, "the archive should span several 8 MiB parts")
         let verify = try await s3cli.run(["verify", url(name)])
         #expect(verify.exitCode == 0, "\(verify.stdout)\(verify.stderr)")
         let imported = try await s3cli.run(["import", url(name), "--target", name + "_copy"])

@@ -1,16 +1,21 @@
 import Foundation
 
 /// An archive streamed into object storage as one S3 multipart upload: bytes are gathered into
-/// parts of ``partBytes`` and each full part is uploaded (retried by the client) as it fills, so
-/// no local copy of the archive exists and memory holds one part.
+/// parts (``partBytes(forPart:)``) and each full part is uploaded (retried by the client) as it
+/// fills, so no local copy of the archive exists and memory holds one part.
 ///
 /// The object appears under its key only when the upload is completed, after the manifest has
 /// been written; an upload that is discarded, or dropped unfinished, is aborted, so its parts do
 /// not linger (and cost storage) in the bucket.
 final class S3MultipartUpload: ArchiveOutput {
-    /// Bytes per part. S3 wants at least 5 MiB for all but the last part and allows 10,000 parts,
-    /// so this allows archives up to 156 GiB.
-    static let partBytes = 16 << 20
+    /// Bytes of part `number` (1-based): 8 MiB for the first 2,000 parts (archives up to 15.6 GiB),
+    /// then twice as much every 2,000 parts. S3 wants at least 5 MiB for all but the last part and
+    /// allows 10,000 parts, so archives up to 484 GiB fit while a common one holds only 8 MiB
+    /// (the request body copies it once more) in memory.
+    static func partBytes(forPart number: Int) -> Int {
+        (8 << 20) << min(4, (number - 1) / 2000)
+    }
+
     static let maxParts = 10_000
 
     let location: S3Location
@@ -28,7 +33,7 @@ final class S3MultipartUpload: ArchiveOutput {
         self.client = client
         self.location = location
         uploadID = try client.createMultipartUpload(location)
-        part.reserveCapacity(Self.partBytes)
+        part.reserveCapacity(Self.partBytes(forPart: 1))
     }
 
     deinit {
@@ -42,10 +47,11 @@ final class S3MultipartUpload: ArchiveOutput {
     func write(_ bytes: [UInt8]) throws {
         var rest = bytes[...]
         while !rest.isEmpty {
-            let taken = rest.prefix(Self.partBytes - part.count)
+            let size = Self.partBytes(forPart: parts.count + 1)
+            let taken = rest.prefix(size - part.count)
             part.append(contentsOf: taken)
             rest = rest[taken.endIndex...]
-            if part.count == Self.partBytes { try uploadPart() }
+            if part.count == size { try uploadPart() }
         }
     }
 
@@ -53,7 +59,7 @@ final class S3MultipartUpload: ArchiveOutput {
         guard state == .open else { throw ArchiveError.misuse("a write to an upload that was \(state)") }
         guard parts.count < Self.maxParts else {
             throw S3Error.unexpectedResponse(operation: "upload to \(location)",
-                                             detail: "the archive outgrows \(Self.maxParts) parts of \(Self.partBytes) bytes")
+                                             detail: "the archive outgrows the \(Self.maxParts) parts S3 allows (484 GiB)")
         }
         let number = parts.count + 1
         let etag = try client.uploadPart(location, uploadID: uploadID, number: number, body: part)
