@@ -175,8 +175,9 @@ struct S3ArchiveTests: BenchSuite {
         try expectNothingLeft(name)
     }
 
-    @Test("SIGINT during an export to object storage exits 130 and aborts the upload")
-    func sigint() async throws {
+    @Test("SIGINT or SIGTERM during an export to object storage exits 130/143 and aborts the upload",
+          arguments: [SIGINT, SIGTERM])
+    func interrupted(signal: Int32) async throws {
         guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
         let name = try await fixtures.create(.dense, count: 500)
         defer { Task { [fixtures, qdrant] in try? await qdrant.clearFaults(); await fixtures.delete(name) } }
@@ -184,9 +185,9 @@ struct S3ArchiveTests: BenchSuite {
         let running = try s3cli.start(["export", name, "--method", "scroll", "--batch-size", "100", "--points-member-bytes", "30000",
                                        "--low-speed-time", "900", "--output", folder])
         if try await !qdrant.waitUntilTriggered("stall") { Issue.record("the stall never began") }
-        running.signal(SIGINT)
+        running.signal(signal)
         let stopped = await running.finish()
-        #expect(stopped.exitCode == 130, "\(stopped.stderr)")
+        #expect(stopped.exitCode == 128 + signal, "\(stopped.stderr)")
         try expectNothingLeft(name)
     }
 
