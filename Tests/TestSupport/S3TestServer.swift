@@ -11,7 +11,8 @@ public final class S3TestServer: Sendable {
 
     public var isMoto: Bool { server != nil }
 
-    public init() async throws {
+    /// - Parameter failingParts: moto only: answer the first this many part uploads `503 SlowDown`.
+    public init(failingParts: Int = 0) async throws {
         let environment = ProcessInfo.processInfo.environment
         if let endpoint = environment["S3_TEST_ENDPOINT_URL"] {
             var external = environment
@@ -22,7 +23,8 @@ public final class S3TestServer: Sendable {
             return
         }
         let server = try LoopbackServer(
-            executable: "python3", arguments: [repositoryRoot.appendingPathComponent("Tests/TestSupport/s3_test_server.py").path])
+            executable: "python3", arguments: [repositoryRoot.appendingPathComponent("Tests/TestSupport/s3_test_server.py").path],
+            environment: ["S3_TEST_FAIL_PARTS": String(failingParts)])
         func field(_ name: String) -> String {
             server.startupOutput.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) } ?? ""
         }
@@ -31,12 +33,20 @@ public final class S3TestServer: Sendable {
                                                   region: "us-east-1"))
         bucket = "qdrant-backup-tests"
         self.server = server
-        _ = try await S3Client(settings: settings).createBucket(bucket)
+        _ = try S3Client(settings: settings).createBucket(bucket)
+    }
+
+    /// How many part uploads were answered 503 as `failingParts` asked (moto only).
+    public func failedParts() async throws -> Int {
+        let request = HTTPRequest(.get, settings.endpoint.appendingPathComponent("__test/failed-parts"))
+        return Int(String(decoding: try await HTTPClient(configuration: .init()).send(request).body, as: UTF8.self)) ?? -1
     }
 
     /// The environment a CLI run needs to reach this store.
     public var environment: [String: String] {
-        ["AWS_ACCESS_KEY_ID": settings.signing.accessKeyID, "AWS_SECRET_ACCESS_KEY": settings.signing.secretAccessKey,
-         "AWS_REGION": settings.signing.region, "AWS_ENDPOINT_URL": settings.endpoint.absoluteString]
+        var variables = ["AWS_ACCESS_KEY_ID": settings.signing.accessKeyID, "AWS_SECRET_ACCESS_KEY": settings.signing.secretAccessKey,
+                         "AWS_REGION": settings.signing.region, "AWS_ENDPOINT_URL": settings.endpoint.absoluteString]
+        if let token = settings.signing.sessionToken { variables["AWS_SESSION_TOKEN"] = token }
+        return variables
     }
 }

@@ -6,9 +6,13 @@ public protocol ArchiveByteSource: AnyObject {
     /// Moves forward `count` bytes without returning them; returns how many were skipped, fewer
     /// only at the end of the data. The default reads and discards.
     func skip(_ count: UInt64) throws -> UInt64
+    /// The total bytes when known up front (a file, an object), else nil (a pipe).
+    var totalSize: UInt64? { get }
 }
 
 extension ArchiveByteSource {
+    public var totalSize: UInt64? { nil }
+
     public func skip(_ count: UInt64) throws -> UInt64 {
         var scratch = [UInt8](repeating: 0, count: Int(min(count, 1 << 20)))
         var skipped: UInt64 = 0
@@ -45,6 +49,8 @@ public final class FileByteSource: ArchiveByteSource {
         position += UInt64(count)
         return count
     }
+
+    public var totalSize: UInt64? { size }
 
     public func skip(_ count: UInt64) throws -> UInt64 {
         let skipped = min(count, size > position ? size - position : 0)

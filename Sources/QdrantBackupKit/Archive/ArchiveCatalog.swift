@@ -1,6 +1,6 @@
 import Foundation
 
-/// The archives in a folder, as `list-archives` and the REST `GET /archives` report them.
+/// The archives in a folder or under an `s3://` prefix, as `list-archives` and the REST `GET /archives` report them.
 public enum ArchiveCatalog {
     /// One archive of a listing (snake_case JSON).
     public struct Entry: Codable, Sendable {
@@ -19,15 +19,9 @@ public enum ArchiveCatalog {
     /// encrypted archive's content only where `key` opens it, its stored bytes always).
     /// A directory that does not exist holds no archives.
     public static func list(directory: String, verify: Bool, key: AgeKey? = nil) throws -> [Entry] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            guard OwnedFile.exists(directory) else { return [] }
-            throw FileSystemError(operation: "list", path: directory, code: EACCES)
-        }
-        return names.filter { $0.hasSuffix(".qdrant.tar") }.sorted().map { name in
-            let path = (directory as NSString).appendingPathComponent(name)
+        let folder = ArchiveLocation(directory)
+        return try folder.archiveNames().map { name in
+            let path = folder.appending(name).description
             var entry = Entry(name: name)
             do {
                 var summary = try ArchiveInspector.inspect(archiveAt: path)

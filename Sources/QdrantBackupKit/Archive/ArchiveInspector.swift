@@ -3,12 +3,13 @@ import Foundation
 /// Builds an ``ArchiveSummary`` by walking the archive's headers, skipping member data (seeking on
 /// files), so inspecting a large archive reads only kilobytes.
 public enum ArchiveInspector {
-    /// Summarizes the archive at `path`. An archive that ends without a manifest is summarized as
-    /// incomplete from its member records; damage throws the ``ArchiveError`` found. An encrypted
-    /// archive needs no key (its headers are clear); a given `key` is checked to open it.
+    /// Summarizes the archive at `path` (a file or an `s3://` object). An archive that ends without
+    /// a manifest is summarized as incomplete from its member records; damage throws the
+    /// ``ArchiveError`` found. An encrypted archive needs no key (its headers are clear); a given
+    /// `key` is checked to open it.
     public static func inspect(archiveAt path: String, key: AgeKey? = nil) throws -> ArchiveSummary {
-        let source = try FileByteSource(path: path)
-        let fileSize = try source.file.size()
+        let source = try ArchiveLocation(path).openForReading()
+        let fileSize = source.totalSize ?? 0
         let reader = try ArchiveReader(source: source, key: key)
         var complete = true
         do {

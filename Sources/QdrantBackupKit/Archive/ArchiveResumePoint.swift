@@ -41,6 +41,9 @@ extension ArchiveWriter {
     /// whatever `options.encryption` says.
     public static func resume(_ archivePath: String, key: AgeKey? = nil,
                               options: Options = Options()) throws -> (ArchiveWriter, ArchiveResumePoint) {
+        if ArchiveLocation(archivePath).isObject {
+            throw ArchiveError.notResumable(path: archivePath, reason: "an export to object storage is not resumed: an interrupted one aborted its upload and left nothing behind; export again without --resume")
+        }
         let partialPath = archivePath + ".partial"
         if !options.overwrite, OwnedFile.exists(archivePath) { throw ArchiveError.archiveExists(path: archivePath) }
         let file: OwnedFile

@@ -5,12 +5,9 @@ public struct ArchiveSidecar: Sendable, Equatable {
     public var sha256: String
     public var fileName: String
 
-    /// Reads and parses the sidecar at `path` (at most 64 KiB).
+    /// Reads and parses the sidecar at `path`, a file or an `s3://` object (at most 64 KiB).
     public init(path: String) throws {
-        let file = try OwnedFile(path: path, mode: .read)
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        let count = try buffer.withUnsafeMutableBytes { try file.read(into: $0) }
-        let text = String(decoding: buffer[0..<count], as: UTF8.self)
+        let text = String(decoding: try ArchiveLocation(path).readPrefix(limit: 64 * 1024), as: UTF8.self)
         guard let line = text.split(separator: "\n", omittingEmptySubsequences: false).first,
               line.count > 66, MemberRecords.isSHA256Hex(String(line.prefix(64)).lowercased())
         else { throw ArchiveError.unreadableSidecar(sidecar: path, reason: "not in sha256sum format") }

@@ -4,13 +4,14 @@ import Foundation
 /// against the records, the manifest against the members, and the whole file against the sidecar
 /// (formats/archive-v1.md section 8).
 public enum ArchiveVerifier {
-    /// Verifies the archive at `path` and its sidecar `path.sha256`. Never throws: every problem is in the report.
+    /// Verifies the archive at `path` (a file or an `s3://` object) and its sidecar `path.sha256`.
+    /// Never throws: every problem is in the report.
     /// - Parameter key: what opens an encrypted archive; without it only what is stored in the clear
     ///   is checked (stored hashes, records, manifest, sidecar) and the report says so.
     public static func verify(archiveAt path: String, key: AgeKey? = nil) -> ArchiveVerificationReport {
         let source: HashingByteSource
         do {
-            source = HashingByteSource(try FileByteSource(path: path))
+            source = HashingByteSource(try ArchiveLocation(path).openForReading())
         } catch {
             var report = ArchiveVerificationReport(archive: path)
             report.problem = "\(error)"
@@ -69,14 +70,15 @@ public enum ArchiveVerifier {
 
     private static func checkSidecar(path: String, fileSHA256: String, report: inout ArchiveVerificationReport) throws {
         let sidecarPath = path + ".sha256"
-        guard OwnedFile.exists(sidecarPath) else {
+        let sidecarLocation = ArchiveLocation(sidecarPath)
+        guard try sidecarLocation.exists() else {
             report.sidecar = .missing
-            report.notes.append("no sidecar \((sidecarPath as NSString).lastPathComponent): the whole file, and the manifest beyond its own record, are unchecked")
+            report.notes.append("no sidecar \(sidecarLocation.name): the whole file, and the manifest beyond its own record, are unchecked")
             return
         }
         report.sidecar = .mismatched
         let sidecar = try ArchiveSidecar(path: sidecarPath)
-        let fileName = (path as NSString).lastPathComponent
+        let fileName = ArchiveLocation(path).name
         if sidecar.fileName != fileName {
             report.notes.append("the sidecar names \(sidecar.fileName), not \(fileName): `sha256sum -c` will look for that file")
         }

@@ -8,6 +8,9 @@ import Foundation
 /// then no file under the final name is created or changed, so an interrupted export never looks
 /// complete. A points export interrupted on the way can be continued with ``resume(_:options:)``.
 ///
+/// An `s3://` archive goes up as a multipart upload instead (``S3MultipartUpload``), completed
+/// only after the manifest and aborted when the writer is discarded or dropped unfinished.
+///
 /// Memory stays bounded by one member: the raw bytes the caller hands over plus their compressed
 /// spool (snapshot slices are compressed as they arrive, so only the spool is held).
 ///
@@ -53,7 +56,7 @@ public final class ArchiveWriter {
     private let options: Options
     /// The keys the data members are encrypted with; nil for a plain archive.
     var encryption: ArchiveEncryption? { options.encryption }
-    private let file: OwnedFile
+    private let output: ArchiveOutput
     private let compressor: ZstdCompressor
     private let descriptorDigest: ArchiveManifest.FileDigest
     /// SHA-256 of every byte of the file so far, for the sidecar.
@@ -72,19 +75,26 @@ public final class ArchiveWriter {
     /// Starts a new archive at `archivePath` (its `.partial`, replacing any old `.partial`).
     /// Throws ``ArchiveError/archiveExists(path:)`` if the archive exists and `options.overwrite` is false.
     public convenience init(creating archivePath: String, descriptor: ArchiveDescriptor, options: Options = Options()) throws {
-        if !options.overwrite, OwnedFile.exists(archivePath) { throw ArchiveError.archiveExists(path: archivePath) }
+        let location = ArchiveLocation(archivePath)
+        if !options.overwrite, try location.exists() { throw ArchiveError.archiveExists(path: archivePath) }
         var descriptor = descriptor
         if let encryption = options.encryption {
             descriptor.encryption = encryption.record
         } else if descriptor.encryption != nil {
             throw ArchiveError.misuse("an encrypted archive's descriptor without its keys")
         }
-        // A new file beats O_TRUNC (truncating a large old file is slow); the claim also keeps a
-        // concurrent export of the same archive out (it is refused, never interleaved).
-        let file = try PartialArchiveClaim.create(archivePath + ".partial")
+        let output: ArchiveOutput
+        switch location {
+        case .file:
+            // A new file beats O_TRUNC (truncating a large old file is slow); the claim also keeps a
+            // concurrent export of the same archive out (it is refused, never interleaved).
+            output = PartialFileOutput(file: try PartialArchiveClaim.create(archivePath + ".partial"), archivePath: archivePath)
+        case .object(let object):
+            output = try S3MultipartUpload(client: ObjectStore.client(), location: object)
+        }
         let bytes = try ArchiveJSONCoding.encode(descriptor)
         let digest = ArchiveManifest.FileDigest(size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
-        try self.init(file: file, archivePath: archivePath, descriptor: descriptor, descriptorDigest: digest,
+        try self.init(output: output, archivePath: archivePath, descriptor: descriptor, descriptorDigest: digest,
                       keyFiles: [], members: [], fileHasher: SHA256(), options: options)
         try writeMember(name: ArchiveMemberName.descriptor, data: bytes,
                         records: MemberRecords(rawSize: digest.size, rawSHA256: digest.sha256))
@@ -95,12 +105,20 @@ public final class ArchiveWriter {
         }
     }
 
-    init(file: OwnedFile, archivePath: String, descriptor: ArchiveDescriptor, descriptorDigest: ArchiveManifest.FileDigest,
-         keyFiles: [ArchiveManifest.KeyFile], members: [ArchiveManifest.Member], fileHasher: SHA256, options: Options) throws {
+    /// Continues the `.partial` in `file`, locked by the caller (``resume(_:key:options:)``).
+    convenience init(file: OwnedFile, archivePath: String, descriptor: ArchiveDescriptor, descriptorDigest: ArchiveManifest.FileDigest,
+                     keyFiles: [ArchiveManifest.KeyFile], members: [ArchiveManifest.Member], fileHasher: SHA256, options: Options) throws {
+        try self.init(output: PartialFileOutput(file: file, archivePath: archivePath), archivePath: archivePath,
+                      descriptor: descriptor, descriptorDigest: descriptorDigest, keyFiles: keyFiles, members: members,
+                      fileHasher: fileHasher, options: options)
+    }
+
+    private init(output: ArchiveOutput, archivePath: String, descriptor: ArchiveDescriptor, descriptorDigest: ArchiveManifest.FileDigest,
+                 keyFiles: [ArchiveManifest.KeyFile], members: [ArchiveManifest.Member], fileHasher: SHA256, options: Options) throws {
         guard options.snapshotSliceBytes > 0, options.snapshotSliceBytes <= ArchiveLimits.maxMemberRawBytes else {
             throw ArchiveError.misuse("snapshot slice size \(options.snapshotSliceBytes) is outside 1...\(ArchiveLimits.maxMemberRawBytes) bytes")
         }
-        self.file = file
+        self.output = output
         self.archivePath = archivePath
         self.descriptor = descriptor
         self.descriptorDigest = descriptorDigest
@@ -266,24 +284,17 @@ public final class ArchiveWriter {
             try writeMember(name: ArchiveMemberName.manifest, data: bytes,
                             records: MemberRecords(rawSize: UInt64(bytes.count), rawSHA256: SHA256.hash(data: bytes).lowercaseHexDigits))
             try write([UInt8](repeating: 0, count: 2 * TarHeader.blockSize))
-            try file.sync()
+            try output.seal()
             try checkBeforeRename?(partialPath)
         }
-        if !options.overwrite, OwnedFile.exists(archivePath) {
+        if !options.overwrite, try output.finalExists() {
             state = .failed
             throw ArchiveError.archiveExists(path: archivePath)
         }
-        // An old sidecar would contradict the new archive if anything stopped between the rename
-        // and the new sidecar: no sidecar (verify then says the file is unchecked) is the honest state.
-        try? OwnedFile.remove(sidecarPath)
-        // Renamed while still open, so the .partial's lock holds until it has its final name.
-        try OwnedFile.rename(partialPath, to: archivePath)
-        try OwnedFile.syncDirectory(containing: archivePath)
+        let location = ArchiveLocation(archivePath)
+        let line = "\(fileHasher.finalize().lowercaseHexDigits)  \(location.name)\n"
+        try output.publish(sidecar: location.appendingSuffix(".sha256"), line: Array(line.utf8))
         state = .finished
-        try? file.close()  // after the fsync above, a close cannot lose data
-        let fileName = (archivePath as NSString).lastPathComponent
-        let line = "\(fileHasher.finalize().lowercaseHexDigits)  \(fileName)\n"
-        try OwnedFile.writeAtomically(Array(line.utf8), to: sidecarPath)
         return manifest
     }
 
@@ -292,10 +303,12 @@ public final class ArchiveWriter {
     public func discard() throws {
         guard state != .finished else { return }
         state = .failed
-        // Removed before closing, while the lock still keeps other writers away from the path.
-        defer { try? file.close() }
-        try OwnedFile.remove(partialPath)
+        try output.discard()
     }
+
+    /// Whether what this writer wrote can be continued after an interruption (a `.partial` file
+    /// can; a multipart upload cannot, see ``S3MultipartUpload``).
+    public var isResumable: Bool { output.isResumable }
 
     // MARK: - Writing members
 
@@ -342,7 +355,7 @@ public final class ArchiveWriter {
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        try file.writeAll(bytes)
+        try output.write(bytes)
         fileHasher.update(data: bytes)
     }
 }

@@ -15,7 +15,7 @@ public struct CollectionExporter: Sendable {
     /// The archive path for `collection` under these options.
     public func archivePath(for collection: String, at date: Date = Date()) -> String {
         let base = options.timestamped ? "\(collection)-\(Self.timestampFormatter.string(from: date))" : collection
-        return (options.outputDirectory as NSString).appendingPathComponent(base + ".qdrant.tar")
+        return ArchiveLocation(options.outputDirectory).appending(base + ".qdrant.tar").description
     }
 
     /// Exports `collection` into `path`, by default ``archivePath(for:at:)``.
@@ -23,10 +23,11 @@ public struct CollectionExporter: Sendable {
         let started = ContinuousClock.now
         let path = path ?? archivePath(for: collection)
         // Refuse before anything happens on the server.
-        if !options.overwrite && FileManager.default.fileExists(atPath: path) {
+        let location = ArchiveLocation(path)
+        if !options.overwrite, try location.exists() {
             throw ArchiveError.archiveExists(path: path)
         }
-        try PartialArchiveClaim.checkFree(path + ".partial")
+        if !location.isObject { try PartialArchiveClaim.checkFree(path + ".partial") }
         let info = try await client.collectionInfo(collection)
         let aliases = try await client.aliases(of: collection)
         let server = try await client.serverInfo()
@@ -63,12 +64,12 @@ public struct CollectionExporter: Sendable {
                                                        archivePath: path, reportedPoints: reportedPoints)
         }
 
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        let storedBytes = try location.size()
         let sidecar = try ArchiveSidecar(path: path + ".sha256")
         return ExportResult(
             collection: collection, method: finalMethod, methodReason: finalReason,
             points: manifest.totals.pointsCount ?? reportedPoints, rawBytes: manifest.totals.rawSize,
-            storedBytes: (attributes[.size] as? NSNumber)?.uint64Value ?? 0,
+            storedBytes: storedBytes,
             seconds: (ContinuousClock.now - started).seconds, archivePath: path, sha256: sidecar.sha256)
     }
 

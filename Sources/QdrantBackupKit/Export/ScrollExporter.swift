@@ -40,11 +40,17 @@ struct ScrollExporter {
             writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
         }
         progress.exportProgressed(.started(collection: name, method: .points, totalPoints: reportedPoints, totalBytes: nil))
-        if !finished {
-            try await scrollRemaining(name, into: writer, after: lastShardKey, from: offset, pointsDone: pointsDone)
+        do {
+            if !finished {
+                try await scrollRemaining(name, into: writer, after: lastShardKey, from: offset, pointsDone: pointsDone)
+            }
+            return try writer.finish()
+        } catch {
+            // An interruption or failure leaves a .partial for `--resume`; an upload to object
+            // storage cannot be resumed, so it is aborted and leaves nothing behind.
+            if !writer.isResumable { try? writer.discard() }
+            throw error
         }
-        // An interruption or failure above leaves the .partial for `--resume`.
-        return try writer.finish()
     }
 
     /// Scrolls what the archive still lacks into `writer`, and returns the points written: from

@@ -119,7 +119,8 @@ extension SnapshotExporter {
 
     /// Refuses a download that cannot fit: the snapshot's size bounds the archive's (zstd only shrinks it).
     func checkFreeSpace(for snapshot: SnapshotDescription, in archivePath: String) throws {
-        guard !options.force else { return }
+        // Object storage is sized by its provider; nothing of the archive is kept on this disk.
+        guard !options.force, !ArchiveLocation(archivePath).isObject else { return }
         let directory = (archivePath as NSString).deletingLastPathComponent
         guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: directory.isEmpty ? "." : directory),
               let free = (attributes[.systemFreeSize] as? NSNumber)?.uint64Value else { return }

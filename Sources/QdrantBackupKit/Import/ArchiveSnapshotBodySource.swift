@@ -107,7 +107,7 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
 
     private func run(path: String, key: AgeKey?, length: Int64) {
         do {
-            let reader = try ArchiveReader(source: FileByteSource(path: path), key: key)
+            let reader = try ArchiveReader(source: ArchiveLocation(path).openForReading(), key: key)
             var loaded: Int64 = 0
             while true {
                 var buffer: [UInt8] = try condition.withLock {

@@ -21,7 +21,7 @@ public struct CheckedArchive: Sendable {
     ///   mismatch; ``ArchiveError/keyRequired(_:)`` or ``AgeError/noMatchingKey(_:)`` (exit code 6)
     ///   for an encrypted archive without the right key.
     public init(path: String, key: AgeKey? = nil) throws {
-        let source = HashingByteSource(try FileByteSource(path: path))
+        let source = HashingByteSource(try ArchiveLocation(path).openForReading())
         let reader = try ArchiveReader(source: source, key: key)
         try reader.requireKey()
         self.key = reader.encryption.map { .identities($0.identities) }
@@ -32,7 +32,7 @@ public struct CheckedArchive: Sendable {
         self.manifest = manifest
         descriptorDigest = reader.descriptorDigest
         let sidecarPath = path + ".sha256"
-        if OwnedFile.exists(sidecarPath) {
+        if try ArchiveLocation(sidecarPath).exists() {
             guard try ArchiveSidecar(path: sidecarPath).sha256 == source.sha256Hex else {
                 throw ArchiveError.sidecarMismatch(sidecar: sidecarPath)
             }

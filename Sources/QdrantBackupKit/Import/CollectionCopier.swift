@@ -61,8 +61,8 @@ public struct CollectionCopier: Sendable {
         }
         var kept: String? = exported.archivePath
         if !keepArchive {
-            try? OwnedFile.remove(exported.archivePath)
-            try? OwnedFile.remove(exported.archivePath + ".sha256")
+            try? ArchiveLocation(exported.archivePath).remove()
+            try? ArchiveLocation(exported.archivePath + ".sha256").remove()
             kept = nil
         }
         return CopyResult(collection: collection, target: target, export: exported, import: imported, archiveKept: kept)

@@ -27,5 +27,10 @@ public struct S3Location: Sendable, Hashable, CustomStringConvertible {
         S3Location(bucket: bucket, key: key.isEmpty ? name : (key.hasSuffix("/") ? key : key + "/") + name)
     }
 
+    /// This object's key with `suffix` added (`.sha256`).
+    public func appendingSuffix(_ suffix: String) -> S3Location {
+        S3Location(bucket: bucket, key: key + suffix)
+    }
+
     public var description: String { "s3://\(bucket)/\(key)" }
 }

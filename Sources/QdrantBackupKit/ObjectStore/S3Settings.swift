@@ -20,9 +20,8 @@ public struct S3Settings: Sendable {
         func value(_ names: String...) -> String? {
             names.lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
         }
-        guard let keyID = value("AWS_ACCESS_KEY_ID"), let secret = value("AWS_SECRET_ACCESS_KEY") else {
-            throw S3Error.missingCredentials
-        }
+        guard let keyID = value("AWS_ACCESS_KEY_ID") else { throw S3Error.missingCredential("AWS_ACCESS_KEY_ID") }
+        guard let secret = value("AWS_SECRET_ACCESS_KEY") else { throw S3Error.missingCredential("AWS_SECRET_ACCESS_KEY") }
         let region = value("AWS_REGION", "AWS_DEFAULT_REGION") ?? "us-east-1"
         let signing = AWSSigning(accessKeyID: keyID, secretAccessKey: secret, sessionToken: value("AWS_SESSION_TOKEN"), region: region)
         if let custom = value("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL") {

@@ -78,6 +78,17 @@ public final class HTTPClient: Sendable {
         return HTTPResponse(head: outcome.head, body: outcome.collected)
     }
 
+    /// Sends a request on the calling thread and collects the response body in memory.
+    ///
+    /// For synchronous callers that already block on I/O, such as the archive reader and writer
+    /// when the archive lives in object storage: an async hop would only hand the same work to
+    /// another thread and wait for it. Not cancellable; bound the work by the request's size.
+    /// - Throws: ``HTTPError`` as ``send(_:limit:)`` does.
+    public func sendBlocking(_ request: HTTPRequest, limit: Int = HTTPClient.defaultResponseLimit) throws -> HTTPResponse {
+        let outcome = try performLogged(request, response: .collect(limit: limit), body: nil, cancellation: CancellationFlag())
+        return HTTPResponse(head: outcome.head, body: outcome.collected)
+    }
+
     // MARK: the transfer
 
     private struct Outcome: Sendable {
@@ -89,15 +100,22 @@ public final class HTTPClient: Sendable {
         _ request: HTTPRequest, response: sending CurlTransfer.ResponseBody, body: sending HTTPBodySource?
     ) async throws -> Outcome {
         let cancellation = CancellationFlag()
+        return try await BlockingThread.run(onCancel: { cancellation.cancel() }) { [self] in
+            try performLogged(request, response: response, body: body, cancellation: cancellation)
+        }
+    }
+
+    /// Performs the transfer on the calling thread with a pooled handle, logging it (never a credential).
+    private func performLogged(
+        _ request: HTTPRequest, response: CurlTransfer.ResponseBody, body: HTTPBodySource?, cancellation: CancellationFlag
+    ) throws -> Outcome {
         let shownURL = redactedURL(request.url)
         let logger = configuration.logger
         logger.debug("\(request.method.rawValue) \(shownURL)", metadata: ["headers": "\(shownHeaders(request))"])
         let started = ContinuousClock.now
         let handle = try takeHandle()
-        let outcome = try await BlockingThread.run(onCancel: { cancellation.cancel() }) { [configuration] in
-            try Self.perform(request, on: handle, configuration: configuration,
-                             response: response, body: body, cancellation: cancellation)
-        }
+        let outcome = try Self.perform(request, on: handle, configuration: configuration,
+                                       response: response, body: body, cancellation: cancellation)
         returnHandle(handle)
         logger.debug("\(outcome.head.status) \(request.method.rawValue) \(shownURL) in \(ContinuousClock.now - started)")
         return outcome

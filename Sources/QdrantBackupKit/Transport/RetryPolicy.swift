@@ -30,6 +30,28 @@ public struct RetryPolicy: Sendable {
         return min(maxDelay, max(jittered, retryAfter ?? 0))
     }
 
+    /// Seconds to wait before trying again after `error` ended attempt `attempt`; nil: do not retry.
+    func retryDelay(after error: Error, attempt: Int) -> Double? {
+        guard let error = error as? HTTPError, error.isTransient, attempt < maxAttempts,
+              (error.retryAfter ?? 0) <= maxDelay else { return nil }
+        return delay(afterAttempt: attempt, retryAfter: error.retryAfter)
+    }
+
+    /// Runs a blocking `operation` on the calling thread, retrying transient failures; the waits
+    /// block the thread too (for callers that block on I/O anyway, see ``HTTPClient/sendBlocking(_:limit:)``).
+    public func runBlocking<T>(_ operation: () throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try operation()
+            } catch {
+                guard let wait = retryDelay(after: error, attempt: attempt) else { throw error }
+                Thread.sleep(forTimeInterval: wait)
+                attempt += 1
+            }
+        }
+    }
+
     /// Runs `operation`, retrying transient failures. `onRetry` hears of each retry before the wait.
     public func run<T>(
         _ operation: () async throws -> T,
@@ -39,10 +61,8 @@ public struct RetryPolicy: Sendable {
         while true {
             do {
                 return try await operation()
-            } catch let error as HTTPError where error.isTransient && attempt < maxAttempts
-                        && (error.retryAfter ?? 0) <= maxDelay {
-                let retryAfter = error.retryAfter
-                let wait = delay(afterAttempt: attempt, retryAfter: retryAfter)
+            } catch {
+                guard let wait = retryDelay(after: error, attempt: attempt), let error = error as? HTTPError else { throw error }
                 onRetry(error, attempt, wait)
                 try await Task.sleep(for: .seconds(wait))
                 attempt += 1

@@ -129,7 +129,7 @@ public struct CollectionValidator: Sendable {
     }
 
     func openArchive(at path: String) throws -> ArchiveReader {
-        let reader = try ArchiveReader(source: FileByteSource(path: path), key: archiveKey)
+        let reader = try ArchiveReader(source: ArchiveLocation(path).openForReading(), key: archiveKey)
         try reader.requireKey()
         return reader
     }

@@ -1,7 +1,8 @@
 import Foundation
 import QdrantBackupKit
 
-/// The server's archive directory (`--archive-dir`): where `/export` writes and `/import` reads.
+/// The server's archive directory (`--archive-dir`, a folder or `s3://bucket/prefix`): where
+/// `/export` writes and `/import` reads.
 /// Requests name archives by file name only, so no request reaches outside it.
 public struct ArchiveDirectory: Sendable {
     public let path: String
@@ -17,7 +18,7 @@ public struct ArchiveDirectory: Sendable {
 
     /// The path of the archive `name`.
     func file(_ name: String) -> String {
-        (path as NSString).appendingPathComponent(name)
+        ArchiveLocation(path).appending(name).description
     }
 
     /// The archives here, as `GET /archives` reports them.

@@ -146,7 +146,7 @@ struct AdminRoutes: Sendable {
                 guard body.sourceCollection == nil else {
                     throw AdminAPIError.badRequest("give an archive or a source collection, not both", field: "source_collection")
                 }
-                guard OwnedFile.exists(environment.archiveDirectory.file(archive)) else {
+                guard try ArchiveLocation(environment.archiveDirectory.file(archive)).exists() else {
                     throw AdminAPIError.notFound("no archive \(archive) in the archive directory")
                 }
                 let target = try body.targetCollection ?? ArchiveInspector.inspect(archiveAt: environment.archiveDirectory.file(archive)).collection

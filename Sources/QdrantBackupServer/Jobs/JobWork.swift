@@ -137,7 +137,7 @@ struct JobWork: Sendable {
         exportOptions.stateDirectory = environment.stateDirectory
         exportOptions.encryption = try request.encryption().exportEncryption()
         exportOptions.key = try request.encryption().openingKey()
-        try FileManager.default.createDirectory(atPath: exportOptions.outputDirectory, withIntermediateDirectories: true)
+        try ArchiveLocation(exportOptions.outputDirectory).createFolder()
         let importOptions = try request.importOptions(stateDirectory: environment.stateDirectory)
         tracker.updateItem(index) { $0.target = importOptions.targetName(for: name) }
         let observer = tracker.observer(forItem: index)
@@ -160,7 +160,7 @@ struct JobWork: Sendable {
         options.stateDirectory = environment.stateDirectory
         options.encryption = try request.encryption().exportEncryption()
         options.key = try request.encryption().openingKey()
-        try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+        try ArchiveLocation(options.outputDirectory).createFolder()
         let partial = CollectionExporter(client: environment.production, options: options).archivePath(for: name) + ".partial"
         options.resume = resumingSince != nil && !options.timestamped && ArchiveWriter.canResume(partial)
         let result = try await CollectionExporter(client: environment.production, options: options,

@@ -19,7 +19,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     @OptionGroup var selection: SelectionOptions
 
-    @Option(help: "The directory for the archives.")
+    @Option(help: "The directory for the archives, or s3://bucket/prefix (a multipart upload per archive).")
     var output = "."
 
     @Option(help: "snapshot, scroll, or auto (snapshot when the server allows it and every shard is on this node, else scroll).")
@@ -87,7 +87,7 @@ struct ExportCommand: AsyncParsableCommand {
             let keys = encryption.settings(with: key)
             options.encryption = try keys.exportEncryption()
             options.key = try keys.openingKey()
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try ArchiveLocation(output).createFolder()
 
             let (chosen, missing) = try await selection.resolve(names: names, on: client)
             var failures: [FailureKind] = []

@@ -17,7 +17,7 @@ struct ImportCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Archives to import (.qdrant.tar).")
+    @Argument(help: "Archives to import (.qdrant.tar files or s3://bucket/key objects).")
     var archives: [String]
 
     @Option(help: "The local collection's name (one archive only; default: the archived name).")

@@ -7,7 +7,7 @@ struct InspectCommand: AsyncParsableCommand {
         abstract: "Show what an archive holds without restoring it: collection, method, points, vectors, indexes, sizes."
     )
 
-    @Argument(help: "An archive file (<collection>.qdrant.tar).")
+    @Argument(help: "An archive file (<collection>.qdrant.tar) or an s3://bucket/key object.")
     var archive: String
 
     @Flag(help: "Print the summary as JSON on stdout.")

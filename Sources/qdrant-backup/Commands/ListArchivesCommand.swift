@@ -5,14 +5,14 @@ import QdrantBackupKit
 struct ListArchivesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list-archives",
-        abstract: "List the archives in a folder: collection, method, points, size, creation time, complete.",
+        abstract: "List the archives in a folder or under an s3:// prefix: collection, method, points, size, creation time, complete.",
         discussion: """
             Reads each archive's headers, archive.json and manifest only; --verify also checks every \
             byte (as `verify`) and exits 2 if any archive fails.
             """
     )
 
-    @Argument(help: "The folder holding the archives.")
+    @Argument(help: "The folder holding the archives, or s3://bucket/prefix.")
     var directory = "."
 
     @Flag(help: "Verify every archive fully.")

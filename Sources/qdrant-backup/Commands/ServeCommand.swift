@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0: any free port, printed at start).")
     var port = 8080
 
-    @Option(help: "Where /export writes archives and /import reads them.")
+    @Option(help: "Where /export writes archives and /import reads them: a folder or s3://bucket/prefix.")
     var archiveDir = "./archives"
 
     @Option(help: "Where job records and other state are kept (default: $XDG_STATE_HOME/qdrant-backup).")
@@ -44,6 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
+            // Missing object-storage credentials fail the start, not the first job.
+            if ArchiveLocation(archiveDir).isObject { _ = try ObjectStore.client() }
             let state = stateDir.map(StateDirectory.init(path:)) ?? StateDirectory.standard()
             var environment = AdminEnvironment(
                 production: try connection.productionClient(), local: try connection.localClient(),

@@ -9,7 +9,7 @@ struct VerifyCommand: AsyncParsableCommand {
         discussion: "Exits 0 only if every archive is intact; otherwise 2, with one line per broken archive."
     )
 
-    @Argument(help: "Archive files (<collection>.qdrant.tar).")
+    @Argument(help: "Archive files (<collection>.qdrant.tar) or s3://bucket/key objects.")
     var archives: [String]
 
     @Flag(help: "Print the reports as JSON on stdout.")

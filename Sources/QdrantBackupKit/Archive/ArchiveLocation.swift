@@ -1,0 +1,143 @@
+import Foundation
+
+/// Where an archive, its sidecar, or a folder of archives is: a local path, or an object in
+/// S3-compatible storage, `s3://bucket/key` (a folder is then a key prefix).
+///
+/// Commands, the REST server and the pipelines pass archive places around as text; this is the
+/// one place that text is parsed and the one place where files and objects are told apart. Object
+/// calls block the calling thread, as file calls do (see ``S3Client``).
+public enum ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
+    case file(String)
+    case object(S3Location)
+
+    /// `s3://bucket/key` names an object; anything else is a local path.
+    public init(_ text: String) {
+        self = S3Location(url: text).map(ArchiveLocation.object) ?? .file(text)
+    }
+
+    public var description: String {
+        switch self {
+        case .file(let path): path
+        case .object(let object): object.description
+        }
+    }
+
+    public var isObject: Bool {
+        if case .object = self { return true }
+        return false
+    }
+
+    /// The file name, or the key's last segment.
+    public var name: String {
+        switch self {
+        case .file(let path): (path as NSString).lastPathComponent
+        case .object(let object): String(object.key.split(separator: "/").last ?? "")
+        }
+    }
+
+    /// `name` inside this folder or key prefix.
+    public func appending(_ name: String) -> ArchiveLocation {
+        switch self {
+        case .file(let path): .file((path as NSString).appendingPathComponent(name))
+        case .object(let object): .object(object.appending(name))
+        }
+    }
+
+    /// This place with `suffix` added to its name (`.sha256`, `.partial`).
+    public func appendingSuffix(_ suffix: String) -> ArchiveLocation {
+        switch self {
+        case .file(let path): .file(path + suffix)
+        case .object(let object): .object(object.appendingSuffix(suffix))
+        }
+    }
+
+    // MARK: - Reading
+
+    /// Whether a file or an object is there.
+    public func exists() throws -> Bool {
+        switch self {
+        case .file(let path): OwnedFile.exists(path)
+        case .object(let object): try ObjectStore.client().objectSize(object) != nil
+        }
+    }
+
+    /// Bytes.
+    public func size() throws -> UInt64 {
+        switch self {
+        case .file(let path):
+            return try OwnedFile(path: path, mode: .read).size()
+        case .object(let object):
+            guard let size = try ObjectStore.client().objectSize(object) else { throw S3Error.noSuchObject(object) }
+            return size
+        }
+    }
+
+    /// A sequential reader of the archive's bytes: the file, or ranged GETs of the object.
+    public func openForReading() throws -> ArchiveByteSource {
+        switch self {
+        case .file(let path): try FileByteSource(path: path)
+        case .object(let object): try S3ByteSource(client: ObjectStore.client(), location: object)
+        }
+    }
+
+    /// The first `limit` bytes at most (a sidecar).
+    public func readPrefix(limit: Int) throws -> [UInt8] {
+        switch self {
+        case .file(let path):
+            let file = try OwnedFile(path: path, mode: .read)
+            var buffer = [UInt8](repeating: 0, count: limit)
+            let count = try buffer.withUnsafeMutableBytes { try file.read(into: $0) }
+            return Array(buffer[0..<count])
+        case .object(let object):
+            guard let size = try ObjectStore.client().objectSize(object) else { throw S3Error.noSuchObject(object) }
+            guard size > 0 else { return [] }
+            return Array(try ObjectStore.client().getObject(object, range: 0...Int64(min(size, UInt64(limit)) - 1)))
+        }
+    }
+
+    /// The names of the `*.qdrant.tar` archives directly in this folder or under this prefix,
+    /// sorted. A folder that does not exist holds none.
+    public func archiveNames() throws -> [String] {
+        switch self {
+        case .file(let directory):
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            } catch {
+                guard OwnedFile.exists(directory) else { return [] }
+                throw FileSystemError(operation: "list", path: directory, code: EACCES)
+            }
+            return names.filter(Self.isArchiveName).sorted()
+        case .object(let prefix):
+            let folder = prefix.appending("")
+            return try ObjectStore.client().listObjects(folder).map { String($0.key.dropFirst(folder.key.count)) }
+                .filter { !$0.contains("/") && Self.isArchiveName($0) }.sorted()
+        }
+    }
+
+    private static func isArchiveName(_ name: String) -> Bool { name.hasSuffix(".qdrant.tar") }
+
+    // MARK: - Writing
+
+    /// Creates the folder and its parents; a key prefix needs nothing (it exists once an object has it).
+    public func createFolder() throws {
+        guard case .file(let path) = self else { return }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// Removes the file or object; one that is not there is fine.
+    public func remove() throws {
+        switch self {
+        case .file(let path): try OwnedFile.remove(path)
+        case .object(let object): try ObjectStore.client().deleteObject(object)
+        }
+    }
+
+    /// Replaces the content whole: a file atomically, an object by one PUT (atomic in S3).
+    public func write(_ bytes: [UInt8]) throws {
+        switch self {
+        case .file(let path): try OwnedFile.writeAtomically(bytes, to: path)
+        case .object(let object): try ObjectStore.client().putObject(object, body: Data(bytes))
+        }
+    }
+}
