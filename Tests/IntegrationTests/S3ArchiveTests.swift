@@ -89,6 +89,28 @@ struct S3ArchiveTests: BenchSuite {
         #expect(validate.exitCode == 0, "\(validate.stdout)\(validate.stderr)")
     }
 
+    @Test("an encrypted archive in the bucket verifies without a key, needs one to import, and imports equal to production")
+    func encrypted() async throws {
+        let name = try await fixtures.create(.dense, count: 200)
+        let target = name + "_from_s3"
+        defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target) } }
+        let keys = try TemporaryDirectory()
+        let identity = AgeIdentity()
+        let identityFile = keys.path("key.txt")
+        try "\(identity.secretText)\n".write(toFile: identityFile, atomically: true, encoding: .utf8)
+        let export = try await s3cli.run(["export", name, "--method", "scroll", "--points-member-bytes", "40000",
+                                          "--encrypt-to", "\(identity.recipient)", "--output", folder])
+        #expect(export.exitCode == 0, "\(export.stderr)")
+        let locked = try await s3cli.run(["verify", url(name)])
+        #expect(locked.exitCode == 0 && locked.stdout.contains("content unchecked"), "\(locked.stdout)\(locked.stderr)")
+        #expect(try await s3cli.run(["verify", url(name), "--identity", identityFile]).exitCode == 0)
+        #expect(try await s3cli.run(["import", url(name), "--target", target]).exitCode == 6)
+        #expect(try await !bench.exists(target))
+        let imported = try await s3cli.run(["import", url(name), "--target", target, "--identity", identityFile])
+        #expect(imported.exitCode == 0, "\(imported.stderr)")
+        #expect(ImportBench.differences(try await fixtures.points(of: name), try await fixtures.points(of: target)).isEmpty)
+    }
+
     @Test("an archive larger than a part goes up in several parts and reads back across range boundaries")
     func largeArchive() async throws {
         let name = qdrant.uniqueCollectionName("large")
