@@ -113,10 +113,10 @@ public struct ArchiveEncryption: Sendable {
         return sealed
     }
 
-    /// The zstd frame inside a data member's stored bytes.
-    func open(_ stored: [UInt8], member: String) throws -> [UInt8] {
+    /// Replaces a data member's stored bytes by the zstd frame inside them.
+    func open(_ stored: inout [UInt8], member: String) throws {
         do {
-            return try AgeDecryptor.decrypt(stored, key: .identities(identities))
+            try AgeDecryptor.decrypt(inPlace: &stored, key: .identities(identities))
         } catch let error as AgeError {
             switch error {
             case .noMatchingKey: throw AgeError.noMatchingKey("\(member): \(error)")

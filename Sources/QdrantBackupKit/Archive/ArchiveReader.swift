@@ -155,7 +155,9 @@ public final class ArchiveReader {
                 // id): records that nothing checksums must not be copied on trust.
                 var content = PointsContentCheck()
                 do {
-                    try decompress(stored, records: records, member: header.name) { content.consume($0) }
+                    // A copy: the salvaged member keeps its stored bytes as they are.
+                    var frame = stored
+                    try decompress(&frame, records: records, member: header.name) { content.consume($0) }
                     if let points = records.points { try content.check(against: points, member: header.name) }
                 } catch let error as ArchiveError {
                     damage = error
@@ -218,12 +220,12 @@ public final class ArchiveReader {
             sawEveryRawByte = false
         case .storedOnly, .verify:
             if handling == .verify { try requireKey() }
-            let stored = try Self.readData(source, &offset, size: header.size, member: name)
+            var stored = try Self.readData(source, &offset, size: header.size, member: name)
             guard SHA256.hash(data: stored).lowercaseHexDigits == records.storedSHA256 else {
                 throw ArchiveError.storedChecksumMismatch(member: name)
             }
             if handling == .verify {
-                try decompress(stored, records: records, member: name, consumer: consumer)
+                try decompress(&stored, records: records, member: name, consumer: consumer)
             } else {
                 sawEveryRawByte = false
             }
@@ -239,10 +241,10 @@ public final class ArchiveReader {
     }
 
     private func decompress(
-        _ stored: [UInt8], records: MemberRecords, member: String, consumer: (UnsafeRawBufferPointer) throws -> Void
+        _ stored: inout [UInt8], records: MemberRecords, member: String, consumer: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try requireKey()
-        let stored = try encryption.map { try $0.open(stored, member: member) } ?? stored
+        try encryption?.open(&stored, member: member)
         let frameSize = stored.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
         guard ZSTD_isError(frameSize) == 0, frameSize == stored.count else {
             throw ArchiveError.undecodableMember(member: member, reason: "the stored bytes are not exactly one complete zstd frame")

@@ -273,6 +273,24 @@ public final class AgeDecryptor {
         }
     }
 
+    /// Replaces a whole age file by its plaintext, in the same buffer: a member-sized file needs no
+    /// second member-sized array. Safe because plaintext chunk `i` ends at `(i + 1) * 64 KiB`, before
+    /// sealed chunk `i + 1` begins (after the header and `i + 1` tags), and every sealed chunk is
+    /// copied out before its plaintext is written.
+    public static func decrypt(inPlace file: inout [UInt8], key: AgeKey) throws {
+        let decryptor = AgeDecryptor(key: key)
+        var written = 0
+        try file.withUnsafeMutableBytes { buffer in
+            func store(_ chunk: UnsafeRawBufferPointer) {
+                UnsafeMutableRawBufferPointer(rebasing: buffer[written..<(written + chunk.count)]).copyMemory(from: chunk)
+                written += chunk.count
+            }
+            try decryptor.update(UnsafeRawBufferPointer(buffer), output: store)
+            try decryptor.finish(output: store)
+        }
+        file.removeSubrange(written...)
+    }
+
     /// The plaintext of a whole age file.
     public static func decrypt(_ file: [UInt8], key: AgeKey) throws -> [UInt8] {
         let decryptor = AgeDecryptor(key: key)

@@ -7,7 +7,7 @@ import Testing
 /// with the standard `age` tool (Debian's package; skipped with the reason when it is missing).
 @Suite("age encryption")
 struct AgeTests {
-    static let sizes = [0, 1, 65_535, 65_536, 65_537, 200_000]
+    static let sizes = [0, 1, 65_535, 65_536, 65_537, 200_000, 5 * 65_536]
 
     func bytes(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
         var generator = SeededGenerator(seed: seed)
@@ -30,6 +30,9 @@ struct AgeTests {
         }
         try decryptor.finish { out.append(contentsOf: $0) }
         #expect(out == plaintext)
+        var inPlace = file
+        try AgeDecryptor.decrypt(inPlace: &inPlace, key: .identities([first]))
+        #expect(inPlace == plaintext)
     }
 
     @Test("a passphrase round trip; the wrong passphrase or an identity is a key problem")
