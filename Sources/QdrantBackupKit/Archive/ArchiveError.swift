@@ -115,3 +115,8 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
         }
     }
 }
+
+extension ArchiveError {
+    /// The snapshot's raw bytes add up to another SHA-256 (or HMAC) than the manifest's total.
+    static let snapshotDigestMismatch = ArchiveError.invalidManifest(reason: "totals.snapshot.sha256 differs from the snapshot's bytes")
+}

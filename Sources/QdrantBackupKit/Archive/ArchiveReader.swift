@@ -21,6 +21,10 @@ public final class ArchiveReader {
         case verify
         /// Read the stored bytes and check their hash only (the import pre-pass).
         case storedOnly
+        /// Like ``verify`` without hashing the stored bytes again: for the second pass of an import,
+        /// after a ``storedOnly`` pass checked them. Bytes that changed in between still fail the raw
+        /// size and digest (and the AEAD tags in an encrypted archive).
+        case verifyRaw
         /// Skip the stored bytes (seeking where possible); check only the headers and records.
         case skip
     }
@@ -47,17 +51,28 @@ public final class ArchiveReader {
     public var isLocked: Bool { descriptor.encryption != nil && encryption == nil }
 
     private let source: ArchiveByteSource
+    /// The stored bytes of the data member being read and the chunk they are read through, both
+    /// kept from member to member: fresh member-sized arrays would be mapped and faulted in anew
+    /// for every member, which costs more than hashing them.
+    private var stored: [UInt8] = []
+    private var chunk: [UInt8] = []
     private var decompressor: ZstdDecompressor?
     private var snapshotDigest = RawContentDigest()
-    /// False once a snapshot member was not fully decompressed, so the whole-snapshot hash is unknown.
-    private var sawEveryRawByte = true
+    /// False once a snapshot member was not fully decompressed, so the whole-snapshot hash is
+    /// unknown, and from the start when the caller hashes the snapshot itself.
+    private var sawEveryRawByte: Bool
 
     /// Reads and checks `archive.json` (refusing unknown versions and required features) and, in an
     /// encrypted archive, the key members, which `key` then opens.
-    /// - Parameter key: an identity or passphrase for an encrypted archive; nil reads it locked.
+    /// - Parameters:
+    ///   - key: an identity or passphrase for an encrypted archive; nil reads it locked.
+    ///   - hashesSnapshot: false when the caller hashes a snapshot's raw bytes itself (on another
+    ///     thread, with ``rawContentDigest()``) and compares them with the manifest's
+    ///     `totals.snapshot.sha256`; the reader then checks everything else.
     /// - Throws: ``AgeError/noMatchingKey(_:)`` (exit code 6) when `key` does not open the archive.
-    public init(source: ArchiveByteSource, key: AgeKey? = nil) throws {
+    public init(source: ArchiveByteSource, key: AgeKey? = nil, hashesSnapshot: Bool = true) throws {
         self.source = source
+        sawEveryRawByte = hashesSnapshot
         let name = ArchiveMemberName.descriptor
         guard let (header, records) = try Self.readHeaderPair(source, &offset, previous: "the start of the archive") else {
             throw ArchiveError.truncated(member: name, offset: offset)
@@ -94,6 +109,10 @@ public final class ArchiveReader {
         snapshotDigest = encryption.rawDigest()
         endOfLastMember = offset
     }
+
+    /// A fresh digest of the kind the archive records for raw content (SHA-256, or HMAC-SHA-256
+    /// under an encrypted archive's secret).
+    func rawContentDigest() -> RawContentDigest { encryption.rawDigest() }
 
     /// Throws ``ArchiveError/keyRequired(_:)`` when the archive is encrypted and was opened without its key.
     public func requireKey() throws {
@@ -142,7 +161,7 @@ public final class ArchiveReader {
         var stored: [UInt8] = []
         var damage: ArchiveError?
         do {
-            stored = try Self.readData(source, &offset, size: header.size, member: header.name)
+            try Self.readData(source, &offset, size: header.size, member: header.name, into: &stored, chunk: &chunk)
         } catch ArchiveError.unexpectedData(let at, let reason) {
             // The data was read past; only its padding is wrong.
             damage = .unexpectedData(offset: at, reason: reason)
@@ -218,16 +237,18 @@ public final class ArchiveReader {
             offset += skipped
             guard skipped == wanted else { throw ArchiveError.truncated(member: name, offset: offset) }
             sawEveryRawByte = false
-        case .storedOnly, .verify:
-            if handling == .verify { try requireKey() }
-            var stored = try Self.readData(source, &offset, size: header.size, member: name)
-            guard SHA256.hash(data: stored).lowercaseHexDigits == records.storedSHA256 else {
-                throw ArchiveError.storedChecksumMismatch(member: name)
+        case .storedOnly, .verify, .verifyRaw:
+            if handling != .storedOnly { try requireKey() }
+            try Self.readData(source, &offset, size: header.size, member: name, into: &stored, chunk: &chunk)
+            if handling != .verifyRaw {
+                guard SHA256.hash(data: stored).lowercaseHexDigits == records.storedSHA256 else {
+                    throw ArchiveError.storedChecksumMismatch(member: name)
+                }
             }
-            if handling == .verify {
-                try decompress(&stored, records: records, member: name, consumer: consumer)
-            } else {
+            if handling == .storedOnly {
                 sawEveryRawByte = false
+            } else {
+                try decompress(&stored, records: records, member: name, consumer: consumer)
             }
         }
         return ArchiveManifest.Member(path: name, storedSize: header.size, records: records)
@@ -240,6 +261,7 @@ public final class ArchiveReader {
         }
     }
 
+    /// Decrypts (in place, in an encrypted archive) and decompresses one member's stored bytes.
     private func decompress(
         _ stored: inout [UInt8], records: MemberRecords, member: String, consumer: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
@@ -265,7 +287,7 @@ public final class ArchiveReader {
                         throw ArchiveError.rawSizeMismatch(member: member, declared: records.rawSize, actual: produced)
                     }
                     digest.update(chunk)
-                    if isSnapshot { snapshotDigest.update(chunk) }
+                    if isSnapshot, sawEveryRawByte { snapshotDigest.update(chunk) }
                     try consumer(chunk)
                 }
             }
@@ -327,7 +349,7 @@ public final class ArchiveReader {
             guard let totals = manifest.totals.snapshot else { throw fail("totals.snapshot is missing") }
             if sawEveryRawByte {
                 let computed = snapshotDigest.finalize()
-                guard totals.sha256 == computed else { throw fail("totals.snapshot.sha256 differs from the snapshot's bytes") }
+                guard totals.sha256 == computed else { throw ArchiveError.snapshotDigestMismatch }
             }
             if let server = totals.serverChecksum, server.lowercased() != totals.sha256 {
                 throw fail("the snapshot's SHA-256 \(totals.sha256) differs from the checksum Qdrant reported, \(server)")
@@ -422,15 +444,28 @@ public final class ArchiveReader {
         return bytes
     }
 
-    /// Reads `size` bytes of member data and its zero padding. The buffer grows as bytes arrive,
-    /// so a lying size on a short file fails without allocating the claimed amount.
+    /// Reads `size` bytes of member data and its zero padding.
     private static func readData(_ source: ArchiveByteSource, _ offset: inout UInt64, size: UInt64, member: String) throws -> [UInt8] {
-        let total = Int(size) + TarHeader.padding(after: size)
         var bytes: [UInt8] = []
+        var chunk: [UInt8] = []
+        try readData(source, &offset, size: size, member: member, into: &bytes, chunk: &chunk)
+        return bytes
+    }
+
+    /// Reads `size` bytes of member data and its zero padding into `bytes` (replacing what it
+    /// held, keeping its capacity) through `chunk`. The buffer grows as bytes arrive, so a lying
+    /// size on a short file fails without allocating the claimed amount.
+    private static func readData(
+        _ source: ArchiveByteSource, _ offset: inout UInt64, size: UInt64, member: String,
+        into bytes: inout [UInt8], chunk: inout [UInt8]
+    ) throws {
+        let total = Int(size) + TarHeader.padding(after: size)
+        bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(min(total, 1 << 20))
-        var chunk = [UInt8](repeating: 0, count: min(max(total, 1), 1 << 20))
+        let chunkSize = min(max(total, 1), 1 << 20)
+        if chunk.count < chunkSize { chunk = [UInt8](repeating: 0, count: chunkSize) }
         while bytes.count < total {
-            let want = min(chunk.count, total - bytes.count)
+            let want = min(chunkSize, total - bytes.count)
             let count = try chunk.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
             offset += UInt64(count)
             guard count > 0 else { throw ArchiveError.truncated(member: member, offset: offset) }
@@ -440,7 +475,6 @@ public final class ArchiveReader {
             throw ArchiveError.unexpectedData(offset: offset - UInt64(total - Int(size)), reason: "non-zero padding after \(member)")
         }
         bytes.removeLast(total - Int(size))
-        return bytes
     }
 
     /// Reads one 512-byte block, or fewer bytes at the end of the data.

@@ -9,19 +9,19 @@ public enum ArchiveVerifier {
     /// - Parameter key: what opens an encrypted archive; without it only what is stored in the clear
     ///   is checked (stored hashes, records, manifest, sidecar) and the report says so.
     public static func verify(archiveAt path: String, key: AgeKey? = nil) -> ArchiveVerificationReport {
-        let source: HashingByteSource
+        let digest: ArchiveFileDigest
         do {
-            source = HashingByteSource(try ArchiveLocation(path).openForReading())
+            digest = try ArchiveFileDigest(location: ArchiveLocation(path))
         } catch {
             var report = ArchiveVerificationReport(archive: path)
             report.problem = "\(error)"
             report.failureKind = error.failureKind
             return report
         }
-        var report = verify(source: source, name: path, key: key)
+        var report = verify(source: digest.source, name: path, key: key)
         guard report.intact else { return report }
         do {
-            try checkSidecar(path: path, fileSHA256: source.sha256Hex, report: &report)
+            try checkSidecar(path: path, fileSHA256: digest.sha256Hex(), report: &report)
         } catch {
             report.intact = false
             report.problem = "\(error)"

@@ -54,6 +54,9 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
     private var finished: [Int: Slice] = [:]
     private var spoolsAlive = 0
     private let spoolLimit: Int
+    /// Written spools, emptied, for the workers to fill again: a fresh slice-sized array would be
+    /// mapped and faulted in anew for every slice.
+    private var freeSpools: [[UInt8]] = []
     private var nextToWrite = 0
     private var slicesTotal: Int?  // known once the input ended
     private var failure: Error?
@@ -200,7 +203,8 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
                 switch work {
                 case .bytes(let chunk):
                     if !worker.filling {
-                        try startSpool()
+                        if let spool = try startSpool(), encryption == nil { worker.stored = spool }
+                        worker.stored.removeAll(keepingCapacity: true)
                         worker.filling = true
                         // Reserved, not touched: only the pages written count.
                         worker.stored.reserveCapacity(ZSTD_compressBound(sliceBytes) + 4096)
@@ -221,7 +225,8 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
                     let slice = Slice(stored: stored, rawSize: worker.rawSize,
                                       rawSHA256: worker.rawDigest.finalize(),
                                       storedSHA256: SHA256.hash(data: stored).lowercaseHexDigits)
-                    worker.stored = []
+                    // Encrypted, the spool went out sealed and the frame buffer stays the worker's.
+                    if encryption == nil { worker.stored = [] }
                     worker.rawDigest = encryption.rawDigest()
                     worker.rawSize = 0
                     worker.filling = false
@@ -242,12 +247,13 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
         }
     }
 
-    /// Waits until another spool may exist.
-    private func startSpool() throws {
+    /// Waits until another spool may exist; returns a written one to fill again, if there is one.
+    private func startSpool() throws -> [UInt8]? {
         try condition.withLock {
             while spoolsAlive >= spoolLimit && failure == nil { condition.wait() }
             if let failure { throw failure }
             spoolsAlive += 1
+            return freeSpools.popLast()
         }
     }
 
@@ -264,11 +270,16 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
     private func writeSlices() {
         defer { exited() }
         do {
-            while let slice = nextSlice() {
+            while var slice = nextSlice() {
                 try writer.appendCompressedSnapshotSlice(stored: slice.stored, rawSize: slice.rawSize,
                                                          rawSHA256: slice.rawSHA256, storedSHA256: slice.storedSHA256)
+                // Moved out of the slice, so that the pool holds the only reference and a worker
+                // refills the array in place instead of copying it.
+                let spool = slice.stored
+                slice.stored = []
                 condition.withLock {
                     spoolsAlive -= 1
+                    if encryption == nil { freeSpools.append(spool) }
                     condition.broadcast()
                 }
             }

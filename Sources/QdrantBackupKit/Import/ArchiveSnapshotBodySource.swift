@@ -16,7 +16,7 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
     private let key: AgeKey?
     private let onProgress: @Sendable (UInt64) -> Void
     private var prefetcher: SnapshotMemberPrefetcher?
-    private var buffer: [UInt8] = []
+    private var buffer = MemberBuffer()
     private var position = 0
     private var sent: UInt64 = 0
 
@@ -34,14 +34,14 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
     deinit { prefetcher?.stop() }
 
     func read(into destination: UnsafeMutableRawBufferPointer) throws -> Int {
-        while position == buffer.count {
+        while position == buffer.bytes.count {
             if prefetcher == nil { prefetcher = SnapshotMemberPrefetcher(path: path, key: key, length: length) }
             guard let next = try prefetcher!.next(returning: buffer) else { return 0 }
             buffer = next
             position = 0
         }
-        let count = min(destination.count, buffer.count - position)
-        buffer.withUnsafeBytes { bytes in
+        let count = min(destination.count, buffer.bytes.count - position)
+        buffer.bytes.withUnsafeBytes { bytes in
             destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<position + count]))
         }
         position += count
@@ -53,28 +53,43 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
     func rewind() throws {
         prefetcher?.stop()
         prefetcher = nil
-        buffer = []
+        buffer = MemberBuffer()
         position = 0
         sent = 0
     }
 }
 
+/// One member's raw bytes. A reference, so that a buffer handed back for reuse is refilled in
+/// place: an array value the sender still held would be copied, into fresh memory, on the first write.
+final class MemberBuffer {
+    var bytes: [UInt8] = []
+    /// On the last member only: the manifest's whole-snapshot digest, which every byte handed out
+    /// must add up to before this member's are.
+    var snapshotSHA256: String?
+}
+
 /// Reads and checks a snapshot archive's members one ahead, on a thread of its own.
 ///
 /// Two buffers take turns: the caller holds one (the member being sent) and gives it back with
-/// the next ``next(returning:)``, while the thread fills the other (or holds it ready).
+/// the next ``next(returning:)``, while the thread fills the other (or holds it ready). The thread
+/// checks each member's raw digest; the whole snapshot's digest is computed on the caller's side,
+/// in ``next(returning:)``, so that the two SHA-256 passes over every byte run on two cores.
 ///
 /// `@unchecked Sendable`: the archive reader lives on the thread alone; everything the thread and
 /// the caller share is guarded by `condition`.
 final class SnapshotMemberPrefetcher: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`:
-    private var ready: [UInt8]?
+    private var ready: MemberBuffer?
     /// Buffers free for the thread to fill: two to begin with.
-    private var spares: [[UInt8]] = [[], []]
+    private var spares = [MemberBuffer(), MemberBuffer()]
     private var ended = false
     private var stopped = false
     private var failure: Error?
+    /// Set by the thread once the archive is open: an empty digest of the archive's kind.
+    private var emptyDigest: RawContentDigest?
+    // The caller's alone:
+    private var snapshotDigest: RawContentDigest?
 
     init(path: String, key: AgeKey?, length: Int64) {
         Thread { [self] in self.run(path: path, key: key, length: length) }.start()
@@ -82,9 +97,9 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
 
     /// The next member's raw bytes, checked; nil after the last one. Blocks until it is read.
     /// - Parameter used: the buffer the caller is done with, kept for reuse.
-    func next(returning used: [UInt8]) throws -> [UInt8]? {
-        try condition.withLock {
-            if used.capacity > 0 {
+    func next(returning used: MemberBuffer) throws -> MemberBuffer? {
+        let member: MemberBuffer? = try condition.withLock {
+            if used.bytes.capacity > 0 {
                 spares.append(used)
                 condition.broadcast()
             }
@@ -92,9 +107,16 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
             if let failure { throw failure }
             guard let member = ready else { return nil }
             ready = nil
+            if snapshotDigest == nil { snapshotDigest = emptyDigest }
             condition.broadcast()
             return member
         }
+        guard let member else { return nil }
+        snapshotDigest!.update(member.bytes)
+        if let expected = member.snapshotSHA256, snapshotDigest!.finalize() != expected {
+            throw ArchiveError.snapshotDigestMismatch
+        }
+        return member
     }
 
     /// Asks the thread to end after the member it is reading.
@@ -107,28 +129,31 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
 
     private func run(path: String, key: AgeKey?, length: Int64) {
         do {
-            let reader = try ArchiveReader(source: ArchiveLocation(path).openForReading(), key: key)
+            let reader = try ArchiveReader(source: ArchiveLocation(path).openForReading(), key: key, hashesSnapshot: false)
+            condition.withLock { emptyDigest = reader.rawContentDigest() }
             var loaded: Int64 = 0
             while true {
-                var buffer: [UInt8] = try condition.withLock {
+                let buffer: MemberBuffer = try condition.withLock {
                     while spares.isEmpty && !stopped { condition.wait() }
                     if stopped { throw CancellationError() }
                     return spares.removeLast()
                 }
-                buffer.removeAll(keepingCapacity: true)
-                guard try reader.nextMember(.verify, consumer: { buffer.append(contentsOf: $0) }) != nil else { break }
-                loaded += Int64(buffer.count)
+                buffer.bytes.removeAll(keepingCapacity: true)
+                buffer.snapshotSHA256 = nil
+                // `.verifyRaw`: CheckedArchive's pass already checked every stored hash.
+                guard try reader.nextMember(.verifyRaw, consumer: { buffer.bytes.append(contentsOf: $0) }) != nil else { break }
+                loaded += Int64(buffer.bytes.count)
                 if loaded >= length {
                     // The last slice: read the manifest now, so its checks run before the body ends.
-                    guard try reader.nextMember(.verify) == nil else {
+                    guard try reader.nextMember(.verifyRaw) == nil, let totals = reader.manifest?.totals.snapshot else {
                         throw ArchiveError.invalidManifest(reason: "the snapshot members hold more than the \(length) bytes the manifest lists")
                     }
+                    buffer.snapshotSHA256 = totals.sha256
                 }
-                let member = buffer
                 try condition.withLock {
                     while ready != nil && !stopped { condition.wait() }
                     if stopped { throw CancellationError() }
-                    ready = member
+                    ready = buffer
                     condition.broadcast()
                 }
             }

@@ -21,8 +21,10 @@ public struct CheckedArchive: Sendable {
     ///   mismatch; ``ArchiveError/keyRequired(_:)`` or ``AgeError/noMatchingKey(_:)`` (exit code 6)
     ///   for an encrypted archive without the right key.
     public init(path: String, key: AgeKey? = nil) throws {
-        let source = HashingByteSource(try ArchiveLocation(path).openForReading())
-        let reader = try ArchiveReader(source: source, key: key)
+        let sidecarPath = path + ".sha256"
+        let hasSidecar = try ArchiveLocation(sidecarPath).exists()
+        let digest = hasSidecar ? try ArchiveFileDigest(location: ArchiveLocation(path)) : nil
+        let reader = try ArchiveReader(source: digest?.source ?? ArchiveLocation(path).openForReading(), key: key)
         try reader.requireKey()
         self.key = reader.encryption.map { .identities($0.identities) }
         while try reader.nextMember(.storedOnly) != nil {}
@@ -31,9 +33,8 @@ public struct CheckedArchive: Sendable {
         descriptor = reader.descriptor
         self.manifest = manifest
         descriptorDigest = reader.descriptorDigest
-        let sidecarPath = path + ".sha256"
-        if try ArchiveLocation(sidecarPath).exists() {
-            guard try ArchiveSidecar(path: sidecarPath).sha256 == source.sha256Hex else {
+        if let digest {
+            guard try ArchiveSidecar(path: sidecarPath).sha256 == digest.sha256Hex() else {
                 throw ArchiveError.sidecarMismatch(sidecar: sidecarPath)
             }
             sidecarMatched = true
