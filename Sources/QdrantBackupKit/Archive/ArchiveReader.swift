@@ -1,4 +1,3 @@
-import CZstd
 import Crypto
 
 /// Reads an archive front to back from any ``ArchiveByteSource``, checking every member against its
@@ -56,7 +55,7 @@ public final class ArchiveReader {
     /// for every member, which costs more than hashing them.
     private var stored: [UInt8] = []
     private var chunk: [UInt8] = []
-    private var decompressor: ZstdDecompressor?
+    private lazy var decoder = MemberDecoder(encryption: encryption)
     private var snapshotDigest = RawContentDigest()
     /// False once a snapshot member was not fully decompressed, so the whole-snapshot hash is
     /// unknown, and from the start when the caller hashes the snapshot itself.
@@ -131,6 +130,23 @@ public final class ArchiveReader {
         members.append(member)
         endOfLastMember = offset
         return member
+    }
+
+    /// For decoding on other threads (a snapshot import): reads the next data member's stored
+    /// bytes into `stored` without hashing or decoding them, for a ``MemberDecoder`` that checks the
+    /// raw bytes, after a ``DataHandling/storedOnly`` pass checked the stored hashes. Returns the
+    /// member and its records, or nil once the manifest and the end of the archive have been read
+    /// and checked (the whole snapshot's digest is then the caller's to check).
+    func nextStoredMember(into stored: inout [UInt8]) throws -> (member: ArchiveManifest.Member, records: MemberRecords)? {
+        try requireKey()
+        guard let (header, paxRecords) = try nextDataHeader() else { return nil }
+        let records = try checkedRecords(header: header, paxRecords: paxRecords)
+        try Self.readData(source, &offset, size: header.size, member: header.name, into: &stored, chunk: &chunk)
+        sawEveryRawByte = false
+        let member = ArchiveManifest.Member(path: header.name, storedSize: header.size, records: records)
+        members.append(member)
+        endOfLastMember = offset
+        return (member, records)
     }
 
     /// A data member as ``salvageNextMember()`` found it.
@@ -217,19 +233,7 @@ public final class ArchiveReader {
         consumer: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> ArchiveManifest.Member {
         let name = header.name
-        let method = descriptor.method
-        let records = try MemberRecords(paxRecords, member: name, requiresStoredHash: true, requiresPoints: method == .points)
-        guard header.size > 0 else { throw ArchiveError.invalidRecords(member: name, reason: "stored size is 0") }
-        guard header.size <= UInt64(ArchiveLimits.maxMemberStoredBytes) else {
-            throw ArchiveError.limitExceeded(member: name, what: "stored size", size: header.size, limit: UInt64(ArchiveLimits.maxMemberStoredBytes))
-        }
-        guard records.rawSize <= UInt64(ArchiveLimits.maxMemberRawBytes) else {
-            throw ArchiveError.limitExceeded(member: name, what: "raw_size", size: records.rawSize, limit: UInt64(ArchiveLimits.maxMemberRawBytes))
-        }
-        if let points = records.points {
-            try checkScrollChain(points, member: name)
-        }
-
+        let records = try checkedRecords(header: header, paxRecords: paxRecords)
         switch handling {
         case .skip:
             let wanted = header.size + UInt64(TarHeader.padding(after: header.size))
@@ -254,6 +258,23 @@ public final class ArchiveReader {
         return ArchiveManifest.Member(path: name, storedSize: header.size, records: records)
     }
 
+    /// A data member's records, checked against the format's limits and the scroll chain.
+    private func checkedRecords(header: TarHeader, paxRecords: PaxRecords) throws -> MemberRecords {
+        let name = header.name
+        let records = try MemberRecords(paxRecords, member: name, requiresStoredHash: true, requiresPoints: descriptor.method == .points)
+        guard header.size > 0 else { throw ArchiveError.invalidRecords(member: name, reason: "stored size is 0") }
+        guard header.size <= UInt64(ArchiveLimits.maxMemberStoredBytes) else {
+            throw ArchiveError.limitExceeded(member: name, what: "stored size", size: header.size, limit: UInt64(ArchiveLimits.maxMemberStoredBytes))
+        }
+        guard records.rawSize <= UInt64(ArchiveLimits.maxMemberRawBytes) else {
+            throw ArchiveError.limitExceeded(member: name, what: "raw_size", size: records.rawSize, limit: UInt64(ArchiveLimits.maxMemberRawBytes))
+        }
+        if let points = records.points {
+            try checkScrollChain(points, member: name)
+        }
+        return records
+    }
+
     /// Points members must continue the scroll exactly where the previous one stopped (within their shard key).
     private func checkScrollChain(_ points: PointsMemberInfo, member: String) throws {
         if let problem = points.chainProblem(after: members.last?.points, shardKeys: descriptor.memberShardKeys) {
@@ -266,43 +287,10 @@ public final class ArchiveReader {
         _ stored: inout [UInt8], records: MemberRecords, member: String, consumer: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try requireKey()
-        try encryption?.open(&stored, member: member)
-        let frameSize = stored.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
-        guard ZSTD_isError(frameSize) == 0, frameSize == stored.count else {
-            throw ArchiveError.undecodableMember(member: member, reason: "the stored bytes are not exactly one complete zstd frame")
-        }
-        let decompressor = try self.decompressor ?? ZstdDecompressor(maxWindowLog: ArchiveLimits.maxWindowLog)
-        self.decompressor = decompressor
-        decompressor.reset()
-        var digest = encryption.rawDigest()
-        var produced: UInt64 = 0
-        let isSnapshot = descriptor.method == .snapshot
-        do {
-            try stored.withUnsafeBytes { input in
-                try decompressor.decompress(input) { chunk in
-                    produced += UInt64(chunk.count)
-                    // Stop as soon as the output passes the declared size: a decompression bomb
-                    // never gets to allocate or hand over more than raw_size bytes.
-                    guard produced <= records.rawSize else {
-                        throw ArchiveError.rawSizeMismatch(member: member, declared: records.rawSize, actual: produced)
-                    }
-                    digest.update(chunk)
-                    if isSnapshot, sawEveryRawByte { snapshotDigest.update(chunk) }
-                    try consumer(chunk)
-                }
-            }
-        } catch let error as ZstdError {
-            throw ArchiveError.undecodableMember(member: member, reason: error.message)
-        }
-        // No `isAtFrameEnd` check: ZSTD_findFrameCompressedSize above already proved the stored
-        // bytes are exactly one complete frame, and ZstdDecompressor reports a false "inside a
-        // frame" when the frame's end exactly fills its 128 KiB output buffer (it calls libzstd once
-        // more, which then waits for a next frame). Size and hash checks below cover the content.
-        guard produced == records.rawSize else {
-            throw ArchiveError.rawSizeMismatch(member: member, declared: records.rawSize, actual: produced)
-        }
-        guard digest.finalize() == records.rawSHA256 else {
-            throw ArchiveError.rawChecksumMismatch(member: member)
+        let hashesSnapshot = descriptor.method == .snapshot && sawEveryRawByte
+        try decoder.decode(&stored, records: records, member: member) { chunk in
+            if hashesSnapshot { snapshotDigest.update(chunk) }
+            try consumer(chunk)
         }
     }
 

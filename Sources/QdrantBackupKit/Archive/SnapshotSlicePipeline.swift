@@ -5,11 +5,13 @@ import Foundation
 /// Turns a snapshot's bytes into archive slices on several threads, so that receiving, hashing,
 /// compressing and writing overlap instead of taking turns on the transfer thread.
 ///
-/// - The feeding thread (the download's) hashes the whole snapshot and hands the bytes, in pooled
-///   chunks, to the compression workers: slice `n` goes to worker `n % workers`.
-/// - Each worker compresses its slices with a single-threaded zstd context into a spool, hashing
-///   the raw and the stored bytes on the way (one frame per slice, as the format wants), and in an
-///   encrypted archive seals the frame as an age file.
+/// - The feeding thread (the download's) hashes the whole snapshot and gathers its bytes into
+///   slice-sized buffers; each full slice joins one queue.
+/// - Whichever compression worker is free takes the next slice from the queue and compresses it
+///   with a single-threaded zstd context into a spool, hashing the raw and the stored bytes (one
+///   frame per slice, as the format wants), and in an encrypted archive seals the frame as an age
+///   file. Slices go to free workers, not round-robin: vectors compress more slowly than payload
+///   JSON, and a worker stuck on a slow slice must not hold up the input of the other.
 /// - One writer thread writes the finished slices, in order, through the ``ArchiveWriter`` (which
 ///   hashes the file for the sidecar).
 ///
@@ -17,18 +19,19 @@ import Foundation
 /// (1 GiB snapshot, same run): no faster (24-32 s against 20-26 s) and above the 150 MiB target
 /// (161-166 MiB against 112-121 MiB peak RSS), so workers compress on their own threads.
 ///
-/// Memory is bounded: at most `chunkBudget` bytes of raw input wait in the queues, and at most
-/// `workers + 1` spools (a slice's stored bytes) exist at once: those being filled, finished ones
-/// waiting for their turn, and the one being written.
+/// Memory is bounded by slices: at most `workers + 2` raw slice buffers (one filling, one per
+/// worker, one queued) and `workers + 2` spools (one per worker, finished ones waiting for their
+/// turn, and the one being written). Buffers are pooled and refilled in place: a fresh
+/// slice-sized array would be mapped and faulted in anew for every slice.
 ///
 /// `@unchecked Sendable`: every mutable field is guarded by `condition`, except `snapshotHasher`
-/// and the feeding position, which only the feeding thread touches (one transfer at a time, as
+/// and the slice being filled, which only the feeding thread touches (one transfer at a time, as
 /// ``SnapshotArchiveSink`` guarantees), and the writer, which only the writer thread touches
 /// until ``finish()`` has joined it.
 final class SnapshotSlicePipeline: @unchecked Sendable {
-    private enum Work {
-        case bytes([UInt8])
-        case endOfSlice(Int)
+    private struct RawSlice {
+        var number: Int
+        var bytes: [UInt8]
     }
 
     private struct Slice {
@@ -38,25 +41,19 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
         var storedSHA256: String
     }
 
-    /// Raw bytes per pooled chunk.
-    static let chunkBytes = 1 << 20
-
     private let writer: ArchiveWriter
     private let encryption: ArchiveEncryption?
     private let sliceBytes: Int
-    private let workerCount: Int
     private let condition = NSCondition()
     // Guarded by `condition`:
-    private var queues: [[Work]]
-    private var freeChunks: [[UInt8]] = []
-    private var chunksOut = 0
-    private let chunkLimit: Int
+    private var queued: [RawSlice] = []
+    private var freeRawBuffers: [[UInt8]] = []
+    private var rawBuffersAlive = 0
+    private let rawBufferLimit: Int
     private var finished: [Int: Slice] = [:]
+    private var freeSpools: [[UInt8]] = []
     private var spoolsAlive = 0
     private let spoolLimit: Int
-    /// Written spools, emptied, for the workers to fill again: a fresh slice-sized array would be
-    /// mapped and faulted in anew for every slice.
-    private var freeSpools: [[UInt8]] = []
     private var nextToWrite = 0
     private var slicesTotal: Int?  // known once the input ended
     private var failure: Error?
@@ -64,70 +61,57 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
 
     // Feeding thread only:
     private var snapshotHasher: SnapshotHasher
-    private var sliceIndex = 0
-    private var sliceFill = 0
+    private var filling: [UInt8] = []
+    private var isFilling = false
+    private var slicesFed = 0
     private var bytesFed: UInt64 = 0
 
     /// - Parameters:
     ///   - writer: a snapshot archive's writer; this pipeline is its only user until ``finish()``.
     ///   - level: zstd level, 0 for stored frames.
     ///   - workers: compression threads (1 or more).
-    ///   - chunkBudget: raw bytes that may wait for the workers, in bytes.
-    init(writer: ArchiveWriter, sliceBytes: Int, level: Int32, workers: Int, chunkBudget: Int = 12 << 20) throws {
+    init(writer: ArchiveWriter, sliceBytes: Int, level: Int32, workers: Int) throws {
         self.writer = writer
         encryption = writer.encryption
         snapshotHasher = SnapshotHasher(encryption: writer.encryption)
         self.sliceBytes = sliceBytes
-        workerCount = max(1, workers)
-        chunkLimit = max(2, chunkBudget / Self.chunkBytes)
-        queues = Array(repeating: [], count: workerCount)
-        spoolLimit = workerCount + 1
+        let workerCount = max(1, workers)
+        rawBufferLimit = workerCount + 2
+        spoolLimit = workerCount + 2
         // Made here so that a bad level fails the call, not a thread.
         _ = try ZstdCompressor(level: level, workers: 0)
         running = workerCount + 1
-        for index in 0..<workerCount {
-            Thread { [self] in self.compress(worker: index, level: level) }.start()
+        for _ in 0..<workerCount {
+            Thread { [self] in self.compressSlices(level: level) }.start()
         }
         Thread { [self] in self.writeSlices() }.start()
     }
 
     // MARK: feeding (the download's thread)
 
-    /// Hands over snapshot bytes; blocks while the queues are full.
+    /// Hands over snapshot bytes; blocks while every slice buffer is in use.
     /// - Throws: the first failure of a worker or the writer.
     func append(_ bytes: UnsafeRawBufferPointer) throws {
         snapshotHasher.update(bytes)
+        bytesFed += UInt64(bytes.count)
         var rest = bytes
         while !rest.isEmpty {
-            let take = min(rest.count, Self.chunkBytes, sliceBytes - sliceFill)
-            var chunk = try takeChunk()
-            chunk.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[0..<take]))
-            let worker = sliceIndex % workerCount
-            sliceFill += take
-            bytesFed += UInt64(take)
-            let ended = sliceFill == sliceBytes
-            condition.withLock {
-                queues[worker].append(.bytes(chunk))
-                if ended { queues[worker].append(.endOfSlice(sliceIndex)) }
-                condition.broadcast()
+            if !isFilling {
+                filling = try takeRawBuffer()
+                isFilling = true
             }
-            if ended {
-                sliceIndex += 1
-                sliceFill = 0
-            }
+            let take = min(rest.count, sliceBytes - filling.count)
+            filling.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[0..<take]))
+            if filling.count == sliceBytes { queueFilledSlice() }
             rest = UnsafeRawBufferPointer(rebasing: rest[take...])
         }
     }
 
     /// Ends the input, waits until every slice is written, and returns the snapshot's size and digests.
     func finish() throws -> (size: UInt64, digests: SnapshotDigests) {
+        if isFilling && !filling.isEmpty { queueFilledSlice() }
         condition.withLock {
-            if sliceFill > 0 {
-                queues[sliceIndex % workerCount].append(.endOfSlice(sliceIndex))
-                sliceIndex += 1
-                sliceFill = 0
-            }
-            slicesTotal = sliceIndex
+            slicesTotal = slicesFed
             condition.broadcast()
         }
         try waitForThreads()
@@ -143,25 +127,37 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
         try? waitForThreads()
     }
 
+    private func queueFilledSlice() {
+        condition.withLock {
+            // Moved, not copied: the queue holds the only reference, so the worker's pool can refill it in place.
+            queued.append(RawSlice(number: slicesFed, bytes: filling))
+            filling = []
+            condition.broadcast()
+        }
+        isFilling = false
+        slicesFed += 1
+    }
+
+    private func takeRawBuffer() throws -> [UInt8] {
+        try condition.withLock {
+            while rawBuffersAlive >= rawBufferLimit && failure == nil { condition.wait() }
+            if let failure { throw failure }
+            rawBuffersAlive += 1
+            if var buffer = freeRawBuffers.popLast() {
+                buffer.removeAll(keepingCapacity: true)
+                return buffer
+            }
+            var buffer: [UInt8] = []
+            // Reserved, not touched: only the pages written count.
+            buffer.reserveCapacity(sliceBytes)
+            return buffer
+        }
+    }
+
     private func waitForThreads() throws {
         try condition.withLock {
             while running > 0 { condition.wait() }
             if let failure { throw failure }
-        }
-    }
-
-    private func takeChunk() throws -> [UInt8] {
-        try condition.withLock {
-            while chunksOut >= chunkLimit && failure == nil { condition.wait() }
-            if let failure { throw failure }
-            chunksOut += 1
-            if var chunk = freeChunks.popLast() {
-                chunk.removeAll(keepingCapacity: true)
-                return chunk
-            }
-            var chunk: [UInt8] = []
-            chunk.reserveCapacity(Self.chunkBytes)
-            return chunk
         }
     }
 
@@ -181,79 +177,58 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
 
     // MARK: workers
 
-    /// One worker's compressor and the slice it is filling.
-    private final class Worker {
-        let compressor: ZstdCompressor
-        var stored: [UInt8] = []
-        var rawDigest: RawContentDigest
-        var rawSize = 0
-        var filling = false
-
-        init(compressor: ZstdCompressor, rawDigest: RawContentDigest) {
-            self.compressor = compressor
-            self.rawDigest = rawDigest
-        }
-    }
-
-    private func compress(worker index: Int, level: Int32) {
+    private func compressSlices(level: Int32) {
         defer { exited() }
         do {
-            let worker = Worker(compressor: try ZstdCompressor(level: level, workers: 0), rawDigest: encryption.rawDigest())
-            while let work = nextWork(for: index) {
-                switch work {
-                case .bytes(let chunk):
-                    if !worker.filling {
-                        if let spool = try startSpool(), encryption == nil { worker.stored = spool }
-                        worker.stored.removeAll(keepingCapacity: true)
-                        worker.filling = true
-                        // Reserved, not touched: only the pages written count.
-                        worker.stored.reserveCapacity(ZSTD_compressBound(sliceBytes) + 4096)
-                    }
-                    try chunk.withUnsafeBytes { raw in
-                        try worker.compressor.compress(raw) { worker.stored.append(contentsOf: $0) }
-                        worker.rawDigest.update(raw)
-                    }
-                    worker.rawSize += chunk.count
-                    condition.withLock {
-                        chunksOut -= 1
-                        freeChunks.append(chunk)
-                        condition.broadcast()
-                    }
-                case .endOfSlice(let number):
-                    try worker.compressor.finish { worker.stored.append(contentsOf: $0) }
-                    let stored = try encryption.map { try $0.seal(worker.stored) } ?? worker.stored
-                    let slice = Slice(stored: stored, rawSize: worker.rawSize,
-                                      rawSHA256: worker.rawDigest.finalize(),
-                                      storedSHA256: SHA256.hash(data: stored).lowercaseHexDigits)
-                    // Encrypted, the spool went out sealed and the frame buffer stays the worker's.
-                    if encryption == nil { worker.stored = [] }
-                    worker.rawDigest = encryption.rawDigest()
-                    worker.rawSize = 0
-                    worker.filling = false
-                    deliver(slice, number: number)
+            let compressor = try ZstdCompressor(level: level, workers: 0)
+            while var raw = nextQueuedSlice() {
+                var frame = try takeSpool()
+                frame.reserveCapacity(ZSTD_compressBound(raw.bytes.count) + 4096)
+                var rawDigest = encryption.rawDigest()
+                try raw.bytes.withUnsafeBytes { input in
+                    try compressor.pledgeSourceSize(UInt64(input.count))
+                    try compressor.compress(input) { frame.append(contentsOf: $0) }
+                    try compressor.finish { frame.append(contentsOf: $0) }
+                    rawDigest.update(input)
                 }
+                let rawSize = raw.bytes.count
+                let sealed = try encryption.map { try $0.seal(frame) }
+                let buffer = raw.bytes
+                raw.bytes = []
+                condition.withLock {
+                    rawBuffersAlive -= 1
+                    freeRawBuffers.append(buffer)
+                    // A sealed copy goes to the writer; the frame's buffer can be refilled at once.
+                    if sealed != nil { freeSpools.append(frame) }
+                    condition.broadcast()
+                }
+                let stored = sealed ?? frame
+                deliver(Slice(stored: stored, rawSize: rawSize, rawSHA256: rawDigest.finalize(),
+                              storedSHA256: SHA256.hash(data: stored).lowercaseHexDigits), number: raw.number)
             }
         } catch {
             fail(error)
         }
     }
 
-    /// The worker's next piece of work; nil when the input ended and its queue is empty, or on failure.
-    private func nextWork(for worker: Int) -> Work? {
+    /// The next full slice, in order of arrival; nil when the input ended and the queue is empty, or on failure.
+    private func nextQueuedSlice() -> RawSlice? {
         condition.withLock {
-            while queues[worker].isEmpty && slicesTotal == nil && failure == nil { condition.wait() }
-            if failure != nil || queues[worker].isEmpty { return nil }
-            return queues[worker].removeFirst()
+            while queued.isEmpty && slicesTotal == nil && failure == nil { condition.wait() }
+            if failure != nil || queued.isEmpty { return nil }
+            return queued.removeFirst()
         }
     }
 
-    /// Waits until another spool may exist; returns a written one to fill again, if there is one.
-    private func startSpool() throws -> [UInt8]? {
+    /// Waits until another spool may exist; returns an emptied one to fill.
+    private func takeSpool() throws -> [UInt8] {
         try condition.withLock {
             while spoolsAlive >= spoolLimit && failure == nil { condition.wait() }
             if let failure { throw failure }
             spoolsAlive += 1
-            return freeSpools.popLast()
+            guard var spool = freeSpools.popLast() else { return [] }
+            spool.removeAll(keepingCapacity: true)
+            return spool
         }
     }
 

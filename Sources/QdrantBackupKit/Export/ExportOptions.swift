@@ -35,8 +35,9 @@ public struct ExportOptions: Sendable {
     public var timestamped = false
     /// Raw bytes per points member; tests make it small.
     public var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
-    /// Raw bytes per snapshot slice; tests make it small.
-    public var snapshotSliceBytes = ArchiveLimits.snapshotSliceBytes
+    /// Raw bytes per snapshot slice; nil sizes them by the snapshot
+    /// (``ArchiveLimits/snapshotSliceBytes(forSnapshotOf:)``). Tests make it small.
+    public var snapshotSliceBytes: Int?
     /// Where server snapshots are recorded until deleted (see ``ServerSnapshotLedger``); nil records nothing.
     public var stateDirectory: StateDirectory? = StateDirectory.standard()
     /// Export even when the free disk space looks too small for the archive.

@@ -19,7 +19,7 @@ struct SnapshotExporter {
                                            totalBytes: snapshot.size))
         do {
             try checkFreeSpace(for: snapshot, in: archivePath)
-            var writerOptions = writerOptions
+            var writerOptions = writerOptions(for: snapshot)
             writerOptions.encryption = try options.newArchiveKeys()
             let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
             let sink = try SnapshotArchiveSink(writer: writer, options: writerOptions, collection: name, progress: progress)
@@ -42,10 +42,10 @@ struct SnapshotExporter {
         }
     }
 
-    private var writerOptions: ArchiveWriter.Options {
+    private func writerOptions(for snapshot: SnapshotDescription) -> ArchiveWriter.Options {
         ArchiveWriter.Options(compressionLevel: options.compressionLevel ?? ExportOptions.defaultSnapshotCompressionLevel,
-                              compressionWorkers: options.compressionWorkers,
-                              overwrite: options.overwrite, snapshotSliceBytes: options.snapshotSliceBytes)
+                              compressionWorkers: options.compressionWorkers, overwrite: options.overwrite,
+                              snapshotSliceBytes: options.snapshotSliceBytes ?? ArchiveLimits.snapshotSliceBytes(forSnapshotOf: snapshot.size))
     }
 
     /// Creates the snapshot. Creation is never retried blindly: after a failure that may have left
@@ -156,12 +156,11 @@ final class SnapshotArchiveSink: @unchecked Sendable {
 
     init(writer: ArchiveWriter, options: ArchiveWriter.Options, collection: String, progress: ExportProgressObserver) throws {
         self.writer = writer
-        // Stored frames (level 0) cost a copy and two hashes: one worker keeps up, and one spool
-        // fewer (32 MiB each uncompressed) keeps peak RSS well under 150 MiB.
-        let workers = options.compressionLevel == 0 ? 1 : Int(options.compressionWorkers)
+        // Stored frames (level 0) take workers too: hashing the raw and the stored bytes of a slice
+        // costs as much as compressing it at level 1.
         pipeline = options.compressionWorkers > 0
             ? try SnapshotSlicePipeline(writer: writer, sliceBytes: options.snapshotSliceBytes,
-                                        level: options.compressionLevel, workers: workers)
+                                        level: options.compressionLevel, workers: Int(options.compressionWorkers))
             : nil
         self.collection = collection
         self.progress = progress

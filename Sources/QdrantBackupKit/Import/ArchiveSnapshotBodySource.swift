@@ -3,31 +3,43 @@ import Foundation
 /// The snapshot inside an archive as an upload body: the raw bytes of the `snapshot/NNNNNN.zst`
 /// members, decompressed on demand.
 ///
-/// A thread of its own (``SnapshotMemberPrefetcher``) reads and decompresses the next member while
-/// the transfer sends the current one, so decompressing, hashing and sending overlap. No
-/// uncompressed copy touches the disk and at most two members (≤ 32 MiB raw each as written,
-/// 64 MiB as a reader accepts) sit in memory. A member's bytes are handed out only after its raw
-/// SHA-256 was checked, and the manifest is read and cross-checked (the whole snapshot's SHA-256)
-/// before the last byte goes out, so a mismatch found mid-way aborts the upload before the server
-/// sees a complete body. `rewind()` starts over from the archive's first member.
+/// Threads of their own (``SnapshotMemberPrefetcher``) read and decompress the next members while
+/// the transfer sends the current one, so decompressing, hashing and sending overlap on both cores.
+/// No uncompressed copy touches the disk and a few members sit in memory (8 MiB raw each as
+/// written now; archives with larger slices get one decoding thread, so at most three members of
+/// up to 64 MiB). A member's bytes are handed out only after its raw digest was checked, and the
+/// manifest is read and cross-checked before the last byte goes out, so a mismatch found mid-way
+/// aborts the upload before the server sees a complete body. `rewind()` starts over from the
+/// archive's first member.
 final class ArchiveSnapshotBodySource: HTTPBodySource {
     let length: Int64
     private let path: String
     private let key: AgeKey?
+    private let decoders: Int
+    private let checksSnapshotDigest: Bool
     private let onProgress: @Sendable (UInt64) -> Void
     private var prefetcher: SnapshotMemberPrefetcher?
     private var buffer = MemberBuffer()
     private var position = 0
     private var sent: UInt64 = 0
 
+    /// Slices up to this size are decoded on two threads; larger ones on one, which keeps memory
+    /// at four members of 16 MiB or three of 64 MiB.
+    static let largestSliceForTwoDecoders: UInt64 = 16 << 20
+
     /// - Parameters:
     ///   - key: what opens an encrypted archive.
     ///   - length: the snapshot's size in bytes (the manifest's `totals.snapshot.size`).
+    ///   - largestSlice: the largest `raw_size` among the slices, from the checked manifest.
+    ///   - checksSnapshotDigest: check the whole snapshot's digest here (when the server cannot).
     ///   - onProgress: told the bytes handed out so far, on the transfer thread.
-    init(path: String, key: AgeKey? = nil, length: Int64, onProgress: @escaping @Sendable (UInt64) -> Void = { _ in }) {
+    init(path: String, key: AgeKey? = nil, length: Int64, largestSlice: UInt64, checksSnapshotDigest: Bool,
+         onProgress: @escaping @Sendable (UInt64) -> Void = { _ in }) {
         self.path = path
         self.key = key
         self.length = length
+        decoders = largestSlice <= Self.largestSliceForTwoDecoders ? 2 : 1
+        self.checksSnapshotDigest = checksSnapshotDigest
         self.onProgress = onProgress
     }
 
@@ -35,7 +47,10 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
 
     func read(into destination: UnsafeMutableRawBufferPointer) throws -> Int {
         while position == buffer.bytes.count {
-            if prefetcher == nil { prefetcher = SnapshotMemberPrefetcher(path: path, key: key, length: length) }
+            if prefetcher == nil {
+                prefetcher = SnapshotMemberPrefetcher(path: path, key: key, length: length, decoders: decoders,
+                                                      checksSnapshotDigest: checksSnapshotDigest)
+            }
             guard let next = try prefetcher!.next(returning: buffer) else { return 0 }
             buffer = next
             position = 0
@@ -63,39 +78,72 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
 /// place: an array value the sender still held would be copied, into fresh memory, on the first write.
 final class MemberBuffer {
     var bytes: [UInt8] = []
-    /// On the last member only: the manifest's whole-snapshot digest, which every byte handed out
-    /// must add up to before this member's are.
-    var snapshotSHA256: String?
+    /// On the last member only, when the client checks the whole snapshot: the manifest's digest,
+    /// which every byte handed out must add up to before this member's are.
+    var snapshotDigest: String?
 }
 
-/// Reads and checks a snapshot archive's members one ahead, on a thread of its own.
+/// Reads a snapshot archive's members ahead and decodes them on threads of their own.
 ///
-/// Two buffers take turns: the caller holds one (the member being sent) and gives it back with
-/// the next ``next(returning:)``, while the thread fills the other (or holds it ready). The thread
-/// checks each member's raw digest; the whole snapshot's digest is computed on the caller's side,
-/// in ``next(returning:)``, so that the two SHA-256 passes over every byte run on two cores.
+/// One thread reads the members' stored bytes in order (their stored hashes were checked by the
+/// import's pre-check); `decoders` threads decompress them, each whichever member is next, and
+/// check each member's raw size and digest; the caller takes the members back in order. Buffers
+/// are pooled and refilled in place, so memory stays at a few members: `decoders + 1` stored
+/// buffers and `decoders + 2` raw ones (the caller's, one per decoder, one ready).
 ///
-/// `@unchecked Sendable`: the archive reader lives on the thread alone; everything the thread and
-/// the caller share is guarded by `condition`.
+/// When `checksSnapshotDigest` is set (an encrypted archive: there is no plain SHA-256 for Qdrant
+/// to check the upload against), the whole snapshot's digest is computed on the caller's side, in
+/// ``next(returning:)``, and checked before the last member is handed out. Otherwise Qdrant checks
+/// the upload against the checksum the import sends; every member's raw digest is checked here,
+/// before any of its bytes go out, either way.
+///
+/// `@unchecked Sendable`: the archive reader lives on the reading thread alone; everything the
+/// threads and the caller share is guarded by `condition`.
 final class SnapshotMemberPrefetcher: @unchecked Sendable {
-    private let condition = NSCondition()
-    // Guarded by `condition`:
-    private var ready: MemberBuffer?
-    /// Buffers free for the thread to fill: two to begin with.
-    private var spares = [MemberBuffer(), MemberBuffer()]
-    private var ended = false
-    private var stopped = false
-    private var failure: Error?
-    /// Set by the thread once the archive is open: an empty digest of the archive's kind.
-    private var emptyDigest: RawContentDigest?
-    // The caller's alone:
-    private var snapshotDigest: RawContentDigest?
-
-    init(path: String, key: AgeKey?, length: Int64) {
-        Thread { [self] in self.run(path: path, key: key, length: length) }.start()
+    /// A member read but not yet decoded.
+    private struct StoredMember {
+        var number: Int
+        var stored: [UInt8]
+        var records: MemberRecords
+        var path: String
+        var snapshotDigest: String?
     }
 
-    /// The next member's raw bytes, checked; nil after the last one. Blocks until it is read.
+    private let condition = NSCondition()
+    // Guarded by `condition`:
+    private var toDecode: [StoredMember] = []
+    private var freeStored: [[UInt8]] = []
+    private var storedAlive = 0
+    private let storedLimit: Int
+    private var decoded: [Int: MemberBuffer] = [:]
+    private var spares: [MemberBuffer] = []
+    private var buffersAlive = 0
+    private let bufferLimit: Int
+    private var membersRead: Int?  // known once the manifest was read
+    private var stopped = false
+    private var failure: Error?
+    /// Set by the reading thread once the archive is open.
+    private var encryption: ArchiveEncryption?
+    private var emptySnapshotDigest: RawContentDigest?
+    private var isOpen = false
+    // The caller's alone:
+    private var nextNumber = 0
+    private var snapshotDigest: RawContentDigest?
+
+    /// - Parameters:
+    ///   - decoders: decoding threads (1 or more).
+    ///   - checksSnapshotDigest: compute and check the whole snapshot's digest here.
+    init(path: String, key: AgeKey?, length: Int64, decoders: Int, checksSnapshotDigest: Bool) {
+        let decoders = max(1, decoders)
+        storedLimit = decoders + 1
+        bufferLimit = decoders + 2
+        Thread { [self] in self.read(path: path, key: key, length: length, checksSnapshotDigest: checksSnapshotDigest) }.start()
+        for _ in 0..<decoders {
+            Thread { [self] in self.decode() }.start()
+        }
+    }
+
+    /// The next member's raw bytes, checked; nil after the last one. Blocks until it is decoded.
     /// - Parameter used: the buffer the caller is done with, kept for reuse.
     func next(returning used: MemberBuffer) throws -> MemberBuffer? {
         let member: MemberBuffer? = try condition.withLock {
@@ -103,23 +151,27 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
                 spares.append(used)
                 condition.broadcast()
             }
-            while ready == nil && !ended && failure == nil { condition.wait() }
+            while decoded[nextNumber] == nil && failure == nil && (membersRead.map { nextNumber < $0 } ?? true) {
+                condition.wait()
+            }
             if let failure { throw failure }
-            guard let member = ready else { return nil }
-            ready = nil
-            if snapshotDigest == nil { snapshotDigest = emptyDigest }
+            guard let member = decoded.removeValue(forKey: nextNumber) else { return nil }
+            if nextNumber == 0 { snapshotDigest = emptySnapshotDigest }
+            nextNumber += 1
             condition.broadcast()
             return member
         }
         guard let member else { return nil }
-        snapshotDigest!.update(member.bytes)
-        if let expected = member.snapshotSHA256, snapshotDigest!.finalize() != expected {
-            throw ArchiveError.snapshotDigestMismatch
+        if snapshotDigest != nil {
+            snapshotDigest!.update(member.bytes)
+            if let expected = member.snapshotDigest, snapshotDigest!.finalize() != expected {
+                throw ArchiveError.snapshotDigestMismatch
+            }
         }
         return member
     }
 
-    /// Asks the thread to end after the member it is reading.
+    /// Asks the threads to end after the member each is working on.
     func stop() {
         condition.withLock {
             stopped = true
@@ -127,45 +179,111 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
         }
     }
 
-    private func run(path: String, key: AgeKey?, length: Int64) {
+    private func fail(_ error: Error) {
+        condition.withLock {
+            failure = failure ?? error
+            condition.broadcast()
+        }
+    }
+
+    /// Waits, on a thread, for `ready` to hold; throws when stopped or when another thread failed.
+    private func waitUntil(_ ready: () -> Bool) throws {
+        while !ready() && !stopped && failure == nil { condition.wait() }
+        if stopped || failure != nil { throw CancellationError() }
+    }
+
+    // MARK: reading
+
+    private func read(path: String, key: AgeKey?, length: Int64, checksSnapshotDigest: Bool) {
         do {
             let reader = try ArchiveReader(source: ArchiveLocation(path).openForReading(), key: key, hashesSnapshot: false)
-            condition.withLock { emptyDigest = reader.rawContentDigest() }
+            let digest = checksSnapshotDigest ? reader.rawContentDigest() : nil
+            condition.withLock {
+                encryption = reader.encryption
+                // Before any member is queued, so the caller has it with the first member.
+                emptySnapshotDigest = digest
+                isOpen = true
+                condition.broadcast()
+            }
+            var number = 0
             var loaded: Int64 = 0
             while true {
-                let buffer: MemberBuffer = try condition.withLock {
-                    while spares.isEmpty && !stopped { condition.wait() }
-                    if stopped { throw CancellationError() }
-                    return spares.removeLast()
+                var stored: [UInt8] = try condition.withLock {
+                    try waitUntil { storedAlive < storedLimit }
+                    storedAlive += 1
+                    return freeStored.popLast() ?? []
                 }
-                buffer.bytes.removeAll(keepingCapacity: true)
-                buffer.snapshotSHA256 = nil
-                // `.verifyRaw`: CheckedArchive's pass already checked every stored hash.
-                guard try reader.nextMember(.verifyRaw, consumer: { buffer.bytes.append(contentsOf: $0) }) != nil else { break }
-                loaded += Int64(buffer.bytes.count)
+                guard let (member, records) = try reader.nextStoredMember(into: &stored) else {
+                    condition.withLock { storedAlive -= 1 }
+                    break
+                }
+                loaded += Int64(records.rawSize)
+                var expected: String?
                 if loaded >= length {
                     // The last slice: read the manifest now, so its checks run before the body ends.
-                    guard try reader.nextMember(.verifyRaw) == nil, let totals = reader.manifest?.totals.snapshot else {
+                    var rest: [UInt8] = []
+                    guard try reader.nextStoredMember(into: &rest) == nil, let totals = reader.manifest?.totals.snapshot else {
                         throw ArchiveError.invalidManifest(reason: "the snapshot members hold more than the \(length) bytes the manifest lists")
                     }
-                    buffer.snapshotSHA256 = totals.sha256
+                    expected = checksSnapshotDigest ? totals.sha256 : nil
                 }
-                try condition.withLock {
-                    while ready != nil && !stopped { condition.wait() }
-                    if stopped { throw CancellationError() }
-                    ready = buffer
+                condition.withLock {
+                    toDecode.append(StoredMember(number: number, stored: stored, records: records, path: member.path,
+                                                 snapshotDigest: expected))
                     condition.broadcast()
                 }
+                stored = []
+                number += 1
+                if loaded >= length { break }
             }
             condition.withLock {
-                ended = true
+                membersRead = number
                 condition.broadcast()
             }
         } catch {
-            condition.withLock {
-                failure = failure ?? error
-                condition.broadcast()
+            fail(error)
+        }
+    }
+
+    // MARK: decoding
+
+    private func decode() {
+        do {
+            let encryption: ArchiveEncryption? = try condition.withLock {
+                try waitUntil { isOpen }
+                return self.encryption
             }
+            let decoder = MemberDecoder(encryption: encryption)
+            while true {
+                let next: (StoredMember, MemberBuffer)? = try condition.withLock {
+                    try waitUntil {
+                        toDecode.isEmpty ? membersRead != nil : (buffersAlive < bufferLimit || !spares.isEmpty)
+                    }
+                    if toDecode.isEmpty { return nil }
+                    let member = toDecode.removeFirst()
+                    if let buffer = spares.popLast() { return (member, buffer) }
+                    buffersAlive += 1
+                    return (member, MemberBuffer())
+                }
+                guard let next else { return }
+                var member = next.0
+                let buffer = next.1
+                buffer.bytes.removeAll(keepingCapacity: true)
+                buffer.snapshotDigest = member.snapshotDigest
+                try decoder.decode(&member.stored, records: member.records, member: member.path) {
+                    buffer.bytes.append(contentsOf: $0)
+                }
+                let stored = member.stored
+                member.stored = []
+                condition.withLock {
+                    freeStored.append(stored)
+                    storedAlive -= 1
+                    decoded[member.number] = buffer
+                    condition.broadcast()
+                }
+            }
+        } catch {
+            fail(error)
         }
     }
 }

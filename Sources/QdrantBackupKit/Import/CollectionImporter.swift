@@ -210,11 +210,15 @@ public struct CollectionImporter: Sendable {
         let path = archive.path
         let key = archive.key
         let progress = progress
-        // An encrypted archive records no plain SHA-256 for Qdrant to check the upload against; its
-        // keyed digests are checked as the body streams, and a mismatch breaks the upload off.
+        // Qdrant checks the whole upload against the checksum sent with it, so the body need not
+        // hash it a second time. An encrypted archive records no plain SHA-256 to send; there the
+        // body checks the keyed whole-snapshot digest as it streams, and a mismatch breaks the
+        // upload off. Every slice's raw digest is checked before its bytes go out either way.
         let checksum = archive.descriptor.encryption == nil ? totals.sha256 : nil
+        let largestSlice = archive.manifest.members.map(\.rawSize).max() ?? 0
         try await client.uploadSnapshot(target, fileName: "\(archive.descriptor.collection).snapshot", checksum: checksum) {
-            ArchiveSnapshotBodySource(path: path, key: key, length: Int64(totals.size)) { sent in
+            ArchiveSnapshotBodySource(path: path, key: key, length: Int64(totals.size), largestSlice: largestSlice,
+                                      checksSnapshotDigest: checksum == nil) { sent in
                 progress.importProgressed(.advanced(target: target, points: 0, bytes: sent))
             }
         }

@@ -302,7 +302,7 @@ public struct ArchiveRepairer: Sendable {
     }
 }
 
-/// Collects one snapshot slice from a transfer thread (at most one slice: 32 MiB).
+/// Collects one snapshot slice from a transfer thread (at most one slice: 8 MiB as written now, 64 MiB as a reader accepts).
 private final class SliceCollector: @unchecked Sendable {
     // Written by the transfer thread only while the download runs, read after it ended.
     private var bytes: [UInt8] = []
