@@ -181,8 +181,7 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
         defer { exited() }
         do {
             let compressor = try ZstdCompressor(level: level, workers: 0)
-            while var raw = nextQueuedSlice() {
-                var frame = try takeSpool()
+            while var (raw, frame) = try nextQueuedSlice() {
                 frame.reserveCapacity(ZSTD_compressBound(raw.bytes.count) + 4096)
                 var rawDigest = encryption.rawDigest()
                 try raw.bytes.withUnsafeBytes { input in
@@ -211,24 +210,21 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
         }
     }
 
-    /// The next full slice, in order of arrival; nil when the input ended and the queue is empty, or on failure.
-    private func nextQueuedSlice() -> RawSlice? {
-        condition.withLock {
-            while queued.isEmpty && slicesTotal == nil && failure == nil { condition.wait() }
-            if failure != nil || queued.isEmpty { return nil }
-            return queued.removeFirst()
-        }
-    }
-
-    /// Waits until another spool may exist; returns an emptied one to fill.
-    private func takeSpool() throws -> [UInt8] {
+    /// The next full slice, in order of arrival, with an emptied spool to compress it into; nil
+    /// when the input ended and the queue is empty, or on failure.
+    ///
+    /// The slice and its spool are taken together: a worker that took the oldest slice and then
+    /// waited for a spool could watch the other worker spend every spool on later slices, which
+    /// the writer cannot write before the oldest one.
+    private func nextQueuedSlice() throws -> (RawSlice, [UInt8])? {
         try condition.withLock {
-            while spoolsAlive >= spoolLimit && failure == nil { condition.wait() }
+            while failure == nil && (queued.isEmpty ? slicesTotal == nil : spoolsAlive >= spoolLimit) { condition.wait() }
             if let failure { throw failure }
+            if queued.isEmpty { return nil }
             spoolsAlive += 1
-            guard var spool = freeSpools.popLast() else { return [] }
+            var spool = freeSpools.popLast() ?? []
             spool.removeAll(keepingCapacity: true)
-            return spool
+            return (queued.removeFirst(), spool)
         }
     }
 
