@@ -21,7 +21,7 @@ import Foundation
 ///
 /// Memory is bounded by slices: at most `workers + 2` raw slice buffers (one filling, one per
 /// worker, one queued) and `workers + 2` spools (one per worker, finished ones waiting for their
-/// turn, and the one being written). Buffers are pooled and refilled in place: a fresh
+/// turn, and the one being written); in an encrypted archive each spool's sealed copy as well. Buffers are pooled and refilled in place: a fresh
 /// slice-sized array would be mapped and faulted in anew for every slice.
 ///
 /// `@unchecked Sendable`: every mutable field is guarded by `condition`, except `snapshotHasher`
@@ -192,13 +192,17 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
                 }
                 let rawSize = raw.bytes.count
                 let sealed = try encryption.map { try $0.seal(frame) }
-                let buffer = raw.bytes
-                raw.bytes = []
+                // Buffers are moved into the pools under the lock, leaving no second reference
+                // behind: whoever takes one next refills it in place instead of copying it.
                 condition.withLock {
                     rawBuffersAlive -= 1
-                    freeRawBuffers.append(buffer)
+                    freeRawBuffers.append(raw.bytes)
+                    raw.bytes = []
                     // A sealed copy goes to the writer; the frame's buffer can be refilled at once.
-                    if sealed != nil { freeSpools.append(frame) }
+                    if sealed != nil {
+                        freeSpools.append(frame)
+                        frame = []
+                    }
                     condition.broadcast()
                 }
                 let stored = sealed ?? frame
@@ -244,13 +248,12 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
             while var slice = nextSlice() {
                 try writer.appendCompressedSnapshotSlice(stored: slice.stored, rawSize: slice.rawSize,
                                                          rawSHA256: slice.rawSHA256, storedSHA256: slice.storedSHA256)
-                // Moved out of the slice, so that the pool holds the only reference and a worker
-                // refills the array in place instead of copying it.
-                let spool = slice.stored
-                slice.stored = []
+                // Moved into the pool under the lock, so that the pool holds the only reference and
+                // a worker refills the array in place instead of copying it.
                 condition.withLock {
                     spoolsAlive -= 1
-                    if encryption == nil { freeSpools.append(spool) }
+                    if encryption == nil { freeSpools.append(slice.stored) }
+                    slice.stored = []
                     condition.broadcast()
                 }
             }
@@ -267,7 +270,6 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
                 if let total = slicesTotal, nextToWrite >= total { return nil }
                 if let slice = finished.removeValue(forKey: nextToWrite) {
                     nextToWrite += 1
-                    condition.broadcast()
                     return slice
                 }
                 condition.wait()

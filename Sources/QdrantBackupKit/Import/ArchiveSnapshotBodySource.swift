@@ -5,9 +5,9 @@ import Foundation
 ///
 /// Threads of their own (``SnapshotMemberPrefetcher``) read and decompress the next members while
 /// the transfer sends the current one, so decompressing, hashing and sending overlap on both cores.
-/// No uncompressed copy touches the disk and a few members sit in memory (8 MiB raw each as
-/// written now; archives with larger slices get one decoding thread, so at most three members of
-/// up to 64 MiB). A member's bytes are handed out only after its raw digest was checked, and the
+/// No uncompressed copy touches the disk and a few members sit in memory: with two decoding threads
+/// four raw and three stored members (8 MiB raw each as written now); archives with slices over
+/// 16 MiB get one thread, so three raw and two stored members of up to 64 MiB. A member's bytes are handed out only after its raw digest was checked, and the
 /// manifest is read and cross-checked before the last byte goes out, so a mismatch found mid-way
 /// aborts the upload before the server sees a complete body. `rewind()` starts over from the
 /// archive's first member.
@@ -19,12 +19,12 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
     private let checksSnapshotDigest: Bool
     private let onProgress: @Sendable (UInt64) -> Void
     private var prefetcher: SnapshotMemberPrefetcher?
-    private var buffer = MemberBuffer()
+    /// The member being sent, the prefetcher's until it is handed back.
+    private var buffer: MemberBuffer?
     private var position = 0
     private var sent: UInt64 = 0
 
-    /// Slices up to this size are decoded on two threads; larger ones on one, which keeps memory
-    /// at four members of 16 MiB or three of 64 MiB.
+    /// Slices up to this size are decoded on two threads; larger ones on one, to bound memory.
     static let largestSliceForTwoDecoders: UInt64 = 16 << 20
 
     /// - Parameters:
@@ -46,15 +46,18 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
     deinit { prefetcher?.stop() }
 
     func read(into destination: UnsafeMutableRawBufferPointer) throws -> Int {
-        while position == buffer.bytes.count {
+        while position == buffer?.bytes.count ?? 0 {
             if prefetcher == nil {
                 prefetcher = SnapshotMemberPrefetcher(path: path, key: key, length: length, decoders: decoders,
                                                       checksSnapshotDigest: checksSnapshotDigest)
             }
-            guard let next = try prefetcher!.next(returning: buffer) else { return 0 }
+            let used = buffer
+            buffer = nil
+            guard let next = try prefetcher!.next(returning: used) else { return 0 }
             buffer = next
             position = 0
         }
+        guard let buffer else { return 0 }
         let count = min(destination.count, buffer.bytes.count - position)
         buffer.bytes.withUnsafeBytes { bytes in
             destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<position + count]))
@@ -68,7 +71,7 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
     func rewind() throws {
         prefetcher?.stop()
         prefetcher = nil
-        buffer = MemberBuffer()
+        buffer = nil
         position = 0
         sent = 0
     }
@@ -144,10 +147,10 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
     }
 
     /// The next member's raw bytes, checked; nil after the last one. Blocks until it is decoded.
-    /// - Parameter used: the buffer the caller is done with, kept for reuse.
-    func next(returning used: MemberBuffer) throws -> MemberBuffer? {
+    /// - Parameter used: the member the caller is done with (nil at first), kept for reuse.
+    func next(returning used: MemberBuffer?) throws -> MemberBuffer? {
         let member: MemberBuffer? = try condition.withLock {
-            if used.bytes.capacity > 0 {
+            if let used {
                 spares.append(used)
                 condition.broadcast()
             }
@@ -213,26 +216,28 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
                     storedAlive += 1
                     return freeStored.popLast() ?? []
                 }
+                // The body must be exactly `length` bytes (the archive may have changed since its check).
                 guard let (member, records) = try reader.nextStoredMember(into: &stored) else {
-                    condition.withLock { storedAlive -= 1 }
-                    break
+                    throw ArchiveError.invalidManifest(reason: "the snapshot members hold \(loaded) of the \(length) bytes the manifest lists")
                 }
                 loaded += Int64(records.rawSize)
                 var expected: String?
                 if loaded >= length {
                     // The last slice: read the manifest now, so its checks run before the body ends.
                     var rest: [UInt8] = []
-                    guard try reader.nextStoredMember(into: &rest) == nil, let totals = reader.manifest?.totals.snapshot else {
+                    guard loaded == length, try reader.nextStoredMember(into: &rest) == nil,
+                          let totals = reader.manifest?.totals.snapshot, totals.size == UInt64(length) else {
                         throw ArchiveError.invalidManifest(reason: "the snapshot members hold more than the \(length) bytes the manifest lists")
                     }
                     expected = checksSnapshotDigest ? totals.sha256 : nil
                 }
+                // Moved under the lock, leaving no second reference to copy on a decoder's write.
                 condition.withLock {
                     toDecode.append(StoredMember(number: number, stored: stored, records: records, path: member.path,
                                                  snapshotDigest: expected))
+                    stored = []
                     condition.broadcast()
                 }
-                stored = []
                 number += 1
                 if loaded >= length { break }
             }
@@ -255,7 +260,7 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
             }
             let decoder = MemberDecoder(encryption: encryption)
             while true {
-                let next: (StoredMember, MemberBuffer)? = try condition.withLock {
+                guard case (var member, let buffer)? = try condition.withLock({ () throws -> (StoredMember, MemberBuffer)? in
                     try waitUntil {
                         toDecode.isEmpty ? membersRead != nil : (buffersAlive < bufferLimit || !spares.isEmpty)
                     }
@@ -264,19 +269,15 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
                     if let buffer = spares.popLast() { return (member, buffer) }
                     buffersAlive += 1
                     return (member, MemberBuffer())
-                }
-                guard let next else { return }
-                var member = next.0
-                let buffer = next.1
+                }) else { return }
                 buffer.bytes.removeAll(keepingCapacity: true)
                 buffer.snapshotDigest = member.snapshotDigest
                 try decoder.decode(&member.stored, records: member.records, member: member.path) {
                     buffer.bytes.append(contentsOf: $0)
                 }
-                let stored = member.stored
-                member.stored = []
                 condition.withLock {
-                    freeStored.append(stored)
+                    freeStored.append(member.stored)
+                    member.stored = []
                     storedAlive -= 1
                     decoded[member.number] = buffer
                     condition.broadcast()
