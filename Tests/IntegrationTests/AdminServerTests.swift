@@ -40,7 +40,7 @@ struct AdminServerTests: BenchSuite {
         let second = try await fixtures.create(.namedSparse, count: 300)
         let prefix = "dev\(UUID().uuidString.prefix(4).lowercased())_"
         defer { Task { [fixtures] in for name in [first, second, prefix + first, prefix + second] { await fixtures.delete(name) } } }
-        if qdrant.isStandIn { try await holdImports(into: prefix + first, after: 2, seconds: 6, count: 1) }
+        if qdrant.isStandIn { try await holdImports(into: prefix + first, after: 2, seconds: 15, count: 1) }
         let server = try serve()
 
         let id = try jobID(try await server.request("POST", "start", json: [
