@@ -1,4 +1,5 @@
 import Foundation
+import QdrantBackupKit
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -104,30 +105,13 @@ public final class AdminServerProcess: Sendable {
         return records
     }
 
+    /// One poll, through the tool's own libcurl client on the polling thread: URLSession's shared
+    /// session was seen to answer no poll at all for the whole of a job while the suite loaded
+    /// both cores.
     private static func blockingGet(_ url: URL, token: String?) -> Data? {
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 30
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let box = BlockingResult()
-        URLSession.shared.dataTask(with: request) { data, _, _ in box.set(data) }.resume()
-        return box.wait()
-    }
-}
-
-/// Hands a URLSession completion's data to the thread that waits for it.
-private final class BlockingResult: @unchecked Sendable {
-    // Written once by the completion handler before `signal`, read after `wait`.
-    private var data: Data?
-    private let semaphore = DispatchSemaphore(value: 0)
-
-    func set(_ data: Data?) {
-        self.data = data
-        semaphore.signal()
-    }
-
-    func wait() -> Data? {
-        semaphore.wait()
-        return data
+        let client = HTTPClient(configuration: .init())
+        let headers = token.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
+        return try? client.sendBlocking(HTTPRequest(.get, url, headers: headers)).body
     }
 }
 
