@@ -51,6 +51,7 @@ struct S3ArchiveTests: BenchSuite {
         let summary = try #require((try export.json() as? [[String: Any]])?.first)
         #expect(summary["archive_path"] as? String == url(name))
         #expect(!(export.stdout + export.stderr).contains(store.settings.signing.secretAccessKey), "the secret in the output")
+        #expect(export.stderr.contains("qdrant-backup.s3") && export.stderr.contains("PUT "), "object storage requests in the debug log")
         #expect(try client.objectSize(object(name)) == UInt64(summary["stored_bytes"] as? Int ?? -1))
         let sidecar = String(decoding: try client.getObject(object(name).appendingSuffix(".sha256")), as: UTF8.self)
         #expect(sidecar.hasSuffix("  \(name).qdrant.tar\n"))

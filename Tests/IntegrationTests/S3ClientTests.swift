@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The S3 calls archives in object storage rely on, against a real S3 API (moto, with SigV4
-/// signatures checked; or the store in S3_TEST_ENDPOINT_URL).
+/// signatures checked as the specification computes them; or the store in S3_TEST_ENDPOINT_URL).
 @Suite("object storage: the S3 client")
 struct S3ClientTests {
     @Test("put, head, ranged get, list and delete, signed with SigV4")
@@ -24,6 +24,35 @@ struct S3ClientTests {
         #expect(listed.first?.size == 100_000)
         try client.deleteObject(prefix.appending("a.bin"))
         #expect(try client.objectSize(prefix.appending("a.bin")) == nil)
+    }
+
+    @Test("query values are signed in SigV4's canonical form: a listing under a nested prefix is accepted")
+    func canonicalQuery() async throws {
+        let store = try await S3TestServer()
+        let client = S3Client(settings: store.settings)
+        let prefix = S3Location(bucket: store.bucket, key: "nightly-\(UUID().uuidString.prefix(8))/2026 12/")
+        try client.putObject(prefix.appending("a~b_c-d.bin"), body: Data("x".utf8))
+        let upload = try client.createMultipartUpload(prefix.appending("open.bin"))
+        #expect(try client.listObjects(prefix).map(\.key) == [prefix.key + "a~b_c-d.bin"])
+        #expect(try client.unfinishedUploads(prefix) == [prefix.key + "open.bin"])
+        try client.abortMultipartUpload(prefix.appending("open.bin"), uploadID: upload)
+        if store.isMoto { #expect(try await store.signatureFailures() == 0) }
+    }
+
+    @Test("a HEAD refused for a wrong secret (no body to name the reason) still points at the credentials")
+    func refusedHead() async throws {
+        let store = try await S3TestServer()
+        guard store.isMoto else { return print("skipped: needs the test store's own credentials") }
+        var settings = store.settings
+        settings.signing.secretAccessKey = "wrong-secret-canary"
+        do {
+            _ = try S3Client(settings: settings).objectSize(S3Location(bucket: store.bucket, key: "any"))
+            Issue.record("a HEAD with a wrong signature was accepted")
+        } catch let error as S3Error {
+            #expect(error.failureKind == .unreachableOrUnauthorized)
+            #expect("\(error)".contains("HTTP 403") && "\(error)".contains("AWS_SECRET_ACCESS_KEY"), "\(error)")
+            #expect(!"\(error)".contains("wrong-secret-canary"))
+        }
     }
 
     @Test("a multipart upload appears under its key only once completed; an aborted one never does")

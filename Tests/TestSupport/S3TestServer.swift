@@ -1,7 +1,8 @@
 import Foundation
 import QdrantBackupKit
 
-/// An S3 API for the tests: `s3_test_server.py` (moto in server mode, signatures checked) on a
+/// An S3 API for the tests: `s3_test_server.py` (moto in server mode, SigV4 checked as the
+/// specification computes it) on a
 /// free loopback port, or, with `S3_TEST_ENDPOINT_URL` and the usual AWS variables set, that store.
 public final class S3TestServer: Sendable {
     public let settings: S3Settings
@@ -39,6 +40,13 @@ public final class S3TestServer: Sendable {
     /// How many part uploads were answered 503 as `failingParts` asked (moto only).
     public func failedParts() async throws -> Int {
         let request = HTTPRequest(.get, settings.endpoint.appendingPathComponent("__test/failed-parts"))
+        return Int(String(decoding: try await HTTPClient(configuration: .init()).send(request).body, as: UTF8.self)) ?? -1
+    }
+
+    /// How many requests signed with the test user's key the store refused as wrongly signed,
+    /// by a check computed from the SigV4 specification (moto only).
+    public func signatureFailures() async throws -> Int {
+        let request = HTTPRequest(.get, settings.endpoint.appendingPathComponent("__test/signature-failures"))
         return Int(String(decoding: try await HTTPClient(configuration: .init()).send(request).body, as: UTF8.self)) ?? -1
     }
 

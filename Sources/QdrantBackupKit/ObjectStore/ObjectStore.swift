@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// The object store every `s3://` location of this process talks to.
@@ -13,7 +14,7 @@ public enum ObjectStore {
     public static func client() throws -> S3Client {
         try shared.withLock { client in
             if let client { return client }
-            var transport = HTTPClient.Configuration()
+            var transport = HTTPClient.Configuration(logger: Logger(label: "qdrant-backup.s3"))
             // The AWS CLI's variable for a private CA (a MinIO or Ceph with its own certificates).
             transport.caBundlePath = ProcessInfo.processInfo.environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
             let made = S3Client(settings: try S3Settings.fromEnvironment(), transport: transport)

@@ -165,10 +165,12 @@ public final class S3Client: Sendable {
             components.percentEncodedPath = base + "/" + key
         }
         if !query.isEmpty {
-            // A "/" stays as it is: libcurl 7.88 signs an encoded one differently from S3. Sorted,
-            // because 7.88 signs the parameters in the order given while SigV4 wants them sorted.
-            components.percentEncodedQuery = query.sorted { $0.0 < $1.0 }.map { "\(Self.encode($0.0))=\(Self.encode($0.1).replacingOccurrences(of: "%2F", with: "/"))" }
-                .joined(separator: "&")
+            // libcurl 7.88 signs the query text as given (lib/http_aws_sigv4.c), so it must already be
+            // SigV4's canonical query: names and values encoded with only RFC 3986 unreserved
+            // characters left as they are ("/" becomes %2F), sorted by encoded name, then value.
+            let encoded: [(name: String, value: String)] = query.map { (Self.encode($0.0), Self.encode($0.1)) }
+            let sorted = encoded.sorted { $0.name == $1.name ? $0.value < $1.value : $0.name < $1.name }
+            components.percentEncodedQuery = sorted.map { $0.name + "=" + $0.value }.joined(separator: "&")
         }
         return components.url!
     }
@@ -223,12 +225,27 @@ public enum S3Error: ClassifiedError, CustomStringConvertible {
         case .invalidEndpoint(let text):
             "AWS_ENDPOINT_URL \"\(text)\" is not a URL"
         case .status(let status, let operation, let code):
-            "cannot \(operation): HTTP \(status)\(code.map { " \($0)" } ?? "")"
-                + (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" ? "; check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" : "")
+            "cannot \(operation): HTTP \(status)\(code.map { " \($0)" } ?? "")" + Self.credentialsHint(status: status, code: code)
         case .transport(let operation, let underlying):
             "cannot \(operation): \(underlying)"
         case .unexpectedResponse(let operation, let detail):
             "cannot \(operation): unexpected answer (\(detail))"
+        }
+    }
+}
+
+extension S3Error {
+    /// A refusal of the credentials: by its code, or by its status alone, since a refused `HEAD`
+    /// carries no body to name the reason.
+    static func credentialsHint(status: Int, code: String?) -> String {
+        switch code {
+        case "SignatureDoesNotMatch", "InvalidAccessKeyId":
+            "; check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        case _ where status == 401 || status == 403:
+            "; check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN, if used), "
+                + "and that they may use this bucket"
+        default:
+            ""
         }
     }
 }

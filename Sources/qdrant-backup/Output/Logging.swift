@@ -2,7 +2,18 @@ import Foundation
 import Logging
 
 /// Log output on stderr at the level LOG_LEVEL names (debug, info, warning, error; default info).
+///
+/// ``bootstrap()`` makes this every logger's destination, so loggers the core makes for itself
+/// (object storage's, say) log at the same level as the ones the commands hand down.
 enum Logging {
+    static func bootstrap() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
     static let level: Logger.Level = {
         switch ProcessInfo.processInfo.environment["LOG_LEVEL"]?.lowercased() {
         case "trace": .trace
@@ -14,8 +25,6 @@ enum Logging {
     }()
 
     static func logger(label: String) -> Logger {
-        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = level
-        return logger
+        Logger(label: label)
     }
 }
