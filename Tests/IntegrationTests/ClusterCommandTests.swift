@@ -6,14 +6,15 @@ import Testing
 /// Qdrant clusters: custom sharding kept through export, resume, repair and import; the layout of a
 /// distributed deployment recorded and restored; snapshots refused when shards are elsewhere.
 /// Distributed deployments are the stand-in's `--cluster-peers` (a pretend cluster), so those
-/// tests run only against the stand-in.
+/// tests run only against the stand-in; the custom-sharding tests need a real Qdrant in cluster mode.
 @Suite("clusters", .serialized)
 struct ClusterCommandTests: BenchSuite {
     static let clusterSkip = "skipped: needs the stand-in's pretend cluster (--cluster-peers); QDRANT_TEST_URL is a real server"
     let bench: ImportBench
 
     init() throws {
-        bench = try ImportBench()
+        // Shard keys need cluster mode (a single node refuses them); one peer will do.
+        bench = try ImportBench(qdrant: QdrantTestServer(clusterPeers: 1))
     }
 
     static var keys: [Any] { ["eu", 7] }
@@ -87,6 +88,26 @@ struct ClusterCommandTests: BenchSuite {
         #expect(validate.exitCode == 0, "\(validate.stdout)\(validate.stderr)")
         let fromArchive = try await cli.run(["validate", "--archive", archive, target])
         #expect(fromArchive.exitCode == 0, "validate compares the archive's points, keys aside: \(fromArchive.stdout)\(fromArchive.stderr)")
+    }
+
+    @Test("a custom-sharded collection: snapshot export refused (exit 5), auto scrolls; its import into a single node is refused before writing")
+    func customShardingNeedsScrollAndClusterMode() async throws {
+        let name = try await fixtures.createCustomSharded(keys: Self.keys, perKey: 20)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        let snapshot = try await cli.run(["export", name, "--method", "snapshot", "--output", bench.output.url.path])
+        #expect(snapshot.exitCode == 5, "\(snapshot.stderr)")
+        #expect(snapshot.stderr.contains("10135"), "\(snapshot.stderr)")
+        let auto = try await cli.run(["export", name, "--output", bench.output.url.path, "--json"])
+        #expect(auto.exitCode == 0, "\(auto.stderr)")
+        #expect((try auto.json() as? [[String: Any]])?.first?["method"] as? String == "points")
+
+        guard ProcessInfo.processInfo.environment["QDRANT_TEST_URL"] == nil else { return print(Self.clusterSkip) }
+        let singleNode = try QdrantTestServer()
+        let single = try ImportBench(qdrant: qdrant, local: singleNode)
+        let refused = try await single.cli.run(["import", bench.archive(name)])
+        #expect(refused.exitCode == 5, "\(refused.stderr)")
+        #expect(refused.stderr.contains("cluster mode"), "\(refused.stderr)")
+        #expect(try await !CollectionFixtures(server: singleNode).exists(name), "nothing was created on the single node")
     }
 
     @Test("resync refuses a custom-sharded target with exit 5 before writing, naming the reason")

@@ -90,4 +90,50 @@ struct ExportInterruptionTests {
         #expect(try await serverSnapshots(name) == 0)
         #expect(try await cli.run(["cleanup"]).stdout.contains("no server snapshots left behind"))
     }
+
+    /// A snapshot export whose creation request the stand-in holds for `seconds` before creating
+    /// the snapshot: Qdrant, too, goes on creating a snapshot after its client has gone.
+    func startSnapshotExportWhileCreating(seconds: Double) async throws -> (String, CLIRunner.Running) {
+        let name = try await fixtures.create(.dense, count: 300)
+        try await qdrant.injectFault(["kind": "delay", "seconds": seconds, "path": "/collections/\(name)/snapshots$", "method": "POST"])
+        let running = try cli.start(["export", name, "--method", "snapshot", "--output", output.url.path])
+        if try await !qdrant.waitUntilTriggered("delay") { Issue.record("the creation was never held") }
+        return (name, running)
+    }
+
+    @Test("SIGTERM while the server is still creating the snapshot: the export waits for it, deletes it and exits 143")
+    func sigtermDuringCreation() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let (name, running) = try await startSnapshotExportWhileCreating(seconds: 3)
+        let held = ContinuousClock.now
+        running.signal(SIGTERM)
+        let stopped = await running.finish()
+        #expect(stopped.exitCode == 143, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("still be creating the snapshot"), "\(stopped.stderr)")
+        // Past the moment the server finished the snapshot: none may be left.
+        try await Task.sleep(until: held + .seconds(5))
+        #expect(try await serverSnapshots(name) == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output.url.path).isEmpty)
+        let cleanup = try await cli.run(["cleanup", "--json"])
+        #expect((try cleanup.json() as? [Any])?.isEmpty == true, "\(cleanup.stdout)")
+    }
+
+    @Test("after kill -9 while the snapshot was being created, cleanup deletes the snapshot that appeared")
+    func cleanupAfterKillDuringCreation() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let (name, running) = try await startSnapshotExportWhileCreating(seconds: 2)
+        running.signal(SIGKILL)
+        #expect(await running.finish().exitCode == 128 + SIGKILL)
+        let early = try await cli.run(["cleanup"])
+        #expect(early.exitCode == 0, "\(early.stderr)")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await serverSnapshots(name) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        #expect(try await serverSnapshots(name) == 1, "the server finished the snapshot after the client was gone")
+
+        let cleanup = try await cli.run(["cleanup"])
+        #expect(cleanup.exitCode == 0, "\(cleanup.stderr)")
+        #expect(cleanup.stdout.contains("deleted"), "\(cleanup.stdout)")
+        #expect(try await serverSnapshots(name) == 0)
+        #expect(try await cli.run(["cleanup"]).stdout.contains("no server snapshots left behind"))
+    }
 }

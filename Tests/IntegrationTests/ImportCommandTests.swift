@@ -282,7 +282,7 @@ struct ImportCommandTests {
 /// Import behaviour that needs fault injection or a chosen server version (stand-in only).
 @Suite("import under faults and versions (stand-in only)")
 struct ImportFaultTests {
-    @Test("a snapshot checksum the server rejects fails the import and leaves the target unchanged")
+    @Test("a snapshot checksum the server rejects fails the import, says the replaced target is gone, and leaves no uploaded file")
     func rejectedChecksum() async throws {
         let bench = try ImportBench()
         guard bench.qdrant.isStandIn else { return print("skipped: needs fault injection") }
@@ -292,11 +292,12 @@ struct ImportFaultTests {
         try await bench.qdrant.injectFault([
             "kind": "status", "status": 400, "path": "/snapshots/upload$",
             "body": "Checksum mismatch: expected 00, actual 11"])
-        let before = try await bench.fixtures.points(of: target)
         let run = try await bench.cli.run(["import", bench.archive(name), "--target", target, "--overwrite"])
         #expect(run.exitCode == 1)
         #expect(run.stderr.contains("Checksum mismatch"))
-        #expect(try await bench.fixtures.points(of: target) == before)
+        // A snapshot restores only into a new collection: the old one went once the archive passed its check.
+        #expect(run.stderr.contains("was deleted before the upload"), "\(run.stderr)")
+        #expect(try await !bench.fixtures.exists(target))
     }
 
     @Test("the upload carries the archived SHA-256 as checksum and priority=snapshot, so the server restores into an existing empty collection")

@@ -63,6 +63,20 @@ public struct CollectionFixtures: Sendable {
         _ = try? await client.send(HTTPRequest(.delete, url("collections/\(name)")))
     }
 
+    /// Whether the collection exists (`GET /collections/{name}/exists`).
+    public func exists(_ name: String) async throws -> Bool {
+        let answer = try await client.send(HTTPRequest(.get, url("collections/\(name)/exists")))
+        let result = (try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["result"] as? [String: Any]
+        return result?["exists"] as? Bool ?? false
+    }
+
+    /// The collection's snapshots on the server (`GET /collections/{name}/snapshots`), by name.
+    public func snapshotNames(of name: String) async throws -> [String] {
+        let answer = try await client.send(HTTPRequest(.get, url("collections/\(name)/snapshots")))
+        let result = (try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["result"] as? [[String: Any]]
+        return (result ?? []).compactMap { $0["name"] as? String }
+    }
+
     /// Every point of a collection (of one shard key, if given) as parsed JSON, keyed by its id's JSON text.
     public func points(of name: String, shardKey: Any? = nil) async throws -> [String: NSDictionary] {
         var result: [String: NSDictionary] = [:]

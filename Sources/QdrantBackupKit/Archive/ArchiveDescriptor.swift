@@ -44,7 +44,7 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
     public var source: Source
     public var collection: String
     public var method: ArchiveMethod
-    /// The `result` of `GET /collections/{name}`, exactly as the server sent it.
+    /// The `result` of `GET /collections/{name}`, exactly as the server sent it (numbers keep their text).
     public var collectionInfo: JSONValue
     public var aliases: [String]
     /// The source's deployment and shard layout (formats/archive-v1.md section 4.1); absent in
@@ -213,10 +213,25 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
             throw ArchiveError.unsupportedFeature(feature)
         }
         do {
-            return try ArchiveJSONCoding.decode(ArchiveDescriptor.self, from: bytes)
+            var descriptor = try ArchiveJSONCoding.decode(ArchiveDescriptor.self, from: bytes)
+            // The coder read its numbers as Double; the server's document is kept as it was written.
+            descriptor.collectionInfo = try JSONValue(jsonBytes: bytes)["collection_info"] ?? .null
+            return descriptor
         } catch {
             throw ArchiveError.invalidDescriptor(reason: "\(DecodingFailure(error))")
         }
+    }
+
+    /// The bytes of `archive.json`: the archive's own fields as ``ArchiveJSONCoding`` writes them,
+    /// and `collection_info` exactly as the server sent it (a coder would turn `2.0` into `2`).
+    public func encoded() throws -> [UInt8] {
+        var plain = self
+        plain.collectionInfo = .null
+        guard case .object(var members) = try JSONValue(jsonBytes: ArchiveJSONCoding.encode(plain)) else {
+            throw ArchiveError.invalidDescriptor(reason: "not a JSON object")
+        }
+        members[CodingKeys.collectionInfo.rawValue] = collectionInfo
+        return JSONValue.object(members).prettyJSONBytes
     }
 }
 

@@ -108,16 +108,21 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
         public var sha256: String
         /// The checksum Qdrant reported; nil when it reported none.
         public var serverChecksum: String?
+        /// The snapshot's name on the server; nil in archives written before it was recorded.
+        /// `repair` finds a kept snapshot by it where the server lists no checksum.
+        public var serverSnapshot: String?
 
-        public init(size: UInt64, sha256: String, serverChecksum: String?) {
+        public init(size: UInt64, sha256: String, serverChecksum: String?, serverSnapshot: String? = nil) {
             self.size = size
             self.sha256 = sha256
             self.serverChecksum = serverChecksum
+            self.serverSnapshot = serverSnapshot
         }
 
         enum CodingKeys: String, CodingKey {
             case size, sha256
             case serverChecksum = "server_checksum"
+            case serverSnapshot = "server_snapshot"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -125,6 +130,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
             try container.encode(size, forKey: .size)
             try container.encode(sha256, forKey: .sha256)
             try container.encode(serverChecksum, forKey: .serverChecksum)  // null rather than absent
+            try container.encodeIfPresent(serverSnapshot, forKey: .serverSnapshot)
         }
     }
 

@@ -346,7 +346,8 @@ public final class ArchiveReader {
         }
         let expected = ArchiveManifest.totals(
             of: members, method: descriptor.method, reportedPointsCount: manifest.totals.pointsCount,
-            snapshot: snapshot.map { .init(size: members.reduce(0) { $0 + $1.rawSize }, sha256: $0.sha256, serverChecksum: $0.serverChecksum) })
+            snapshot: snapshot.map { .init(size: members.reduce(0) { $0 + $1.rawSize }, sha256: $0.sha256, serverChecksum: $0.serverChecksum,
+                                           serverSnapshot: $0.serverSnapshot) })
         guard manifest.totals == expected else { throw fail("totals differ from the sum of the members") }
     }
 

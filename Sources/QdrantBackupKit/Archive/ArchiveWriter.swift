@@ -92,7 +92,7 @@ public final class ArchiveWriter {
         case .object(let object):
             output = try S3MultipartUpload(client: ObjectStore.client(), location: object)
         }
-        let bytes = try ArchiveJSONCoding.encode(descriptor)
+        let bytes = try descriptor.encoded()
         let digest = ArchiveManifest.FileDigest(size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
         try self.init(output: output, archivePath: archivePath, descriptor: descriptor, descriptorDigest: digest,
                       keyFiles: [], members: [], fileHasher: SHA256(), options: options)
@@ -255,7 +255,11 @@ public final class ArchiveWriter {
     @discardableResult
     /// - Parameter checkBeforeRename: runs on the complete, synced `.partial` before it takes the
     ///   final name; a throw leaves the old archive in place (`repair` verifies its result here).
+    ///
+    /// Publishing is the point of no return: a task cancelled before it (SIGINT, SIGTERM) throws
+    /// `CancellationError` and nothing takes the final name; once published, the archive stands.
     public func finish(reportedPointsCount: UInt64? = nil, serverSnapshotChecksum: String? = nil,
+                       serverSnapshotName: String? = nil,
                        checkBeforeRename: ((String) throws -> Void)? = nil) throws -> ArchiveManifest {
         try checkOpen(for: descriptor.method)
         var snapshot: ArchiveManifest.SnapshotTotals?
@@ -273,7 +277,8 @@ public final class ArchiveWriter {
             }
             // An encrypted archive records no plain hash of the snapshot: Qdrant's checksum is one.
             snapshot = .init(size: snapshotBytesWritten, sha256: digests.recorded,
-                             serverChecksum: options.encryption == nil ? serverSnapshotChecksum?.lowercased() : nil)
+                             serverChecksum: options.encryption == nil ? serverSnapshotChecksum?.lowercased() : nil,
+                             serverSnapshot: serverSnapshotName)
         }
         let manifest = ArchiveManifest(
             collection: descriptor.collection, method: descriptor.method, finishedAt: Date(), archiveJSON: descriptorDigest,
@@ -286,6 +291,7 @@ public final class ArchiveWriter {
             try write([UInt8](repeating: 0, count: 2 * TarHeader.blockSize))
             try output.seal()
             try checkBeforeRename?(partialPath)
+            try Task.checkCancellation()
         }
         if !options.overwrite, try output.finalExists() {
             state = .failed

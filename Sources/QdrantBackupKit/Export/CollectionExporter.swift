@@ -34,7 +34,8 @@ public struct CollectionExporter: Sendable {
         let reportedPoints = info["points_count"]?.integerValue.map { UInt64(max(0, $0)) }
 
         let deployment = try await deployment(of: collection, info: info)
-        let (method, reason) = try await chooseMethod(for: collection, deployment: deployment)
+        let (method, reason) = try await chooseMethod(for: collection, info: info, deployment: deployment)
+
         func descriptor(_ method: ArchiveMethod) -> ArchiveDescriptor {
             var descriptor = ArchiveDescriptor(
                 toolVersion: toolVersion, source: .init(url: client.displayURL, qdrantVersion: server.version),
@@ -100,10 +101,11 @@ public struct CollectionExporter: Sendable {
 
     /// Snapshot or scroll, and why when it was not simply asked for.
     private func chooseMethod(
-        for collection: String, deployment: (status: ClusterStatus, shards: CollectionClusterInfo)?
+        for collection: String, info: JSONValue, deployment: (status: ClusterStatus, shards: CollectionClusterInfo)?
     ) async throws -> (ArchiveMethod, String?) {
         if options.resume { return (.points, options.method == .snapshot ? nil : "resuming a scroll export") }
-        let problem = deployment.flatMap { Self.snapshotLayoutProblem(collection, status: $0.status, shards: $0.shards) }
+        let problem = Self.customShardingProblem(collection, info: info)
+            ?? deployment.flatMap { Self.snapshotLayoutProblem(collection, status: $0.status, shards: $0.shards) }
         switch options.method {
         case .scroll:
             return (.points, nil)
@@ -116,8 +118,32 @@ public struct CollectionExporter: Sendable {
         }
     }
 
-    /// Why a snapshot from this node would miss data: shards that only other peers hold. Nil when it would not.
+    /// Why a snapshot would not restore a custom-sharded collection, nil for any other.
+    ///
+    /// Qdrant creates the collection of a recovered snapshot without its shard keys, so there are no
+    /// shards to recover into and the points are lost (qdrant/qdrant#10135, open through v1.19;
+    /// `recover_snapshot` in lib/storage/src/content_manager/snapshots/recover.rs at v1.15.5).
+    static func customShardingProblem(_ collection: String, info: JSONValue) -> String? {
+        guard info["config"]?["params"]?["sharding_method"]?.stringValue == "custom" else { return nil }
+        return "'\(collection)' is custom-sharded, and Qdrant restores a snapshot of such a collection without its shard keys, "
+            + "that is without any points (qdrant/qdrant#10135)"
+    }
+
+    /// Why a snapshot from this node would miss data: shards that only other peers hold, or local
+    /// replicas that are not `Active`. Nil when it would not.
+    ///
+    /// A node's collection snapshot packs every local replica whatever its state
+    /// (`ShardReplicaSet::create_snapshot` in lib/collection/src/shards/replica_set/snapshots.rs at
+    /// v1.15.5), and any state but `Active` (`Dead`, `Partial`, `Initializing`, `Listener`,
+    /// `PartialSnapshot`, `Recovery`, `Resharding`; `ReplicaState` in
+    /// lib/collection/src/shards/replica_set/mod.rs) may lack points.
     static func snapshotLayoutProblem(_ collection: String, status: ClusterStatus, shards: CollectionClusterInfo) -> String? {
+        let inactive = shards.localShards.filter { ($0.state ?? "Active") != "Active" }
+        if !inactive.isEmpty {
+            let list = inactive.map { "\($0.shardId) (\($0.state ?? "?"))" }.joined(separator: ", ")
+            return "the local replica\(inactive.count == 1 ? "" : "s") of shard\(inactive.count == 1 ? "" : "s") \(list) of '\(collection)' "
+                + "\(inactive.count == 1 ? "is" : "are") not Active and may miss points, yet a snapshot would pack \(inactive.count == 1 ? "it" : "them")"
+        }
         guard status.isDistributed else { return nil }
         let remote = Set(shards.remoteShards.map(\.shardId)).subtracting(shards.localShards.map(\.shardId))
         guard !remote.isEmpty else { return nil }

@@ -4,8 +4,9 @@ import Foundation
 /// into archive slices (compressed and hashed on the fly), check the SHA-256 against the server's,
 /// and delete the server-side snapshot, also when anything fails.
 ///
-/// A dropped download resumes with a Range request from the last byte received; an interruption
-/// or failure deletes the `.partial` (a new snapshot's bytes would differ, so there is nothing to resume).
+/// A dropped download resumes with a Range request from the last byte received, or starts over
+/// where the server ignores Range; an interruption or failure deletes the `.partial` (a new
+/// snapshot's bytes would differ, so there is nothing to resume).
 struct SnapshotExporter {
     let client: QdrantClient
     let options: ExportOptions
@@ -14,27 +15,39 @@ struct SnapshotExporter {
     func export(_ name: String, descriptor: ArchiveDescriptor, archivePath: String,
                 reportedPoints: UInt64?) async throws -> ArchiveManifest {
         let snapshot = try await createSnapshot(name)
-        recordInLedger(snapshot, of: name)
         progress.exportProgressed(.started(collection: name, method: .snapshot, totalPoints: reportedPoints,
                                            totalBytes: snapshot.size))
         do {
             try checkFreeSpace(for: snapshot, in: archivePath)
             var writerOptions = writerOptions(for: snapshot)
             writerOptions.encryption = try options.newArchiveKeys()
-            let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
-            let sink = try SnapshotArchiveSink(writer: writer, options: writerOptions, collection: name, progress: progress)
-            do {
-                try await download(snapshot, of: name, into: sink)
-                let manifest = try sink.finish(reportedPoints: reportedPoints, serverChecksum: snapshot.checksum)
-                if snapshot.checksum == nil {
+            var attempts = DownloadAttempts(limit: options.downloadAttempts)
+            while true {
+                let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
+                let sink = try SnapshotArchiveSink(writer: writer, options: writerOptions, collection: name, progress: progress)
+                do {
+                    try await download(snapshot, of: name, into: sink, attempts: &attempts)
+                    try Task.checkCancellation()
+                    let manifest = try sink.finish(reportedPoints: reportedPoints, serverChecksum: snapshot.checksum,
+                                                   serverSnapshot: options.keepServerSnapshot ? snapshot.name : nil)
+                    if snapshot.checksum == nil {
+                        progress.exportProgressed(.note(collection: name, message:
+                            "the server reported no checksum for the snapshot; its SHA-256 was computed and recorded"))
+                    }
+                    await deleteServerSnapshot(snapshot, of: name)
+                    return manifest
+                } catch let error as HTTPError where error.isRangeNotHonoured && attempts.next() {
+                    // Qdrant serves Range only from its local snapshot storage; from object storage
+                    // (`snapshots_storage: s3`) it sends the whole file again (lib/collection/src/common/
+                    // snapshots_manager.rs at v1.15.5).
+                    sink.discard()
                     progress.exportProgressed(.note(collection: name, message:
-                        "the server reported no checksum for the snapshot; its SHA-256 was computed and recorded"))
+                        "the server ignored the Range request after a broken download (as Qdrant does for snapshots kept "
+                            + "in object storage); downloading the snapshot again from its first byte"))
+                } catch {
+                    sink.discard()
+                    throw error
                 }
-                await deleteServerSnapshot(snapshot, of: name)
-                return manifest
-            } catch {
-                sink.discard()
-                throw error
             }
         } catch {
             await deleteServerSnapshot(snapshot, of: name)
@@ -48,40 +61,91 @@ struct SnapshotExporter {
                               snapshotSliceBytes: options.snapshotSliceBytes ?? ArchiveLimits.snapshotSliceBytes(forSnapshotOf: snapshot.size))
     }
 
-    /// Creates the snapshot. Creation is never retried blindly: after a failure that may have left
-    /// a snapshot behind (a timeout, a dropped connection), the snapshots that appeared are deleted.
+    /// Creates the snapshot and records it in the ledger. Creation is never retried blindly.
+    ///
+    /// The creation is recorded before the request (with the snapshots listed before it), since
+    /// Qdrant goes on creating a snapshot after the client is gone. When the request ends without an
+    /// answer (a signal, a dropped connection), the snapshot that appears is waited for, up to
+    /// `serverTimeout`, and deleted; a second signal stops the wait, and what is left stays recorded
+    /// for `cleanup`. After an error answer (5xx) or the whole `serverTimeout`, whatever appeared is
+    /// deleted at once.
     private func createSnapshot(_ name: String) async throws -> SnapshotDescription {
         let before = Set((try? await client.listSnapshots(name))?.map(\.name) ?? [])
+        let pending = recordPendingCreation(of: name, existing: before)
         do {
-            return try await client.createSnapshot(name)
-        } catch let error as HTTPError where error.statusCode == nil || error.statusCode! >= 500 {
-            let after = await uncancelled { (try? await client.listSnapshots(name)) ?? [] }
-            for leftover in after where !before.contains(leftover.name) {
-                await deleteServerSnapshot(leftover, of: name)
-            }
+            let snapshot = try await client.createSnapshot(name)
+            resolve(pending, as: snapshot.name)
+            return snapshot
+        } catch let error as HTTPError where error.statusCode.map({ $0 < 500 }) ?? false {
+            resolve(pending, as: nil)  // refused: nothing was made
+            throw error
+        } catch {
+            let mayStillBeCreating = (error as? HTTPError)?.mayHaveReachedServer ?? (error is CancellationError)
+            await removeUnfinishedCreation(of: name, existing: before, pending: pending, waiting: mayStillBeCreating)
             throw error
         }
     }
 
-    private func download(_ snapshot: SnapshotDescription, of name: String, into sink: SnapshotArchiveSink) async throws {
-        var attempt = 1
+    /// Deletes the snapshot a failed or abandoned creation made; `waiting`: the server may still be making it.
+    private func removeUnfinishedCreation(of name: String, existing: Set<String>, pending: ServerSnapshotLedger.Entry?,
+                                          waiting: Bool) async {
+        let deadline = ContinuousClock.now + .seconds(waiting ? client.configuration.serverTimeout : 0)
+        if waiting {
+            progress.exportProgressed(.note(collection: name, message:
+                "the server may still be creating the snapshot; waiting for it so that it can be deleted "
+                    + "(stop again to leave at once: `qdrant-backup cleanup` deletes it later)"))
+        }
+        let appeared: [SnapshotDescription] = await uncancelled { [client] in
+            while true {
+                let new = ((try? await client.listSnapshots(name)) ?? []).filter { !existing.contains($0.name) }
+                if !new.isEmpty || ContinuousClock.now >= deadline { return new }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        for leftover in appeared {
+            recordInLedger(leftover, of: name)
+            await deleteServerSnapshot(leftover, of: name)
+        }
+        if !appeared.isEmpty || !waiting { resolve(pending, as: nil) }
+        if appeared.isEmpty && waiting {
+            progress.exportProgressed(.note(collection: name, message:
+                "no snapshot appeared before the server timeout; if one does, `qdrant-backup cleanup` deletes it"))
+        }
+    }
+
+    private func download(_ snapshot: SnapshotDescription, of name: String, into sink: SnapshotArchiveSink,
+                          attempts: inout DownloadAttempts) async throws {
         while true {
             do {
                 try await client.downloadSnapshot(name, snapshot: snapshot.name, from: Int64(sink.bytesReceived),
                                                   to: sink.consume)
                 break
-            } catch let error as HTTPError where error.isTransient && attempt < options.downloadAttempts {
-                let wait = client.configuration.retry.delay(afterAttempt: attempt, retryAfter: nil)
+            } catch let error as HTTPError where error.isTransient && attempts.next() {
+                let wait = client.configuration.retry.delay(afterAttempt: attempts.used, retryAfter: nil)
                 progress.exportProgressed(.note(collection: name, message:
                     "snapshot download broke off at \(sink.bytesReceived) bytes (\(error)); resuming with a Range request"))
                 try await Task.sleep(for: .seconds(wait))
-                attempt += 1
             }
         }
         guard sink.bytesReceived == snapshot.size else {
             throw QdrantError.unexpectedResponse(
                 "snapshot \(snapshot.name) has \(sink.bytesReceived) bytes, the server listed \(snapshot.size)",
                 url: client.displayURL)
+        }
+    }
+
+    /// Download attempts shared by resumed and restarted downloads of one snapshot.
+    private struct DownloadAttempts {
+        let limit: Int
+        private(set) var used = 1
+
+        init(limit: Int) { self.limit = limit }
+
+        /// Takes one more attempt; false when none is left.
+        mutating func next() -> Bool {
+            guard used < limit else { return false }
+            used += 1
+            return true
         }
     }
 
@@ -103,6 +167,20 @@ struct SnapshotExporter {
 
 extension SnapshotExporter {
     private var ledger: ServerSnapshotLedger? { options.stateDirectory.map(ServerSnapshotLedger.init) }
+
+    func recordPendingCreation(of name: String, existing: Set<String>) -> ServerSnapshotLedger.Entry? {
+        do {
+            return try ledger?.recordPendingCreation(server: client.displayURL, collection: name, existing: existing)
+        } catch {
+            progress.exportProgressed(.note(collection: name, message: "could not record the snapshot creation in the state directory: \(error)"))
+            return nil
+        }
+    }
+
+    func resolve(_ pending: ServerSnapshotLedger.Entry?, as snapshot: String?) {
+        guard let pending else { return }
+        try? ledger?.resolvePendingCreation(pending, as: snapshot)
+    }
 
     /// Recorded until deleted, so that `cleanup` finds it after a crash.
     func recordInLedger(_ snapshot: SnapshotDescription, of name: String) {
@@ -182,10 +260,11 @@ final class SnapshotArchiveSink: @unchecked Sendable {
         progress.exportProgressed(.advanced(collection: collection, points: 0, bytes: total))
     }
 
-    func finish(reportedPoints: UInt64?, serverChecksum: String?) throws -> ArchiveManifest {
+    func finish(reportedPoints: UInt64?, serverChecksum: String?, serverSnapshot: String?) throws -> ArchiveManifest {
         try lock.withLock {
             if let pipeline { writer.useSnapshotDigests(try pipeline.finish().digests) }
-            return try writer.finish(reportedPointsCount: reportedPoints, serverSnapshotChecksum: serverChecksum)
+            return try writer.finish(reportedPointsCount: reportedPoints, serverSnapshotChecksum: serverChecksum,
+                                     serverSnapshotName: serverSnapshot)
         }
     }
 

@@ -3,7 +3,8 @@
 ///
 /// The archived config is Qdrant's CollectionConfig (`GET /collections/{name}`); the create body
 /// differs in a few names (`optimizer_config` is `optimizers_config`, the `params` are top-level).
-/// Null values are left out, so the server applies its defaults for them.
+/// Null settings are left out, so the server applies its defaults for them; `metadata` is user
+/// data and goes as it is, nulls included. Numbers keep the server's text.
 public struct CollectionCreationPlan: Sendable {
     /// One payload index to create: `PUT /collections/{name}/index`.
     public struct PayloadIndex: Sendable, Equatable {
@@ -28,17 +29,23 @@ public struct CollectionCreationPlan: Sendable {
     /// The shard keys of a custom-sharded collection, in the archive's order; empty otherwise.
     public var shardKeys: [ShardKey]
     public var payloadIndexes: [PayloadIndex]
-    /// The strict-mode config, applied with `PATCH` after the points are in (its limits, such as
-    /// `upsert_max_batchsize`, are meant for production clients, not for the restore). Nil when disabled.
-    public var strictMode: JSONValue?
+    /// What is applied with `PATCH /collections/{name}` once the points are in, or nil:
+    /// - `strict_mode_config` as archived, switched off or on (its limits, such as
+    ///   `upsert_max_batchsize`, are meant for production clients, not for the restore);
+    /// - the read fan-out `params`, which Qdrant's create body does not take (`CreateCollection`
+    ///   in lib/storage/src/content_manager/collection_meta_ops.rs at v1.15.5 has no such field;
+    ///   `CollectionParamsDiff` in lib/collection/src/operations/config_diff.rs does).
+    public var finalUpdate: JSONValue?
 
     /// Keys of CollectionParams that go into the create body as they are.
     private static let carriedParams = ["vectors", "sparse_vectors", "on_disk_payload", "payload"]
     /// Sections of CollectionConfig and their names in the create body.
     private static let carriedSections = [
         ("hnsw_config", "hnsw_config"), ("optimizer_config", "optimizers_config"), ("wal_config", "wal_config"),
-        ("quantization_config", "quantization_config"), ("metadata", "metadata"),
+        ("quantization_config", "quantization_config"),
     ]
+    /// CollectionParams that only an update sets.
+    private static let updatedParams = ["read_fan_out_factor", "read_fan_out_delay_ms"]
 
     /// - Parameters:
     ///   - collectionInfo: the `result` of `GET /collections/{name}` as archived.
@@ -56,6 +63,7 @@ public struct CollectionCreationPlan: Sendable {
         for (source, target) in Self.carriedSections {
             if let value = config[source].map(Self.withoutNulls), !value.isNull { body[target] = value }
         }
+        if let metadata = config["metadata"], !metadata.isNull { body["metadata"] = metadata }
         var adjustments: [String] = []
         let peers = max(1, targetPeers)
         if peers == 1 {
@@ -101,8 +109,13 @@ public struct CollectionCreationPlan: Sendable {
             return PayloadIndex(field: field, schema: schema, type: type)
         }
 
-        let strict = config["strict_mode_config"].map(Self.withoutNulls)
-        strictMode = strict?["enabled"] == .bool(true) ? strict : nil
+        var update: [String: JSONValue] = [:]
+        if let strict = config["strict_mode_config"].map(Self.withoutNulls), strict.objectValue?.isEmpty == false {
+            update["strict_mode_config"] = strict
+        }
+        let fanOut = Self.updatedParams.compactMap { key in params[key].flatMap { $0.isNull ? nil : (key, $0) } }
+        if !fanOut.isEmpty { update["params"] = .object(Dictionary(uniqueKeysWithValues: fanOut)) }
+        finalUpdate = update.isEmpty ? nil : .object(update)
     }
 
     /// The value with every null object member removed, at any depth.

@@ -58,11 +58,17 @@ public struct CollectionImporter: Sendable {
             result.action = .replaced
         }
 
+        let deployment = try? await client.cluster()
         switch descriptor.method {
         case .points:
-            let targetPeers = (try? await client.cluster())?.peerCount ?? 1
             let plan = CollectionCreationPlan(collectionInfo: descriptor.collectionInfo, cluster: descriptor.cluster,
-                                              targetPeers: targetPeers)
+                                              targetPeers: deployment?.peerCount ?? 1)
+            // Shard keys exist only in cluster mode: a single node answers 400 "Distributed mode
+            // disabled" (`create_sharding_key` in src/common/collections.rs at v1.15.5; 405 at
+            // v1.19). Refused before the target is touched.
+            if !plan.shardKeys.isEmpty && deployment?.isDistributed != true {
+                throw ImportError.shardKeysNeedClusterMode(collection: descriptor.collection, target: target)
+            }
             result.adjustments = plan.adjustments
             result.payloadIndexes = plan.payloadIndexes.map { "\($0.field) (\($0.type))" }
             result.uploadedBytes = archive.manifest.totals.rawSize
@@ -75,14 +81,19 @@ public struct CollectionImporter: Sendable {
                                        recreate: result.action != .resumed, replace: result.action == .replaced)
             }
         case .snapshot:
+            // A collection snapshot restores only the shards of the node it reaches: on a cluster of
+            // several peers the others' shards would stay empty.
+            if let deployment, deployment.peerCount > 1 {
+                throw ImportError.snapshotIntoCluster(target: target, peers: deployment.peerCount)
+            }
             result.uploadedBytes = archive.manifest.totals.snapshot?.size ?? archive.manifest.totals.rawSize
             if !options.dryRun {
-                try await importSnapshot(archive, into: target)
+                try await replaceWithSnapshot(archive, target: target, replacing: result.action == .replaced, note: note)
                 if let reported = archive.pointsCount {
                     let count = try await client.count(target)
                     result.points = count
-                    if count != reported {
-                        note("'\(target)' holds \(count) points; the source reported \(reported) when the snapshot was taken")
+                    guard count == reported else {
+                        throw ImportError.countMismatch(target: target, expected: reported, actual: count)
                     }
                 }
             }
@@ -146,9 +157,7 @@ public struct CollectionImporter: Sendable {
                 totalMembers: archive.manifest.members.count, reason: "\(error)",
                 kind: error is CancellationError ? .failed : error.failureKind)
         }
-        if let strict = plan.strictMode {
-            try await client.updateCollection(target, body: Data(JSONValue.object(["strict_mode_config": strict]).compactJSONText.utf8))
-        }
+        // Counted before strict mode is applied: it may refuse exact counts (`search_allow_exact`).
         let count = try await client.count(target)
         result.points = count
         guard count == expected else { throw ImportError.countMismatch(target: target, expected: expected, actual: count) }
@@ -159,6 +168,9 @@ public struct CollectionImporter: Sendable {
             guard held == wanted else {
                 throw ImportError.shardKeyCountMismatch(target: target, shardKey: shardKey.key, expected: wanted, actual: held)
             }
+        }
+        if let update = plan.finalUpdate {
+            try await client.updateCollection(target, body: Data(update.compactJSONText.utf8))
         }
         ImportResumeRecord.remove(target: target, server: client.displayURL, in: options.stateDirectory)
     }
@@ -201,7 +213,68 @@ public struct CollectionImporter: Sendable {
         }
     }
 
+    /// Restores the snapshot as `target`. An existing target is deleted first, after the archive
+    /// passed its check, and the aliases that pointed at it are pointed at it again: recovery into
+    /// an existing collection would keep that collection's own settings and refuse other vectors or
+    /// shard numbers ("Snapshot is not compatible with existing collection",
+    /// lib/storage/src/content_manager/snapshots/recover.rs at v1.15.5), and deleting a collection
+    /// drops its aliases.
+    private func replaceWithSnapshot(_ archive: CheckedArchive, target: String, replacing: Bool,
+                                     note: (String) -> Void) async throws {
+        var aliases: [String] = []
+        if replacing {
+            aliases = try await client.allAliases().filter { $0.value == target }.map(\.key).sorted()
+            try await client.deleteCollection(target)
+        }
+        do {
+            try await importSnapshot(archive, into: target)
+        } catch {
+            if replacing {
+                note("'\(target)' was deleted before the upload (a snapshot restores only into a new collection); "
+                    + "it stays absent until an import succeeds")
+            }
+            throw error
+        }
+        if !aliases.isEmpty {
+            try await client.changeAliases(aliases.map { alias in
+                .object(["create_alias": .object(["alias_name": .string(alias), "collection_name": .string(target)])])
+            })
+            note("alias\(aliases.count == 1 ? "" : "es") \(aliases.joined(separator: ", ")) point at the new '\(target)' again")
+        }
+    }
+
+    /// Uploads the snapshot under a name of its own and deletes that file afterwards, whatever the
+    /// outcome: Qdrant keeps an uploaded snapshot in the collection's snapshot folder under the
+    /// upload's file name (`do_save_uploaded_snapshot` in src/actix/api/snapshot_api.rs at v1.15.5,
+    /// qdrant/qdrant#10207), where a fixed name could replace a snapshot of the user's.
     private func importSnapshot(_ archive: CheckedArchive, into target: String) async throws {
+        let fileName = "qdrant-backup-import-\(UUID().uuidString.lowercased()).snapshot"
+        do {
+            try await uploadSnapshot(archive, into: target, fileName: fileName)
+        } catch {
+            await removeUploadedSnapshot(fileName, of: target)
+            throw error
+        }
+        await removeUploadedSnapshot(fileName, of: target)
+    }
+
+    private func removeUploadedSnapshot(_ fileName: String, of target: String) async {
+        do {
+            try await uncancelled { [client] in try await client.deleteSnapshot(target, snapshot: fileName) }
+        } catch QdrantError.collectionNotFound {
+            progress.importProgressed(.note(target: target, message:
+                "the uploaded snapshot file \(fileName) may remain in the local server's snapshots/\(target)/ folder "
+                    + "(the collection does not exist, so the API cannot delete it)"))
+        } catch let error as HTTPError where error.statusCode == 404 {
+            return
+        } catch {
+            progress.importProgressed(.note(target: target, message:
+                "could not delete the uploaded snapshot \(fileName) from the local server: \(error); delete it with "
+                    + "DELETE /collections/\(target)/snapshots/\(fileName)"))
+        }
+    }
+
+    private func uploadSnapshot(_ archive: CheckedArchive, into target: String, fileName: String) async throws {
         guard let totals = archive.manifest.totals.snapshot else {
             throw ArchiveError.invalidManifest(reason: "totals.snapshot is missing")
         }
@@ -216,7 +289,7 @@ public struct CollectionImporter: Sendable {
         // upload off. Every slice's raw digest is checked before its bytes go out either way.
         let checksum = archive.descriptor.encryption == nil ? totals.sha256 : nil
         let largestSlice = archive.manifest.members.map(\.rawSize).max() ?? 0
-        try await client.uploadSnapshot(target, fileName: "\(archive.descriptor.collection).snapshot", checksum: checksum) {
+        try await client.uploadSnapshot(target, fileName: fileName, checksum: checksum) {
             ArchiveSnapshotBodySource(path: path, key: key, length: Int64(totals.size), largestSlice: largestSlice,
                                       checksSnapshotDigest: checksum == nil) { sent in
                 progress.importProgressed(.advanced(target: target, points: 0, bytes: sent))

@@ -11,10 +11,14 @@ public enum ImportError: ClassifiedError, CustomStringConvertible {
                      reason: String, kind: FailureKind)
     /// `--resume` found a record that belongs to another archive.
     case resumeMismatch(target: String, reason: String)
+    /// A custom-sharded archive and a local Qdrant that runs as a single node, without shard keys.
+    case shardKeysNeedClusterMode(collection: String, target: String)
+    /// A snapshot would restore only the receiving peer's shards of a local cluster.
+    case snapshotIntoCluster(target: String, peers: Int)
 
     public var failureKind: FailureKind {
         switch self {
-        case .snapshotVersionUnsupported, .resumeMismatch: .conflict
+        case .snapshotVersionUnsupported, .resumeMismatch, .shardKeysNeedClusterMode, .snapshotIntoCluster: .conflict
         case .countMismatch, .shardKeyCountMismatch: .failed
         case .interrupted(_, _, _, _, _, let kind): kind
         }
@@ -28,7 +32,17 @@ public enum ImportError: ClassifiedError, CustomStringConvertible {
                 + "(`qdrant-backup export \(collection) --method scroll`), which imports into any version, "
                 + "or pass --force to try anyway"
         case .countMismatch(let target, let expected, let actual):
-            "'\(target)' holds \(actual) points after the import, the archive \(expected)"
+            "'\(target)' holds \(actual) points after the import, the archive \(expected): the import is incomplete "
+                + "(for a snapshot archive: the count the source reported when the snapshot was taken; a source written "
+                + "to during the export may differ, so export it again and compare)"
+        case .shardKeysNeedClusterMode(let collection, let target):
+            "'\(collection)' is custom-sharded, and the local Qdrant runs as a single node, which has no shard keys; "
+                + "nothing was written to '\(target)'. Start the local Qdrant in cluster mode (a one-peer cluster will do: "
+                + "QDRANT__CLUSTER__ENABLED=true and --uri http://localhost:6335) and import again"
+        case .snapshotIntoCluster(let target, let peers):
+            "the local Qdrant is a cluster of \(peers) peers, and a collection snapshot restores only the shards of the "
+                + "peer it is uploaded to; nothing was written to '\(target)'. Import a points archive instead "
+                + "(exported with --method scroll), which spreads the points over every peer"
         case .shardKeyCountMismatch(let target, let shardKey, let expected, let actual):
             "shard key \(shardKey.compactJSONText) of '\(target)' holds \(actual) points after the import, the archive \(expected) for it; "
                 + "points written under other keys meanwhile, or a server that ignored the keys: import again with --overwrite"

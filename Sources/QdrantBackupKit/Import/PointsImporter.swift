@@ -68,11 +68,9 @@ struct PointsImporter {
                 outstanding[index] = batches.count
                 pointsOf[index] = info.pointCount
                 raw = []
-                for (number, body) in batches.enumerated() {
+                for (body, points) in batches {
                     while inFlight >= parallel, let finished = try await group.next() { try settle(finished) }
                     let memberIndex = index
-                    // Every body holds batchSize points but the last, which holds the rest.
-                    let points = number < batches.count - 1 ? batchSize : Int(info.pointCount) - batchSize * (batches.count - 1)
                     group.addTask { [client] in
                         try await client.upsertPoints(target, body: body)
                         return (memberIndex, body.count, points)
@@ -85,36 +83,42 @@ struct PointsImporter {
         }
     }
 
-    /// `{"points":[line,line,…]}` bodies of up to `batchSize` lines each, the lines copied as they
-    /// are; with a `shardKey`, `{"points":[…],"shard_key":KEY}`.
-    static func upsertBodies(lines raw: [UInt8], batchSize: Int, shardKey: JSONValue? = nil) -> [Data] {
+    /// Qdrant refuses JSON bodies above its `service.max_request_size_mb`, 32 MiB by default
+    /// (config/config.yaml and src/settings.rs at v1.15.5); points members hold up to 16 MiB of
+    /// lines, or more in archives written with a larger `--points-member-bytes`.
+    static let maxUpsertBodyBytes = 32 << 20
+
+    /// `{"points":[line,line,…]}` bodies of up to `batchSize` lines each and at most `maxBytes`
+    /// (a longer line goes alone), the lines copied as they are; with a `shardKey`,
+    /// `{"points":[…],"shard_key":KEY}`. Each with the number of points it holds.
+    static func upsertBodies(lines raw: [UInt8], batchSize: Int, shardKey: JSONValue? = nil,
+                             maxBytes: Int = maxUpsertBodyBytes) -> [(body: Data, points: Int)] {
         let prefix = Array(#"{"points":["#.utf8)
         let suffix = Array(("]" + (shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? "") + "}").utf8)
-        var bodies: [Data] = []
+        var bodies: [(body: Data, points: Int)] = []
         var body = Data(prefix)
         var inBody = 0
+        func close() {
+            body.append(contentsOf: suffix)
+            bodies.append((body, inBody))
+            body = Data(prefix)
+            inBody = 0
+        }
         var start = 0
         raw.withUnsafeBufferPointer { bytes in
             while start < bytes.count {
                 let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
                 if end > start {
+                    if inBody > 0 && body.count + 1 + (end - start) + suffix.count > maxBytes { close() }
                     if inBody > 0 { body.append(0x2C) }
                     body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
                     inBody += 1
-                    if inBody == batchSize {
-                        body.append(contentsOf: suffix)
-                        bodies.append(body)
-                        body = Data(prefix)
-                        inBody = 0
-                    }
+                    if inBody == batchSize { close() }
                 }
                 start = end + 1
             }
         }
-        if inBody > 0 {
-            body.append(contentsOf: suffix)
-            bodies.append(body)
-        }
+        if inBody > 0 { close() }
         return bodies
     }
 }

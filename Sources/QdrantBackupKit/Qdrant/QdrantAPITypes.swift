@@ -7,17 +7,36 @@ public struct QdrantServerInfo: Codable, Sendable, Equatable {
     public var commit: String?
 }
 
-/// A snapshot as Qdrant lists it. `checksum` is SHA-256 hex, and may be missing.
-public struct SnapshotDescription: Codable, Sendable, Equatable {
+/// A snapshot as Qdrant lists it (`SnapshotDescription` in lib/collection/src/operations/snapshot_ops.rs
+/// at v1.15.5). `checksum` is SHA-256 hex, and missing or null where Qdrant keeps its snapshots in
+/// object storage.
+///
+/// Decoded with the client's `.convertFromSnakeCase`, so the keys are the synthesized camel-case
+/// ones: an explicit `"creation_time"` key would never match.
+public struct SnapshotDescription: Decodable, Sendable, Equatable {
     public var name: String
+    /// `YYYY-MM-DDTHH:MM:SS` in UTC, whole seconds (the file's creation time); null where the file
+    /// system does not record one.
     public var creationTime: String?
     /// Bytes.
     public var size: UInt64
     public var checksum: String?
 
-    enum CodingKeys: String, CodingKey {
-        case name, size, checksum
-        case creationTime = "creation_time"
+    public init(name: String, creationTime: String? = nil, size: UInt64, checksum: String? = nil) {
+        self.name = name
+        self.creationTime = creationTime
+        self.size = size
+        self.checksum = checksum
+    }
+
+    /// `creationTime` as a date (fractional seconds allowed), nil when absent or unreadable.
+    public var createdDate: Date? {
+        guard let text = creationTime else { return nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        return formatter.date(from: String(text.prefix(19)))
     }
 }
 

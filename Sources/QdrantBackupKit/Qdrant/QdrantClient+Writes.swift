@@ -89,8 +89,9 @@ extension QdrantClient {
     /// Uploads a snapshot into collection `name` and waits for the server to restore it
     /// (`POST /collections/{name}/snapshots/upload?wait=true&priority=snapshot&checksum=…`).
     ///
-    /// `priority=snapshot` makes the snapshot the source of truth (the default `replica` keeps an
-    /// existing empty collection empty). The server checks `checksum` (SHA-256 hex) before it
+    /// `priority=snapshot` makes the snapshot the source of truth. It is Qdrant's default
+    /// (`SnapshotPriority` in lib/collection/src/operations/snapshot_ops.rs at v1.15.5), sent anyway
+    /// because older documentation names `replica`, which would keep an existing collection's state. The server checks `checksum` (SHA-256 hex) before it
     /// restores, so a mismatch leaves the collection as it was. The call uses the patient client:
     /// restoring may send nothing for minutes, so it has a total timeout (`serverTimeout`), no
     /// low-speed limit.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Qdrant's REST API, as this tool uses it: reads for export, writes for import.
 ///
@@ -29,6 +30,8 @@ public final class QdrantClient: Sendable {
     }
 
     public let configuration: Configuration
+    /// Each collection's strict-mode limits, read once (see ``strictModeLimits(_:)``).
+    private let knownLimits = Mutex<[String: StrictModeLimits]>([:])
     /// The server's URL as it may be shown: no credentials, no query.
     public let displayURL: String
     private let http: HTTPClient
@@ -59,9 +62,15 @@ public final class QdrantClient: Sendable {
         try await result(CollectionsList.self, .get, "collections").collections.map(\.name)
     }
 
-    /// The collection's info exactly as the server returned it (`result` of `GET /collections/{name}`).
+    /// The collection's info exactly as the server returned it (`result` of `GET /collections/{name}`),
+    /// numbers with their text.
     public func collectionInfo(_ name: String) async throws -> JSONValue {
-        try await result(JSONValue.self, .get, "collections/\(escaped(name))", collection: name)
+        let path = "collections/\(escaped(name))"
+        let body = try await send(.get, path, collection: name)
+        guard let info = (try? JSONValue(jsonBytes: body))?["result"] else {
+            throw QdrantError.unexpectedResponse("no collection info in the answer", url: redactedURL(url(path)))
+        }
+        return info
     }
 
     public func collectionExists(_ name: String) async throws -> Bool {
@@ -80,10 +89,32 @@ public final class QdrantClient: Sendable {
     }
 
     /// - Parameter shardKey: count only the points of this shard key (custom sharding); nil: all.
+    ///
+    /// Where strict mode refuses exact counts (``StrictModeLimits``), the points are counted by
+    /// scrolling their ids instead: exact, and allowed.
     public func count(_ name: String, exact: Bool = true, shardKey: JSONValue? = nil) async throws -> UInt64 {
         let key = shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? ""
-        return try await result(CountResult.self, .post, "collections/\(escaped(name))/points/count",
-                                body: Data(#"{"exact":\#(exact)\#(key)}"#.utf8), collection: name).count
+        do {
+            return try await result(CountResult.self, .post, "collections/\(escaped(name))/points/count",
+                                    body: Data(#"{"exact":\#(exact)\#(key)}"#.utf8), collection: name).count
+        } catch where exact && StrictModeLimits.refusesExactCount(error) {
+            configuration.logger.info("'\(name)' refuses exact counts (strict mode): counting its points by scroll")
+            return try await countByScroll(name, shardKey: shardKey)
+        }
+    }
+
+    private func countByScroll(_ name: String, shardKey: JSONValue?) async throws -> UInt64 {
+        var offset: String?
+        var total: UInt64 = 0
+        while true {
+            let page = try await scrollIDsPage(name, offset: offset, limit: 1000, shardKey: shardKey)
+            guard let result = (try? JSONValue(jsonBytes: page))?["result"], case .array(let points)? = result["points"] else {
+                throw QdrantError.unexpectedResponse("no points in a scroll page of '\(name)'", url: displayURL)
+            }
+            total += UInt64(points.count)
+            guard let next = result["next_page_offset"], !next.isNull else { return total }
+            offset = next.compactJSONText
+        }
     }
 
     /// `GET /cluster`: whether the server is one node of a distributed deployment, and its peers.
@@ -100,13 +131,28 @@ public final class QdrantClient: Sendable {
         try await result(CollectionClusterInfo.self, .get, "collections/\(escaped(name))/cluster", collection: name)
     }
 
+    /// What the collection's strict mode allows, read from its info on first use and kept; no limits
+    /// when the info cannot be read (the requests then meet the server's own refusal).
+    public func strictModeLimits(_ name: String) async -> StrictModeLimits {
+        if let known = knownLimits.withLock({ $0[name] }) { return known }
+        guard let info = try? await collectionInfo(name) else { return .none }
+        let limits = StrictModeLimits(collectionInfo: info)
+        if limits != .none {
+            configuration.logger.info("'\(name)' has strict mode on: \(limits)")
+        }
+        knownLimits.withLock { $0[name] = limits }
+        return limits
+    }
+
     // MARK: points
 
     /// One page of `POST /points/scroll` as the raw response body (points are never decoded here).
     /// - Parameters:
     ///   - offset: the page's first point id as compact JSON text, nil for the first page.
     ///   - shardKey: scroll only the points of this shard key (custom sharding); nil: every shard.
+    ///   - limit: points per page; fewer where the collection's strict mode allows fewer.
     public func scrollPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil) async throws -> Data {
+        let limit = await strictModeLimits(name).scrollLimit(limit)
         let key = shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? ""
         let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":true,"with_vector":true\#(key)}"#
         return try await send(.post, "collections/\(escaped(name))/points/scroll", body: Data(body.utf8), collection: name)

@@ -205,8 +205,12 @@ public struct ArchiveRepairer: Sendable {
             return
         }
         let wanted = totals.serverChecksum ?? totals.sha256
-        let held = try await production.listSnapshots(collection)
-            .first { $0.size == totals.size && $0.checksum?.lowercased() == wanted }
+        // Where Qdrant keeps snapshots in object storage it lists no checksum (`checksum: null`):
+        // the snapshot is then matched by its recorded name and size, and every slice fetched again
+        // is still checked against the archived raw SHA-256.
+        let listed = try await production.listSnapshots(collection).filter { $0.size == totals.size }
+        let held = listed.first { $0.checksum?.lowercased() == wanted }
+            ?? listed.first { $0.checksum == nil && $0.name == totals.serverSnapshot }
         guard let held else {
             guard options.newSnapshot else {
                 throw RepairError.snapshotGone(collection: collection, reason:
@@ -253,7 +257,8 @@ public struct ArchiveRepairer: Sendable {
                 offset += size
             }
             _ = try writer.finish(reportedPointsCount: old.manifest?.totals.pointsCount,
-                                  serverSnapshotChecksum: totals.serverChecksum) { partial in
+                                  serverSnapshotChecksum: totals.serverChecksum,
+                                  serverSnapshotName: totals.serverSnapshot) { partial in
                 try verifyRepaired(partial)
                 let rebuilt = try ArchiveReader(source: FileByteSource(path: partial), key: options.export.openingKey)
                 while try rebuilt.nextMember(.skip) != nil {}

@@ -137,7 +137,8 @@ public struct CollectionResyncer: Sendable {
 
     /// Upserts the spooled points, `batchSize` per request, at most `parallel` requests in flight.
     private func upsert(_ spool: PointSpool, into target: String) async throws {
-        let batchSize = max(1, options.batchSize)
+        // A target imported with strict mode on enforces `upsert_max_batchsize` (StrictModeLimits).
+        let batchSize = await client.strictModeLimits(target).upsertBatch(max(1, options.batchSize))
         let parallel = max(1, options.parallel)
         progress.importProgressed(.started(target: target, method: .points, totalPoints: spool.count, totalBytes: nil))
         var points: UInt64 = 0
@@ -151,12 +152,8 @@ public struct CollectionResyncer: Sendable {
                 progress.importProgressed(.advanced(target: target, points: points, bytes: bytes))
             }
             while let lines = try spool.nextLines() {
-                let lineCount = lines.withUnsafeBufferPointer { $0.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 } }
-                let bodies = PointsImporter.upsertBodies(lines: lines, batchSize: batchSize)
-                for (number, body) in bodies.enumerated() {
+                for (body, count) in PointsImporter.upsertBodies(lines: lines, batchSize: batchSize) {
                     while inFlight >= parallel, let finished = try await group.next() { settle(finished) }
-                    // Every body holds batchSize points but the last, which holds the rest.
-                    let count = number < bodies.count - 1 ? batchSize : lineCount - batchSize * (bodies.count - 1)
                     group.addTask { [client] in
                         try await client.upsertPoints(target, body: body)
                         return (count, body.count)

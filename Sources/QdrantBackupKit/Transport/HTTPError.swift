@@ -34,6 +34,21 @@ public enum HTTPError: ClassifiedError, CustomStringConvertible, Sendable {
         }
     }
 
+    /// A Range request answered with the whole body (``rangeNotHonoured(url:)``).
+    public var isRangeNotHonoured: Bool {
+        if case .rangeNotHonoured = self { true } else { false }
+    }
+
+    /// The request went out and no answer came back: cancelled, or the connection broke. The server
+    /// may still be carrying it out.
+    public var mayHaveReachedServer: Bool {
+        switch self {
+        case .cancelled: true
+        case .connection(let failure, _, _): failure == .dropped || failure == .other
+        default: false
+        }
+    }
+
     /// Worth trying again after a pause: the server or the network may recover.
     public var isTransient: Bool {
         switch self {

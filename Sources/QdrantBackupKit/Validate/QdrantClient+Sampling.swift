@@ -3,9 +3,14 @@ import Foundation
 /// The reads `validate` makes: point ids alone, and points by id.
 extension QdrantClient {
     /// One page of point ids (`POST /points/scroll` without payload or vectors), as the raw body.
-    /// - Parameter offset: the page's first id as compact JSON text, nil for the first page.
-    public func scrollIDsPage(_ name: String, offset: String?, limit: Int) async throws -> Data {
-        let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":false,"with_vector":false}"#
+    /// - Parameters:
+    ///   - offset: the page's first id as compact JSON text, nil for the first page.
+    ///   - limit: ids per page; fewer where the collection's strict mode allows fewer.
+    ///   - shardKey: only this shard key's points (custom sharding); nil: every shard.
+    public func scrollIDsPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil) async throws -> Data {
+        let limit = await strictModeLimits(name).scrollLimit(limit)
+        let key = shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? ""
+        let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":false,"with_vector":false\#(key)}"#
         return try await send(.post, "collections/\(escaped(name))/points/scroll", body: Data(body.utf8), collection: name)
     }
 
@@ -13,7 +18,11 @@ extension QdrantClient {
     /// ids the collection does not hold are simply absent.
     public func retrievePoints(_ name: String, ids: [JSONValue]) async throws -> [JSONValue] {
         let body = JSONValue.object(["ids": .array(ids), "with_payload": .bool(true), "with_vector": .bool(true)])
-        return try await result([JSONValue].self, .post, "collections/\(escaped(name))/points",
-                                body: Data(body.compactJSONText.utf8), collection: name)
+        let path = "collections/\(escaped(name))/points"
+        let answer = try await send(.post, path, body: Data(body.compactJSONText.utf8), collection: name)
+        guard case .array(let points)? = (try? JSONValue(jsonBytes: answer))?["result"] else {
+            throw QdrantError.unexpectedResponse("no points in the answer", url: redactedURL(url(path)))
+        }
+        return points
     }
 }

@@ -50,7 +50,7 @@ enum VectorComparison {
         result.reserveCapacity(values.count)
         for value in values {
             switch value {
-            case .double(let number): result.append(number)
+            case .number(let text): result.append(Double(text) ?? .nan)
             case .int(let number): result.append(Double(number))
             case .uint(let number): result.append(Double(number))
             default: return nil

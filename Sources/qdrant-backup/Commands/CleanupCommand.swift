@@ -8,7 +8,9 @@ struct CleanupCommand: AsyncParsableCommand {
         discussion: """
             Every snapshot an export creates is recorded in the state directory \
             ($XDG_STATE_HOME/qdrant-backup, else ~/.local/state/qdrant-backup) until it is deleted; \
-            a crash or kill -9 leaves the record behind, and this command deletes those snapshots.
+            a crash or kill -9 leaves the record behind, and this command deletes those snapshots. \
+            An export stopped while the server was still creating its snapshot leaves a record of the \
+            creation: the snapshots of that collection made after it, and not listed before it, are deleted.
             """
     )
 
@@ -31,8 +33,9 @@ struct CleanupCommand: AsyncParsableCommand {
             } else {
                 for outcome in outcomes {
                     let entry = outcome.entry
-                    let what = "\(entry.collection)/\(entry.snapshot)"
+                    let what = "\(entry.collection)/\(entry.snapshot ?? "(a snapshot being created)")"
                     switch outcome.action {
+                    case "still_pending": print("pending \(what): \(outcome.problem ?? "")")
                     case "other_server": print("kept    \(what): recorded on \(entry.server), not this production server")
                     case "would_delete": print("would delete \(what)")
                     case "failed": print("FAILED  \(what): \(outcome.problem ?? "")")

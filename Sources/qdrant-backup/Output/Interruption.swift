@@ -10,6 +10,8 @@ import Synchronization
 /// its own reads the pipe and cancels the task.
 enum Interruption {
     /// Runs `body`; on SIGINT/SIGTERM cancels it and, once it has unwound, exits 128 + the signal.
+    /// A body that completes all the same (its work was past the point of no return, an archive
+    /// already published) ends as it would have: 128 + the signal always means nothing was finished.
     static func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
         let received = Mutex<Int32?>(nil)
         let task = Task { try await body() }
@@ -23,7 +25,7 @@ enum Interruption {
             task.cancel()
         }
         let outcome = await task.result
-        if let number = received.withLock({ $0 }) { throw ExitCode(128 + number) }
+        if let number = received.withLock({ $0 }), case .failure = outcome { throw ExitCode(128 + number) }
         try outcome.get()
     }
 

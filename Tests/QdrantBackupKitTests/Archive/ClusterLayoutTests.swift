@@ -103,7 +103,7 @@ struct ClusterLayoutTests {
     func upsertBodiesCarryShardKey() {
         let lines = Array("{\"id\":1}\n{\"id\":2}\n".utf8)
         let bodies = PointsImporter.upsertBodies(lines: lines, batchSize: 1, shardKey: .int(7))
-        #expect(bodies.map { String(decoding: $0, as: UTF8.self) } == [#"{"points":[{"id":1}],"shard_key":7}"#,
+        #expect(bodies.map { String(decoding: $0.body, as: UTF8.self) } == [#"{"points":[{"id":1}],"shard_key":7}"#,
                                                                      #"{"points":[{"id":2}],"shard_key":7}"#])
     }
 
