@@ -82,7 +82,8 @@ public struct CollectionFixtures: Sendable {
         var result: [String: NSDictionary] = [:]
         var offset: Any = NSNull()
         while true {
-            var request: [String: Any] = ["limit": 500, "offset": offset, "with_payload": true, "with_vector": true]
+            // Pages of 100: strict mode's max_query_limit in the tests that turn it on.
+            var request: [String: Any] = ["limit": 100, "offset": offset, "with_payload": true, "with_vector": true]
             if let shardKey { request["shard_key"] = shardKey }
             let body = try JSONSerialization.data(withJSONObject: request)
             let response = try await client.send(.json(.post, url("collections/\(name)/points/scroll"), body: body))
