@@ -110,6 +110,21 @@ struct ClusterCommandTests: BenchSuite {
         #expect(try await !CollectionFixtures(server: singleNode).exists(name), "nothing was created on the single node")
     }
 
+    @Test("a local replica that is not Active: snapshot export refused (exit 5), auto scrolls and says why")
+    func inactiveReplica() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs the stand-in's replica states") }
+        let name = try await fixtures.create(.dense, count: 40)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        try await qdrant.setReplicaState(collection: name, state: "Partial")
+        let snapshot = try await cli.run(["export", name, "--method", "snapshot", "--output", bench.output.url.path])
+        #expect(snapshot.exitCode == 5, "\(snapshot.stderr)")
+        #expect(snapshot.stderr.contains("0 (Partial)") && snapshot.stderr.contains("not Active"), "\(snapshot.stderr)")
+        let auto = try await cli.run(["export", name, "--output", bench.output.url.path, "--json"])
+        #expect(auto.exitCode == 0, "\(auto.stderr)")
+        #expect((try auto.json() as? [[String: Any]])?.first?["method"] as? String == "points")
+        #expect(auto.stderr.contains("not Active"), "\(auto.stderr)")
+    }
+
     @Test("resync refuses a custom-sharded target with exit 5 before writing, naming the reason")
     func resyncRefusesCustomSharding() async throws {
         let name = try await fixtures.createCustomSharded(keys: Self.keys, perKey: 20)

@@ -24,9 +24,12 @@ public final class QdrantTestServer: Sendable {
     ///   - apiKey: the stand-in's full-access key (implies `withKeys`); random otherwise.
     ///   - reportedVersion: the Qdrant version the stand-in reports.
     ///   - tls: serve HTTPS with this certificate (stand-in only).
-    ///   - clusterPeers: make the stand-in report a distributed deployment of this many peers.
+    ///   - clusterPeers: make the stand-in run in cluster mode with this many peers (1: a one-peer
+    ///     cluster, which shard keys need).
+    ///   - snapshotsInObjectStorage: make the stand-in serve snapshots as Qdrant does from object
+    ///     storage (`snapshots_storage: s3`): no Range, no checksum.
     public init(withKeys: Bool = false, apiKey chosenKey: String? = nil, reportedVersion: String? = nil,
-                tls: TestCertificates? = nil, clusterPeers: Int? = nil) throws {
+                tls: TestCertificates? = nil, clusterPeers: Int? = nil, snapshotsInObjectStorage: Bool = false) throws {
         let environment = ProcessInfo.processInfo.environment
         if let external = environment["QDRANT_TEST_URL"], let url = URL(string: external) {
             self.url = url
@@ -43,6 +46,7 @@ public final class QdrantTestServer: Sendable {
                          "--exit-with-parent"]
         if let reportedVersion { arguments += ["--version", reportedVersion] }
         if let clusterPeers { arguments += ["--cluster-peers", String(clusterPeers)] }
+        if snapshotsInObjectStorage { arguments += ["--snapshots-storage", "s3"] }
         if let tls { arguments += ["--tls-cert", tls.serverCertificate, "--tls-key", tls.serverKey] }
         var keys: [String: String] = [:]
         if withKeys || chosenKey != nil {
@@ -72,6 +76,13 @@ public final class QdrantTestServer: Sendable {
     /// Arms one of the stand-in's faults (see Tests/QdrantStandIn/README.md); only on the stand-in.
     public func injectFault(_ fault: [String: Any]) async throws {
         try await standInRequest(.post, "__standin/faults", body: JSONSerialization.data(withJSONObject: fault))
+    }
+
+    /// Makes `GET /collections/{c}/cluster` report this node's replica of `shard` in `state`
+    /// (`Dead`, `Partial`, …; nil: `Active` again). Stand-in only.
+    public func setReplicaState(collection: String, shard: Int = 0, state: String?) async throws {
+        let body: [String: Any] = ["collection": collection, "shard_id": shard, "state": state as Any? ?? NSNull()]
+        try await standInRequest(.post, "__standin/replica_state", body: JSONSerialization.data(withJSONObject: body))
     }
 
     /// Disarms every fault.
