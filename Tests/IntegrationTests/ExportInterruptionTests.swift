@@ -136,4 +136,20 @@ struct ExportInterruptionTests {
         #expect(try await serverSnapshots(name) == 0)
         #expect(try await cli.run(["cleanup"]).stdout.contains("no server snapshots left behind"))
     }
+
+    @Test("a signal after the archive was published ends the export with exit 0, the archive whole")
+    func signalPastThePointOfNoReturn() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await fixtures.create(.dense, count: 200)
+        // The server snapshot is deleted after the archive took its final name: hold that delete.
+        try await qdrant.injectFault(["kind": "delay", "seconds": 3, "path": "/collections/\(name)/snapshots/.+", "method": "DELETE"])
+        let running = try cli.start(["export", name, "--method", "snapshot", "--output", output.url.path])
+        if try await !qdrant.waitUntilTriggered("delay") { Issue.record("the delete was never held") }
+        running.signal(SIGINT)
+        let stopped = await running.finish()
+        #expect(stopped.exitCode == 0, "an archive under its final name means success: \(stopped.stderr)")
+        #expect(FileManager.default.fileExists(atPath: archive(name)))
+        #expect(try await cli.run(["verify", archive(name)]).exitCode == 0)
+        #expect(try await serverSnapshots(name) == 0, "the server snapshot was still deleted")
+    }
 }
