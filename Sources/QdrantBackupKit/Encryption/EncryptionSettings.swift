@@ -28,7 +28,7 @@ public struct EncryptionSettings: Sendable {
     public func exportEncryption() throws -> ExportEncryption? {
         var recipients = try self.recipients.map(AgeRecipient.init)
         if let recipientsFile {
-            let listed = try AgeRecipient.parseList(try read(recipientsFile, what: "recipients file"))
+            let listed = try AgeRecipient.parseList(try SecretFile(recipientsFile, purpose: .recipients).text())
             guard !listed.isEmpty else { throw AgeError.invalidKey("the recipients file \(recipientsFile) lists no age1… recipient") }
             recipients += listed
         }
@@ -44,28 +44,16 @@ public struct EncryptionSettings: Sendable {
     /// What opens encrypted archives: the identity file's identities, else the passphrase; nil: none given.
     public func openingKey() throws -> AgeKey? {
         if let identityFile {
-            return .identities(try AgeIdentity.parseList(try read(identityFile, what: "identity file")))
+            return .identities(try AgeIdentity.parseList(try SecretFile(identityFile, purpose: .identity).text()))
         }
         return try passphrase().map(AgeKey.passphrase)
     }
 
     private func passphrase() throws -> String? {
         if let passphraseFile {
-            // The first line only: editors add a final newline, and a passphrase has no line breaks.
-            let text = try read(passphraseFile, what: "passphrase file")
-            let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            let passphrase = line.hasSuffix("\r") ? String(line.dropLast()) : line
-            guard !passphrase.isEmpty else { throw AgeError.invalidKey("the passphrase file \(passphraseFile) is empty") }
-            return passphrase
+            return try SecretFile(passphraseFile, purpose: .passphrase).firstLine()
         }
         guard let value = environment[Self.passphraseVariable], !value.isEmpty else { return nil }
         return value
-    }
-
-    private func read(_ path: String, what: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw AgeError.invalidKey("cannot read the \(what) \(path)")
-        }
-        return text
     }
 }

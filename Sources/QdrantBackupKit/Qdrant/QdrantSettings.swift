@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where the production and local Qdrant servers are and how to authenticate, from the
-/// environment the seed defines, with the overrides a front end passes in.
+/// environment (`QDRANT_PRODUCTION_URL`, `QDRANT_API_KEY`, `QDRANT_LOCAL_URL`, `QDRANT_LOCAL_API_KEY`),
+/// with the overrides a front end passes in.
 ///
 /// Keys come from the environment or from files, never from command-line values (`ps` shows
 /// those). They are never printed, logged or stored.
@@ -45,14 +46,14 @@ public struct QdrantSettings: Sendable {
         guard let text = overrides.productionURL ?? environment["QDRANT_PRODUCTION_URL"], !text.isEmpty else {
             throw SettingsError.missingProductionURL
         }
-        let key = try overrides.apiKeyFile.map(readKey) ?? nonEmpty(environment["QDRANT_API_KEY"])
+        let key = try overrides.apiKeyFile.map { try SecretFile($0, purpose: .apiKey).text() } ?? nonEmpty(environment["QDRANT_API_KEY"])
         return try configuration(url: text, apiKey: key, role: "production")
     }
 
     /// The local server: `QDRANT_LOCAL_URL` (default http://localhost:6333) and `QDRANT_LOCAL_API_KEY`.
     public func local() throws -> QdrantClient.Configuration {
         let text = overrides.localURL ?? nonEmpty(environment["QDRANT_LOCAL_URL"]) ?? Self.defaultLocalURL
-        let key = try overrides.localAPIKeyFile.map(readKey) ?? nonEmpty(environment["QDRANT_LOCAL_API_KEY"])
+        let key = try overrides.localAPIKeyFile.map { try SecretFile($0, purpose: .apiKey).text() } ?? nonEmpty(environment["QDRANT_LOCAL_API_KEY"])
         return try configuration(url: text, apiKey: key, role: "local")
     }
 
@@ -79,15 +80,6 @@ public struct QdrantSettings: Sendable {
         return path
     }
 
-    private func readKey(_ path: String) throws -> String {
-        do {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            return text.trimmingCharacters(in: .whitespacesAndNewlines)
-        } catch {
-            throw SettingsError.unreadableKeyFile(path: path)
-        }
-    }
-
     private func nonEmpty(_ value: String?) -> String? {
         guard let value, !value.isEmpty else { return nil }
         return value
@@ -97,7 +89,6 @@ public struct QdrantSettings: Sendable {
 public enum SettingsError: ClassifiedError, CustomStringConvertible {
     case missingProductionURL
     case invalidURL(role: String, url: String)
-    case unreadableKeyFile(path: String)
     case unreadableCACertificate(path: String)
 
     public var failureKind: FailureKind { .failed }
@@ -109,8 +100,6 @@ public enum SettingsError: ClassifiedError, CustomStringConvertible {
         case .invalidURL(let role, _):
             // The text itself may hold credentials, so it is not repeated.
             "the \(role) URL is not an http(s) URL with a host"
-        case .unreadableKeyFile(let path):
-            "cannot read the API key file \(path)"
         case .unreadableCACertificate(let path):
             "cannot read the CA certificate file \(path) (--ca-cert / QDRANT_CA_CERT)"
         }

@@ -65,12 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
     /// The token from its file or the environment; never a flag value, which `ps` would show.
     private func adminToken() throws -> String? {
         if let adminTokenFile {
-            guard let text = try? String(contentsOfFile: adminTokenFile, encoding: .utf8) else {
-                throw ValidationError("cannot read the admin token file \(adminTokenFile)")
+            do {
+                return try SecretFile(adminTokenFile, purpose: .adminToken).text()
+            } catch {
+                throw ValidationError("\(error)")
             }
-            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !token.isEmpty else { throw ValidationError("the admin token file \(adminTokenFile) is empty") }
-            return token
         }
         let token = ProcessInfo.processInfo.environment["QDRANT_BACKUP_ADMIN_TOKEN"]?.trimmingCharacters(in: .whitespacesAndNewlines)
         return token?.isEmpty == false ? token : nil
