@@ -70,7 +70,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["QdrantBackupKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TestSupport",
-            exclude: ["transport_test_server.py", "age_passphrase.py", "s3_test_server.py"]
+            exclude: ["transport_test_server.py", "age_passphrase.py", "s3_test_server.py", "requirements.txt"]
         ),
         .testTarget(
             name: "QdrantBackupKitTests",

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import QdrantBackupKit
 
-/// The REST admin API (`qdrant-backup serve`): the seed's endpoints under `/admin/backup`, over
+/// The REST admin API (`qdrant-backup serve`): the backup endpoints under `/admin/backup`, over
 /// the same core as the CLI, with jobs that run in the background and survive a restart as records.
 public struct AdminServer: Sendable {
     public var host = "127.0.0.1"

@@ -153,7 +153,7 @@ struct ImportCommandTests {
         }
     }
 
-    @Test("--prefix names several archives' collections the seed's dev_ way, and --aliases recreates prefixed aliases")
+    @Test("--prefix names several archives' collections a dev_ prefix, and --aliases recreates prefixed aliases")
     func prefixAndAliases() async throws {
         let dense = try await fixtures.create(.dense, count: 120)
         let multi = try await fixtures.create(.multi, count: 80)

@@ -3,7 +3,7 @@ import QdrantBackupKit
 import TestSupport
 import Testing
 
-/// The seed's one-shot commands: `snapshot` (export by snapshot, then import) and `backup`
+/// The one-shot commands: `snapshot` (export by snapshot, then import) and `backup`
 /// (many collections, point by point by default when snapshots are not possible).
 @Suite("snapshot and backup")
 struct OneShotCommandTests: BenchSuite {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which collections a multi-collection command works on: the seed's names, include and exclude
+/// Which collections a multi-collection command works on: names, include and exclude
 /// globs, `--all`, and the default exclusion of chat-history collections.
 public struct CollectionSelection: Sendable, Codable, Equatable {
     /// Collections named explicitly; a name the server does not have is an error of its own.

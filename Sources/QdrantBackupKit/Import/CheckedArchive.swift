@@ -1,6 +1,6 @@
 /// An archive that passed the import pre-check: one sequential pass that checks every member's
 /// stored SHA-256, the manifest against the members, and the whole file against its sidecar when
-/// there is one (DECISIONS §6). Raw hashes are checked later, while the import streams.
+/// there is one (DESIGN.md, "Checking before writing"). Raw hashes are checked later, while the import streams.
 ///
 /// Nothing here talks to a server: a broken archive is refused before the target is touched.
 public struct CheckedArchive: Sendable {

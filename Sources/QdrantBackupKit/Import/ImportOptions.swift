@@ -2,7 +2,7 @@
 public struct ImportOptions: Sendable {
     /// The target collection's name (one archive only); nil names it after the archived collection.
     public var target: String?
-    /// Put before the archived name (the seed's `dev_` style) when there is no ``target``;
+    /// Put before the archived name (a `dev_` style) when there is no ``target``;
     /// also put before the names of aliases recreated with ``aliases``.
     public var prefix: String?
     /// Replace an existing target collection (deleted only after the archive passed its check).

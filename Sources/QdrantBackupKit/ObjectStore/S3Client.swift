@@ -258,7 +258,9 @@ struct XMLElements {
         let collector = Collector()
         let parser = XMLParser(data: data)
         parser.delegate = collector
-        parser.parse()
+        // A malformed answer keeps what was read: callers look for the elements they need and
+        // report their absence.
+        _ = parser.parse()
         values = collector.values
     }
 

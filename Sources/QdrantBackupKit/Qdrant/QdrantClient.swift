@@ -160,7 +160,8 @@ public final class QdrantClient: Sendable {
 
     // MARK: snapshots
 
-    /// Creates a snapshot and waits for it (`wait=true`; see DECISIONS: with `wait=false` a refusal is invisible).
+    /// Creates a snapshot and waits for it (`wait=true`: with `wait=false` Qdrant answers 202 even to a key that may not create
+    /// snapshots, and only logs the refusal; DESIGN.md, "Waiting on the server").
     /// Never retried: after a failure, ``listSnapshots(_:)`` tells what the server made.
     public func createSnapshot(_ name: String) async throws -> SnapshotDescription {
         let path = "collections/\(escaped(name))/snapshots"

@@ -120,7 +120,7 @@ enum OpenAPIDocument {
         "archives": {"type": "array", "items": {"type": "object", "required": ["name"], "properties": {
           "name": {"type": "string"}, "summary": {"$ref": "#/components/schemas/ArchiveSummary"},
           "verified": {"type": ["boolean", "null"]}, "problem": {"type": ["string", "null"]}}}}}}}}}}}},
-    "/start": {"post": {"summary": "Back up collections: export each from production and import it into local (the seed's backup).",
+    "/start": {"post": {"summary": "Back up collections: export each from production and import it into local",
       "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}}}},
       "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
         "400": {"$ref": "#/components/responses/BadRequest"}, "413": {"description": "The body is too large."}}}},
@@ -150,7 +150,7 @@ enum OpenAPIDocument {
         "passphrase_file": {"type": "string", "description": "A file on the server holding an encrypted archive's passphrase."}}}}}},
       "responses": {"200": {"description": "The report; `mismatches` is empty when nothing differs.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValidationReport"}}}},
         "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "502": {"$ref": "#/components/responses/BadGateway"}}}},
-    "/status/{id}": {"get": {"summary": "A job's state and per-collection progress (the seed's backup status).",
+    "/status/{id}": {"get": {"summary": "A job's state and per-collection progress",
       "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
       "responses": {"200": {"description": "The job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
         "404": {"$ref": "#/components/responses/NotFound"}}}},

@@ -14,7 +14,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var method: ExportMethod?
     /// Replace the output: the local collection (`/start`, `/import`) or the archive (`/export`).
     public var overwrite: Bool?
-    /// Put before the local collection names (the seed's `dev_`).
+    /// Put before the local collection names (such as `dev_`).
     public var targetPrefix: String?
     /// The local name for the one archive of an import.
     public var target: String?

@@ -220,7 +220,7 @@ struct JobWork: Sendable {
     }
 
     /// A cancelled job deletes the collection its import had begun to write, unless the request
-    /// said `keep_partial` (DECISIONS §6). Before the import phase the target was never touched.
+    /// said `keep_partial` (DESIGN.md, "Interruptions"). Before the import phase the target was never touched.
     private func discardPartialImport(_ item: JobRecord.Item, request: JobRequest) async {
         // Only a points import writes the target as it goes; a snapshot upload that stops leaves
         // the collection as it was (Qdrant swaps it in only when the recovery succeeds).

@@ -4,7 +4,7 @@ import QdrantBackupKit
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Copy production collections into the local Qdrant (the seed's backup): export, then import, one by one.",
+        abstract: "Copy production collections into the local Qdrant: export, then import, one by one.",
         discussion: """
             Selection as in export: with no --collections, every collection except chat-history \
             ones (*chat_history*, or the globs in QDRANT_BACKUP_EXCLUDE); --all includes those too. \

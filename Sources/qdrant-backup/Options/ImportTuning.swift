@@ -3,7 +3,7 @@ import QdrantBackupKit
 
 /// How points are written to the local server, shared by `import`, `snapshot` and `backup`.
 struct ImportTuning: ParsableArguments {
-    @Option(help: "Upsert requests in flight at once (1: the seed's one at a time).")
+    @Option(help: "Upsert requests in flight at once (1: one at a time).")
     var parallel = 2
 
     @Option(help: "Points per upsert request.")
