@@ -1,5 +1,3 @@
-import CZstd
-
 /// Turns one data member's stored bytes back into its raw bytes and checks them against the
 /// member's records: decrypts (in an encrypted archive), decompresses the single zstd frame, and
 /// checks the raw size and digest. The ``ArchiveReader`` decodes with one; a snapshot import
@@ -19,8 +17,8 @@ final class MemberDecoder {
     func decode(_ stored: inout [UInt8], records: MemberRecords, member: String,
                 consumer: (UnsafeRawBufferPointer) throws -> Void) throws {
         try encryption?.open(&stored, member: member)
-        let frameSize = stored.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
-        guard ZSTD_isError(frameSize) == 0, frameSize == stored.count else {
+        let frameSize = stored.withUnsafeBytes { ZstdFrame.compressedSize(of: $0) }
+        guard frameSize == stored.count else {
             throw ArchiveError.undecodableMember(member: member, reason: "the stored bytes are not exactly one complete zstd frame")
         }
         let decompressor = try self.decompressor ?? ZstdDecompressor(maxWindowLog: ArchiveLimits.maxWindowLog)
@@ -44,7 +42,7 @@ final class MemberDecoder {
         } catch let error as ZstdError {
             throw ArchiveError.undecodableMember(member: member, reason: error.message)
         }
-        // No `isAtFrameEnd` check: ZSTD_findFrameCompressedSize above already proved the stored
+        // No `isAtFrameEnd` check: ZstdFrame.compressedSize above already proved the stored
         // bytes are exactly one complete frame, and ZstdDecompressor reports a false "inside a
         // frame" when the frame's end exactly fills its 128 KiB output buffer (it calls libzstd once
         // more, which then waits for a next frame). Size and hash checks below cover the content.

@@ -1,4 +1,3 @@
-import CZstd
 import Crypto
 import Foundation
 
@@ -182,7 +181,7 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
         do {
             let compressor = try ZstdCompressor(level: level, workers: 0)
             while var (raw, frame) = try nextQueuedSlice() {
-                frame.reserveCapacity(ZSTD_compressBound(raw.bytes.count) + 4096)
+                frame.reserveCapacity(ZstdFrame.maxCompressedSize(rawBytes: raw.bytes.count) + 4096)
                 var rawDigest = encryption.rawDigest()
                 try raw.bytes.withUnsafeBytes { input in
                     try compressor.pledgeSourceSize(UInt64(input.count))
