@@ -31,7 +31,7 @@ func reportingFailures(_ body: @escaping @Sendable () async throws -> Void) asyn
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        Terminal.printError("\(error)")
+        Terminal.printError(RemedyText.describe(error))
         throw ExitCode(ExitStatus.code(for: error.failureKind))
     }
 }

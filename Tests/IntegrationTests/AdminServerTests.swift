@@ -186,6 +186,12 @@ struct AdminServerTests: BenchSuite {
         ])))
         #expect(imported["state"] as? String == "succeeded", "\(imported)")
         #expect(ImportBench.differences(try await fixtures.points(of: name), try await fixtures.points(of: target)).isEmpty)
+        // The same import again meets the target: the job says how to get past it in the API's terms.
+        let refused = try await server.waitForJob(try jobID(try await server.request("POST", "import", json: [
+            "archives": [archive], "target": target,
+        ])))
+        let advice = items(refused).first?["error"] as? String ?? ""
+        #expect(advice.contains(#"set "overwrite": true to replace it"#) && !advice.contains("--overwrite"), "\(refused)")
 
         let report = try await server.request("POST", "validate", json: [
             "source_collection": name, "target_collection": target, "sample_size": 50,

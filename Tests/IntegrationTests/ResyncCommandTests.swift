@@ -137,7 +137,7 @@ struct ResyncCommandTests: BenchSuite {
         defer { Task { [fixtures] in await fixtures.delete(source); await fixtures.delete(other) } }
         let run = try await cli.run(["resync", source, other])
         #expect(run.exitCode == 5, "\(run.stderr)")
-        #expect(run.stderr.contains("import --overwrite"))
+        #expect(run.stderr.contains("run `qdrant-backup import` with --overwrite"), "\(run.stderr)")
         #expect(try await fixtures.points(of: other).count == 20)
     }
 

@@ -52,7 +52,7 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
     public private(set) var cluster: ClusterLayout?
     /// What `repair` re-read from the source, oldest first; absent in an archive never repaired.
     public var repairs: [Repair]?
-    /// How the data members are encrypted; absent in a plain archive (formats/archive-v1.md section 12).
+    /// How the data members are encrypted; absent in a plain archive (formats/archive-v1.md section 13).
     public var encryption: Encryption? {
         didSet {
             requiredFeatures.removeAll { $0 == ArchiveEncryption.feature }
@@ -136,7 +136,7 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         }
     }
 
-    /// One `repair` of the archive (formats/archive-v1.md section 5).
+    /// One `repair` of the archive (formats/archive-v1.md section 11.1).
     public struct Repair: Codable, Sendable, Equatable {
         public var repairedAt: Date
         /// The data members that were damaged; their points (or snapshot bytes) were read again.

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// The keys of an archive whose data members are age files (formats/archive-v1.md section 12).
+/// The keys of an archive whose data members are age files (formats/archive-v1.md section 13).
 ///
 /// Every archive has its own random 32-byte secret. It travels in the member `keys/archive-key.age`,
 /// an age file to the archive's recipients, and keys the HMAC-SHA-256 that replaces every raw-content
@@ -74,7 +74,7 @@ public struct ArchiveEncryption: Sendable {
         switch key {
         case .passphrase:
             guard let sealed = keyMembers.first(where: { $0.name == identityMember })?.bytes else {
-                throw AgeError.noMatchingKey("the archive has no passphrase (it is encrypted to recipients only): give --identity FILE")
+                throw AgeError.noMatchingKey("the archive has no passphrase (it is encrypted to recipients only): only an identity opens it")
             }
             let text = try AgeDecryptor.decrypt(sealed, key: key)
             identities = try AgeIdentity.parseList(String(decoding: text, as: UTF8.self))

@@ -103,7 +103,7 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
         case .unreadableSidecar(let sidecar, let reason):
             return "\(sidecar): \(reason)"
         case .archiveExists(let path):
-            return "\(path) exists; pass --overwrite to replace it"
+            return "\(path) exists"
         case .misuse(let reason):
             return "archive writer: \(reason)"
         case .snapshotChecksumMismatch(let server, let computed):
@@ -111,7 +111,17 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
         case .notResumable(let path, let reason):
             return "cannot resume \(path): \(reason)"
         case .keyRequired(let encryptedTo):
-            return "the archive is encrypted (age, to \(encryptedTo)): give --identity FILE or --passphrase-file FILE"
+            return "the archive is encrypted (age, to \(encryptedTo))"
+        }
+    }
+}
+
+extension ArchiveError: RemediableError {
+    public var remedies: [Remedy] {
+        switch self {
+        case .archiveExists: [Remedy(.overwrite, "to replace it")]
+        case .keyRequired: [Remedy(.identityOrPassphrase, "to open it")]
+        default: []
         }
     }
 }

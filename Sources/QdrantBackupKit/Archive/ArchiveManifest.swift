@@ -104,7 +104,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
         /// Bytes of the snapshot file.
         public var size: UInt64
         /// SHA-256 of the snapshot file, computed while writing (in an encrypted archive the keyed
-        /// HMAC-SHA-256 of formats/archive-v1.md section 12).
+        /// HMAC-SHA-256 of formats/archive-v1.md section 13).
         public var sha256: String
         /// The checksum Qdrant reported; nil when it reported none.
         public var serverChecksum: String?

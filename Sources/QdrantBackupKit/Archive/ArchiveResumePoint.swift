@@ -42,7 +42,7 @@ extension ArchiveWriter {
     public static func resume(_ archivePath: String, key: AgeKey? = nil,
                               options: Options = Options()) throws -> (ArchiveWriter, ArchiveResumePoint) {
         if ArchiveLocation(archivePath).isObject {
-            throw ArchiveError.notResumable(path: archivePath, reason: "an export to object storage is not resumed: an interrupted one aborted its upload and left nothing behind; export again without --resume")
+            throw ArchiveError.notResumable(path: archivePath, reason: "an export to object storage is not resumed: an interrupted one aborted its upload and left nothing behind, so it starts over")
         }
         let partialPath = archivePath + ".partial"
         if !options.overwrite, OwnedFile.exists(archivePath) { throw ArchiveError.archiveExists(path: archivePath) }

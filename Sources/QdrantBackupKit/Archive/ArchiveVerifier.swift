@@ -42,7 +42,7 @@ public enum ArchiveVerifier {
             let isPoints = reader.descriptor.method == .points
             if reader.isLocked, let encryption = reader.descriptor.encryption {
                 report.contentChecked = false
-                report.notes.append("encrypted (age, to \(encryption.summary)): stored hashes checked; give --identity or --passphrase-file to check the content too")
+                report.notes.append("encrypted (age, to \(encryption.summary)): stored hashes checked; an identity or the passphrase checks the content too")
             }
             while true {
                 var content = PointsContentCheck()

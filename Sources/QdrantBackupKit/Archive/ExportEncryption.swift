@@ -1,4 +1,4 @@
-/// What an export encrypts its archives to (formats/archive-v1.md section 12): X25519 recipients,
+/// What an export encrypts its archives to (formats/archive-v1.md section 13): X25519 recipients,
 /// a passphrase, or both. Each archive gets keys of its own.
 public struct ExportEncryption: Sendable {
     public var recipients: [AgeRecipient]

@@ -177,10 +177,19 @@ public enum ExportError: ClassifiedError, CustomStringConvertible {
     public var description: String {
         switch self {
         case .snapshotNotPossible(let collection, let reason):
-            "cannot export '\(collection)' by snapshot: \(reason); use --method scroll (or auto), which reads every shard through this node"
+            "cannot export '\(collection)' by snapshot: \(reason)"
         case .insufficientSpace(let directory, let needed, let free):
             "the snapshot is \(needed) bytes and \(directory.isEmpty ? "." : directory) has \(free) bytes free; "
-                + "free some space, choose another --output, or pass --force (compression usually shrinks it)"
+                + "free some space or choose another place for the archive"
+        }
+    }
+}
+
+extension ExportError: RemediableError {
+    public var remedies: [Remedy] {
+        switch self {
+        case .snapshotNotPossible: [Remedy(.scrollMethod, "to read the points instead (auto does so), through this node")]
+        case .insufficientSpace: [Remedy(.force, "to go ahead (compression usually shrinks the snapshot)")]
         }
     }
 }

@@ -181,7 +181,7 @@ public struct CollectionImporter: Sendable {
         if let record = try ImportResumeRecord.load(target: target, server: client.displayURL, in: options.stateDirectory) {
             guard record.archiveJSONSHA256 == archive.descriptorDigest.sha256 else {
                 throw ImportError.resumeMismatch(target: target, reason:
-                    "it was started from another archive (\(record.archive)); import with --overwrite to start over")
+                    "it was started from another archive (\(record.archive))")
             }
             return record
         }
@@ -207,7 +207,7 @@ public struct CollectionImporter: Sendable {
                 throw ImportError.snapshotVersionUnsupported(
                     collection: archive.descriptor.collection, archiveVersion: archived ?? "?", targetVersion: local)
             }
-            note("Qdrant \(local) may not restore a snapshot made by \(archived ?? "?"); trying anyway (--force)")
+            note("Qdrant \(local) may not restore a snapshot made by \(archived ?? "?"); trying anyway (forced)")
         case nil:
             note("the snapshot's Qdrant version (\(archived ?? "unknown")) or the target's (\(local)) is unreadable; it may not restore")
         }
@@ -312,7 +312,7 @@ public struct CollectionImporter: Sendable {
                 continue
             }
             if let current, !options.overwrite {
-                note("alias '\(alias)' points at '\(current)'; left as it is (--overwrite moves it)")
+                note("alias '\(alias)' points at '\(current)'; left as it is (overwrite moves it)")
                 continue
             }
             if options.dryRun {

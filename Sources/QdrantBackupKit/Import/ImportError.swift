@@ -28,9 +28,7 @@ public enum ImportError: ClassifiedError, CustomStringConvertible {
         switch self {
         case .snapshotVersionUnsupported(let collection, let archiveVersion, let targetVersion):
             "the snapshot of '\(collection)' was made by Qdrant \(archiveVersion); Qdrant \(targetVersion) restores "
-                + "snapshots only from the same or the previous minor version. Export it by points instead "
-                + "(`qdrant-backup export \(collection) --method scroll`), which imports into any version, "
-                + "or pass --force to try anyway"
+                + "snapshots only from the same or the previous minor version"
         case .countMismatch(let target, let expected, let actual):
             "'\(target)' holds \(actual) points after the import, the archive \(expected): the import is incomplete "
                 + "(for a snapshot archive: the count the source reported when the snapshot was taken; a source written "
@@ -41,15 +39,30 @@ public enum ImportError: ClassifiedError, CustomStringConvertible {
                 + "QDRANT__CLUSTER__ENABLED=true and --uri http://localhost:6335) and import again"
         case .snapshotIntoCluster(let target, let peers):
             "the local Qdrant is a cluster of \(peers) peers, and a collection snapshot restores only the shards of the "
-                + "peer it is uploaded to; nothing was written to '\(target)'. Import a points archive instead "
-                + "(exported with --method scroll), which spreads the points over every peer"
+                + "peer it is uploaded to; nothing was written to '\(target)'"
         case .shardKeyCountMismatch(let target, let shardKey, let expected, let actual):
             "shard key \(shardKey.compactJSONText) of '\(target)' holds \(actual) points after the import, the archive \(expected) for it; "
-                + "points written under other keys meanwhile, or a server that ignored the keys: import again with --overwrite"
+                + "points written under other keys meanwhile, or a server that ignored the keys"
         case .interrupted(let target, _, let confirmed, let total, let reason, _):
             "the import into '\(target)' stopped after \(confirmed) of \(total) members: \(reason)"
         case .resumeMismatch(let target, let reason):
             "cannot resume the import into '\(target)': \(reason)"
+        }
+    }
+}
+
+extension ImportError: RemediableError {
+    public var remedies: [Remedy] {
+        switch self {
+        case .snapshotVersionUnsupported:
+            [Remedy(.scrollMethod, on: "export", "to make an archive of points, which imports into any version"),
+             Remedy(.force, "to try anyway")]
+        case .snapshotIntoCluster:
+            [Remedy(.scrollMethod, on: "export", "to make an archive of points, which spreads them over every peer")]
+        case .shardKeyCountMismatch, .resumeMismatch:
+            [Remedy(.overwrite, "to start over")]
+        case .countMismatch, .interrupted, .shardKeysNeedClusterMode:
+            []
         }
     }
 }

@@ -17,9 +17,16 @@ public enum QdrantError: ClassifiedError, CustomStringConvertible, Sendable {
         case .collectionNotFound(let name, let server):
             "collection '\(name)' does not exist on \(server); `qdrant-backup list` shows the collections there"
         case .collectionExists(let name, let server):
-            "collection '\(name)' already exists on \(server); pass --overwrite to replace it"
+            "collection '\(name)' already exists on \(server)"
         case .unexpectedResponse(let what, let url):
             "\(url): unexpected response: \(what)"
         }
+    }
+}
+
+extension QdrantError: RemediableError {
+    public var remedies: [Remedy] {
+        if case .collectionExists = self { return [Remedy(.overwrite, "to replace it")] }
+        return []
     }
 }

@@ -192,7 +192,7 @@ public struct ArchiveRepairer: Sendable {
         guard old.encryption == nil else {
             guard options.newSnapshot else {
                 throw RepairError.snapshotGone(collection: collection, reason:
-                    "an encrypted archive does not record the snapshot's plain checksum, so no server snapshot can be matched to it; repair with --new-snapshot")
+                    "an encrypted archive does not record the snapshot's plain checksum, so no server snapshot can be matched to it")
             }
             report = try await reexport(path, report: report)
             return
@@ -214,7 +214,7 @@ public struct ArchiveRepairer: Sendable {
         guard let held else {
             guard options.newSnapshot else {
                 throw RepairError.snapshotGone(collection: collection, reason:
-                    "the server holds no snapshot of '\(collection)' of \(totals.size) bytes with checksum \(wanted) (keep it with export --keep-server-snapshot)")
+                    "the server holds no snapshot of '\(collection)' of \(totals.size) bytes with checksum \(wanted) ")
             }
             report = try await reexport(path, report: report)
             return

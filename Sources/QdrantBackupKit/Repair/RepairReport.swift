@@ -102,11 +102,21 @@ public enum RepairError: ClassifiedError, CustomStringConvertible {
         case .rangeEmpty(let member):
             "the points of \(member) were all deleted from production since the export; export the collection again"
         case .snapshotGone(let collection, let reason):
-            "the damaged snapshot slices cannot be read again: \(reason). A new snapshot of '\(collection)' has different bytes, "
-                + "so repair --new-snapshot exports the whole collection again"
+            "the damaged snapshot slices cannot be read again: \(reason). A new snapshot of '\(collection)' has different bytes"
         case .snapshotPartial(let path):
-            "\(path) is an interrupted snapshot export, which cannot be continued (a new snapshot's bytes differ); "
-                + "repair --new-snapshot exports the collection again"
+            "\(path) is an interrupted snapshot export, which cannot be continued (a new snapshot's bytes differ)"
+        }
+    }
+}
+
+extension RepairError: RemediableError {
+    public var remedies: [Remedy] {
+        switch self {
+        case .snapshotGone:
+            [Remedy(.newSnapshot, "to export the whole collection again"),
+             Remedy(.keepServerSnapshot, on: "export", "next time, so that the server's snapshot can be read again")]
+        case .snapshotPartial: [Remedy(.newSnapshot, "to export the collection again")]
+        case .noArchive, .unreadableDescriptor, .rangeEmpty: []
         }
     }
 }

@@ -99,7 +99,7 @@ public struct CollectionResyncer: Sendable {
         report.droppedIndexes = toDrop.map { "\($0.field) (\($0.type))" }
         report.createdIndexes = toCreate.map { "\($0.field) (\($0.type))" }
         if !before.pointsCompared {
-            report.notes.append("the snapshot archive's points cannot be read here: only payload indexes are resynced; `import --overwrite` restores the points")
+            report.notes.append("the snapshot archive's points cannot be read here: only payload indexes are resynced; an import with overwrite restores the points")
         }
         for note in report.notes { progress.importProgressed(.note(target: target, message: note)) }
         let nothingToDo = spool.count == 0 && extra.isEmpty && toDrop.isEmpty && toCreate.isEmpty

@@ -10,9 +10,18 @@ public enum ResyncError: ClassifiedError, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .vectorConfigurationDiffers(let target, let detail):
-            "local collection '\(target)' has another vector configuration than its source (\(detail)); resync changes points and payload indexes only: recreate it with `import --overwrite` or `backup --overwrite`"
+            "local collection '\(target)' has another vector configuration than its source (\(detail)); resync changes points and payload indexes only, so the collection must be recreated"
         case .customSharding(let target):
-            "local collection '\(target)' uses custom sharding, and resync does not know which shard key a point belongs to, so it could put points under the wrong key; `validate` compares it (ignoring shard keys), `import --overwrite` restores it with its keys"
+            "local collection '\(target)' uses custom sharding, and resync does not know which shard key a point belongs to, so it could put points under the wrong key; `validate` compares it (ignoring shard keys)"
+        }
+    }
+}
+
+extension ResyncError: RemediableError {
+    public var remedies: [Remedy] {
+        switch self {
+        case .vectorConfigurationDiffers: [Remedy(.overwrite, on: "import", "to recreate it from an archive")]
+        case .customSharding: [Remedy(.overwrite, on: "import", "to restore it with its shard keys")]
         }
     }
 }

@@ -34,7 +34,7 @@ public struct AdminAPIError: Error, HTTPResponseError, CustomStringConvertible {
             self.init(.notFound, "\(error)")
             return
         }
-        self.init(Self.status(for: error.failureKind), "\(error)")
+        self.init(Self.status(for: error.failureKind), RemedyFields.describe(error))
     }
 
     /// The one place where failure kinds become HTTP statuses.

@@ -51,7 +51,7 @@ struct JobWork: Sendable {
                 await runItem(index, of: tracker, resumingSince: resumingSince)
             }
         } catch {
-            tracker.update { $0.error = "\(error)" }
+            tracker.update { $0.error = RemedyFields.describe(error) }
         }
         tracker.end { record, stopReason in
             record.finishedAt = Date()
@@ -120,7 +120,7 @@ struct JobWork: Sendable {
             } else {
                 tracker.updateItem(index) { item in
                     item.state = .failed
-                    item.error = "\(error)"
+                    item.error = RemedyFields.describe(error)
                 }
                 environment.logger.warning("job \(record.id): \(item.name): \(error)")
             }

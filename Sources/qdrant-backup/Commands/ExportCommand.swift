@@ -93,7 +93,7 @@ struct ExportCommand: AsyncParsableCommand {
             var failures: [FailureKind] = []
             for name in missing {
                 let error = QdrantError.collectionNotFound(name, server: client.displayURL)
-                Terminal.printError("\(error)")
+                Terminal.printError(RemedyText.describe(error))
                 failures.append(error.failureKind)
             }
             if chosen.isEmpty && missing.isEmpty { Terminal.printNote("no collection matches the selection") }
@@ -112,7 +112,7 @@ struct ExportCommand: AsyncParsableCommand {
                     }
                 } catch {
                     progress.finishLine()
-                    Terminal.printError("\(name): \(error)")
+                    Terminal.printError("\(name): \(RemedyText.describe(error))")
                     // Any failure but a conflict (another export's .partial, an existing archive)
                     // leaves this export's own .partial: a key that expired, a full disk, a server gone.
                     if error.failureKind != .conflict && options.method != .snapshot && !resume,

@@ -79,7 +79,7 @@ struct ImportCommand: AsyncParsableCommand {
                     if !json { ImportReporting.printSummary(result, quiet: quiet) }
                 } catch {
                     progress.finishLine()
-                    Terminal.printError("\(archive): \(error)")
+                    Terminal.printError("\(archive): \(RemedyText.describe(error))")
                     ImportReporting.printResumeHint(for: error, options: options)
                     failures.append(error.failureKind)
                 }

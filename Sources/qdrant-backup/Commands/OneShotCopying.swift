@@ -25,7 +25,7 @@ enum OneShotCopying {
         var failures: [FailureKind] = []
         for name in missing {
             let error = QdrantError.collectionNotFound(name, server: production.displayURL)
-            Terminal.printError("\(error)")
+            Terminal.printError(RemedyText.describe(error))
             failures.append(error.failureKind)
         }
         if names.isEmpty && missing.isEmpty { Terminal.printNote("no collection matches the selection") }
@@ -41,7 +41,7 @@ enum OneShotCopying {
                 }
             } catch {
                 progress.finishLine()
-                Terminal.printError("\(name): \(error)")
+                Terminal.printError("\(name): \(RemedyText.describe(error))")
                 ImportReporting.printResumeHint(for: error, options: importOptions)
                 failures.append(error.failureKind)
             }
