@@ -92,7 +92,8 @@ struct ExportInterruptionTests {
     }
 
     /// A snapshot export whose creation request the stand-in holds for `seconds` before creating
-    /// the snapshot: Qdrant, too, goes on creating a snapshot after its client has gone.
+    /// the snapshot: Qdrant, too, goes on creating a snapshot after its client has gone. Long enough
+    /// that a test process slowed down by a loaded machine still signals the export in time.
     func startSnapshotExportWhileCreating(seconds: Double) async throws -> (String, CLIRunner.Running) {
         let name = try await fixtures.create(.dense, count: 300)
         try await qdrant.injectFault(["kind": "delay", "seconds": seconds, "path": "/collections/\(name)/snapshots$", "method": "POST"])
@@ -104,14 +105,14 @@ struct ExportInterruptionTests {
     @Test("SIGTERM while the server is still creating the snapshot: the export waits for it, deletes it and exits 143")
     func sigtermDuringCreation() async throws {
         guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
-        let (name, running) = try await startSnapshotExportWhileCreating(seconds: 3)
+        let (name, running) = try await startSnapshotExportWhileCreating(seconds: 12)
         let held = ContinuousClock.now
         running.signal(SIGTERM)
         let stopped = await running.finish()
         #expect(stopped.exitCode == 143, "\(stopped.stderr)")
         #expect(stopped.stderr.contains("still be creating the snapshot"), "\(stopped.stderr)")
         // Past the moment the server finished the snapshot: none may be left.
-        try await Task.sleep(until: held + .seconds(5))
+        try await Task.sleep(until: held + .seconds(14))
         #expect(try await serverSnapshots(name) == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.url.path).isEmpty)
         let cleanup = try await cli.run(["cleanup", "--json"])
@@ -121,12 +122,12 @@ struct ExportInterruptionTests {
     @Test("after kill -9 while the snapshot was being created, cleanup deletes the snapshot that appeared")
     func cleanupAfterKillDuringCreation() async throws {
         guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
-        let (name, running) = try await startSnapshotExportWhileCreating(seconds: 2)
+        let (name, running) = try await startSnapshotExportWhileCreating(seconds: 12)
         running.signal(SIGKILL)
         #expect(await running.finish().exitCode == 128 + SIGKILL)
         let early = try await cli.run(["cleanup"])
         #expect(early.exitCode == 0, "\(early.stderr)")
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(60)
         while try await serverSnapshots(name) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
         #expect(try await serverSnapshots(name) == 1, "the server finished the snapshot after the client was gone")
 
@@ -142,7 +143,7 @@ struct ExportInterruptionTests {
         guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
         let name = try await fixtures.create(.dense, count: 200)
         // The server snapshot is deleted after the archive took its final name: hold that delete.
-        try await qdrant.injectFault(["kind": "delay", "seconds": 3, "path": "/collections/\(name)/snapshots/.+", "method": "DELETE"])
+        try await qdrant.injectFault(["kind": "delay", "seconds": 10, "path": "/collections/\(name)/snapshots/.+", "method": "DELETE"])
         let running = try cli.start(["export", name, "--method", "snapshot", "--output", output.url.path])
         if try await !qdrant.waitUntilTriggered("delay") { Issue.record("the delete was never held") }
         running.signal(SIGINT)
