@@ -1,7 +1,7 @@
 """qdrant-backup's benchmark: every figure beside a baseline measured in the same run.
 
 Run it through `bash Tests/Benchmarks/run` (which installs what it needs and builds the release
-binary). See README.md, section Benchmarks, for what each row means.
+binary). Tests/Benchmarks/README.md says what each row measures and keeps the figures of past runs.
 
 Servers, all on loopback:
 - the client-only server (client_only_server.py): snapshot bytes from a file by sendfile, scroll
@@ -280,8 +280,8 @@ def snapshot_path(args, table, binary, server, snapshot, work):
 def points_path(args, table, binary, server, points_file, work, counts):
     env = tool_env(server.url, work)
     out = os.path.join(work, "out")
-    seed_dir = os.path.join(work, "seed")
-    seed = [sys.executable, os.path.join(HERE, "seed_style.py")]
+    client_dir = os.path.join(work, "qdrant-client")
+    client_baseline = [sys.executable, os.path.join(HERE, "qdrant_client_baseline.py")]
     results = {}
     for count in counts:
         name = f"points_{count}"
@@ -294,23 +294,24 @@ def points_path(args, table, binary, server, points_file, work, counts):
         os.makedirs(out, exist_ok=True)
         log(f"points export and import, {count} points ({mb:,.0f} MB of JSON):")
         if count == max(counts):
-            def seed_export():
-                clear(seed_dir)
-                return measure("baseline seed qdrant-client export", seed + ["export", server.url, name, seed_dir],
-                               env, work, seed_dir)
+            def client_export():
+                clear(client_dir)
+                return measure("baseline qdrant-client (1 thread) export",
+                               client_baseline + ["export", server.url, name, client_dir], env, work, client_dir)
             tool, base = paired(args.repeat_points,
-                                lambda: measure(f"export {count:,} points", export, env, work, archive), seed_export)
+                                lambda: measure(f"export {count:,} points", export, env, work, archive), client_export)
             ratio = tool.size / raw
             table.add(tool, mb, count, size_ratio=ratio, baseline=base, target=5.0)
             table.add(base, mb, count, size_ratio=base.size / raw)
             table.note(f"export {count:,} points", f"archive {ratio:.3f}x raw JSON <= 0.45",
                        "pass" if ratio <= 0.45 else "MISS")
             tool, base = paired(args.repeat_points, lambda: measure(f"import {count:,} points", importing, env, work),
-                                lambda: measure("baseline seed qdrant-client import",
-                                                seed + ["import", server.url, f"{name}_seed", seed_dir], env, work))
+                                lambda: measure("baseline qdrant-client (1 thread) import",
+                                                client_baseline + ["import", server.url, f"{name}_client", client_dir],
+                                                env, work))
             table.add(tool, mb, count, baseline=base, target=5.0)
             table.add(base, mb, count)
-            clear(seed_dir)
+            clear(client_dir)
             seal, opening = age_identity(work)
             encryption_cost(args, table, f"export {count:,} points", export, export + seal, env, work, archive, mb, count)
             encrypted_archive = os.path.join(work, f"{name}-encrypted.qdrant.tar")
@@ -322,7 +323,7 @@ def points_path(args, table, binary, server, points_file, work, counts):
                              "--quiet"] + opening, env, work, None, mb, count)
             clear(encrypted_archive)
         else:
-            # zstd -3 beside the default level, for the choice of the default (README, Benchmarks).
+            # zstd -3 beside the default level, for the choice of the default (Tests/Benchmarks/README.md).
             level3 = measure(f"export {count:,} points, zstd -3", export + ["--compression-level", "3"], env, work,
                              archive)
             table.add(level3, mb, count, size_ratio=level3.size / raw)

@@ -1,5 +1,6 @@
 """A client-only Qdrant for the benchmark: it speaks just the REST calls qdrant-backup and the
-seed-style script make, and moves bytes as cheaply as it can, so that the client is what is measured.
+qdrant-client baseline (qdrant_client_baseline.py) make, and moves bytes as cheaply as it can, so
+that the client is what is measured.
 
 - Scroll pages are replayed from memory: the points of each collection are loaded once from a
   JSON Lines file (what the stand-in's scroll returns for them) and pages are joined on request

@@ -1,8 +1,11 @@
-"""The seed's way, as the baseline of the points path: the official qdrant-client, one thread.
+"""The baseline of the points path: the official qdrant-client, single-threaded, as a plain
+script would use it to copy a collection through JSON-lines files.
 
-    seed_style.py export URL COLLECTION DIR   scroll pages of 1000 into DIR/page-NNNNN.jsonl
-    seed_style.py import URL COLLECTION DIR   recreate COLLECTION, upsert each file's points (1000 a request)
+    qdrant_client_baseline.py export URL COLLECTION DIR   scroll pages of 1000 into DIR/page-NNNNN.jsonl
+    qdrant_client_baseline.py import URL COLLECTION DIR   recreate COLLECTION, upsert each file's points (1000 a request)
 
+One thread, one request at a time, pages and batches of 1000 points (the tool's defaults), so that
+the ratio in the benchmark table measures what the tool adds over the straightforward client.
 Prints one JSON line: {"points": N, "bytes": JSON bytes written or read}.
 """
 import glob
