@@ -92,16 +92,32 @@ public final class ArchiveWriter {
         case .object(let object):
             output = try S3MultipartUpload(client: ObjectStore.client(), location: object)
         }
-        let bytes = try descriptor.encoded()
+        let bytes: [UInt8]
+        do {
+            bytes = try descriptor.encoded()
+        } catch {
+            try? output.discard()
+            throw error
+        }
         let digest = ArchiveManifest.FileDigest(size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
-        try self.init(output: output, archivePath: archivePath, descriptor: descriptor, descriptorDigest: digest,
-                      keyFiles: [], members: [], fileHasher: SHA256(), options: options)
-        try writeMember(name: ArchiveMemberName.descriptor, data: bytes,
-                        records: MemberRecords(rawSize: digest.size, rawSHA256: digest.sha256))
-        for (name, bytes) in options.encryption?.keyMembers ?? [] {
-            let file = ArchiveManifest.KeyFile(path: name, size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
-            try writeMember(name: name, data: bytes, records: MemberRecords(rawSize: file.size, rawSHA256: file.sha256))
-            keyFiles.append(file)
+        do {
+            try self.init(output: output, archivePath: archivePath, descriptor: descriptor, descriptorDigest: digest,
+                          keyFiles: [], members: [], fileHasher: SHA256(), options: options)
+        } catch {
+            try? output.discard()
+            throw error
+        }
+        do {
+            try writeMember(name: ArchiveMemberName.descriptor, data: bytes,
+                            records: MemberRecords(rawSize: digest.size, rawSHA256: digest.sha256))
+            for (name, bytes) in options.encryption?.keyMembers ?? [] {
+                let file = ArchiveManifest.KeyFile(path: name, size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
+                try writeMember(name: name, data: bytes, records: MemberRecords(rawSize: file.size, rawSHA256: file.sha256))
+                keyFiles.append(file)
+            }
+        } catch {
+            try? discard()
+            throw error
         }
     }
 

@@ -24,7 +24,13 @@ struct SnapshotExporter {
             var attempts = DownloadAttempts(limit: options.downloadAttempts)
             while true {
                 let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
-                let sink = try SnapshotArchiveSink(writer: writer, options: writerOptions, collection: name, progress: progress)
+                let sink: SnapshotArchiveSink
+                do {
+                    sink = try SnapshotArchiveSink(writer: writer, options: writerOptions, collection: name, progress: progress)
+                } catch {
+                    try? writer.discard()
+                    throw error
+                }
                 do {
                     try await download(snapshot, of: name, into: sink, attempts: &attempts)
                     try Task.checkCancellation()

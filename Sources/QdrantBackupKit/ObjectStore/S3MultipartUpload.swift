@@ -5,8 +5,9 @@ import Foundation
 /// fills, so no local copy of the archive exists and memory holds one part.
 ///
 /// The object appears under its key only when the upload is completed, after the manifest has
-/// been written; an upload that is discarded, or dropped unfinished, is aborted, so its parts do
-/// not linger (and cost storage) in the bucket.
+/// been written; an upload that is discarded is aborted, so its parts do not linger (and cost
+/// storage) in the bucket. Its owner (``ArchiveWriter``) publishes or discards it on every path:
+/// `deinit` makes no network call, it only checks that one of them ran.
 final class S3MultipartUpload: ArchiveOutput {
     /// Bytes of part `number` (1-based): 8 MiB for the first 2,000 parts (archives up to 15.6 GiB),
     /// then twice as much every 2,000 parts. S3 wants at least 5 MiB for all but the last part and
@@ -37,7 +38,7 @@ final class S3MultipartUpload: ArchiveOutput {
     }
 
     deinit {
-        if state == .open { try? client.abortMultipartUpload(location, uploadID: uploadID) }
+        assert(state != .open, "the upload to \(location) was dropped unfinished: discard() aborts it")
     }
 
     /// An aborted upload cannot be continued, and a new one from the last whole member would
