@@ -60,3 +60,18 @@ def clustered(tmp_path_factory):
     s = StandIn(tmp_path_factory.mktemp("clustered"), "--cluster-peers", "3")
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="module")
+def one_peer(tmp_path_factory):
+    """A one-peer cluster: distributed mode on, every shard local (what shard keys need)."""
+    s = StandIn(tmp_path_factory.mktemp("one_peer"), "--cluster-peers", "1")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def s3_snapshots(tmp_path_factory):
+    s = StandIn(tmp_path_factory.mktemp("s3"), "--snapshots-storage", "s3")
+    yield s
+    s.stop()

@@ -66,7 +66,7 @@ def scroll_all(client, name, limit=7, **kw):
 def test_root_and_health(standin):
     root = requests.get(standin.url + "/").json()
     assert root["title"] == "qdrant - vector search engine" and root["version"] == "1.15.1"
-    for path, body in (("/healthz", "healthz check passed"), ("/livez", "livez check passed")):
+    for path, body in (("/healthz", "healthz check passed"), ("/livez", "healthz check passed")):
         r = requests.get(standin.url + path)
         assert r.status_code == 200 and r.text == body
     assert requests.get(standin.url + "/readyz").status_code == 200
@@ -301,8 +301,9 @@ def test_snapshot_create_list_download_upload_restore(client, standin):
     ia, ib = client.get_collection(src), client.get_collection(dst)
     assert ia.config == ib.config and ia.payload_schema == ib.payload_schema
 
-    # The client's own REST upload (priority=replica by default) into an existing empty collection
-    # keeps the empty local state, as FIELD-NOTES describes
+    # An upload without priority (SnapshotPriority's default at v1.15.5 is `snapshot`) into an
+    # existing empty collection restores the points; on a standalone node `replica` does too (there
+    # is no other replica to prefer)
     client.create_collection("replica", vectors_config={"v": models.VectorParams(size=16, distance=models.Distance.COSINE)},
                              sparse_vectors_config={"s": models.SparseVectorParams()})
     path = standin.data_dir + "/../dl.snapshot"
@@ -310,9 +311,11 @@ def test_snapshot_create_list_download_upload_restore(client, standin):
         f.write(full.content)
     assert requests.post(f"{standin.url}/collections/replica/snapshots/upload",
                          files={"snapshot": ("x.snapshot", open(path, "rb"))}).json()["result"] is True
+    assert client.count("replica").count == 300
+    client.delete("replica", points_selector=models.FilterSelector(filter=models.Filter()), wait=True)
     assert client.count("replica").count == 0
     assert client.recover_snapshot("replica", location=f"file://{path}",
-                                   priority=models.SnapshotPriority.SNAPSHOT) is True
+                                   priority=models.SnapshotPriority.REPLICA) is True
     assert client.count("replica").count == 300
 
     assert client.delete_snapshot(src, second.name) is True
@@ -495,7 +498,10 @@ def test_tls(tmp_path):
 
 # ------------------------------------------------------------------ clusters and custom sharding
 
-def test_custom_sharding_keeps_points_in_their_shard_keys(client):
+def test_custom_sharding_keeps_points_in_their_shard_keys(one_peer):
+    client = client_for(one_peer.url)
+    status = client.cluster_status()
+    assert status.status == "enabled" and list(status.peers) == [str(status.peer_id)]
     name = "custom_sharded"
     client.create_collection(name, vectors_config=models.VectorParams(size=DIM, distance=models.Distance.DOT),
                              sharding_method=models.ShardingMethod.CUSTOM, shard_number=2)
@@ -506,6 +512,8 @@ def test_custom_sharding_keeps_points_in_their_shard_keys(client):
     with pytest.raises(UnexpectedResponse) as e:
         client.create_shard_key(name, "eu")
     assert e.value.status_code == 400
+    assert e.value.content.decode().count(
+        f'Bad request: Sharding key \\"eu\\" already exists for collection {name}') == 1
 
     rng = random.Random(5)
     client.upsert(name, [models.PointStruct(id=i, vector=rand_vec(rng), payload={"n": i}) for i in range(20)],
@@ -514,10 +522,12 @@ def test_custom_sharding_keeps_points_in_their_shard_keys(client):
                   shard_key_selector=7, wait=True)
     with pytest.raises(UnexpectedResponse) as e:
         client.upsert(name, [models.PointStruct(id=99, vector=rand_vec(rng))], wait=True)
-    assert e.value.status_code == 400 and "Shard key not specified" in e.value.content.decode()
+    assert e.value.status_code == 400
+    assert e.value.content.decode().count("Wrong input: No shards found for shard key") == 1
     with pytest.raises(UnexpectedResponse) as e:
         client.upsert(name, [models.PointStruct(id=99, vector=rand_vec(rng))], shard_key_selector="us", wait=True)
     assert e.value.status_code == 400
+    assert e.value.content.decode().count('Wrong input: Shard key \\"us\\" not found') == 1
 
     assert client.count(name).count == 32
     assert client.count(name, shard_key_selector="eu").count == 20
@@ -537,6 +547,11 @@ def test_custom_sharding_keeps_points_in_their_shard_keys(client):
     assert client.count(name, shard_key_selector="eu").count == 18
     assert client.delete_shard_key(name, 7) is True
     assert client.count(name).count == 18
+    with pytest.raises(UnexpectedResponse) as e:
+        client.delete_shard_key(name, 7)
+    assert e.value.status_code == 400
+    assert f"Bad request: Sharding key 7 does not exist for collection {name}" in e.value.content.decode()
+    client.close()
 
 
 def test_auto_sharded_collection_refuses_shard_keys(client):
@@ -568,3 +583,294 @@ def test_cluster_mode_reports_peers_and_remote_shards(clustered):
     c.create_collection("single", vectors_config=models.VectorParams(size=DIM, distance=models.Distance.DOT))
     assert not c.collection_cluster_info("single").remote_shards
     c.close()
+
+
+# ------------------------------------------------------------------ Qdrant v1.15.5 behaviours
+
+def _error(r) -> str:
+    return r.json()["status"]["error"]
+
+
+def test_standalone_node_refuses_shard_keys(standin, client):
+    """src/common/collections.rs: no consensus, no shard keys; a custom-sharded collection still
+    gets created, without shards (lib/storage/src/content_manager/toc/collection_meta_ops.rs)."""
+    url = standin.url
+    for path, method in (("/collections/no_such/shards", "PUT"), ("/collections/no_such/shards/delete", "POST")):
+        r = requests.request(method, url + path, json={"shard_key": "eu"})
+        assert r.status_code == 400 and _error(r) == "Bad request: Distributed mode disabled"
+    name = "custom_standalone"
+    client.create_collection(name, vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT),
+                             sharding_method=models.ShardingMethod.CUSTOM)
+    assert client.get_collection(name).config.params.sharding_method == models.ShardingMethod.CUSTOM
+    r = requests.put(f"{url}/collections/{name}/shards", json={"shard_key": "eu"})
+    assert r.status_code == 400 and _error(r) == "Bad request: Distributed mode disabled"
+    r = requests.put(f"{url}/collections/{name}/points?wait=true",
+                     json={"points": [{"id": 1, "vector": [1, 2]}], "shard_key": "eu"})
+    assert r.status_code == 400 and _error(r) == 'Wrong input: Shard key "eu" not found'
+    r = requests.put(f"{url}/collections/{name}/points?wait=true", json={"points": [{"id": 1, "vector": [1, 2]}]})
+    assert r.status_code == 400 and _error(r) == "Wrong input: No shards found for shard key"
+    assert client.count(name).count == 0 and client.scroll(name)[0] == []
+    layout = requests.get(f"{url}/collections/{name}/cluster").json()["result"]
+    assert layout["shard_count"] == 0 and layout["local_shards"] == []
+    # An auto-sharded collection has no shard keys at all
+    client.create_collection("auto_keys", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    r = requests.put(f"{url}/collections/auto_keys/points?wait=true",
+                     json={"points": [{"id": 1, "vector": [1, 2]}], "shard_key": 7})
+    assert r.status_code == 400 and _error(r) == "Wrong input: Shard key 7 not found"
+    r = requests.post(f"{url}/collections/auto_keys/points/scroll", json={"shard_key": "eu"})
+    assert r.status_code == 400 and _error(r) == 'Bad request: Shard key "eu" not found'
+
+
+def test_one_peer_cluster_refuses_keys_on_auto_collections(one_peer):
+    r = requests.put(f"{one_peer.url}/collections/auto1", json={"vectors": {"size": 2, "distance": "Dot"}})
+    assert r.status_code == 200
+    r = requests.put(f"{one_peer.url}/collections/auto1/shards", json={"shard_key": "eu"})
+    assert r.status_code == 400 and _error(r) == "Bad request: Shard Key cannot be created with Auto sharding method"
+    layout = requests.get(f"{one_peer.url}/collections/auto1/cluster").json()["result"]
+    assert [s["state"] for s in layout["local_shards"]] == ["Active"] and layout["remote_shards"] == []
+
+
+def _snapshot_bytes(url, name):
+    desc = requests.post(f"{url}/collections/{name}/snapshots").json()["result"]
+    return desc, requests.get(f"{url}/collections/{name}/snapshots/{desc['name']}").content
+
+
+def test_recovery_into_existing_collection_keeps_its_config(standin, client):
+    """lib/storage/src/content_manager/snapshots/recover.rs: only shard data is recovered into an
+    existing collection; its config and registered payload indexes stay; the snapshot's indexes come
+    with the segments but are not registered (strict mode still sees the field as unindexed)."""
+    url = standin.url
+    src, dst = "keep_src", "keep_dst"
+    client.create_collection(src, vectors_config={"v": models.VectorParams(size=4, distance=models.Distance.DOT)},
+                             hnsw_config=models.HnswConfigDiff(m=24), metadata={"from": "source"})
+    client.create_payload_index(src, "tag", field_schema=models.PayloadSchemaType.KEYWORD)
+    client.upsert(src, [models.PointStruct(id=i, vector={"v": [i, 1.0, 2.0, 3.0]}, payload={"tag": f"t{i % 2}", "n": i})
+                        for i in range(10)], wait=True)
+    _, data = _snapshot_bytes(url, src)
+
+    client.create_collection(dst, vectors_config={"v": models.VectorParams(size=4, distance=models.Distance.DOT)},
+                             hnsw_config=models.HnswConfigDiff(m=8), metadata={"from": "target"},
+                             optimizers_config=models.OptimizersConfigDiff(indexing_threshold=123),
+                             strict_mode_config=models.StrictModeConfig(enabled=True, unindexed_filtering_retrieve=False))
+    client.create_payload_index(dst, "n", field_schema=models.PayloadSchemaType.INTEGER)
+    client.upsert(dst, [models.PointStruct(id=100, vector={"v": [0.0, 0.0, 0.0, 1.0]})], wait=True)
+    before = requests.get(f"{url}/collections/{dst}").json()["result"]["config"]
+    r = requests.post(f"{url}/collections/{dst}/snapshots/upload?wait=true", files={"snapshot": ("keep.snapshot", data)})
+    assert r.status_code == 200 and r.json()["result"] is True
+    info = requests.get(f"{url}/collections/{dst}").json()["result"]
+    assert info["config"] == before and info["config"]["metadata"] == {"from": "target"}
+    assert info["config"]["hnsw_config"]["m"] == 8
+    assert info["points_count"] == 10 and sorted(p.id for p in scroll_all(client, dst)[0]) == list(range(10))
+    assert set(info["payload_schema"]) == {"n", "tag"}
+    assert info["payload_schema"]["n"]["data_type"] == "integer" and info["payload_schema"]["n"]["points"] == 10
+    r = requests.post(f"{url}/collections/{dst}/points/scroll",
+                      json={"filter": {"must": [{"key": "tag", "match": {"value": "t1"}}]}})
+    assert r.status_code == 400 and _error(r).startswith(
+        'Bad request: Index required but not found for "tag" of one of the following types: [keyword]')
+    r = requests.post(f"{url}/collections/{dst}/points/scroll",
+                      json={"filter": {"must": [{"key": "n", "range": {"gte": 5}}]}, "limit": 100})
+    assert r.status_code == 200 and len(r.json()["result"]["points"]) == 5
+    # Updates of recovered points take effect (the engine's operation counter is past the snapshot's)
+    client.delete(dst, points_selector=models.PointIdsList(points=[0, 1]), wait=True)
+    assert requests.get(f"{url}/collections/{dst}").json()["result"]["points_count"] == 8
+
+    # Incompatible: vectors, then shard number
+    client.create_collection("keep_other", vectors_config={"v": models.VectorParams(size=8, distance=models.Distance.DOT)})
+    r = requests.post(f"{url}/collections/keep_other/snapshots/upload", files={"snapshot": ("keep.snapshot", data)})
+    assert r.status_code == 400
+    assert _error(r) == (
+        'Wrong input: Snapshot is not compatible with existing collection: Collection vectors: '
+        'Multi({"v": VectorParams { size: 8, distance: Dot, hnsw_config: None, quantization_config: None, '
+        'on_disk: None, datatype: None, multivector_config: None }}) Snapshot Vectors: '
+        'Multi({"v": VectorParams { size: 4, distance: Dot, hnsw_config: None, quantization_config: None, '
+        'on_disk: None, datatype: None, multivector_config: None }})')
+    client.create_collection("keep_shards", vectors_config={"v": models.VectorParams(size=4, distance=models.Distance.DOT)},
+                             shard_number=2)
+    r = requests.put(f"{url}/collections/keep_shards/snapshots/recover",
+                     json={"location": f"file://{standin.data_dir}/snapshots/keep_dst/keep.snapshot"})
+    assert r.status_code == 400 and _error(r) == ("Wrong input: Snapshot is not compatible with existing collection: "
+                                                  "Collection shard number: 2 Snapshot shard number: 1")
+
+
+def test_recovered_points_can_be_updated(standin, client):
+    client.create_collection("upd_src", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    for _ in range(3):
+        client.upsert("upd_src", [models.PointStruct(id=i, vector=[1.0, float(i)], payload={"v": 1}) for i in range(5)])
+    _, data = _snapshot_bytes(standin.url, "upd_src")
+    r = requests.post(f"{standin.url}/collections/upd_dst/snapshots/upload", files={"snapshot": ("u.snapshot", data)})
+    assert r.status_code == 200
+    client.delete("upd_dst", points_selector=models.PointIdsList(points=[0, 1]), wait=True)
+    client.upsert("upd_dst", [models.PointStruct(id=2, vector=[1.0, 2.0], payload={"v": 2})], wait=True)
+    got = {p.id: p.payload for p in scroll_all(client, "upd_dst")[0]}
+    assert got == {2: {"v": 2}, 3: {"v": 1}, 4: {"v": 1}}
+
+
+def test_uploaded_snapshot_stays_in_the_snapshot_folder(standin, client):
+    """src/actix/api/snapshot_api.rs do_save_uploaded_snapshot (qdrant/qdrant#10207)."""
+    url = standin.url
+    client.create_collection("up_src", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    client.upsert("up_src", [models.PointStruct(id=1, vector=[1.0, 2.0])], wait=True)
+    desc, data = _snapshot_bytes(url, "up_src")
+    bad = requests.post(f"{url}/collections/up_dst/snapshots/upload", params={"checksum": "0" * 64},
+                        files={"snapshot": ("kept.snapshot", data)})
+    assert bad.status_code == 400
+    assert _error(bad) == f"Checksum mismatch: expected {desc['checksum']}, actual {'0' * 64}"
+    assert requests.get(f"{url}/collections/up_dst").status_code == 404
+    r = requests.post(f"{url}/collections/up_dst/snapshots/upload", params={"checksum": desc["checksum"].upper()},
+                      files={"snapshot": ("dir/kept.snapshot", data)})
+    assert r.status_code == 200
+    listed = requests.get(f"{url}/collections/up_dst/snapshots").json()["result"]
+    assert [(s["name"], s["size"], "checksum" in s) for s in listed] == [("kept.snapshot", len(data), False)]
+    assert requests.get(f"{url}/collections/up_dst/snapshots/kept.snapshot").content == data
+    # The same name again replaces the file
+    r = requests.post(f"{url}/collections/up_dst/snapshots/upload", files={"snapshot": ("kept.snapshot", data + b"\0" * 1024)})
+    listed = requests.get(f"{url}/collections/up_dst/snapshots").json()["result"]
+    assert [(s["name"], s["size"]) for s in listed] == [("kept.snapshot", len(data) + 1024)]
+    r = requests.put(f"{url}/collections/up_dst/snapshots/recover",
+                     json={"location": f"file://{standin.data_dir}/snapshots/up_dst/kept.snapshot", "checksum": "1" * 64})
+    assert r.status_code == 400 and _error(r).startswith(
+        f"Wrong input: Snapshot checksum mismatch: expected {'1' * 64}, got ")
+    r = requests.put(f"{url}/collections/up_dst/snapshots/recover", json={"location": "file:///no/such.snapshot"})
+    assert r.status_code == 400 and _error(r) == 'Bad request: Snapshot file "/no/such.snapshot" does not exist'
+    assert requests.delete(f"{url}/collections/up_dst/snapshots/kept.snapshot").json()["result"] is True
+    assert requests.get(f"{url}/collections/up_dst/snapshots").json()["result"] == []
+
+
+def test_custom_sharded_snapshot_restores_empty(one_peer):
+    """qdrant/qdrant#10135: a collection created from a custom-sharded snapshot has no shards."""
+    c = client_for(one_peer.url)
+    c.create_collection("cs_src", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT),
+                        sharding_method=models.ShardingMethod.CUSTOM)
+    c.create_shard_key("cs_src", "eu")
+    c.upsert("cs_src", [models.PointStruct(id=i, vector=[1.0, 2.0]) for i in range(5)], shard_key_selector="eu")
+    _, data = _snapshot_bytes(one_peer.url, "cs_src")
+    r = requests.post(f"{one_peer.url}/collections/cs_dst/snapshots/upload", files={"snapshot": ("cs.snapshot", data)})
+    assert r.status_code == 200 and r.json()["result"] is True
+    info = c.get_collection("cs_dst")
+    assert info.config.params.sharding_method == models.ShardingMethod.CUSTOM and info.points_count == 0
+    assert c.count("cs_dst").count == 0 and c.collection_cluster_info("cs_dst").shard_count == 0
+    c.close()
+
+
+def test_strict_mode_enforced(standin, client):
+    """lib/collection/src/operations/verification/ at v1.15.5."""
+    url = standin.url
+    name = "strict"
+    r = requests.put(f"{url}/collections/{name}", json={
+        "vectors": {"size": 2, "distance": "Dot"},
+        "strict_mode_config": {"enabled": True, "max_query_limit": 5, "search_allow_exact": False,
+                               "upsert_max_batchsize": 3, "unindexed_filtering_retrieve": False,
+                               "unindexed_filtering_update": False, "max_timeout": 5, "max_points_count": None}})
+    assert r.status_code == 200
+    cfg = requests.get(f"{url}/collections/{name}").json()["result"]["config"]["strict_mode_config"]
+    assert cfg == {"enabled": True, "max_query_limit": 5, "search_allow_exact": False, "upsert_max_batchsize": 3,
+                   "unindexed_filtering_retrieve": False, "unindexed_filtering_update": False, "max_timeout": 5}
+    pts = [{"id": i, "vector": [1, i], "payload": {"k": i}} for i in range(4)]
+    r = requests.put(f"{url}/collections/{name}/points", json={"points": pts})
+    assert r.status_code == 400 and _error(r) == ('Bad request: Limit exceeded 4 > 3 for "upsert limit". '
+                                                  'Help: Reduce the "upsert limit" parameter to or below 3.')
+    assert requests.put(f"{url}/collections/{name}/points?wait=true", json={"points": pts[:3]}).status_code == 200
+    r = requests.post(f"{url}/collections/{name}/points/scroll", json={"limit": 10})
+    assert r.status_code == 400 and _error(r) == ('Bad request: Limit exceeded 10 > 5 for "limit". '
+                                                  'Help: Reduce the "limit" parameter to or below 5.')
+    assert requests.post(f"{url}/collections/{name}/points/scroll", json={}).status_code == 200
+    r = requests.post(f"{url}/collections/{name}/points/scroll?timeout=10", json={"limit": 2})
+    assert r.status_code == 400 and 'Limit exceeded 10 > 5 for "timeout"' in _error(r)
+    r = requests.post(f"{url}/collections/{name}/points/count", json={})
+    assert r.status_code == 400 and _error(r) == "Bad request: Exact search disabled!. Help: Set exact=false."
+    assert requests.post(f"{url}/collections/{name}/points/count", json={"exact": False}).json()["result"]["count"] == 3
+    flt = {"must": [{"key": "k", "range": {"gte": 1}}]}
+    r = requests.post(f"{url}/collections/{name}/points/scroll", json={"filter": flt})
+    assert r.status_code == 400 and _error(r) == (
+        'Bad request: Index required but not found for "k" of one of the following types: [float, integer]. '
+        'Help: Create an index for this key or use a different filter.')
+    r = requests.post(f"{url}/collections/{name}/points/delete?wait=true", json={"filter": flt})
+    assert r.status_code == 400 and "Index required but not found" in _error(r)
+    assert requests.post(f"{url}/collections/{name}/points/delete?wait=true", json={"points": [0]}).status_code == 200
+    # PATCH turns it off, and on again with rate limits
+    assert requests.patch(f"{url}/collections/{name}", json={"strict_mode_config": {"enabled": False}}).status_code == 200
+    assert requests.post(f"{url}/collections/{name}/points/scroll", json={"limit": 10, "filter": flt}).status_code == 200
+    assert requests.post(f"{url}/collections/{name}/points/count", json={}).status_code == 200
+    r = requests.patch(f"{url}/collections/{name}", json={"strict_mode_config": {
+        "enabled": True, "max_query_limit": None, "read_rate_limit": 2, "write_rate_limit": 2}})
+    assert r.status_code == 200
+    cfg = requests.get(f"{url}/collections/{name}").json()["result"]["config"]["strict_mode_config"]
+    assert cfg["max_query_limit"] == 5 and cfg["read_rate_limit"] == 2
+    statuses = [requests.post(f"{url}/collections/{name}/points/count", json={"exact": False}).status_code
+                for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    r = requests.post(f"{url}/collections/{name}/points/count", json={"exact": False})
+    assert r.status_code == 429 and r.headers["Retry-After"] in ("29", "30")
+    assert _error(r).startswith("Rate limiting exceeded: Read rate limit exceeded: Operation requires 1 tokens but "
+                                "only 0.0 were available. Retry after ")
+    r = requests.put(f"{url}/collections/{name}/points", json={"points": pts[:3]})
+    assert r.status_code == 429 and _error(r) == ("Rate limiting exceeded: Write rate limit exceeded, request larger "
+                                                  "than rate limiter capacity, please try to split your request")
+    requests.patch(f"{url}/collections/{name}", json={"strict_mode_config": {"enabled": False}})
+
+
+def test_s3_snapshot_storage(s3_snapshots):
+    """lib/collection/src/common/snapshots_manager.rs, snapshot_storage_ops.rs, snapshot_stream.rs."""
+    url = s3_snapshots.url
+    requests.put(f"{url}/collections/s3c", json={"vectors": {"size": 2, "distance": "Dot"}}).raise_for_status()
+    requests.put(f"{url}/collections/s3c/points?wait=true",
+                 json={"points": [{"id": i, "vector": [1, i]} for i in range(50)]}).raise_for_status()
+    created = requests.post(f"{url}/collections/s3c/snapshots").json()["result"]
+    assert set(created) == {"name", "creation_time", "size"}
+    listed = requests.get(f"{url}/collections/s3c/snapshots").json()["result"]
+    assert listed == [created]
+    r = requests.get(f"{url}/collections/s3c/snapshots/{created['name']}", headers={"Range": "bytes=10-"})
+    assert r.status_code == 200 and len(r.content) == created["size"]
+    assert r.headers.get("Transfer-Encoding") == "chunked" and "Accept-Ranges" not in r.headers
+    assert "Content-Disposition" not in r.headers
+
+
+def test_replica_state_endpoint(clustered):
+    url = clustered.url
+    requests.put(f"{url}/collections/rs", json={"vectors": {"size": 2, "distance": "Dot"}, "shard_number": 3,
+                                                 "replication_factor": 2}).raise_for_status()
+    layout = requests.get(f"{url}/collections/rs/cluster").json()["result"]
+    local = layout["local_shards"][0]["shard_id"]
+    r = requests.post(f"{url}/__standin/replica_state", json={"collection": "rs", "shard_id": local, "state": "Dead"})
+    assert r.status_code == 200
+    layout = requests.get(f"{url}/collections/rs/cluster").json()["result"]
+    assert {s["shard_id"]: s["state"] for s in layout["local_shards"]}[local] == "Dead"
+    remote = layout["remote_shards"][0]
+    r = requests.post(f"{url}/__standin/replica_state", json={"collection": "rs", "shard_id": remote["shard_id"],
+                                                              "peer_id": remote["peer_id"], "state": "Partial"})
+    assert r.status_code == 200
+    assert any(s["state"] == "Partial" for s in r.json()["result"]["remote_shards"])
+    r = requests.post(f"{url}/__standin/replica_state", json={"collection": "rs", "shard_id": local, "state": "Zombie"})
+    assert r.status_code == 400
+    requests.post(f"{url}/__standin/replica_state", json={"collection": "rs", "shard_id": local, "state": None})
+    layout = requests.get(f"{url}/collections/rs/cluster").json()["result"]
+    assert {s["shard_id"]: s["state"] for s in layout["local_shards"]}[local] == "Active"
+
+
+def test_json_numbers_echoed_like_serde_json(standin):
+    raw = (b'{"vectors":{"size":2,"distance":"Dot"},"metadata":{"a":2.0,"b":10000000000.0,"c":-0.0,"d":1e300,'
+           b'"e":18446744073709551615,"f":1e16,"g":1.5e-7,"h":0.1,"i":"1e+5"}}')
+    r = requests.put(f"{standin.url}/collections/numbers", data=raw, headers={"Content-Type": "application/json"})
+    assert r.status_code == 200
+    body = requests.get(f"{standin.url}/collections/numbers").content
+    assert (b'"metadata":{"a":2.0,"b":10000000000.0,"c":-0.0,"d":1e300,"e":18446744073709551615,"f":1e16,'
+            b'"g":1.5e-7,"h":0.1,"i":"1e+5"}') in body
+
+
+def test_json_body_limit_is_32_mib(standin):
+    limit = 32 * 1024 * 1024
+    big = b'{"vectors":{"size":2,"distance":"Dot"},"metadata":{"x":"' + b"a" * limit + b'"}}'
+    r = requests.put(f"{standin.url}/collections/big", data=big, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert _error(r) == f"Payload error: JSON payload ({len(big)} bytes) is larger than allowed (limit: {limit} bytes)."
+
+    def chunks():
+        yield big[:1000]
+        yield big[1000:]
+    r = requests.put(f"{standin.url}/collections/big", data=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and _error(r) == f"Payload error: JSON payload has exceeded limit ({limit} bytes)."
+    r = requests.put(f"{standin.url}/collections/big", data=b'{"vectors":', headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and _error(r).startswith("Format error in JSON body: ")
+    # Snapshot uploads are multipart: no limit (an invalid archive is refused as such)
+    r = requests.post(f"{standin.url}/collections/big/snapshots/upload", files={"snapshot": ("big.snapshot", big)})
+    assert r.status_code == 400 and _error(r).startswith("Wrong input: Invalid snapshot")

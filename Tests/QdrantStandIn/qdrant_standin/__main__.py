@@ -37,8 +37,12 @@ def main(argv=None) -> int:
     p.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain); needs --tls-key")
     p.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     p.add_argument("--cluster-peers", type=int, default=0,
-                   help="report a distributed deployment of N peers (N >= 2); shards are placed round robin, "
-                        "this node holds peer 0's share, and still stores every point")
+                   help="report a distributed deployment of N peers (N >= 1; 1 is a one-peer cluster, which "
+                        "is what shard keys need); shards are placed round robin, this node holds peer 0's "
+                        "share, and still stores every point")
+    p.add_argument("--snapshots-storage", choices=("local", "s3"), default="local",
+                   help="like Qdrant's storage.snapshots_config.snapshots_storage: with s3, snapshot downloads "
+                        "ignore Range and stream (chunked), and snapshot descriptions carry no checksum")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="stop when the process that started us ends (test fixtures: no orphans after a killed test run)")
@@ -47,7 +51,7 @@ def main(argv=None) -> int:
         p.error("--tls-cert and --tls-key go together")
 
     app = App(args.data_dir, args.version, args.api_key, args.read_only_api_key, args.verbose,
-              cluster_peers=args.cluster_peers)
+              cluster_peers=args.cluster_peers, snapshots_storage=args.snapshots_storage)
     if args.faults_file:
         with open(args.faults_file, "rb") as f:
             app.faults.add(orjson.loads(f.read()))

@@ -67,11 +67,34 @@ def _dense(values, size: int):
 
 
 def _multi(values, size: int):
-    if not isinstance(values, list) or not values or not all(isinstance(v, list) for v in values):
-        raise bad_input("Vector dimension error: multi-vector must contain at least one vector")
+    if isinstance(values, list) and all(not isinstance(v, list) for v in values):
+        # A plain (dense) vector for a multivector: taken as a one-vector multivector; `[]` is an
+        # empty dense vector (dimension 0).
+        return [_dense(values, size)]
+    if not isinstance(values, list) or not all(isinstance(v, list) for v in values):
+        raise json_error("data did not match any variant of untagged enum VectorStruct")
     for v in values:
         _dense(v, size)
     return values
+
+
+def validate_vector_struct(vector, path: str) -> None:
+    """Request validation of multivectors (Qdrant v1.15.5 lib/api/src/rest/validate.rs via
+    common::validation::validate_multi_vector): 422 "Validation error in JSON body: [{path}: …]"."""
+    def one(value, where):
+        if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+            if any(len(v) == 0 for v in value):
+                raise ApiError(422, f"Validation error in JSON body: [{where}: all vectors must be non-empty]")
+            dim = len(value[0])
+            other = next((len(v) for v in value if len(v) != dim), None)
+            if other is not None:
+                raise ApiError(422, f"Validation error in JSON body: [{where}: all vectors must have the same "
+                                    f"dimension, found vector with dimension {other}]")
+    if isinstance(vector, dict):
+        for v in vector.values():
+            one(v, f"{path}.?.data")
+    else:
+        one(vector, f"{path}.data")
 
 
 def _sparse(value):
@@ -116,8 +139,10 @@ class VectorSchema:
             return value if self.unnamed else {"": value}
         if isinstance(vector, dict):
             converted = {name: self._one(name, v) for name, v in vector.items()}
-            if self.unnamed:
-                return converted.get("", [])  # Qdrant refuses a point without its default vector
+            if self.unnamed and set(converted) == {""}:
+                return converted[""]
+            # Vectors are optional: a point may carry only some of them (e.g. only a sparse one next
+            # to the default dense vector).
             return converted
         raise json_error("data did not match any variant of untagged enum VectorStruct")
 
@@ -155,18 +180,19 @@ def vector_out(vector):
 
 
 def payload_selector(with_payload):
-    """REST WithPayloadInterface to (engine argument, post-filter or None)."""
+    """REST WithPayloadInterface to (engine argument, post-filter or None). Include/exclude selectors
+    take JSON paths (`country.name`, `a[].b`), applied by the engine's PayloadSelector."""
     if with_payload is None or isinstance(with_payload, bool):
         return (True if with_payload is None else with_payload), None
     if isinstance(with_payload, list):
-        return True, ("include", with_payload)
+        return qe.PayloadSelector.Include([str(k) for k in with_payload]), None
     if isinstance(with_payload, dict):
         if "include" in with_payload:
             inc = with_payload["include"]
-            return True, ("include", inc if isinstance(inc, list) else [inc])
+            return qe.PayloadSelector.Include([str(k) for k in (inc if isinstance(inc, list) else [inc])]), None
         if "exclude" in with_payload:
             exc = with_payload["exclude"]
-            return True, ("exclude", exc if isinstance(exc, list) else [exc])
+            return qe.PayloadSelector.Exclude([str(k) for k in (exc if isinstance(exc, list) else [exc])]), None
     raise json_error("data did not match any variant of untagged enum WithPayloadInterface")
 
 
@@ -193,7 +219,7 @@ def record_out(rec, post_payload, with_payload: bool, with_vector) -> dict:
     # Qdrant's Record always serialises `payload` and `vector` (null when not requested).
     return {
         "id": point_id_out(rec.id),
-        "payload": apply_payload_filter(rec.payload, post_payload) if with_payload else None,
+        "payload": apply_payload_filter(rec.payload, post_payload) if with_payload is not False else None,
         "vector": vector_out(rec.vector) if with_vector else None,
     }
 
@@ -206,33 +232,82 @@ def _as_list(value):
     return value if isinstance(value, list) else [value]
 
 
+def _geo_point(p):
+    if not isinstance(p, dict) or "lon" not in p or "lat" not in p:
+        raise json_error("missing field `lon` or `lat` in GeoPoint")
+    return qe.GeoPoint(lon=float(p["lon"]), lat=float(p["lat"]))
+
+
+def _range(r):
+    if not isinstance(r, dict):
+        raise json_error("data did not match any variant of untagged enum RangeInterface")
+    bounds = {k: r.get(k) for k in ("gte", "gt", "lte", "lt")}
+    if any(isinstance(v, str) for v in bounds.values()):
+        return qe.RangeDateTime(**bounds)
+    return qe.RangeFloat(**{k: (None if v is None else float(v)) for k, v in bounds.items()})
+
+
 def _condition(cond: dict):
     if not isinstance(cond, dict):
         raise json_error("data did not match any variant of untagged enum Condition")
-    if any(k in cond for k in ("must", "should", "must_not")):
+    if any(k in cond for k in ("must", "should", "must_not", "min_should")):
         return parse_filter(cond)
     if "has_id" in cond:
         return qe.HasIdCondition({parse_point_id(i) for i in cond["has_id"]})
+    if "has_vector" in cond:
+        return qe.HasVectorCondition(cond["has_vector"])
     if "is_empty" in cond:
         return qe.IsEmptyCondition(cond["is_empty"]["key"])
     if "is_null" in cond:
         return qe.IsNullCondition(cond["is_null"]["key"])
+    if "nested" in cond:
+        nested = cond["nested"]
+        if not isinstance(nested, dict) or "key" not in nested or "filter" not in nested:
+            raise json_error("missing field `key` or `filter` in `nested`")
+        return qe.NestedCondition(nested["key"], parse_filter(nested["filter"]))
     if "key" in cond:
         key = cond["key"]
-        if "match" in cond:
-            m = cond["match"]
+        kwargs = {}
+        m = cond.get("match")
+        if m is not None:
             if "value" in m:
-                return qe.FieldCondition(key, match=qe.MatchValue(m["value"]))
-            if "any" in m:
-                return qe.FieldCondition(key, match=qe.MatchAny(m["any"]))
-            if "except" in m:
-                return qe.FieldCondition(key, match=qe.MatchExcept(m["except"]))
-            if "text" in m:
-                return qe.FieldCondition(key, match=qe.MatchText(m["text"]))
-        if "range" in cond:
-            r = cond["range"]
-            return qe.FieldCondition(key, range=qe.RangeFloat(gte=r.get("gte"), gt=r.get("gt"),
-                                                             lte=r.get("lte"), lt=r.get("lt")))
+                kwargs["match"] = qe.MatchValue(m["value"])
+            elif "any" in m:
+                kwargs["match"] = qe.MatchAny(m["any"])
+            elif "except" in m:
+                kwargs["match"] = qe.MatchExcept(m["except"])
+            elif "text" in m:
+                kwargs["match"] = qe.MatchText(m["text"])
+            elif "phrase" in m:
+                kwargs["match"] = qe.MatchPhrase(m["phrase"])
+            elif "text_any" in m:
+                kwargs["match"] = qe.MatchTextAny(m["text_any"])
+            else:
+                raise json_error("data did not match any variant of untagged enum Match")
+        if cond.get("range") is not None:
+            kwargs["range"] = _range(cond["range"])
+        if cond.get("geo_bounding_box") is not None:
+            g = cond["geo_bounding_box"]
+            kwargs["geo_bounding_box"] = qe.GeoBoundingBox(_geo_point(g.get("top_left")), _geo_point(g.get("bottom_right")))
+        if cond.get("geo_radius") is not None:
+            g = cond["geo_radius"]
+            kwargs["geo_radius"] = qe.GeoRadius(_geo_point(g.get("center")), float(g.get("radius")))
+        if cond.get("geo_polygon") is not None:
+            g = cond["geo_polygon"]
+            exterior = [_geo_point(p) for p in (g.get("exterior") or {}).get("points", [])]
+            interiors = [[_geo_point(p) for p in (ring or {}).get("points", [])] for ring in g.get("interiors") or []]
+            kwargs["geo_polygon"] = qe.GeoPolygon(exterior, interiors or None)
+        if cond.get("values_count") is not None:
+            v = cond["values_count"]
+            kwargs["values_count"] = qe.ValuesCount(**{k: v.get(k) for k in ("lt", "gt", "lte", "gte")})
+        if cond.get("is_empty") is not None:
+            kwargs["is_empty"] = bool(cond["is_empty"])
+        if cond.get("is_null") is not None:
+            kwargs["is_null"] = bool(cond["is_null"])
+        if not kwargs:
+            # Qdrant v1.15.5 lib/segment/src/types.rs validate_field_condition
+            raise ApiError(422, "Validation error in JSON body: [filter: At least one field condition must be specified]")
+        return qe.FieldCondition(key, **kwargs)
     raise bad_request(f"the Qdrant stand-in does not support this filter condition: {cond}")
 
 
@@ -241,11 +316,15 @@ def parse_filter(flt):
         return None
     if not isinstance(flt, dict):
         raise json_error("invalid type: expected struct Filter")
-    if "min_should" in flt:
-        raise bad_request("the Qdrant stand-in does not support min_should")
     parts = {}
     for clause in ("must", "should", "must_not"):
         conds = _as_list(flt.get(clause))
         if conds is not None:
             parts[clause] = [_condition(c) for c in conds]
+    min_should = flt.get("min_should")
+    if min_should is not None:
+        if not isinstance(min_should, dict) or "min_count" not in min_should:
+            raise json_error("missing field `min_count`")
+        parts["min_should"] = qe.MinShould([_condition(c) for c in _as_list(min_should.get("conditions")) or []],
+                                           int(min_should["min_count"]))
     return qe.Filter(**parts)

@@ -33,7 +33,37 @@ def already_exists(description: str) -> ApiError:
 
 
 def json_error(description: str) -> ApiError:
-    return ApiError(400, f"Json deserialize error: {description}")
+    # Qdrant v1.15.5 src/actix/mod.rs validation_error_handler: a body serde cannot deserialize
+    # (actix JsonPayloadError::Deserialize) is answered 400 "Format error in JSON body: {serde error}".
+    return ApiError(400, f"Format error in JSON body: {description}")
+
+
+def json_too_large(length: int | None, limit: int) -> ApiError:
+    # Qdrant v1.15.5 src/actix/mod.rs: JsonConfig.limit(max_request_size_mb * 1024 * 1024) and
+    # validation_error_handler answers every non-validation error 400 with `err.to_string()`:
+    # actix-web-validator 7.0.0 Error::JsonPayloadError displays "Payload error: {0}" around actix-web
+    # 4.11's JsonPayloadError::OverflowKnownLength / Overflow texts.
+    if length is not None:
+        return ApiError(400, f"Payload error: JSON payload ({length} bytes) is larger than allowed "
+                             f"(limit: {limit} bytes).")
+    return ApiError(400, f"Payload error: JSON payload has exceeded limit ({limit} bytes).")
+
+
+def strict_mode(error: str, solution: str) -> ApiError:
+    # Qdrant v1.15.5 lib/collection/src/operations/types.rs CollectionError::strict_mode builds
+    # "{error}. Help: {solution}"; lib/storage/src/content_manager/errors.rs maps StrictMode to
+    # StorageError::BadRequest (400, "Bad request: …").
+    return ApiError(400, f"Bad request: {error}. Help: {solution}")
+
+
+def rate_limited(description: str, retry_after_secs: float | None) -> ApiError:
+    # Qdrant v1.15.5 src/actix/helpers.rs: RateLimitExceeded is 429 "Rate limiting exceeded: …" with a
+    # Retry-After header of the ceiled seconds when known.
+    import math
+    headers = {}
+    if retry_after_secs is not None:
+        headers["Retry-After"] = str(math.ceil(retry_after_secs))
+    return ApiError(429, f"Rate limiting exceeded: {description}", headers)
 
 
 def validation_error(description: str) -> ApiError:

@@ -7,8 +7,10 @@ import sys
 import threading
 import time
 import traceback
+import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import orjson
@@ -16,28 +18,45 @@ import orjson
 from . import convert
 from .auth import Access, ApiKeys, Unauthorized
 from .cluster import ClusterLayout
-from .errors import ApiError, ConnectionAborted, bad_input, forbidden, json_error
+from .cluster import REPLICA_STATES
+from .errors import (ApiError, ConnectionAborted, bad_input, bad_request, checksum_mismatch, forbidden,
+                     json_error, json_too_large)
 from .faults import FaultSet, Stats
-from .snapshots import CHUNK, Snapshots
+from .snapshots import CHUNK, Snapshots, file_sha256, hashes_equal, valid_checksum_param
 from .store import Store
 from .transport import BodyReader, ResponseWriter
 
-JSON_LIMIT = 256 << 20  # bytes; real Qdrant's default limit is 32 MiB
+# Qdrant v1.15.5 config/config.yaml `service.max_request_size_mb: 32`, applied by src/actix/mod.rs to
+# every JSON body (actix_web_validator::JsonConfig.limit); multipart uploads have no limit
+# (MultipartFormConfig total_limit usize::MAX).
+JSON_LIMIT = 32 * 1024 * 1024
 JSON_OPTS = orjson.OPT_SERIALIZE_NUMPY
+_STRING_OR_EXP = re.compile(rb'"(?:[^"\\]|\\.)*"|e\+')
+
+
+def dumps(value) -> bytes:
+    """JSON as Qdrant's serde_json writes it. orjson and serde_json (ryu) print floats alike (shortest
+    round trip, `2.0`, `-0.0`, `1e16` past 15 digits) except that orjson writes a positive exponent
+    as `e+300` where ryu writes `e300`."""
+    data = orjson.dumps(value, option=JSON_OPTS)
+    if b"e+" in data:
+        data = _STRING_OR_EXP.sub(lambda m: m.group(0) if m.group(0)[:1] == b'"' else b"e", data)
+    return data
 
 
 class Response:
-    def __init__(self, status=200, body=b"", content_type="application/json", headers=None, file=None):
+    def __init__(self, status=200, body=b"", content_type="application/json", headers=None, file=None,
+                 chunked=False):
         self.status = status
         self.body = body
         self.content_type = content_type
         self.headers = headers or {}
         self.file = file  # (path, start, length) streamed from disk
+        self.chunked = chunked  # Transfer-Encoding: chunked instead of Content-Length
 
 
 def envelope(result, started: float, status: int = 200) -> Response:
-    return Response(status, orjson.dumps({"result": result, "status": "ok",
-                                          "time": time.perf_counter() - started}, option=JSON_OPTS))
+    return Response(status, dumps({"result": result, "status": "ok", "time": time.perf_counter() - started}))
 
 
 def accepted(started: float) -> Response:
@@ -61,7 +80,7 @@ def _bool_query(query: dict, key: str, default: bool) -> bool:
         return True
     if v.lower() in ("false", "0"):
         return False
-    raise ApiError(400, f"Query deserialize error: failed to parse `{key}`: provided string was not `true` or `false`")
+    raise ApiError(400, f"Deserialize error in query parameters: provided string was not `true` or `false`")
 
 
 # ---------------------------------------------------------------- routes
@@ -98,7 +117,18 @@ class Request:
         self.started = started
 
     def json(self, required=True):
-        raw = self.body.read_all(JSON_LIMIT)
+        declared = self.body.declared_length
+        if declared is not None and declared > JSON_LIMIT:
+            # actix-web 4.11 JsonBody::limit: a Content-Length over the limit fails before reading.
+            self.handler.close_connection = True
+            raise json_too_large(declared, JSON_LIMIT)
+        try:
+            raw = self.body.read_all(JSON_LIMIT)
+        except ApiError as e:
+            if e.http_status == 413:
+                self.handler.close_connection = True
+                raise json_too_large(None, JSON_LIMIT) from None
+            raise
         if not raw.strip():
             if required:
                 raise json_error("EOF while parsing a value at line 1 column 0")
@@ -108,14 +138,26 @@ class Request:
         except orjson.JSONDecodeError as e:
             raise json_error(str(e)) from None
 
+    def timeout(self):
+        """The `timeout` query parameter (seconds) of read requests, for strict mode's max_timeout."""
+        value = self.query.get("timeout")
+        if value is None:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise ApiError(400, f"Deserialize error in query parameters: invalid digit found in string") from None
+
     def ok(self, result, status=200):
         return envelope(result, self.started, status)
 
 
 @route("GET", "/", True)
 def r_root(req):
+    # Qdrant v1.15.5 src/actix/mod.rs index: VersionInfo {title, version, commit (a 40-hex git hash)}.
+    commit = hashlib.sha1(f"qdrant-standin {req.app.version}".encode()).hexdigest()
     return Response(200, orjson.dumps({"title": "qdrant - vector search engine", "version": req.app.version,
-                                       "commit": "qdrant-standin"}))
+                                       "commit": commit}))
 
 
 @route("GET", "/healthz", True)
@@ -125,7 +167,8 @@ def r_healthz(req):
 
 @route("GET", "/livez", True)
 def r_livez(req):
-    return text("livez check passed")
+    # Qdrant v1.15.5 src/actix/api/service_api.rs: /livez answers kubernetes_healthz() too.
+    return text("healthz check passed")
 
 
 @route("GET", "/readyz", True)
@@ -202,15 +245,29 @@ def r_collection_cluster(req):
     return req.ok(req.app.cluster.collection_info(c))
 
 
+def _shard_key_body(req) -> dict:
+    body = req.json()
+    if not isinstance(body, dict) or "shard_key" not in body:
+        raise json_error("missing field `shard_key`")
+    # Qdrant v1.15.5 src/common/collections.rs do_update_collection_cluster: after the body is parsed
+    # and before the collection is looked up, a node without consensus answers
+    # StorageError::BadRequest "Distributed mode disabled" (400 "Bad request: Distributed mode disabled").
+    if not req.app.cluster.enabled:
+        raise bad_request("Distributed mode disabled")
+    return body
+
+
 @route("PUT", "/collections/{collection_name}/shards", False)
 def r_create_shard_key(req):
-    req.app.store.get(req.params[0]).create_shard_key(req.json())
+    body = _shard_key_body(req)
+    req.app.store.get(req.params[0]).create_shard_key(body)
     return req.ok(True)
 
 
 @route("POST", "/collections/{collection_name}/shards/delete", False)
 def r_drop_shard_key(req):
-    req.app.store.get(req.params[0]).drop_shard_key(req.json())
+    body = _shard_key_body(req)
+    req.app.store.get(req.params[0]).drop_shard_key(body)
     return req.ok(True)
 
 
@@ -250,14 +307,15 @@ def r_retrieve(req):
     if not isinstance(body, dict) or not isinstance(body.get("ids"), list):
         raise json_error("missing field `ids`")
     ids = [convert.parse_point_id(i) for i in body["ids"]]
-    return req.ok(c.retrieve(ids, body.get("with_payload"), body.get("with_vector", body.get("with_vectors"))))
+    return req.ok(c.retrieve(ids, body.get("with_payload"), body.get("with_vector", body.get("with_vectors")),
+                             timeout=req.timeout()))
 
 
 @route("GET", "/collections/{collection_name}/points/{id}", True)
 def r_get_point(req):
     c = req.app.store.get(req.params[0])
     pid = convert.parse_path_point_id(req.params[1])
-    found = c.retrieve([pid], True, True)
+    found = c.retrieve([pid], True, True, timeout=req.timeout())
     if not found:
         raise ApiError(404, f"Not found: No point with id {convert.point_id_out(pid)} found")
     return req.ok(found[0])
@@ -266,13 +324,13 @@ def r_get_point(req):
 @route("POST", "/collections/{collection_name}/points/scroll", True)
 def r_scroll(req):
     c = req.app.store.get(req.params[0])
-    return req.ok(c.scroll(req.json(required=False)))
+    return req.ok(c.scroll(req.json(required=False), timeout=req.timeout()))
 
 
 @route("POST", "/collections/{collection_name}/points/count", True)
 def r_count(req):
     c = req.app.store.get(req.params[0])
-    return req.ok({"count": c.count(req.json(required=False))})
+    return req.ok({"count": c.count(req.json(required=False), timeout=req.timeout())})
 
 
 # ---------------------------------------------------------------- snapshots
@@ -311,6 +369,13 @@ def r_create_snapshot(req):
 def r_download_snapshot(req):
     path = req.app.snapshots.path(req.params[0], req.params[1])
     size = os.path.getsize(path)
+    if req.app.snapshots.s3:
+        # Qdrant v1.15.5 lib/collection/src/common/snapshot_stream.rs: an S3 snapshot is a
+        # SnapshotStream::ByteStream answered 200 application/octet-stream with a streaming (chunked)
+        # body and no Content-Disposition (filename None in SnapshotStorageCloud::get_snapshot_stream);
+        # no Range support, a Range header is ignored.
+        return Response(200, content_type="application/octet-stream", file=(path, 0, size), chunked=True)
+    # Local: actix-files NamedFile (Range -> 206, Content-Disposition attachment).
     headers = {"Accept-Ranges": "bytes",
                "Content-Disposition": f'attachment; filename="{os.path.basename(path)}"'}
     rng = req.handler.headers.get("Range")
@@ -348,27 +413,25 @@ def r_delete_snapshot(req):
     snapshots = req.app.snapshots
     col, snap = req.params
     if not _bool_query(req.query, "wait", True):
-        snapshots.path(col, snap)
+        req.app.store.get(col)
         _in_background(lambda: snapshots.delete(col, snap))
         return accepted(req.started)
     return req.ok(snapshots.delete(col, snap))
 
 
-def _recover(req, path, priority, checksum, computed):
-    snapshots = req.app.snapshots
-    name = req.params[0]
+def _priority(value):
+    if value not in (None, "replica", "snapshot", "no_sync"):
+        raise ApiError(400, f"Deserialize error in query parameters: unknown variant `{value}`, expected one of "
+                            f"`no_sync`, `snapshot`, `replica`")
+    return value
+
+
+def _run_recovery(req, fn):
+    """`helpers::time_or_accept`: wait=false answers 202 at once and only logs a failure."""
     if not _bool_query(req.query, "wait", True):
-        def run():
-            try:
-                snapshots.restore(name, path, priority, checksum, computed)
-            finally:
-                _unlink(path)
-        _in_background(run)
+        _in_background(fn)
         return accepted(req.started)
-    try:
-        return req.ok(snapshots.restore(name, path, priority, checksum, computed))
-    finally:
-        _unlink(path)
+    return req.ok(fn())
 
 
 def _unlink(path):
@@ -380,21 +443,51 @@ def _unlink(path):
 
 @route("POST", "/collections/{collection_name}/snapshots/upload", False)
 def r_upload_snapshot(req):
+    """Qdrant v1.15.5 src/actix/api/snapshot_api.rs upload_snapshot: the multipart field `snapshot` is
+    received to a temporary file; with `checksum` it is compared first (400 "Checksum mismatch:
+    expected {computed}, actual {given}": StorageError::checksum_mismatch(snapshot_checksum, checksum));
+    do_save_uploaded_snapshot then moves it to `snapshots/{collection}/{filename}` (the part's
+    filename without directories, or a UUID when it has none; an existing file of that name is
+    replaced, rename semantics), where it stays (qdrant/qdrant#10207), and the collection is recovered
+    from `file://` that path."""
     ctype = req.handler.headers.get("Content-Type", "")
     m = re.search(r'boundary="?([^";]+)"?', ctype)
     if "multipart/form-data" not in ctype or not m:
         raise ApiError(400, "Bad request: Content type error: expected multipart/form-data with a boundary")
+    priority = _priority(req.query.get("priority"))
+    checksum = req.query.get("checksum")
+    if checksum is not None:
+        valid_checksum_param(checksum, "query parameters")
     tmp = os.path.join(req.app.store.tmp_dir, f"upload-{threading.get_ident()}-{time.monotonic_ns()}.snapshot")
     try:
-        digest = _receive_multipart_file(req.body, m.group(1).encode(), "snapshot", tmp)
+        digest, filename = _receive_multipart_file(req.body, m.group(1).encode(), "snapshot", tmp)
     except BaseException:
         _unlink(tmp)
         raise
-    return _recover(req, tmp, req.query.get("priority"), req.query.get("checksum"), digest)
+    name = req.params[0]
+    snapshots = req.app.snapshots
+
+    def work():
+        try:
+            if checksum is not None and not hashes_equal(digest, checksum):
+                raise checksum_mismatch(digest, checksum)
+            base = os.path.basename(filename) if filename else ""
+            if base in ("", ".", ".."):
+                base = str(uuid.uuid4())
+            directory = snapshots.local_dir(name)
+            os.makedirs(directory, exist_ok=True)
+            target = os.path.join(directory, base)
+            os.replace(tmp, target)
+        finally:
+            _unlink(tmp)
+        return snapshots.restore(name, target, priority, None, req.app.cluster)
+
+    return _run_recovery(req, work)
 
 
-def _receive_multipart_file(body: BodyReader, boundary: bytes, field: str, dest: str) -> str:
-    """Streams the part named `field` of a multipart body to `dest`; returns its SHA-256 hex."""
+def _receive_multipart_file(body: BodyReader, boundary: bytes, field: str, dest: str):
+    """Streams the part named `field` of a multipart body to `dest`; returns (SHA-256 hex, the part's
+    filename or None)."""
     delim = b"--" + boundary
     buf = b""
     # Find the first delimiter line
@@ -407,6 +500,7 @@ def _receive_multipart_file(body: BodyReader, boundary: bytes, field: str, dest:
             raise ApiError(400, "Bad request: Multipart boundary not found")
     buf = buf[buf.index(delim) + len(delim):]
     sha = None
+    filename = None
     while True:
         while b"\r\n\r\n" not in buf:
             chunk = body.read(CHUNK)
@@ -418,6 +512,9 @@ def _receive_multipart_file(body: BodyReader, boundary: bytes, field: str, dest:
             break
         disposition = re.search(rb'name="([^"]*)"', head)
         wanted = disposition is not None and disposition.group(1).decode() == field
+        if wanted:
+            fn = re.search(rb'filename="([^"]*)"', head) or re.search(rb"filename=([^;\r\n]+)", head)
+            filename = fn.group(1).decode("utf-8", "replace") if fn else None
         end_marker = b"\r\n" + delim
         out = open(dest, "wb") if wanted else None
         h = hashlib.sha256() if wanted else None
@@ -456,39 +553,60 @@ def _receive_multipart_file(body: BodyReader, boundary: bytes, field: str, dest:
     body.drain(limit=1 << 30)
     if sha is None:
         raise ApiError(400, f"Bad request: Multipart field `{field}` is missing")
-    return sha
+    return sha, filename
 
 
 @route("PUT", "/collections/{collection_name}/snapshots/recover", False)
 def r_recover(req):
+    """Qdrant v1.15.5 src/actix/api/snapshot_api.rs recover_from_snapshot ->
+    lib/storage/src/content_manager/snapshots/download.rs download_snapshot: a `file://` location is
+    used in place (never deleted), `http(s)://` is downloaded to a temporary file (deleted after)."""
     body = req.json()
     if not isinstance(body, dict) or not isinstance(body.get("location"), str):
         raise json_error("missing field `location`")
     location = body["location"]
-    tmp = os.path.join(req.app.store.tmp_dir, f"recover-{threading.get_ident()}-{time.monotonic_ns()}.snapshot")
+    priority = body.get("priority")
+    if priority not in (None, "replica", "snapshot", "no_sync"):
+        raise json_error(f"unknown variant `{priority}`, expected one of `no_sync`, `snapshot`, `replica`")
+    if body.get("checksum") is not None:
+        valid_checksum_param(body["checksum"], "JSON body")
     parsed = urllib.parse.urlsplit(location)
-    if parsed.scheme == "file":
-        src = urllib.parse.unquote(parsed.path)
-        if not os.path.isfile(src):
-            raise bad_input(f"Snapshot file {src} does not exist")
-        os.link(src, tmp) if os.stat(src).st_dev == os.stat(req.app.store.tmp_dir).st_dev else \
-            __import__("shutil").copyfile(src, tmp)
-    elif parsed.scheme in ("http", "https"):
-        headers = {"api-key": body["api_key"]} if body.get("api_key") else {}
-        try:
-            with urllib.request.urlopen(urllib.request.Request(location, headers=headers)) as r, \
-                    open(tmp, "wb") as out:
-                while True:
-                    b = r.read(CHUNK)
-                    if not b:
-                        break
-                    out.write(b)
-        except Exception as e:
-            _unlink(tmp)
-            raise ApiError(500, f"Service internal error: Failed to download snapshot from {location}: {e}")
-    else:
-        raise bad_input(f"Invalid snapshot URI scheme: {parsed.scheme}")
-    return _recover(req, tmp, body.get("priority"), body.get("checksum"), None)
+    if not parsed.scheme:
+        raise json_error("relative URL without a base")
+    name = req.params[0]
+    snapshots = req.app.snapshots
+
+    def work():
+        if parsed.scheme == "file":
+            if parsed.netloc not in ("", "localhost"):
+                raise bad_request("Invalid snapshot URI, file path must be absolute or on localhost")
+            src = urllib.parse.unquote(parsed.path)
+            if not os.path.exists(src):
+                raise bad_request(f"Snapshot file {orjson.dumps(src).decode()} does not exist")
+            return snapshots.restore(name, src, priority, body.get("checksum"), req.app.cluster)
+        if parsed.scheme in ("http", "https"):
+            tmp = os.path.join(req.app.store.tmp_dir, f"recover-{threading.get_ident()}-{time.monotonic_ns()}.download")
+            headers = {"api-key": body["api_key"]} if body.get("api_key") else {}
+            try:
+                try:
+                    with urllib.request.urlopen(urllib.request.Request(location, headers=headers)) as r, \
+                            open(tmp, "wb") as out:
+                        while True:
+                            b = r.read(CHUNK)
+                            if not b:
+                                break
+                            out.write(b)
+                except urllib.error.HTTPError as e:
+                    raise bad_input(f"Failed to download snapshot from {location}: status - {e.code} {e.reason}")
+                except (urllib.error.URLError, OSError) as e:
+                    raise ApiError(500, f"Service internal error: Http request error: error sending request "
+                                        f"for url ({location})")
+                return snapshots.restore(name, tmp, priority, body.get("checksum"), req.app.cluster)
+            finally:
+                _unlink(tmp)
+        raise bad_request(f"URL {location} with schema {parsed.scheme} is not supported")
+
+    return _run_recovery(req, work)
 
 
 # ---------------------------------------------------------------- stand-in control
@@ -525,17 +643,98 @@ def s_reset_stats(req):
     return req.ok(True)
 
 
+@route("POST", "/__standin/replica_state", True)
+def s_replica_state(req):
+    """Sets the state GET /collections/{c}/cluster reports for one replica:
+    {"collection": C, "shard_id": N, "state": "Dead", "peer_id": P (default: this node)};
+    "state": null puts it back to Active. Answers the collection's cluster info."""
+    body = req.json()
+    if not isinstance(body, dict):
+        raise ApiError(400, "Bad request: expected a JSON object")
+    c = req.app.store.get(str(body.get("collection")))
+    state = body.get("state")
+    if state is not None and state not in REPLICA_STATES:
+        raise ApiError(400, f"Bad request: unknown replica state {state!r}; one of {', '.join(REPLICA_STATES)}")
+    shard_id = body.get("shard_id", 0)
+    known = {sid for sid, _, _ in c.shard_layout()}
+    if shard_id not in known:
+        raise ApiError(400, f"Bad request: collection {c.name} has no shard {shard_id} (shards: {sorted(known)})")
+    cluster = req.app.cluster
+    index = 0 if body.get("peer_id") is None else cluster.peer_index(body["peer_id"])
+    replication = c.config["params"].get("replication_factor") or 1
+    if index is None or index not in cluster.replicas(shard_id, replication):
+        raise ApiError(400, f"Bad request: peer {body.get('peer_id')} holds no replica of shard {shard_id}")
+    if state is None:
+        c.replica_states.pop((shard_id, index), None)
+    else:
+        c.replica_states[(shard_id, index)] = state
+    return req.ok(cluster.collection_info(c))
+
+
+# ---------------------------------------------------------------- path and query validation
+
+def method_of(command: str) -> str:
+    return "GET" if command == "HEAD" else command
+
+
+# Routes whose collection name is a plain `web::Path<String>` (no validation) in Qdrant v1.15.5
+# src/actix/api/snapshot_api.rs; the others use CollectionPath, and collection creation and snapshot
+# upload StrictCollectionPath (src/actix/api/mod.rs).
+_UNVALIDATED = {("GET", "/collections/{collection_name}/snapshots"),
+                ("POST", "/collections/{collection_name}/snapshots"),
+                ("GET", "/collections/{collection_name}/snapshots/{snapshot_name}"),
+                ("DELETE", "/collections/{collection_name}/snapshots/{snapshot_name}")}
+_STRICT = {("PUT", "/collections/{collection_name}"), ("POST", "/collections/{collection_name}/snapshots/upload")}
+
+
+def _validate_path(method: str, template: str, params: list) -> None:
+    """length(min = 1, max = 255) and validate_collection_name(_legacy) of lib/common/common/src/
+    validation.rs: 422 "Validation error in path parameters: [name: …]"."""
+    if "{collection_name}" not in template or (method, template) in _UNVALIDATED or template.startswith("/__standin"):
+        return
+    name = params[0]
+    errors = []
+    if not 1 <= len(name) <= 255:
+        errors.append(f"name: value {orjson.dumps(name).decode()} invalid, must be from 1 to 255 characters")
+    invalid = ('<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0', '\x1f') if (method, template) in _STRICT \
+        else ('/', '\0')
+    bad = next((c for c in invalid if c in name), None)
+    if bad is not None:
+        errors.append(f'name: collection name cannot contain "{bad}" char')
+    if errors:
+        raise ApiError(422, f"Validation error in path parameters: [{'; '.join(errors)}]")
+
+
+# Routes taking `WaitTimeout` (timeout >= 1) in src/actix/api/collections_api.rs / shards_api.rs.
+_WAIT_TIMEOUT = {("PUT", "/collections/{collection_name}"), ("PATCH", "/collections/{collection_name}"),
+                 ("DELETE", "/collections/{collection_name}"), ("POST", "/collections/aliases"),
+                 ("PUT", "/collections/{collection_name}/shards"),
+                 ("POST", "/collections/{collection_name}/shards/delete")}
+
+
+def _validate_query(method: str, template: str, query: dict) -> None:
+    if (method, template) in _WAIT_TIMEOUT and query.get("timeout") is not None:
+        try:
+            value = int(query["timeout"])
+        except ValueError:
+            raise ApiError(400, "Deserialize error in query parameters: invalid digit found in string") from None
+        if value < 1:
+            raise ApiError(422, f"Validation error in query parameters: [timeout: value {value} invalid, "
+                                f"must be 1 or larger]")
+
+
 # ---------------------------------------------------------------- server
 
 class App:
-    def __init__(self, data_dir, version, api_key=None, read_only_api_key=None, verbose=False, cluster_peers=0):
+    def __init__(self, data_dir, version, api_key=None, read_only_api_key=None, verbose=False, cluster_peers=0,
+                 snapshots_storage="local"):
         os.makedirs(data_dir, exist_ok=True)
         self.version = version
         self.verbose = verbose
         self.peer_id = self._peer_id(data_dir)
         self.cluster = ClusterLayout(self.peer_id, cluster_peers)
-        self.store = Store(data_dir)
-        self.snapshots = Snapshots(self.store, data_dir, self.peer_id, version)
+        self.store = Store(data_dir, distributed=self.cluster.enabled)
+        self.snapshots = Snapshots(self.store, data_dir, self.peer_id, version, snapshots_storage)
         self.keys = ApiKeys(api_key, read_only_api_key)
         self.faults = FaultSet()
         self.stats = Stats()
@@ -618,6 +817,8 @@ class Handler(BaseHTTPRequestHandler):
         if found is None:
             return Response(404, b"", content_type="text/plain; charset=utf-8")
         fn, template, read_only, params = found
+        _validate_path(method_of(self.command), template, params)
+        _validate_query(method_of(self.command), template, query)
         if access is Access.READ and not read_only:
             if template in SNAPSHOT_WRITE_ROUTES and not _bool_query(query, "wait", True):
                 return accepted(started)  # Qdrant only logs the refusal of a background operation
@@ -633,7 +834,10 @@ class Handler(BaseHTTPRequestHandler):
         else:
             length = len(response.body)
         self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(length))
+        if response.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(length))
         for k, v in response.headers.items():
             self.send_header(k, v)
         if self.close_connection:
@@ -653,8 +857,14 @@ class Handler(BaseHTTPRequestHandler):
                     b = f.read(min(CHUNK, remaining))
                     if not b:
                         break
-                    writer.write(b)
+                    if response.chunked:
+                        # Faults count the bytes on the wire, chunk framing included.
+                        writer.write(b"%x\r\n" % len(b) + b + b"\r\n")
+                    else:
+                        writer.write(b)
                     remaining -= len(b)
+            if response.chunked:
+                writer.write(b"0\r\n\r\n")
         self.wfile.flush()
 
 

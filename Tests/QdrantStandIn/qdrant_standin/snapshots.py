@@ -9,7 +9,9 @@ A snapshot is an uncompressed POSIX tar:
     shard/...               the EdgeShard directory (segments, edge_config.json), flushed; no WAL
 
 Files live in `<data>/snapshots/<collection>/<name>.snapshot` with a `<name>.snapshot.checksum`
-sidecar holding the SHA-256 hex, as Qdrant keeps them.
+sidecar holding the SHA-256 hex, as Qdrant keeps them. With `--snapshots-storage s3` created snapshots
+go to `<data>/s3/snapshots/<collection>/` instead (the pretend bucket: no checksum objects), while
+uploads still land in the local `<data>/snapshots/<collection>/`, as on Qdrant.
 """
 
 import datetime
@@ -64,6 +66,23 @@ def can_restore(snapshot_version: str, server_version: str) -> bool:
     return s[0] == a[0] and (s[1] == a[1] or s[1] + 1 == a[1])
 
 
+_ZEROS = bytes(CHUNK)
+
+
+def _copy_sparse(src, out, size: int) -> None:
+    """Copies `size` bytes, seeking over all-zero chunks (the engine preallocates large mostly-empty
+    files; writing them as holes keeps a restore fast)."""
+    while True:
+        chunk = src.read(CHUNK)
+        if not chunk:
+            break
+        if chunk == _ZEROS[:len(chunk)]:
+            out.seek(len(chunk), os.SEEK_CUR)
+        else:
+            out.write(chunk)
+    out.truncate(size)
+
+
 def file_sha256(path: str) -> str:
     sha = hashlib.sha256()
     with open(path, "rb") as f:
@@ -75,33 +94,64 @@ def file_sha256(path: str) -> str:
     return sha.hexdigest()
 
 
+def valid_checksum_param(value: str, where: str) -> None:
+    """Qdrant v1.15.5 lib/common/common/src/validation.rs validate_sha256_hash (64 hex digits), reported
+    by src/actix/mod.rs validation_error_handler as 422 "Validation error in {where}: [checksum: …]"."""
+    if len(value) != 64:
+        # validator's Display of an error without message (params order approximated)
+        raise ApiError(422, f"Validation error in {where}: [checksum: Validation error: invalid_sha256_hash "
+                            f"[{{\"length\": Number({len(value)}), \"expected_length\": Number(64)}}]]")
+    if not all(c in "0123456789abcdefABCDEF" for c in value):
+        raise ApiError(422, f"Validation error in {where}: [checksum: invalid characters, expected 0-9, a-f, A-F]")
+
+
+def hashes_equal(a: str, b: str) -> bool:
+    # Qdrant v1.15.5 lib/collection/src/common/sha_256.rs hashes_equal: case and whitespace ignored.
+    return "".join(a.split()).lower() == "".join(b.split()).lower()
+
+
 class Snapshots:
-    def __init__(self, store, data_dir: str, peer_id: int, version: str):
+    def __init__(self, store, data_dir: str, peer_id: int, version: str, storage: str = "local"):
         self.store = store
-        self.root = os.path.join(data_dir, "snapshots")
+        self.s3 = storage == "s3"
+        # Local snapshots folder (uploads always land here) and, in S3 mode, the pretend bucket.
+        self.local_root = os.path.join(data_dir, "snapshots")
+        self.root = os.path.join(data_dir, "s3", "snapshots") if self.s3 else self.local_root
         self.peer_id = peer_id
         self.version = version
         self.name_lock = threading.Lock()
-        os.makedirs(self.root, exist_ok=True)
-        for dirpath, _, files in os.walk(self.root):
-            for f in files:
-                if f.endswith(".tmp"):
-                    os.unlink(os.path.join(dirpath, f))
+        for root in {self.root, self.local_root}:
+            os.makedirs(root, exist_ok=True)
+            for dirpath, _, files in os.walk(root):
+                for f in files:
+                    if f.endswith(".tmp"):
+                        os.unlink(os.path.join(dirpath, f))
 
     def _dir(self, collection: str) -> str:
         return os.path.join(self.root, collection)
 
+    def local_dir(self, collection: str) -> str:
+        return os.path.join(self.local_root, collection)
+
     def _describe(self, path: str) -> dict:
         st = os.stat(path)
-        checksum = None
+        created = datetime.datetime.fromtimestamp(st.st_mtime, datetime.timezone.utc)
+        out = {"name": os.path.basename(path), "creation_time": created.strftime("%Y-%m-%dT%H:%M:%S"),
+               "size": st.st_size}
+        if self.s3:
+            # Qdrant v1.15.5 lib/collection/src/operations/snapshot_storage_ops.rs
+            # get_snapshot_description / list_snapshot_descriptions: `checksum: None`, which
+            # SnapshotDescription (lib/collection/src/operations/snapshot_ops.rs) does not serialise
+            # (skip_serializing_if = "Option::is_none"): the key is absent.
+            return out
+        # Qdrant v1.15.5 lib/collection/src/operations/snapshot_ops.rs get_snapshot_description: the
+        # `<name>.checksum` file's text when there is one; none (key absent) for an uploaded file.
         try:
             with open(path + ".checksum") as f:
-                checksum = f.read().strip()
-        except FileNotFoundError:
-            checksum = file_sha256(path)
-        created = datetime.datetime.fromtimestamp(st.st_mtime, datetime.timezone.utc)
-        return {"name": os.path.basename(path), "creation_time": created.strftime("%Y-%m-%dT%H:%M:%S"),
-                "size": st.st_size, "checksum": checksum}
+                out["checksum"] = f.read()
+        except (FileNotFoundError, IsADirectoryError):
+            pass
+        return out
 
     # ------------------------------------------------------------ create / list / delete
 
@@ -152,9 +202,11 @@ class Snapshots:
                 buffered.flush()
                 raw.flush()
                 os.fsync(raw.fileno())
-            with open(path + ".checksum.tmp", "w") as f:
-                f.write(writer.sha.hexdigest())
-            os.replace(path + ".checksum.tmp", path + ".checksum")
+            if not self.s3:
+                # SnapshotStorageLocalFS::store_file writes the checksum file first; the S3 store keeps none.
+                with open(path + ".checksum.tmp", "w") as f:
+                    f.write(writer.sha.hexdigest())
+                os.replace(path + ".checksum.tmp", path + ".checksum")
             os.replace(tmp, path)
         except BaseException:
             for p in (tmp, path + ".checksum.tmp"):
@@ -180,27 +232,51 @@ class Snapshots:
             return []
         out = []
         for fn in sorted(os.listdir(directory)):
-            if fn.endswith(".snapshot"):
-                try:
-                    out.append(self._describe(os.path.join(directory, fn)))
-                except FileNotFoundError:
-                    pass
+            # Local: SnapshotStorageLocalFS::list_snapshots takes files with the `.snapshot` extension;
+            # S3: list_snapshot_descriptions takes every object under the prefix.
+            if (self.s3 or fn.endswith(".snapshot")) and not fn.endswith(".tmp"):
+                full = os.path.join(directory, fn)
+                if os.path.isfile(full):
+                    try:
+                        out.append(self._describe(full))
+                    except FileNotFoundError:
+                        pass
         return out
 
+    def _key(self, collection: str, snapshot_name: str) -> str:
+        return f"snapshots/{collection}/{snapshot_name}"
+
     def path(self, collection_name: str, snapshot_name: str) -> str:
+        """The file of a snapshot to download. Local: any file inside the collection's snapshot folder
+        (SnapshotStorageLocalFS::get_snapshot_path canonicalises and checks it stays inside), else 404
+        "Not found: Snapshot {name} not found"."""
         name = self.store.get(collection_name).name
-        if "/" in snapshot_name or snapshot_name in (".", "..") or not snapshot_name.endswith(".snapshot"):
-            raise not_found(f"Snapshot {snapshot_name} not found")
-        p = os.path.join(self._dir(name), snapshot_name)
-        if not os.path.isfile(p):
+        directory = self._dir(name)
+        p = os.path.realpath(os.path.join(directory, snapshot_name))
+        inside = p.startswith(os.path.realpath(directory) + os.sep)
+        if not inside or not os.path.isfile(p) or "\0" in snapshot_name:
+            if self.s3:
+                # SnapshotStorageCloud::get_snapshot_stream: object_store NotFound (its source text
+                # approximated).
+                key = self._key(name, snapshot_name)
+                raise not_found(f"Snapshot {key} does not exist: Object at location {key} not found: "
+                                f"Client error with status 404 Not Found: No Body")
             raise not_found(f"Snapshot {snapshot_name} not found")
         return p
 
     def delete(self, collection_name: str, snapshot_name: str) -> bool:
+        name = self.store.get(collection_name).name
+        if self.s3:
+            p = os.path.join(self._dir(name), snapshot_name)
+            if "/" in snapshot_name or not os.path.isfile(p):
+                # snapshot_storage_ops::delete_snapshot: head() NotFound, `{s3_path:?}` of an object_store Path.
+                raise not_found(f'Snapshot Path {{ raw: "{self._key(name, snapshot_name)}" }} not found')
+            os.unlink(p)
+            return True
         p = self.path(collection_name, snapshot_name)
         os.unlink(p)
         try:
-            os.unlink(p + ".checksum")
+            os.unlink(p + ".checksum")  # SnapshotStorageLocalFS::delete_snapshot ignores a missing one
         except FileNotFoundError:
             pass
         return True
@@ -216,28 +292,22 @@ class Snapshots:
     # ------------------------------------------------------------ restore
 
     def restore(self, collection_name: str, snapshot_path: str, priority: str | None,
-                checksum: str | None = None, computed_checksum: str | None = None) -> bool:
-        """Recovers collection `collection_name` from a snapshot file.
-
-        priority `snapshot`/`no_sync`: the snapshot replaces the collection (creating it if absent).
-        priority `replica` (Qdrant's default): local data is the source of truth, so an existing
-        collection keeps its state; a missing one is created from the snapshot.
-        """
-        if priority not in (None, "replica", "snapshot", "no_sync"):
-            raise ApiError(400, f"Query deserialize error: unknown variant `{priority}`, expected one of "
-                                f"`no_sync`, `snapshot`, `replica`")
+                checksum: str | None, cluster) -> bool:
+        """Recovers collection `collection_name` from a snapshot file (Qdrant v1.15.5
+        lib/storage/src/content_manager/snapshots/recover.rs _do_recover_from_snapshot): the checksum
+        (400 "Wrong input: Snapshot checksum mismatch: expected {given}, got {computed}"), the archive,
+        then Store.recover. `priority` absent is SnapshotPriority's default, `snapshot`
+        (lib/collection/src/operations/snapshot_ops.rs)."""
         if checksum is not None:
-            actual = computed_checksum or file_sha256(snapshot_path)
-            if actual.lower() != checksum.lower():
-                raise checksum_mismatch(checksum, actual)
-        if (priority or "replica") == "replica" and self.store.exists(collection_name):
-            return True
+            actual = file_sha256(snapshot_path)
+            if not hashes_equal(actual, checksum):
+                raise bad_input(f"Snapshot checksum mismatch: expected {checksum}, got {actual}")
         staged = os.path.join(self.store.tmp_dir, f"restore-{os.getpid()}-{threading.get_ident()}-"
                                                   f"{time.monotonic_ns()}")
         os.makedirs(staged)
         try:
             self._extract(snapshot_path, staged)
-            self.store.install(self.store.resolve(collection_name), staged)
+            self.store.recover(collection_name, staged, priority or "snapshot", cluster)
         finally:
             shutil.rmtree(staged, ignore_errors=True)
         return True
@@ -277,7 +347,7 @@ class Snapshots:
                     os.makedirs(os.path.dirname(dest), exist_ok=True)
                     src = tar.extractfile(member)
                     with open(dest, "wb") as out:
-                        shutil.copyfileobj(src, out, CHUNK)
+                        _copy_sparse(src, out, member.size)
             except (tarfile.TarError, EOFError, OSError, orjson.JSONDecodeError) as e:
                 raise bad_input(f"Invalid snapshot: {e}") from None
         if manifest is None or not os.path.exists(os.path.join(staged, "collection.json")) \
