@@ -114,11 +114,12 @@ struct QdrantRulesTests: BenchSuite {
         defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target) } }
         // The count is read before the snapshot is made: points written in between are in the
         // snapshot, not in the count. Here they are deleted instead, so the snapshot holds fewer.
-        // Held long enough for a test process slowed down by a loaded machine.
-        try await qdrant.injectFault(["kind": "delay", "seconds": 12, "path": "/collections/\(name)/snapshots$", "method": "POST"])
+        // Held until released, however slow a loaded machine makes this test.
+        try await qdrant.injectFault(["kind": "delay", "seconds": 600, "path": "/collections/\(name)/snapshots$", "method": "POST"])
         let export = try cli.start(["export", name, "--method", "snapshot", "--output", bench.output.url.path])
         if try await !qdrant.waitUntilTriggered("delay") { Issue.record("the creation was never held") }
         try await bench.deletePoints(name, ids: Array(1...10))
+        try await qdrant.clearFaults()
         #expect(await export.finish().exitCode == 0)
 
         let run = try await cli.run(["import", bench.archive(name), "--target", target])

@@ -874,3 +874,29 @@ def test_json_body_limit_is_32_mib(standin):
     # Snapshot uploads are multipart: no limit (an invalid archive is refused as such)
     r = requests.post(f"{standin.url}/collections/big/snapshots/upload", files={"snapshot": ("big.snapshot", big)})
     assert r.status_code == 400 and _error(r).startswith("Wrong input: Invalid snapshot")
+
+
+def test_a_held_delay_ends_when_the_faults_are_cleared(standin):
+    """A test holds a request as long as it needs, then lets it go on (not Qdrant's: test-only)."""
+    import threading
+    import time
+
+    faults(standin.url, {"kind": "delay", "seconds": 60, "path": "^/healthz$"})
+    finished = {}
+
+    def call():
+        started = time.monotonic()
+        finished["status"] = requests.get(f"{standin.url}/healthz", timeout=90).status_code
+        finished["seconds"] = time.monotonic() - started
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    deadline = time.monotonic() + 10
+    while requests.get(f"{standin.url}/__standin/stats").json()["result"]["faults_triggered"].get("delay", 0) == 0:
+        assert time.monotonic() < deadline, "the delay never began"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert caller.is_alive(), "the request is held"
+    clear_faults(standin.url)
+    caller.join(timeout=10)
+    assert finished.get("status") == 200 and finished["seconds"] < 10

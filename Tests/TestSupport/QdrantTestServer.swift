@@ -85,7 +85,7 @@ public final class QdrantTestServer: Sendable {
         try await standInRequest(.post, "__standin/replica_state", body: JSONSerialization.data(withJSONObject: body))
     }
 
-    /// Disarms every fault.
+    /// Disarms every fault, and ends the delays in progress (their requests go on).
     public func clearFaults() async throws {
         try await standInRequest(.delete, "__standin/faults", body: nil)
     }

@@ -43,6 +43,10 @@ class Fault:
         self.body = spec.get("body")
         self.after_bytes = int(spec.get("after_bytes", 0))
         self.seconds = float(spec.get("seconds", 0))
+        # Set when the faults are cleared: a delay held for a long time ends then, so a test can
+        # hold a request for as long as it needs (however slow a loaded machine makes it) and
+        # then let it go on.
+        self.released = threading.Event()
         self.triggered = 0
         if kind == "status" and not 100 <= self.status <= 599:
             raise ValueError("status must be an HTTP status code")
@@ -76,6 +80,7 @@ class FaultSet:
     def __init__(self):
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
+        self._holding: list[Fault] = []  # delays in progress, released by clear()
         self._next_id = 1
 
     def add(self, payload) -> list[dict]:
@@ -95,7 +100,19 @@ class FaultSet:
 
     def clear(self) -> None:
         with self._lock:
+            for fault in self._faults + self._holding:
+                fault.released.set()
             self._faults.clear()
+            self._holding.clear()
+
+    def hold(self, fault: Fault) -> None:
+        """Waits out a delay fault: its seconds, or until the faults are cleared."""
+        with self._lock:
+            self._holding.append(fault)
+        fault.released.wait(fault.seconds)
+        with self._lock:
+            if fault in self._holding:
+                self._holding.remove(fault)
 
     def list(self) -> list[dict]:
         with self._lock:

@@ -813,7 +813,7 @@ class Handler(BaseHTTPRequestHandler):
             return error_response(ApiError(status_fault.status, message, headers), started)
         delay = plan.get("delay")
         if delay is not None:
-            time.sleep(delay.seconds)
+            app.faults.hold(delay)
         if found is None:
             return Response(404, b"", content_type="text/plain; charset=utf-8")
         fn, template, read_only, params = found
