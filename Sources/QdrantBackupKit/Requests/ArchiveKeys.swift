@@ -53,7 +53,8 @@ public struct ArchiveKeys: Codable, Sendable, Equatable {
     func requireOpeningKey(environment: [String: String]) throws(RequestError) {
         let passphraseInEnvironment = environment[EncryptionSettings.passphraseVariable].map { !$0.isEmpty } ?? false
         if hasRecipients, identityFile == nil, passphraseFile == nil, !passphraseInEnvironment {
-            throw .missing(setting: .identityFile, alternative: .passphraseFile)
+            throw .missing(setting: .identityFile, alternative: .passphraseFile,
+                           because: "the copy imports the archive it encrypts")
         }
     }
 }

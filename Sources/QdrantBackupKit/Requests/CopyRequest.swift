@@ -47,20 +47,25 @@ public struct CopyRequest: Codable, Sendable, Equatable {
         return options
     }
 
-    /// The copier for this request; creates the archive directory. Reads the key files.
-    public func copier(production: QdrantClient, local: QdrantClient, cacheDirectory: String = standardCacheDirectory(),
-                       stateDirectory: StateDirectory = .standard(),
-                       exportProgress: ExportProgressObserver, importProgress: ImportProgressObserver) throws -> CollectionCopier {
+    /// The export half's options, writing to `outputDirectory`.
+    public func exportOptions(outputDirectory: String, stateDirectory: StateDirectory = .standard()) throws -> ExportOptions {
         var export = ExportRequest()
         export.method = method
         // The archive is an intermediate here: one left by an earlier run is replaced.
         export.overwrite = true
         export.keys = keys
+        return try export.options(outputDirectory: outputDirectory, stateDirectory: stateDirectory)
+    }
+
+    /// The copier for this request; creates the archive directory. Reads the key files.
+    public func copier(production: QdrantClient, local: QdrantClient, cacheDirectory: String = standardCacheDirectory(),
+                       stateDirectory: StateDirectory = .standard(),
+                       exportProgress: ExportProgressObserver, importProgress: ImportProgressObserver) throws -> CollectionCopier {
         let directory = archiveDirectory(cacheDirectory: cacheDirectory)
         try ArchiveLocation(directory).createFolder()
         return CollectionCopier(
             production: production, local: local,
-            exportOptions: try export.options(outputDirectory: directory, stateDirectory: stateDirectory),
+            exportOptions: try exportOptions(outputDirectory: directory, stateDirectory: stateDirectory),
             importOptions: try importOptions(stateDirectory: stateDirectory), keepArchive: keepArchiveIn != nil,
             exportProgress: exportProgress, importProgress: importProgress)
     }

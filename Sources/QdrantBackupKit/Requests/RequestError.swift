@@ -7,13 +7,14 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     case invalid(setting: RequestSetting, reason: String)
     /// `setting` and `other` exclude each other.
     case exclusive(setting: RequestSetting, other: RequestSetting)
-    /// `setting` is required (or, when given, `alternative` instead).
-    case missing(setting: RequestSetting, alternative: RequestSetting?)
+    /// `setting` is required (or, when given, `alternative` instead); `because` says why, when it
+    /// is not plain.
+    case missing(setting: RequestSetting, alternative: RequestSetting?, because: String? = nil)
 
     /// The setting to blame.
     public var setting: RequestSetting {
         switch self {
-        case .invalid(let setting, _), .exclusive(let setting, _), .missing(let setting, _): setting
+        case .invalid(let setting, _), .exclusive(let setting, _), .missing(let setting, _, _): setting
         }
     }
 
@@ -22,7 +23,8 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .invalid(let setting, let reason): "\(name(setting)) \(reason)"
         case .exclusive(let setting, let other): "\(name(setting)) and \(name(other)) exclude each other"
-        case .missing(let setting, let alternative): "give \(name(setting))" + (alternative.map { " or \(name($0))" } ?? "")
+        case .missing(let setting, let alternative, let because):
+            "give \(name(setting))" + (alternative.map { " or \(name($0))" } ?? "") + (because.map { ": \($0)" } ?? "")
         }
     }
 
@@ -45,6 +47,6 @@ enum RequestRule {
 
     /// Names must not be empty: an empty name selects nothing, or everything, by accident.
     static func requireNames(_ names: [String], _ setting: RequestSetting) throws(RequestError) {
-        guard !names.contains(where: \.isEmpty) else { throw .invalid(setting: setting, reason: "must not be empty names") }
+        guard !names.contains(where: \.isEmpty) else { throw .invalid(setting: setting, reason: "must not include an empty name") }
     }
 }
