@@ -60,22 +60,9 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let progress = TerminalExportProgress(quiet: quiet)
-            let report: ValidationReport
-            do {
-                report = try await request.run(local: try connection.localClient(), production: connection.productionClient,
-                                               progress: progress)
-            } catch {
-                progress.finishLine()
-                throw error
+            try await ComparisonReporting.run(quiet: quiet, json: json) { progress in
+                try await request.run(local: try connection.localClient(), production: connection.productionClient, progress: progress)
             }
-            progress.finishLine()
-            if json {
-                try Terminal.printJSON(report)
-            } else {
-                print(report.humanReadable)
-            }
-            if !report.passed { throw ExitCode(ExitStatus.code(for: .differencesFound)) }
         }
     }
 }
