@@ -1,3 +1,5 @@
+import QdrantBackupKit
+
 /// The admin API's description, served at `GET /admin/backup/openapi.json`. A test checks that
 /// every route the server registers is described here, and every path here is served.
 enum OpenAPIDocument {
@@ -37,13 +39,13 @@ enum OpenAPIDocument {
           "method": {"$ref": "#/components/schemas/ExportMethod"},
           "overwrite": {"type": "boolean", "description": "Replace the output: the local collection (/start, /import) or the archive (/export)."},
           "target_prefix": {"type": "string", "description": "Put before local collection names, e.g. dev_."},
-          "target": {"type": "string", "description": "/import of one archive: the local collection's name."},
+          "target": {"type": "string", "description": "/import of one archive: the local collection's name; not with target_prefix."},
           "archives": {"type": "array", "items": {"type": "string"}, "description": "/import: file names in the archive directory."},
           "keep_partial": {"type": "boolean", "description": "Keep a partly imported collection when the job is cancelled."},
           "keep_archive": {"type": "boolean", "description": "/start: keep each archive in the archive directory."},
           "timestamp": {"type": "boolean", "description": "/export: name archives <collection>-<UTC timestamp>.qdrant.tar."},
-          "parallel": {"type": "integer", "minimum": 1, "description": "Upsert requests in flight."},
-          "batch_size": {"type": "integer", "minimum": 1, "description": "Points per upsert request."},
+          "parallel": {"type": "integer", "minimum": \#(RequestDefaults.parallelRange.lowerBound), "maximum": \#(RequestDefaults.parallelRange.upperBound), "default": \#(RequestDefaults.parallel), "description": "Upsert requests in flight."},
+          "batch_size": {"type": "integer", "minimum": \#(RequestDefaults.batchSizeRange.lowerBound), "maximum": \#(RequestDefaults.batchSizeRange.upperBound), "default": \#(RequestDefaults.batchSize), "description": "Points per upsert request."},
           "aliases": {"type": "boolean", "description": "Recreate the archived aliases."},
           "new_snapshot": {"type": "boolean", "description": "/repair: export a snapshot archive again when the server no longer holds its snapshot."},
           "source_collection": {"type": "string", "description": "/resync: the production collection to follow."},
@@ -144,7 +146,7 @@ enum OpenAPIDocument {
       "requestBody": {"content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {
         "source_collection": {"type": "string"}, "target_collection": {"type": "string", "description": "Default: the source's name."},
         "archive": {"type": "string", "description": "Instead of source_collection: an archive of the archive directory."},
-        "sample_size": {"type": "integer", "minimum": 0, "default": 100}, "seed": {"type": "integer"},
+        "sample_size": {"type": "integer", "minimum": \#(RequestDefaults.sampleSizeRange.lowerBound), "maximum": \#(RequestDefaults.sampleSizeRange.upperBound), "default": \#(RequestDefaults.sampleSize)}, "seed": {"type": "integer"},
         "full": {"type": "boolean", "description": "Compare every point (one id-order walk of both sides) instead of a sample."},
         "identity_file": {"type": "string", "description": "A file on the server holding an age identity that opens an encrypted archive."},
         "passphrase_file": {"type": "string", "description": "A file on the server holding an encrypted archive's passphrase."}}}}}},
