@@ -41,6 +41,10 @@ struct RequestRulesTests: BenchSuite {
         Rule(name: "batch size at least 1 (import)", arguments: ["import", "a.qdrant.tar", "--batch-size", "0"], flag: "--batch-size",
              path: "import", body: ["archives": ["a.qdrant.tar"], "batch_size": 0], field: "batch_size",
              reason: "must be between 1 and 100000"),
+        Rule(name: "compression level 0...19", arguments: ["export", "--compression-level", "20"], flag: "--compression-level",
+             path: "export", body: ["compression_level": 20], field: "compression_level", reason: "must be between 0 and 19"),
+        Rule(name: "batch size at most 100000 (export)", arguments: ["export", "--batch-size", "100001"], flag: "--batch-size",
+             path: "export", body: ["batch_size": 100_001], field: "batch_size", reason: "must be between 1 and 100000"),
         Rule(name: "target and prefix exclude each other", arguments: ["import", "a.qdrant.tar", "--target", "x", "--prefix", "dev_"],
              flag: "--target", path: "import", body: ["archives": ["a.qdrant.tar"], "target": "x", "target_prefix": "dev_"],
              field: "target", reason: "exclude each other"),
@@ -73,5 +77,19 @@ struct RequestRulesTests: BenchSuite {
         let error = try reply.object()["error"] as? [String: Any]
         #expect(error?["field"] as? String == rule.field, "\(rule.path): \(reply.text)")
         #expect((error?["message"] as? String)?.contains(rule.reason) == true, "\(rule.path): \(reply.text)")
+    }
+
+    @Test("the export and import settings the CLI has are request fields too, accepted within their ranges")
+    func sameSettingsOverREST() async throws {
+        let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path])
+        defer { server.stop() }
+        let export = try await server.request("POST", "export", json: [
+            "collections": ["qbtest_absent"], "batch_size": 100_000, "compression_level": 0, "compression_threads": 0,
+            "keep_server_snapshot": true, "force": true,
+        ])
+        #expect(export.status == 202, "\(export.text)")
+        let importing = try await server.request("POST", "import", json: ["archives": ["qbtest_absent.qdrant.tar"], "force": true,
+                                                                       "parallel": 64, "batch_size": 1])
+        #expect(importing.status == 202, "\(importing.text)")
     }
 }

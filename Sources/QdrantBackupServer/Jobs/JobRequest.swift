@@ -31,6 +31,12 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var batchSize: Int?
     /// Recreate the archived aliases.
     public var aliases: Bool?
+    /// `/export`: zstd level and worker threads, keep the server snapshot (for `/repair`).
+    public var compressionLevel: Int32?
+    public var compressionThreads: Int32?
+    public var keepServerSnapshot: Bool?
+    /// `/export`: past the free-space check; `/import`: upload a snapshot the local version may not restore.
+    public var force: Bool?
     /// `/repair`: a snapshot archive whose server snapshot is gone is exported again.
     public var newSnapshot: Bool?
     /// `/resync`: the production collection (or `archive`) to follow, and the local one to mend.
@@ -50,7 +56,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case collections, all, method, overwrite, target, archives, timestamp, parallel, aliases
+        case collections, all, method, overwrite, target, archives, timestamp, parallel, aliases, force
         case includePatterns = "include_patterns"
         case excludePatterns = "exclude_patterns"
         case targetPrefix = "target_prefix"
@@ -62,6 +68,9 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case targetCollection = "target_collection"
         case archive
         case dryRun = "dry_run"
+        case compressionLevel = "compression_level"
+        case compressionThreads = "compression_threads"
+        case keepServerSnapshot = "keep_server_snapshot"
         case encryptTo = "encrypt_to"
         case recipientsFile = "recipients_file"
         case identityFile = "identity_file"
@@ -77,8 +86,9 @@ public struct JobRequest: Codable, Sendable, Equatable {
         let sealing = opening.union([.encryptTo, .recipientsFile])
         let keys: Set<CodingKeys> = switch kind {
         case .backup: selection.union(tuning).union(sealing).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
-        case .export: selection.union(sealing).union([.overwrite, .timestamp])
-        case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases])
+        case .export: selection.union(sealing).union([.overwrite, .timestamp, .batchSize, .compressionLevel, .compressionThreads,
+                                                          .keepServerSnapshot, .force])
+        case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force])
         case .repair: opening.union([.archives, .newSnapshot])
         case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun])
         }
@@ -91,6 +101,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
     func validate(for kind: JobRecord.Kind) throws(AdminAPIError) {
         try RequestFields.validate { () throws(RequestError) in
             switch kind {
+            // Where archives are kept does not change the rules.
             case .backup: try copyRequest(archiveDirectory: "").validate()
             case .export: try exportRequest.validate()
             case .import: try importRequest.validate()
@@ -151,6 +162,11 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.method = method ?? .auto
         request.overwrite = overwrite ?? false
         request.timestamp = timestamp ?? false
+        if let batchSize { request.batchSize = batchSize }
+        request.compressionLevel = compressionLevel
+        if let compressionThreads { request.compressionThreads = compressionThreads }
+        request.keepServerSnapshot = keepServerSnapshot ?? false
+        request.force = force ?? false
         request.keys = keys
         return request
     }
@@ -164,6 +180,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.overwrite = overwrite ?? false
         request.tuning = tuning
         request.aliases = aliases ?? false
+        request.force = force ?? false
         request.keys = keys
         return request
     }
