@@ -30,7 +30,7 @@ enum OpenAPIDocument {
       "ExportMethod": {"type": "string", "enum": ["snapshot", "scroll", "auto"]},
       "JobRequest": {
         "type": "object", "additionalProperties": false,
-        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite, timestamp, batch_size, compression_level, compression_threads, keep_server_snapshot and force; /import archives, target, target_prefix, overwrite, keep_partial, aliases, force and tuning; /repair archives and new_snapshot; /resync source_collection or archive, target_collection, dry_run and tuning. /start and /export also take encrypt_to, recipients_file, identity_file and passphrase_file; /import, /repair and /resync identity_file and passphrase_file. Other fields are refused.",
+        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite, timestamp, batch_size, compression_level, compression_threads, keep_server_snapshot and force; /import archives, target, target_prefix, overwrite, keep_partial, aliases, force, dry_run and tuning; /repair archives and new_snapshot; /resync source_collection or archive, target_collection, dry_run and tuning. /start and /export also take encrypt_to, recipients_file, identity_file and passphrase_file; /import, /repair and /resync identity_file and passphrase_file. Other fields are refused.",
         "properties": {
           "collections": {"type": "array", "items": {"type": "string"}, "description": "Collections by name; with none, every collection but the default exclusions (chat history)."},
           "include_patterns": {"type": "array", "items": {"type": "string"}, "description": "fnmatch globs a collection must match."},
@@ -51,7 +51,7 @@ enum OpenAPIDocument {
           "source_collection": {"type": "string", "description": "/resync: the production collection to follow."},
           "archive": {"type": "string", "description": "/resync: instead of source_collection, a points archive of the archive directory."},
           "target_collection": {"type": "string", "description": "/resync: the local collection to mend (default: the source's name)."},
-          "dry_run": {"type": "boolean", "description": "/resync: compare and report; change nothing."},
+          "dry_run": {"type": "boolean", "description": "/resync, /import: check and report what would change (an import's item notes say it); change nothing."},
           "compression_level": {"type": "integer", "minimum": \#(RequestDefaults.compressionLevelRange.lowerBound), "maximum": \#(RequestDefaults.compressionLevelRange.upperBound), "description": "/export: zstd level, 0 for stored frames (default: 3 for snapshots, 1 for points)."},
           "compression_threads": {"type": "integer", "minimum": 0, "default": \#(RequestDefaults.compressionThreads), "description": "/export: zstd worker threads per archive."},
           "keep_server_snapshot": {"type": "boolean", "description": "/export: keep the snapshot on the server, so that /repair can read it again."},

@@ -43,7 +43,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var sourceCollection: String?
     public var archive: String?
     public var targetCollection: String?
-    /// `/resync`: compare and report what would change; write nothing.
+    /// `/resync`, `/import`: check and report what would change; write nothing.
     public var dryRun: Bool?
     /// Encrypt new archives to these age recipients (public keys, `age1…`).
     public var encryptTo: [String]?
@@ -88,7 +88,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case .backup: selection.union(tuning).union(sealing).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
         case .export: selection.union(sealing).union([.overwrite, .timestamp, .batchSize, .compressionLevel, .compressionThreads,
                                                           .keepServerSnapshot, .force])
-        case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force])
+        case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
+                                                   .dryRun])
         case .repair: opening.union([.archives, .newSnapshot])
         case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun])
         }
@@ -181,6 +182,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.tuning = tuning
         request.aliases = aliases ?? false
         request.force = force ?? false
+        request.dryRun = dryRun ?? false
         request.keys = keys
         return request
     }

@@ -170,9 +170,11 @@ struct JobWork: Sendable {
                                                            in: environment.stateDirectory)) != nil
         }
         tracker.updateItem(index) { $0.archive = item.name }
-        _ = try await CollectionImporter(client: environment.local, options: options,
-                                         progress: tracker.observer(forItem: index))
+        let result = try await CollectionImporter(client: environment.local, options: options,
+                                                  progress: tracker.observer(forItem: index))
             .importArchive(at: environment.archiveDirectory.file(item.name))
+        // A dry run's answer is what it would do: the item is where a client reads it.
+        if result.dryRun { tracker.updateItem(index) { $0.notes.append(result.summaryLine) } }
     }
 
     private func repair(_ name: String, index: Int, of tracker: JobTracker) async throws {
