@@ -181,6 +181,12 @@ struct AdminServerTests: BenchSuite {
         let mended = try await server.request("GET", "archives?verify=true").object()["archives"] as? [[String: Any]] ?? []
         #expect(mended.first?["verified"] as? Bool == true)
 
+        // A dry run says what it would do and leaves no target behind: the import after it creates one.
+        let dryRun = try await server.waitForJob(try jobID(try await server.request("POST", "import", json: [
+            "archives": [archive], "target": target, "dry_run": true,
+        ])))
+        #expect(dryRun["state"] as? String == "succeeded", "\(dryRun)")
+        #expect((items(dryRun).first?["notes"] as? [String])?.contains { $0.contains("would be created") } == true, "\(dryRun)")
         let imported = try await server.waitForJob(try jobID(try await server.request("POST", "import", json: [
             "archives": [archive], "target": target,
         ])))

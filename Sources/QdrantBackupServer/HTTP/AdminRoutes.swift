@@ -123,45 +123,31 @@ struct AdminRoutes: Sendable {
             allowedFields: ["source_collection", "target_collection", "archive", "sample_size", "seed", "full",
                             "identity_file", "passphrase_file"],
             limit: environment.maxRequestBytes)
-        let sampleSize = body.sampleSize ?? 100
-        guard (0...1_000_000).contains(sampleSize) else {
-            throw AdminAPIError.badRequest("must be between 0 and 1000000", field: "sample_size")
+        var validation = ValidationRequest()
+        validation.source = ComparisonSource(sourceCollection: body.sourceCollection, archive: body.archive,
+                                             targetCollection: body.targetCollection)
+        if let sampleSize = body.sampleSize { validation.sampleSize = sampleSize }
+        validation.seed = body.seed
+        validation.full = body.full ?? false
+        validation.keys.identityFile = body.identityFile
+        validation.keys.passphraseFile = body.passphraseFile
+        try RequestFields.validate { () throws(RequestError) in
+            try validation.validate()
+            try validation.keys.check()
         }
-        var validator = CollectionValidator(sampleSize: sampleSize)
-        if let seed = body.seed { validator.seed = seed }
-        var keys = EncryptionSettings()
-        keys.identityFile = body.identityFile
-        keys.passphraseFile = body.passphraseFile
-        do {
-            validator.archiveKey = try keys.openingKey()
-        } catch {
-            throw AdminAPIError.badRequest("\(error)", field: body.identityFile != nil ? "identity_file" : "passphrase_file")
+        let archivePath = validation.source.archive.map(environment.archiveDirectory.file)
+        if let archive = validation.source.archive {
+            guard ArchiveDirectory.isArchiveName(archive) else {
+                throw AdminAPIError.badRequest("name an archive of the archive directory", field: "archive")
+            }
+            guard try ArchiveLocation(environment.archiveDirectory.file(archive)).exists() else {
+                throw AdminAPIError.notFound("no archive \(archive) in the archive directory")
+            }
         }
         let report: ValidationReport
         do {
-            if let archive = body.archive {
-                guard ArchiveDirectory.isArchiveName(archive) else {
-                    throw AdminAPIError.badRequest("name an archive of the archive directory", field: "archive")
-                }
-                guard body.sourceCollection == nil else {
-                    throw AdminAPIError.badRequest("give an archive or a source collection, not both", field: "source_collection")
-                }
-                guard try ArchiveLocation(environment.archiveDirectory.file(archive)).exists() else {
-                    throw AdminAPIError.notFound("no archive \(archive) in the archive directory")
-                }
-                let target = try body.targetCollection ?? ArchiveInspector.inspect(archiveAt: environment.archiveDirectory.file(archive)).collection
-                let path = environment.archiveDirectory.file(archive)
-                report = body.full == true ? try await validator.validateFull(archiveAt: path, target: environment.local, target)
-                    : try await validator.validate(archiveAt: path, target: environment.local, target)
-            } else {
-                guard let source = body.sourceCollection, !source.isEmpty else {
-                    throw AdminAPIError.badRequest("is required (or give an archive)", field: "source_collection")
-                }
-                let target = body.targetCollection ?? source
-                report = body.full == true
-                    ? try await validator.validateFull(source: environment.production, source, target: environment.local, target)
-                    : try await validator.validate(source: environment.production, source, target: environment.local, target)
-            }
+            report = try await validation.run(local: environment.local, production: { environment.production },
+                                              archivePath: archivePath)
         } catch {
             throw AdminAPIError(error)
         }

@@ -1,3 +1,5 @@
+import QdrantBackupKit
+
 /// The admin API's description, served at `GET /admin/backup/openapi.json`. A test checks that
 /// every route the server registers is described here, and every path here is served.
 enum OpenAPIDocument {
@@ -28,7 +30,7 @@ enum OpenAPIDocument {
       "ExportMethod": {"type": "string", "enum": ["snapshot", "scroll", "auto"]},
       "JobRequest": {
         "type": "object", "additionalProperties": false,
-        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite and timestamp; /import archives, target, target_prefix, overwrite, keep_partial, aliases and tuning; /repair archives and new_snapshot; /resync source_collection or archive, target_collection, dry_run and tuning. /start and /export also take encrypt_to, recipients_file, identity_file and passphrase_file; /import, /repair and /resync identity_file and passphrase_file. Other fields are refused.",
+        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite, timestamp, batch_size, compression_level, compression_threads, keep_server_snapshot and force; /import archives, target, target_prefix, overwrite, keep_partial, aliases, force, dry_run and tuning; /repair archives and new_snapshot; /resync source_collection or archive, target_collection, dry_run and tuning. /start and /export also take encrypt_to, recipients_file, identity_file and passphrase_file; /import, /repair and /resync identity_file and passphrase_file. Other fields are refused.",
         "properties": {
           "collections": {"type": "array", "items": {"type": "string"}, "description": "Collections by name; with none, every collection but the default exclusions (chat history)."},
           "include_patterns": {"type": "array", "items": {"type": "string"}, "description": "fnmatch globs a collection must match."},
@@ -37,19 +39,23 @@ enum OpenAPIDocument {
           "method": {"$ref": "#/components/schemas/ExportMethod"},
           "overwrite": {"type": "boolean", "description": "Replace the output: the local collection (/start, /import) or the archive (/export)."},
           "target_prefix": {"type": "string", "description": "Put before local collection names, e.g. dev_."},
-          "target": {"type": "string", "description": "/import of one archive: the local collection's name."},
+          "target": {"type": "string", "description": "/import of one archive: the local collection's name; not with target_prefix."},
           "archives": {"type": "array", "items": {"type": "string"}, "description": "/import: file names in the archive directory."},
           "keep_partial": {"type": "boolean", "description": "Keep a partly imported collection when the job is cancelled."},
           "keep_archive": {"type": "boolean", "description": "/start: keep each archive in the archive directory."},
           "timestamp": {"type": "boolean", "description": "/export: name archives <collection>-<UTC timestamp>.qdrant.tar."},
-          "parallel": {"type": "integer", "minimum": 1, "description": "Upsert requests in flight."},
-          "batch_size": {"type": "integer", "minimum": 1, "description": "Points per upsert request."},
+          "parallel": {"type": "integer", "minimum": \#(RequestDefaults.parallelRange.lowerBound), "maximum": \#(RequestDefaults.parallelRange.upperBound), "default": \#(RequestDefaults.parallel), "description": "Upsert requests in flight."},
+          "batch_size": {"type": "integer", "minimum": \#(RequestDefaults.batchSizeRange.lowerBound), "maximum": \#(RequestDefaults.batchSizeRange.upperBound), "default": \#(RequestDefaults.batchSize), "description": "Points per upsert request (/export: per scroll request)."},
           "aliases": {"type": "boolean", "description": "Recreate the archived aliases."},
           "new_snapshot": {"type": "boolean", "description": "/repair: export a snapshot archive again when the server no longer holds its snapshot."},
           "source_collection": {"type": "string", "description": "/resync: the production collection to follow."},
           "archive": {"type": "string", "description": "/resync: instead of source_collection, a points archive of the archive directory."},
           "target_collection": {"type": "string", "description": "/resync: the local collection to mend (default: the source's name)."},
-          "dry_run": {"type": "boolean", "description": "/resync: compare and report; change nothing."},
+          "dry_run": {"type": "boolean", "description": "/resync, /import: check and report what would change (an import's item notes say it); change nothing."},
+          "compression_level": {"type": "integer", "minimum": \#(RequestDefaults.compressionLevelRange.lowerBound), "maximum": \#(RequestDefaults.compressionLevelRange.upperBound), "description": "/export: zstd level, 0 for stored frames (default: 3 for snapshots, 1 for points)."},
+          "compression_threads": {"type": "integer", "minimum": 0, "default": \#(RequestDefaults.compressionThreads), "description": "/export: zstd worker threads per archive."},
+          "keep_server_snapshot": {"type": "boolean", "description": "/export: keep the snapshot on the server, so that /repair can read it again."},
+          "force": {"type": "boolean", "description": "/export: download a snapshot despite a free-space check; /import: upload a snapshot the local version may not restore."},
           "encrypt_to": {"type": "array", "items": {"type": "string"}, "description": "Encrypt new archives to these age recipients (age1...)."},
           "recipients_file": {"type": "string", "description": "A file on the server of age recipients, one per line."},
           "identity_file": {"type": "string", "description": "A file on the server holding an age identity that opens encrypted archives."},
@@ -144,7 +150,7 @@ enum OpenAPIDocument {
       "requestBody": {"content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {
         "source_collection": {"type": "string"}, "target_collection": {"type": "string", "description": "Default: the source's name."},
         "archive": {"type": "string", "description": "Instead of source_collection: an archive of the archive directory."},
-        "sample_size": {"type": "integer", "minimum": 0, "default": 100}, "seed": {"type": "integer"},
+        "sample_size": {"type": "integer", "minimum": \#(RequestDefaults.sampleSizeRange.lowerBound), "maximum": \#(RequestDefaults.sampleSizeRange.upperBound), "default": \#(RequestDefaults.sampleSize)}, "seed": {"type": "integer"},
         "full": {"type": "boolean", "description": "Compare every point (one id-order walk of both sides) instead of a sample."},
         "identity_file": {"type": "string", "description": "A file on the server holding an age identity that opens an encrypted archive."},
         "passphrase_file": {"type": "string", "description": "A file on the server holding an encrypted archive's passphrase."}}}}}},

@@ -31,13 +31,19 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var batchSize: Int?
     /// Recreate the archived aliases.
     public var aliases: Bool?
+    /// `/export`: zstd level and worker threads, keep the server snapshot (for `/repair`).
+    public var compressionLevel: Int32?
+    public var compressionThreads: Int32?
+    public var keepServerSnapshot: Bool?
+    /// `/export`: past the free-space check; `/import`: upload a snapshot the local version may not restore.
+    public var force: Bool?
     /// `/repair`: a snapshot archive whose server snapshot is gone is exported again.
     public var newSnapshot: Bool?
     /// `/resync`: the production collection (or `archive`) to follow, and the local one to mend.
     public var sourceCollection: String?
     public var archive: String?
     public var targetCollection: String?
-    /// `/resync`: compare and report what would change; write nothing.
+    /// `/resync`, `/import`: check and report what would change; write nothing.
     public var dryRun: Bool?
     /// Encrypt new archives to these age recipients (public keys, `age1…`).
     public var encryptTo: [String]?
@@ -50,7 +56,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case collections, all, method, overwrite, target, archives, timestamp, parallel, aliases
+        case collections, all, method, overwrite, target, archives, timestamp, parallel, aliases, force
         case includePatterns = "include_patterns"
         case excludePatterns = "exclude_patterns"
         case targetPrefix = "target_prefix"
@@ -62,6 +68,9 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case targetCollection = "target_collection"
         case archive
         case dryRun = "dry_run"
+        case compressionLevel = "compression_level"
+        case compressionThreads = "compression_threads"
+        case keepServerSnapshot = "keep_server_snapshot"
         case encryptTo = "encrypt_to"
         case recipientsFile = "recipients_file"
         case identityFile = "identity_file"
@@ -77,93 +86,123 @@ public struct JobRequest: Codable, Sendable, Equatable {
         let sealing = opening.union([.encryptTo, .recipientsFile])
         let keys: Set<CodingKeys> = switch kind {
         case .backup: selection.union(tuning).union(sealing).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
-        case .export: selection.union(sealing).union([.overwrite, .timestamp])
-        case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases])
+        case .export: selection.union(sealing).union([.overwrite, .timestamp, .batchSize, .compressionLevel, .compressionThreads,
+                                                          .keepServerSnapshot, .force])
+        case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
+                                                   .dryRun])
         case .repair: opening.union([.archives, .newSnapshot])
         case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun])
         }
         return Set(keys.map(\.rawValue))
     }
 
-    /// Checks what decoding cannot: ranges and combinations. Throws naming the field.
+    /// Checks what decoding cannot, before the job is queued: the rules of the kind's request (the
+    /// same as the CLI's), then the key files, then that archives are named as files of the
+    /// archive directory. Throws naming the field.
     func validate(for kind: JobRecord.Kind) throws(AdminAPIError) {
-        if let parallel, !(1...64).contains(parallel) { throw .badRequest("must be between 1 and 64", field: "parallel") }
-        if let batchSize, !(1...100_000).contains(batchSize) {
-            throw .badRequest("must be between 1 and 100000", field: "batch_size")
+        try RequestFields.validate { () throws(RequestError) in
+            switch kind {
+            // Where archives are kept does not change the rules.
+            case .backup: try copyRequest(archiveDirectory: "").validate()
+            case .export: try exportRequest.validate()
+            case .import: try importRequest.validate()
+            case .repair: try repairRequest.validate()
+            case .resync: try resyncRequest.validate()
+            }
+            try keys.check()
         }
-        for name in collections ?? [] where name.isEmpty {
-            throw .badRequest("collection names must not be empty", field: "collections")
+        for archive in (kind == .import || kind == .repair ? archives ?? [] : []) where !ArchiveDirectory.isArchiveName(archive) {
+            throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archives")
         }
-        try validateKeys(for: kind)
-        if kind == .resync {
-            if let archive, !ArchiveDirectory.isArchiveName(archive) {
-                throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archive")
-            }
-            guard (sourceCollection == nil) != (archive == nil) else {
-                throw .badRequest("give either a source collection or an archive", field: "source_collection")
-            }
-            guard targetCollection?.isEmpty == false || sourceCollection?.isEmpty == false else {
-                throw .badRequest("is required with an archive", field: "target_collection")
-            }
-        }
-        if kind == .import || kind == .repair {
-            guard let archives, !archives.isEmpty else {
-                throw .badRequest("name at least one archive of the archive directory", field: "archives")
-            }
-            for archive in archives where !ArchiveDirectory.isArchiveName(archive) {
-                throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archives")
-            }
-            if target != nil && archives.count != 1 {
-                throw .badRequest("a target names the collection of one archive only", field: "target")
-            }
+        if kind == .resync, let archive, !ArchiveDirectory.isArchiveName(archive) {
+            throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archive")
         }
     }
 
     /// Where this job's archive keys come from.
-    func encryption() -> EncryptionSettings {
-        var settings = EncryptionSettings()
-        settings.recipients = encryptTo ?? []
-        settings.recipientsFile = recipientsFile
-        settings.identityFile = identityFile
-        settings.passphraseFile = passphraseFile
-        return settings
-    }
-
-    /// Key files are read now, so that a typo is a 400 naming the field rather than a failed job.
-    private func validateKeys(for kind: JobRecord.Kind) throws(AdminAPIError) {
-        var settings = EncryptionSettings()
-        func check(_ field: CodingKeys, _ read: (EncryptionSettings) throws -> Void) throws(AdminAPIError) {
-            do { try read(settings) } catch { throw .badRequest("\(error)", field: field.rawValue) }
-        }
-        settings.recipients = encryptTo ?? []
-        try check(.encryptTo) { _ = try $0.exportEncryption() }
-        settings.recipientsFile = recipientsFile
-        try check(.recipientsFile) { _ = try $0.exportEncryption() }
-        settings.identityFile = identityFile
-        try check(.identityFile) { _ = try $0.openingKey() }
-        settings.passphraseFile = passphraseFile
-        try check(.passphraseFile) { _ = try $0.openingKey() }
-        if kind == .backup, encryptTo != nil || recipientsFile != nil, identityFile == nil, passphraseFile == nil {
-            throw .badRequest("a backup imports the archive it encrypts: give identity_file or passphrase_file too", field: "identity_file")
-        }
+    var keys: ArchiveKeys {
+        var keys = ArchiveKeys()
+        keys.recipients = encryptTo ?? []
+        keys.recipientsFile = recipientsFile
+        keys.identityFile = identityFile
+        keys.passphraseFile = passphraseFile
+        return keys
     }
 
     /// The collections of a backup or export, resolved on production like the CLI's selection.
-    func selection() -> CollectionSelection {
+    var selection: CollectionSelection {
         CollectionSelection(names: collections ?? [], include: includePatterns ?? [],
                             exclude: excludePatterns ?? [], all: all ?? false)
     }
 
-    /// Import options for this request.
-    func importOptions(stateDirectory: StateDirectory) throws -> ImportOptions {
-        var options = ImportOptions(stateDirectory: stateDirectory)
-        options.key = try encryption().openingKey()
-        options.prefix = targetPrefix
-        options.target = target
-        options.overwrite = overwrite ?? false
-        options.aliases = aliases ?? false
-        if let parallel { options.parallel = parallel }
-        if let batchSize { options.batchSize = batchSize }
-        return options
+    private var tuning: UpsertTuning {
+        var tuning = UpsertTuning()
+        if let parallel { tuning.parallel = parallel }
+        if let batchSize { tuning.batchSize = batchSize }
+        return tuning
+    }
+
+    /// `/start`: the one-shot copy, keeping archives in `archiveDirectory` with `keep_archive`.
+    func copyRequest(archiveDirectory: String) -> CopyRequest {
+        var request = CopyRequest()
+        request.selection = selection
+        request.method = method ?? .auto
+        request.prefix = targetPrefix
+        request.overwrite = overwrite ?? false
+        request.tuning = tuning
+        request.aliases = aliases ?? false
+        request.keepArchiveIn = keepArchive == true ? archiveDirectory : nil
+        request.keys = keys
+        return request
+    }
+
+    /// `/export`.
+    var exportRequest: ExportRequest {
+        var request = ExportRequest()
+        request.selection = selection
+        request.method = method ?? .auto
+        request.overwrite = overwrite ?? false
+        request.timestamp = timestamp ?? false
+        if let batchSize { request.batchSize = batchSize }
+        request.compressionLevel = compressionLevel
+        if let compressionThreads { request.compressionThreads = compressionThreads }
+        request.keepServerSnapshot = keepServerSnapshot ?? false
+        request.force = force ?? false
+        request.keys = keys
+        return request
+    }
+
+    /// `/import`: archives by their file names in the archive directory.
+    var importRequest: ImportRequest {
+        var request = ImportRequest()
+        request.archives = archives ?? []
+        request.target = target
+        request.prefix = targetPrefix
+        request.overwrite = overwrite ?? false
+        request.tuning = tuning
+        request.aliases = aliases ?? false
+        request.force = force ?? false
+        request.dryRun = dryRun ?? false
+        request.keys = keys
+        return request
+    }
+
+    /// `/repair`.
+    var repairRequest: RepairRequest {
+        var request = RepairRequest()
+        request.archives = archives ?? []
+        request.newSnapshot = newSnapshot ?? false
+        request.keys = keys
+        return request
+    }
+
+    /// `/resync`: the archive by its file name in the archive directory.
+    var resyncRequest: ResyncRequest {
+        var request = ResyncRequest()
+        request.source = ComparisonSource(sourceCollection: sourceCollection, archive: archive, targetCollection: targetCollection)
+        request.dryRun = dryRun ?? false
+        request.tuning = tuning
+        request.keys = keys
+        return request
     }
 }

@@ -12,6 +12,11 @@ enum ResyncJobError: Error, CustomStringConvertible {
     }
 }
 
+/// A job asked to stop before an item began: the item takes the stop's state, not a failure.
+struct JobStopped: Error {
+    let reason: JobTracker.StopReason
+}
+
 /// What a job does, item by item, through the same core the CLI calls. A failed item does not
 /// stop the others; a stop request (cancel, shutdown) ends the job at the next safe point.
 struct JobWork: Sendable {
@@ -41,15 +46,14 @@ struct JobWork: Sendable {
                 let items = try await resolveItems(first)
                 tracker.update { $0.items = items }
             }
-            for index in tracker.record.items.indices {
+            let pending = tracker.record.items.indices.filter { index in
                 let item = tracker.record.items[index]
-                guard item.state != .succeeded, item.error == nil || resumingSince != nil else { continue }
-                if let reason = tracker.stopReason ?? (Task.isCancelled ? .interrupted : nil) {
-                    tracker.updateItem(index) { $0.state = Self.state(for: reason) }
-                    continue
-                }
-                await runItem(index, of: tracker, resumingSince: resumingSince)
+                return item.state != .succeeded && (item.error == nil || resumingSince != nil)
             }
+            await CollectionBatch(pending).run({ index in
+                if let reason = tracker.stopReason ?? (Task.isCancelled ? .interrupted : nil) { throw JobStopped(reason: reason) }
+                try await runItem(index, of: tracker, resumingSince: resumingSince)
+            }, report: { outcome in await record(outcome, of: tracker) })
         } catch {
             tracker.update { $0.error = RemedyFields.describe(error) }
         }
@@ -82,7 +86,7 @@ struct JobWork: Sendable {
             item.target = record.request.targetCollection ?? record.request.sourceCollection
             return [item]
         }
-        let (chosen, missing) = record.request.selection().resolve(
+        let (chosen, missing) = record.request.selection.resolve(
             available: try await environment.production.collectionNames(), defaultExclusions: environment.defaultExclusions)
         return chosen.map(JobRecord.Item.init(name:)) + missing.map { name in
             var item = JobRecord.Item(name: name)
@@ -92,58 +96,55 @@ struct JobWork: Sendable {
         }
     }
 
-    private func runItem(_ index: Int, of tracker: JobTracker, resumingSince: Date?) async {
+    private func runItem(_ index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
         tracker.updateItem(index) { item in
             item.state = .running
             item.phase = .pending
             item.error = nil
         }
-        let record = tracker.record
-        let item = record.items[index]
-        do {
-            switch record.kind {
-            case .backup: try await backUp(item.name, index: index, of: tracker, resumingSince: resumingSince)
-            case .export: try await export(item.name, index: index, of: tracker, resumingSince: resumingSince)
-            case .import: try await importArchive(item, index: index, of: tracker, resumingSince: resumingSince)
-            case .repair: try await repair(item.name, index: index, of: tracker)
-            case .resync: try await resync(item, index: index, of: tracker)
-            }
+        let item = tracker.record.items[index]
+        switch tracker.record.kind {
+        case .backup: try await backUp(item.name, index: index, of: tracker, resumingSince: resumingSince)
+        case .export: try await export(item.name, index: index, of: tracker, resumingSince: resumingSince)
+        case .import: try await importArchive(item, index: index, of: tracker, resumingSince: resumingSince)
+        case .repair: try await repair(item.name, index: index, of: tracker)
+        case .resync: try await resync(item, index: index, of: tracker)
+        }
+    }
+
+    /// Records an item's outcome: done, failed with its error in the API's words, or stopped.
+    private func record(_ outcome: BatchOutcome<Int, Void>, of tracker: JobTracker) async {
+        let index = outcome.item
+        guard let error = outcome.error else {
             tracker.updateItem(index) { item in
                 item.state = .succeeded
                 item.phase = .done
                 item.etaSeconds = nil
             }
-        } catch {
-            if let reason = tracker.stopReason {
-                if reason == .cancelled { await discardPartialImport(tracker.record.items[index], request: record.request) }
-                tracker.updateItem(index) { $0.state = Self.state(for: reason) }
-            } else {
-                tracker.updateItem(index) { item in
-                    item.state = .failed
-                    item.error = RemedyFields.describe(error)
-                }
-                environment.logger.warning("job \(record.id): \(item.name): \(error)")
+            return
+        }
+        if let stopped = error as? JobStopped {
+            // Stopped before it began: nothing of it to clean up.
+            tracker.updateItem(index) { $0.state = Self.state(for: stopped.reason) }
+        } else if let reason = tracker.stopReason {
+            if reason == .cancelled { await discardPartialImport(tracker.record.items[index], request: tracker.record.request) }
+            tracker.updateItem(index) { $0.state = Self.state(for: reason) }
+        } else {
+            tracker.updateItem(index) { item in
+                item.state = .failed
+                item.error = RemedyFields.describe(error)
             }
+            environment.logger.warning("job \(tracker.record.id): \(tracker.record.items[index].name): \(error)")
         }
     }
 
     private func backUp(_ name: String, index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
-        let request = tracker.record.request
-        let keepArchive = request.keepArchive ?? false
-        var exportOptions = ExportOptions(outputDirectory: keepArchive ? environment.archiveDirectory.path : environment.cacheDirectory)
-        exportOptions.method = request.method ?? .auto
-        // The archive is an intermediate here: one left by an earlier run is replaced.
-        exportOptions.overwrite = true
-        exportOptions.stateDirectory = environment.stateDirectory
-        exportOptions.encryption = try request.encryption().exportEncryption()
-        exportOptions.key = try request.encryption().openingKey()
-        try ArchiveLocation(exportOptions.outputDirectory).createFolder()
-        let importOptions = try request.importOptions(stateDirectory: environment.stateDirectory)
-        tracker.updateItem(index) { $0.target = importOptions.targetName(for: name) }
+        let request = tracker.record.request.copyRequest(archiveDirectory: environment.archiveDirectory.path)
+        tracker.updateItem(index) { $0.target = request.targetName(for: name) }
         let observer = tracker.observer(forItem: index)
-        let result = try await CollectionCopier(
-            production: environment.production, local: environment.local, exportOptions: exportOptions,
-            importOptions: importOptions, keepArchive: keepArchive, exportProgress: observer, importProgress: observer
+        let result = try await request.copier(
+            production: environment.production, local: environment.local, cacheDirectory: environment.cacheDirectory,
+            stateDirectory: environment.stateDirectory, exportProgress: observer, importProgress: observer
         ).copy(name, resuming: resumingSince)
         tracker.updateItem(index) { item in
             item.archive = result.archiveKept.map { ($0 as NSString).lastPathComponent }
@@ -152,14 +153,8 @@ struct JobWork: Sendable {
     }
 
     private func export(_ name: String, index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
-        let request = tracker.record.request
-        var options = ExportOptions(outputDirectory: environment.archiveDirectory.path)
-        options.method = request.method ?? .auto
-        options.overwrite = request.overwrite ?? false
-        options.timestamped = request.timestamp ?? false
-        options.stateDirectory = environment.stateDirectory
-        options.encryption = try request.encryption().exportEncryption()
-        options.key = try request.encryption().openingKey()
+        var options = try tracker.record.request.exportRequest.options(
+            outputDirectory: environment.archiveDirectory.path, stateDirectory: environment.stateDirectory)
         try ArchiveLocation(options.outputDirectory).createFolder()
         let partial = CollectionExporter(client: environment.production, options: options).archivePath(for: name) + ".partial"
         options.resume = resumingSince != nil && !options.timestamped && ArchiveWriter.canResume(partial)
@@ -169,22 +164,22 @@ struct JobWork: Sendable {
     }
 
     private func importArchive(_ item: JobRecord.Item, index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
-        var options = try tracker.record.request.importOptions(stateDirectory: environment.stateDirectory)
+        var options = try tracker.record.request.importRequest.options(stateDirectory: environment.stateDirectory)
         if resumingSince != nil, let target = item.target {
             options.resume = (try? ImportResumeRecord.load(target: target, server: environment.local.displayURL,
                                                            in: environment.stateDirectory)) != nil
         }
         tracker.updateItem(index) { $0.archive = item.name }
-        _ = try await CollectionImporter(client: environment.local, options: options,
-                                         progress: tracker.observer(forItem: index))
+        let result = try await CollectionImporter(client: environment.local, options: options,
+                                                  progress: tracker.observer(forItem: index))
             .importArchive(at: environment.archiveDirectory.file(item.name))
+        // A dry run's answer is what it would do: the item is where a client reads it.
+        if result.dryRun { tracker.updateItem(index) { $0.notes.append(result.summaryLine) } }
     }
 
     private func repair(_ name: String, index: Int, of tracker: JobTracker) async throws {
-        var options = ArchiveRepairer.Options(export: ExportOptions(outputDirectory: environment.archiveDirectory.path))
-        options.newSnapshot = tracker.record.request.newSnapshot ?? false
-        options.export.stateDirectory = environment.stateDirectory
-        options.export.key = try tracker.record.request.encryption().openingKey()
+        let options = try tracker.record.request.repairRequest.options(
+            outputDirectory: environment.archiveDirectory.path, stateDirectory: environment.stateDirectory)
         tracker.updateItem(index) { $0.archive = name }
         let report = try await ArchiveRepairer(production: environment.production, options: options,
                                                progress: tracker.observer(forItem: index))
@@ -197,24 +192,17 @@ struct JobWork: Sendable {
     }
 
     private func resync(_ item: JobRecord.Item, index: Int, of tracker: JobTracker) async throws {
-        let request = tracker.record.request
-        var options = ResyncOptions()
-        options.dryRun = request.dryRun ?? false
-        if let parallel = request.parallel { options.parallel = parallel }
-        if let batchSize = request.batchSize { options.batchSize = batchSize }
-        options.archiveKey = try request.encryption().openingKey()
-        let resyncer = CollectionResyncer(client: environment.local, options: options, progress: tracker.observer(forItem: index))
+        let request = tracker.record.request.resyncRequest
         let target = item.target ?? item.name
-        let report = if let archive = request.archive {
-            try await resyncer.resync(archiveAt: environment.archiveDirectory.file(archive), into: target)
-        } else {
-            try await resyncer.resync(source: environment.production, item.name, into: target)
-        }
+        let report = try await request.run(
+            local: environment.local, production: { environment.production },
+            archivePath: request.source.archive.map(environment.archiveDirectory.file),
+            progress: tracker.observer(forItem: index))
         tracker.updateItem(index) { item in
             item.notes.append("\(report.upsertedMissing) missing and \(report.upsertedChanged) changed points upserted, "
                 + "\(report.deletedExtra) extra deleted; \(report.passed ? "equal afterwards" : "differences remain")")
         }
-        guard report.passed || options.dryRun else {
+        guard report.passed || request.dryRun else {
             throw ResyncJobError.differencesRemain(target: target)
         }
     }

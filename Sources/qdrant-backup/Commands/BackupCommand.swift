@@ -26,18 +26,25 @@ struct BackupCommand: AsyncParsableCommand {
 
     @OptionGroup var oneShot: OneShotOptions
 
-    @OptionGroup var tuning: ImportTuning
-
     @OptionGroup var connection: ConnectionOptions
+
+    /// The flags as the core's request; its `validate()` holds the rules.
+    var request: CopyRequest {
+        var request = oneShot.request(method: method)
+        request.selection = selection.selection(names: collections)
+        request.prefix = prefix
+        return request
+    }
+
+    func validate() throws {
+        try RequestFlags.validate { () throws(RequestError) in try request.validate() }
+    }
 
     func run() async throws {
         try await reportingFailures {
             let production = try connection.productionClient()
             let (chosen, missing) = try await selection.resolve(names: collections, on: production)
-            var options = tuning.options()
-            options.prefix = prefix
-            options.overwrite = oneShot.overwrite
-            try await OneShotCopying.run(chosen, missing: missing, method: method, oneShot: oneShot, importOptions: options,
+            try await OneShotCopying.run(request, names: chosen, missing: missing, oneShot: oneShot,
                                          connection: connection, production: production)
         }
     }

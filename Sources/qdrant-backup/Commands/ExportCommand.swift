@@ -25,14 +25,14 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "snapshot, scroll, or auto (snapshot when the server allows it and every shard is on this node, else scroll).")
     var method: ExportMethod = .auto
 
-    @Option(help: "Points per scroll request.")
-    var batchSize = 1000
+    @Option(help: "Points per scroll request (at most 100000).")
+    var batchSize = RequestDefaults.batchSize
 
     @Option(help: "zstd compression level (1-19), or 0 for none (stored zstd frames, for links and disks faster than zstd). Default: 3 for snapshots, 1 for points (smaller and faster than 3 on vector JSON).")
     var compressionLevel: Int32?
 
     @Option(help: "zstd worker threads per archive (0: compress on the exporting thread).")
-    var compressionThreads: Int32 = 2
+    var compressionThreads = RequestDefaults.compressionThreads
 
     @Flag(help: "Replace existing archives.")
     var overwrite = false
@@ -64,66 +64,52 @@ struct ExportCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    /// The flags as the core's request; its `validate()` holds the rules.
+    var request: ExportRequest {
+        var request = ExportRequest()
+        request.selection = selection.selection(names: names)
+        request.method = method
+        request.batchSize = batchSize
+        request.compressionLevel = compressionLevel
+        request.compressionThreads = compressionThreads
+        request.overwrite = overwrite
+        request.keepServerSnapshot = keepServerSnapshot
+        request.resume = resume
+        request.timestamp = timestamp
+        request.force = force
+        request.pointsMemberBytes = pointsMemberBytes
+        request.keys = encryption.keys(with: key)
+        return request
+    }
+
     func validate() throws {
-        guard compressionLevel.map({ (0...19).contains($0) }) ?? true else { throw ValidationError("--compression-level must be 0...19") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
-        guard compressionThreads >= 0 else { throw ValidationError("--compression-threads must be 0 or more") }
+        try RequestFlags.validate { () throws(RequestError) in try request.validate() }
     }
 
     func run() async throws {
         try await reportingFailures {
             let client = try connection.productionClient()
-            var options = ExportOptions(outputDirectory: output)
-            options.method = method
-            options.batchSize = batchSize
-            options.compressionLevel = compressionLevel
-            options.compressionWorkers = compressionThreads
-            options.overwrite = overwrite
-            options.keepServerSnapshot = keepServerSnapshot
-            options.resume = resume
-            options.timestamped = timestamp
-            options.force = force
-            options.pointsMemberBytes = pointsMemberBytes
-            let keys = encryption.settings(with: key)
-            options.encryption = try keys.exportEncryption()
-            options.key = try keys.openingKey()
+            let options = try request.options(outputDirectory: output)
             try ArchiveLocation(output).createFolder()
-
             let (chosen, missing) = try await selection.resolve(names: names, on: client)
-            var failures: [FailureKind] = []
-            for name in missing {
-                let error = QdrantError.collectionNotFound(name, server: client.displayURL)
-                Terminal.printError(RemedyText.describe(error))
-                failures.append(error.failureKind)
-            }
-            if chosen.isEmpty && missing.isEmpty { Terminal.printNote("no collection matches the selection") }
-
             let progress = TerminalExportProgress(quiet: quiet)
             let exporter = CollectionExporter(client: client, options: options, progress: progress)
-            var results: [ExportResult] = []
-            for name in chosen {
-                do {
-                    let result = try await exporter.export(name)
-                    progress.finishLine()
-                    results.append(result)
-                    if !json && !quiet {
+            try await CommandBatch(json: json, progress: progress).run(
+                chosen, missing: missing, on: client.displayURL, operation: { try await exporter.export($0) },
+                printed: { name, result in
+                    if !quiet {
                         Terminal.printNote("\(name): \(result.archivePath) (\(result.points.map { "\($0) points, " } ?? "")"
                             + "\(Format.bytes(result.storedBytes)), \(String(format: "%.1f", result.seconds)) s)")
                     }
-                } catch {
-                    progress.finishLine()
-                    Terminal.printError("\(name): \(RemedyText.describe(error))")
+                },
+                failed: { name, error in
                     // Any failure but a conflict (another export's .partial, an existing archive)
                     // leaves this export's own .partial: a key that expired, a full disk, a server gone.
                     if error.failureKind != .conflict && options.method != .snapshot && !resume,
                        FileManager.default.fileExists(atPath: exporter.archivePath(for: name) + ".partial") {
                         Terminal.printNote("\(name): the partial archive is kept; continue with `qdrant-backup export \(name) --resume --output \(output)`")
                     }
-                    failures.append(error.failureKind)
-                }
-            }
-            if json { try Terminal.printJSON(results) }
-            if !failures.isEmpty { throw ExitCode(ExitStatus.code(for: failures)) }
+                })
         }
     }
 }

@@ -50,42 +50,36 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    /// The flags as the core's request; its `validate()` holds the rules.
+    var request: ImportRequest {
+        var request = ImportRequest()
+        request.archives = archives
+        request.target = target
+        request.prefix = prefix
+        request.overwrite = overwrite
+        request.dryRun = dryRun
+        request.force = force
+        request.resume = resume
+        request.tuning = tuning.tuning
+        request.aliases = tuning.aliases
+        request.keys = key.keys
+        return request
+    }
+
     func validate() throws {
-        guard !archives.isEmpty else { throw ValidationError("name at least one archive") }
-        if target != nil && archives.count > 1 { throw ValidationError("--target takes one archive; use --prefix for several") }
-        if target != nil && prefix != nil { throw ValidationError("--target and --prefix exclude each other") }
+        try RequestFlags.validate { () throws(RequestError) in try request.validate() }
     }
 
     func run() async throws {
         try await reportingFailures {
             let client = try connection.localClient()
-            var options = tuning.options()
-            options.target = target
-            options.prefix = prefix
-            options.overwrite = overwrite
-            options.dryRun = dryRun
-            options.force = force
-            options.resume = resume
-            options.key = try key.openingKey()
+            let options = try request.options()
             let progress = TerminalExportProgress(quiet: quiet)
             let importer = CollectionImporter(client: client, options: options, progress: progress)
-            var results: [ImportResult] = []
-            var failures: [FailureKind] = []
-            for archive in archives {
-                do {
-                    let result = try await importer.importArchive(at: archive)
-                    progress.finishLine()
-                    results.append(result)
-                    if !json { ImportReporting.printSummary(result, quiet: quiet) }
-                } catch {
-                    progress.finishLine()
-                    Terminal.printError("\(archive): \(RemedyText.describe(error))")
-                    ImportReporting.printResumeHint(for: error, options: options)
-                    failures.append(error.failureKind)
-                }
-            }
-            if json { try Terminal.printJSON(results) }
-            if !failures.isEmpty { throw ExitCode(ExitStatus.code(for: failures)) }
+            try await CommandBatch(json: json, progress: progress).run(
+                archives, operation: { try await importer.importArchive(at: $0) },
+                printed: { _, result in ImportReporting.printSummary(result, quiet: quiet) },
+                failed: { _, error in ImportReporting.printResumeHint(for: error, options: options) })
         }
     }
 }

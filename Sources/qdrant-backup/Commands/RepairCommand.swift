@@ -28,8 +28,8 @@ struct RepairCommand: AsyncParsableCommand {
     @Flag(help: "For a snapshot archive whose snapshot the server no longer holds: export the collection again.")
     var newSnapshot = false
 
-    @Option(help: "Points per scroll request.")
-    var batchSize = 1000
+    @Option(help: "Points per scroll request (at most 100000).")
+    var batchSize = RequestDefaults.batchSize
 
     @Option(help: .hidden)
     var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
@@ -41,19 +41,25 @@ struct RepairCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    /// The flags as the core's request; its `validate()` holds the rules.
+    var request: RepairRequest {
+        var request = RepairRequest()
+        request.archives = [archive]
+        request.dryRun = dryRun
+        request.newSnapshot = newSnapshot
+        request.batchSize = batchSize
+        request.pointsMemberBytes = pointsMemberBytes
+        request.keys = key.keys
+        return request
+    }
+
     func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be positive") }
+        try RequestFlags.validate { () throws(RequestError) in try request.validate() }
     }
 
     func run() async throws {
         try await reportingFailures {
-            var export = ExportOptions(outputDirectory: (archive as NSString).deletingLastPathComponent)
-            export.batchSize = batchSize
-            export.pointsMemberBytes = pointsMemberBytes
-            export.key = try key.openingKey()
-            var options = ArchiveRepairer.Options(export: export)
-            options.dryRun = dryRun
-            options.newSnapshot = newSnapshot
+            let options = try request.options(outputDirectory: (archive as NSString).deletingLastPathComponent)
             let progress = TerminalExportProgress(quiet: json)
             let report = try await ArchiveRepairer(production: try connection.productionClient(), options: options,
                                                    progress: progress).repair(archive)

@@ -24,11 +24,11 @@ struct ResyncCommand: AsyncParsableCommand {
     @Flag(help: "Compare and print what would be upserted, deleted, created and dropped; change nothing.")
     var dryRun = false
 
-    @Option(help: "Upsert requests in flight at once (1: one at a time).")
-    var parallel = 2
+    @Option(help: "Upsert requests in flight at once (1: one at a time; at most 64).")
+    var parallel = RequestDefaults.parallel
 
-    @Option(help: "Points per upsert request, ids per delete request.")
-    var batchSize = 1000
+    @Option(help: "Points per upsert request, ids per delete request (at most 100000).")
+    var batchSize = RequestDefaults.batchSize
 
     @Flag(help: "Print only errors, warnings and the summary.")
     var quiet = false
@@ -40,41 +40,28 @@ struct ResyncCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    /// The flags as the core's request; its `validate()` holds the rules.
+    var request: ResyncRequest {
+        var request = ResyncRequest()
+        request.source = comparison.source
+        request.dryRun = dryRun
+        request.tuning.parallel = parallel
+        request.tuning.batchSize = batchSize
+        request.pageSize = comparison.pageSize
+        request.maxListed = comparison.maxListed
+        request.keys = key.keys
+        return request
+    }
+
     func validate() throws {
-        guard parallel >= 1 else { throw ValidationError("--parallel must be 1 or more") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be positive") }
+        try RequestFlags.validate { () throws(RequestError) in try request.validate() }
     }
 
     func run() async throws {
         try await reportingFailures {
-            var options = ResyncOptions()
-            options.dryRun = dryRun
-            options.parallel = parallel
-            options.batchSize = batchSize
-            options.pageSize = comparison.pageSize
-            options.listLimit = comparison.maxListed
-            options.archiveKey = try key.openingKey()
-            let progress = TerminalExportProgress(quiet: quiet)
-            let resyncer = CollectionResyncer(client: try connection.localClient(), options: options, progress: progress)
-            let report: ResyncReport
-            do {
-                if let archive = comparison.archive {
-                    report = try await resyncer.resync(archiveAt: archive, into: comparison.collections[0])
-                } else {
-                    report = try await resyncer.resync(source: try connection.productionClient(), comparison.collections[0],
-                                                       into: comparison.collections[1])
-                }
-            } catch {
-                progress.finishLine()
-                throw error
+            try await ComparisonReporting.run(quiet: quiet, json: json) { progress in
+                try await request.run(local: try connection.localClient(), production: connection.productionClient, progress: progress)
             }
-            progress.finishLine()
-            if json {
-                try Terminal.printJSON(report)
-            } else {
-                print(report.humanReadable)
-            }
-            if !report.passed { throw ExitCode(ExitStatus.code(for: .differencesFound)) }
         }
     }
 }

@@ -24,17 +24,24 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     @OptionGroup var oneShot: OneShotOptions
 
-    @OptionGroup var tuning: ImportTuning
-
     @OptionGroup var connection: ConnectionOptions
+
+    /// The flags as the core's request; its `validate()` holds the rules.
+    var request: CopyRequest {
+        var request = oneShot.request(method: method)
+        request.selection = CollectionSelection(names: [name])
+        request.target = target
+        return request
+    }
+
+    func validate() throws {
+        try RequestFlags.validate { () throws(RequestError) in try request.validate() }
+    }
 
     func run() async throws {
         try await reportingFailures {
-            var options = tuning.options()
-            options.target = target
-            options.overwrite = oneShot.overwrite
-            try await OneShotCopying.run([name], method: method, oneShot: oneShot, importOptions: options,
-                                         connection: connection, production: try connection.productionClient())
+            try await OneShotCopying.run(request, names: [name], oneShot: oneShot, connection: connection,
+                                         production: try connection.productionClient())
         }
     }
 }

@@ -22,8 +22,8 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @OptionGroup var comparison: ComparisonOptions
 
-    @Option(help: "Points to sample and compare.")
-    var sampleSize = 100
+    @Option(help: "Points to sample and compare (at most 1000000).")
+    var sampleSize = RequestDefaults.sampleSize
 
     @Option(help: "Seed of the sample (default: random; the report gives it).")
     var seed: UInt64?
@@ -41,39 +41,28 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    /// The flags as the core's request; its `validate()` holds the rules.
+    var request: ValidationRequest {
+        var request = ValidationRequest()
+        request.source = comparison.source
+        request.sampleSize = sampleSize
+        request.seed = seed
+        request.full = full
+        request.pageSize = comparison.pageSize
+        request.maxListed = comparison.maxListed
+        request.keys = key.keys
+        return request
+    }
+
     func validate() throws {
-        guard sampleSize >= 0 else { throw ValidationError("--sample-size must be 0 or more") }
+        try RequestFlags.validate { () throws(RequestError) in try request.validate() }
     }
 
     func run() async throws {
         try await reportingFailures {
-            var validator = CollectionValidator(sampleSize: sampleSize)
-            if let seed { validator.seed = seed }
-            validator.pageSize = comparison.pageSize
-            validator.listLimit = comparison.maxListed
-            validator.archiveKey = try key.openingKey()
-            let local = try connection.localClient()
-            let report: ValidationReport
-            let progress = TerminalExportProgress(quiet: quiet)
-            if full, let archive = comparison.archive {
-                report = try await validator.validateFull(archiveAt: archive, target: local, comparison.collections[0], progress: progress)
-                progress.finishLine()
-            } else if full {
-                report = try await validator.validateFull(source: try connection.productionClient(), comparison.collections[0],
-                                                          target: local, comparison.collections[1], progress: progress)
-                progress.finishLine()
-            } else if let archive = comparison.archive {
-                report = try await validator.validate(archiveAt: archive, target: local, comparison.collections[0])
-            } else {
-                report = try await validator.validate(source: try connection.productionClient(), comparison.collections[0],
-                                                      target: local, comparison.collections[1])
+            try await ComparisonReporting.run(quiet: quiet, json: json) { progress in
+                try await request.run(local: try connection.localClient(), production: connection.productionClient, progress: progress)
             }
-            if json {
-                try Terminal.printJSON(report)
-            } else {
-                print(report.humanReadable)
-            }
-            if !report.passed { throw ExitCode(ExitStatus.code(for: .differencesFound)) }
         }
     }
 }

@@ -11,14 +11,15 @@ struct ArchiveKeyOptions: ParsableArguments {
                                valueName: "file"))
     var passphraseFile: String?
 
-    var settings: EncryptionSettings {
-        var settings = EncryptionSettings()
-        settings.identityFile = identity
-        settings.passphraseFile = passphraseFile
-        return settings
+    /// These flags as a request's keys.
+    var keys: ArchiveKeys {
+        var keys = ArchiveKeys()
+        keys.identityFile = identity
+        keys.passphraseFile = passphraseFile
+        return keys
     }
 
-    func openingKey() throws -> AgeKey? { try settings.openingKey() }
+    func openingKey() throws -> AgeKey? { try keys.settings().openingKey() }
 }
 
 /// Who new archives are encrypted to, besides a passphrase (``ArchiveKeyOptions``).
@@ -30,10 +31,11 @@ struct EncryptionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A file of age recipients, one per line, to encrypt archives to.", valueName: "file"))
     var recipientsFile: String?
 
-    func settings(with key: ArchiveKeyOptions) -> EncryptionSettings {
-        var settings = key.settings
-        settings.recipients = recipients
-        settings.recipientsFile = recipientsFile
-        return settings
+    /// These flags and `key`'s as a request's keys.
+    func keys(with key: ArchiveKeyOptions) -> ArchiveKeys {
+        var keys = key.keys
+        keys.recipients = recipients
+        keys.recipientsFile = recipientsFile
+        return keys
     }
 }

@@ -2,27 +2,21 @@ import ArgumentParser
 import QdrantBackupKit
 
 /// How points are written to the local server, shared by `import`, `snapshot` and `backup`.
+/// Ranges are the request's to check (``UpsertTuning``).
 struct ImportTuning: ParsableArguments {
-    @Option(help: "Upsert requests in flight at once (1: one at a time).")
-    var parallel = 2
+    @Option(help: "Upsert requests in flight at once (1: one at a time; at most 64).")
+    var parallel = RequestDefaults.parallel
 
-    @Option(help: "Points per upsert request.")
-    var batchSize = 1000
+    @Option(help: "Points per upsert request (at most 100000).")
+    var batchSize = RequestDefaults.batchSize
 
     @Flag(help: "Recreate the archived aliases (with --prefix, prefixed too); --overwrite moves aliases that point elsewhere.")
     var aliases = false
 
-    func validate() throws {
-        guard parallel >= 1 else { throw ValidationError("--parallel must be 1 or more") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be positive") }
-    }
-
-    /// Import options with these settings; the command sets naming and overwrite.
-    func options() -> ImportOptions {
-        var options = ImportOptions()
-        options.parallel = parallel
-        options.batchSize = batchSize
-        options.aliases = aliases
-        return options
+    var tuning: UpsertTuning {
+        var tuning = UpsertTuning()
+        tuning.parallel = parallel
+        tuning.batchSize = batchSize
+        return tuning
     }
 }

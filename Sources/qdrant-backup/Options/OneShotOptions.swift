@@ -1,6 +1,8 @@
 import ArgumentParser
+import QdrantBackupKit
 
-/// The flags `snapshot` and `backup` share beside the import tuning.
+/// The flags `snapshot` and `backup` share: overwrite, where archives are kept, output, how points
+/// are written and the archives' keys.
 struct OneShotOptions: ParsableArguments {
     @Flag(help: "Replace existing local collections.")
     var overwrite = false
@@ -13,4 +15,22 @@ struct OneShotOptions: ParsableArguments {
 
     @Flag(help: "Print a JSON summary of every collection on stdout.")
     var json = false
+
+    @OptionGroup var tuning: ImportTuning
+
+    @OptionGroup var encryption: EncryptionOptions
+
+    @OptionGroup var key: ArchiveKeyOptions
+
+    /// A copy request with these flags; the command adds the selection, method and naming.
+    func request(method: ExportMethod) -> CopyRequest {
+        var request = CopyRequest()
+        request.method = method
+        request.overwrite = overwrite
+        request.keepArchiveIn = keepArchive
+        request.tuning = tuning.tuning
+        request.aliases = tuning.aliases
+        request.keys = encryption.keys(with: key)
+        return request
+    }
 }

@@ -14,9 +14,14 @@ struct SelectionOptions: ParsableArguments {
     @Flag(help: "Include every collection, chat history too.")
     var all = false
 
+    /// The selection with these flags and the names given.
+    func selection(names: [String]) -> CollectionSelection {
+        CollectionSelection(names: names, include: include, exclude: exclude, all: all)
+    }
+
     /// The chosen collections on `client`, and the named ones it does not have.
     func resolve(names: [String], on client: QdrantClient) async throws -> (chosen: [String], missing: [String]) {
-        CollectionSelection(names: names, include: include, exclude: exclude, all: all).resolve(
+        selection(names: names).resolve(
             available: try await client.collectionNames(),
             defaultExclusions: CollectionSelection.defaultExclusions(environment: ProcessInfo.processInfo.environment))
     }

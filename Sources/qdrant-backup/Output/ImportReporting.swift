@@ -8,8 +8,8 @@ enum ImportReporting {
         let cause = (error as? CopyError)?.underlying ?? error
         guard case ImportError.interrupted(let target, let archive, _, _, _, _)? = cause as? ImportError else { return }
         var command = ["qdrant-backup", "import", archive, "--resume", "--target", target]
-        if options.parallel != 2 { command += ["--parallel", String(options.parallel)] }
-        if options.batchSize != 1000 { command += ["--batch-size", String(options.batchSize)] }
+        if options.parallel != RequestDefaults.parallel { command += ["--parallel", String(options.parallel)] }
+        if options.batchSize != RequestDefaults.batchSize { command += ["--batch-size", String(options.batchSize)] }
         if options.aliases { command.append("--aliases") }
         Terminal.printNote("the partial collection '\(target)' is kept; complete it with `\(command.map(shellQuoted).joined(separator: " "))`")
     }

@@ -1,0 +1,54 @@
+/// An export as a user asks for it (`export`, REST `/export`): which collections, how, and where
+/// the keys come from. ``validate()`` is the one check of its values; ``options(outputDirectory:stateDirectory:)``
+/// makes the pipeline's ``ExportOptions``.
+public struct ExportRequest: Codable, Sendable, Equatable {
+    /// The production collections; an empty selection means the default one.
+    public var selection = CollectionSelection()
+    public var method: ExportMethod = .auto
+    /// Points per scroll request.
+    public var batchSize = RequestDefaults.batchSize
+    /// zstd level; nil takes the method's default.
+    public var compressionLevel: Int32?
+    public var compressionThreads = RequestDefaults.compressionThreads
+    /// Replace existing archives.
+    public var overwrite = false
+    public var keepServerSnapshot = false
+    /// Continue interrupted scroll exports from their `.partial` files.
+    public var resume = false
+    /// Export even when the free disk space looks too small.
+    public var force = false
+    /// Name archives after the collection and the UTC time.
+    public var timestamp = false
+    /// Raw bytes per points member; only tests change it.
+    public var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
+    public var keys = ArchiveKeys()
+
+    public init() {}
+
+    public func validate() throws(RequestError) {
+        try RequestRule.requireNames(selection.names, .collections)
+        try RequestRule.require(batchSize, in: RequestDefaults.batchSizeRange, .batchSize)
+        if let compressionLevel { try RequestRule.require(compressionLevel, in: RequestDefaults.compressionLevelRange, .compressionLevel) }
+        try RequestRule.require(compressionThreads, atLeast: 0, .compressionThreads)
+    }
+
+    /// The pipeline's options, writing to `outputDirectory`; reads the key files.
+    public func options(outputDirectory: String, stateDirectory: StateDirectory? = .standard()) throws -> ExportOptions {
+        var options = ExportOptions(outputDirectory: outputDirectory)
+        options.method = method
+        options.batchSize = batchSize
+        options.compressionLevel = compressionLevel
+        options.compressionWorkers = compressionThreads
+        options.overwrite = overwrite
+        options.keepServerSnapshot = keepServerSnapshot
+        options.resume = resume
+        options.timestamped = timestamp
+        options.force = force
+        options.pointsMemberBytes = pointsMemberBytes
+        options.stateDirectory = stateDirectory
+        let settings = keys.settings()
+        options.encryption = try settings.exportEncryption()
+        options.key = try settings.openingKey()
+        return options
+    }
+}

@@ -1,0 +1,51 @@
+/// A resync as a user asks for it (`resync`, REST `/resync`): which local collection to bring in
+/// line with which source, and how to write. ``validate()`` is the one check of its values;
+/// ``run(local:production:archivePath:progress:)`` the one dispatch over the two kinds of source.
+public struct ResyncRequest: Codable, Sendable, Equatable {
+    public var source = ComparisonSource()
+    /// Compare and report what would change; write nothing.
+    public var dryRun = false
+    /// Upserts in flight; points per upsert and ids per delete.
+    public var tuning = UpsertTuning()
+    /// The full comparison's scroll page and listed differences.
+    public var pageSize = RequestDefaults.pageSize
+    public var maxListed = RequestDefaults.maxListed
+    /// Opens an encrypted archive.
+    public var keys = ArchiveKeys()
+
+    public init() {}
+
+    public func validate() throws(RequestError) {
+        try source.validate(targetRequiredWithArchive: true)
+        try tuning.validate()
+        try RequestRule.require(pageSize, atLeast: 1, .pageSize)
+        try RequestRule.require(maxListed, atLeast: 0, .maxListed)
+    }
+
+    /// The local collection mended.
+    public var target: String? { source.targetCollection ?? source.sourceCollection }
+
+    /// The pipeline's options; reads the key files.
+    public func options() throws -> ResyncOptions {
+        var options = ResyncOptions()
+        options.dryRun = dryRun
+        options.parallel = tuning.parallel
+        options.batchSize = tuning.batchSize
+        options.pageSize = pageSize
+        options.listLimit = maxListed
+        options.archiveKey = try keys.settings().openingKey()
+        return options
+    }
+
+    /// Runs the resync. `production` is called only when the source is a production collection;
+    /// `archivePath` is where ``ComparisonSource/archive`` is (default: as named).
+    public func run(local: QdrantClient, production: () throws -> QdrantClient, archivePath: String? = nil,
+                    progress: any ResyncProgressObserver = SilentResyncProgress()) async throws -> ResyncReport {
+        let resyncer = CollectionResyncer(client: local, options: try options(), progress: progress)
+        let target = try source.target(archivePath: archivePath)
+        if let archive = source.archive {
+            return try await resyncer.resync(archiveAt: archivePath ?? archive, into: target)
+        }
+        return try await resyncer.resync(source: try production(), source.sourceCollection ?? "", into: target)
+    }
+}
