@@ -72,6 +72,28 @@ struct AdminServerTests: BenchSuite {
         }
         let archives = (try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []
         #expect(archives.filter { $0.contains(".qdrant.tar") }.isEmpty, "intermediate archives are deleted: \(archives)")
+        #expect(archives.isEmpty, "the job's cache folder goes with its archive: \(archives)")
+    }
+
+    @Test("three /start jobs of one collection at once each use an archive of their own, and all succeed")
+    func concurrentBackupsOfOneCollection() async throws {
+        let name = try await fixtures.create(.dense, count: 200)
+        let prefixes = (1...3).map { "c\($0)\(UUID().uuidString.prefix(4).lowercased())_" }
+        defer { Task { [fixtures] in for prefix in prefixes { await fixtures.delete(prefix + name) }; await fixtures.delete(name) } }
+        let server = try serve(["--max-jobs", "3"])
+        var ids: [String] = []
+        for prefix in prefixes {
+            ids.append(try jobID(try await server.request("POST", "start", json: [
+                "collections": [name], "target_prefix": prefix, "method": "snapshot",
+            ])))
+        }
+        for id in ids {
+            let record = try await server.waitForJob(id)
+            #expect(record["state"] as? String == "succeeded", "\(record)")
+        }
+        for prefix in prefixes {
+            #expect(ImportBench.differences(try await fixtures.points(of: name), try await fixtures.points(of: prefix + name)).isEmpty)
+        }
     }
 
     @Test("DELETE /jobs/{id} stops a backup in its import: the partial collection is deleted, or kept with keep_partial",
@@ -205,7 +227,7 @@ struct AdminServerTests: BenchSuite {
         #expect(report.status == 200, "\(report.text)")
         #expect((try report.object()["mismatches"] as? [Any])?.isEmpty == true, "\(report.text)")
         // Drift in the local copy: a full validate sees it, POST /resync mends it.
-        let dropped: [Any] = try await fixtures.points(of: target).keys.sorted().prefix(2).map { Int($0) ?? $0 }
+        let dropped: [Any] = try await fixtures.points(of: target).keys.sorted().prefix(2).map { id -> Any in Int(id) ?? id }
         _ = try await fixtures.client.send(.json(.post, qdrant.url.appendingPathComponent("collections/\(target)/points/delete")
             .appending(queryItems: [URLQueryItem(name: "wait", value: "true")]),
             body: try JSONSerialization.data(withJSONObject: ["points": dropped])))

@@ -68,6 +68,14 @@ public struct CollectionCopier: Sendable {
         return CopyResult(collection: collection, target: target, export: exported, import: imported, archiveKept: kept)
     }
 
+    /// Removes the cache folder of this copier's archives once nothing is left in it (a kept
+    /// archive's folder is the user's, and stays).
+    public func removeEmptyCacheFolder() {
+        guard !keepArchive, let left = try? FileManager.default.contentsOfDirectory(atPath: exportOptions.outputDirectory),
+              left.isEmpty else { return }
+        try? FileManager.default.removeItem(atPath: exportOptions.outputDirectory)
+    }
+
     private func archivePath(of collection: String) -> String {
         CollectionExporter(client: production, options: exportOptions).archivePath(for: collection)
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A one-shot copy as a user asks for it (`snapshot`, `backup`, REST `/start`): export each chosen
 /// production collection into an archive and import it into the local server. ``validate()`` is
-/// the one check of its values; ``copier(production:local:cacheDirectory:stateDirectory:exportProgress:importProgress:)``
+/// the one check of its values; ``copier(production:local:cacheDirectory:run:stateDirectory:exportProgress:importProgress:)``
 /// makes the ``CollectionCopier``.
 public struct CopyRequest: Codable, Sendable, Equatable {
     /// The production collections; an empty selection means the default one.
@@ -36,8 +36,12 @@ public struct CopyRequest: Codable, Sendable, Equatable {
         LocalNaming(target: target, prefix: prefix).targetName(for: collection)
     }
 
-    /// Where the archives are written: the kept-archive directory, else `cacheDirectory`.
-    public func archiveDirectory(cacheDirectory: String) -> String { keepArchiveIn ?? cacheDirectory }
+    /// Where the archives are written: the kept-archive directory, else a folder of this copy's own
+    /// in `cacheDirectory` (`run`: a name that stays the same when the copy is resumed, such as a job
+    /// id), so that two copies of one collection at once never share an intermediate archive.
+    public func archiveDirectory(cacheDirectory: String, run: String) -> String {
+        keepArchiveIn ?? (cacheDirectory as NSString).appendingPathComponent(run)
+    }
 
     /// The import half's options, as the copier uses them.
     public func importOptions(stateDirectory: StateDirectory = .standard()) throws -> ImportOptions {
@@ -58,10 +62,13 @@ public struct CopyRequest: Codable, Sendable, Equatable {
     }
 
     /// The copier for this request; creates the archive directory. Reads the key files.
+    /// - Parameter run: names this copy's cache folder (see ``archiveDirectory(cacheDirectory:run:)``);
+    ///   a fresh one by default.
     public func copier(production: QdrantClient, local: QdrantClient, cacheDirectory: String = standardCacheDirectory(),
+                       run: String = "run-\(UUID().uuidString.prefix(8).lowercased())",
                        stateDirectory: StateDirectory = .standard(),
                        exportProgress: ExportProgressObserver, importProgress: ImportProgressObserver) throws -> CollectionCopier {
-        let directory = archiveDirectory(cacheDirectory: cacheDirectory)
+        let directory = archiveDirectory(cacheDirectory: cacheDirectory, run: run)
         try ArchiveLocation(directory).createFolder()
         return CollectionCopier(
             production: production, local: local,

@@ -142,10 +142,13 @@ struct JobWork: Sendable {
         let request = tracker.record.request.copyRequest(archiveDirectory: environment.archiveDirectory.path)
         tracker.updateItem(index) { $0.target = request.targetName(for: name) }
         let observer = tracker.observer(forItem: index)
-        let result = try await request.copier(
+        let copier = try request.copier(
             production: environment.production, local: environment.local, cacheDirectory: environment.cacheDirectory,
-            stateDirectory: environment.stateDirectory, exportProgress: observer, importProgress: observer
-        ).copy(name, resuming: resumingSince)
+            run: "job-\(tracker.record.id)", stateDirectory: environment.stateDirectory,
+            exportProgress: observer, importProgress: observer
+        )
+        let result = try await copier.copy(name, resuming: resumingSince)
+        copier.removeEmptyCacheFolder()
         tracker.updateItem(index) { item in
             item.archive = result.archiveKept.map { ($0 as NSString).lastPathComponent }
             item.pointsDone = result.import.points ?? item.pointsDone

@@ -161,9 +161,9 @@ struct RequestValidationTests {
         var copy = CopyRequest()
         copy.prefix = "dev_"
         #expect(copy.targetName(for: "movies") == "dev_movies")
-        #expect(copy.archiveDirectory(cacheDirectory: "/cache") == "/cache")
+        #expect(copy.archiveDirectory(cacheDirectory: "/cache", run: "job-1") == "/cache/job-1", "a folder of the copy's own")
         copy.keepArchiveIn = "/kept"
-        #expect(copy.archiveDirectory(cacheDirectory: "/cache") == "/kept")
+        #expect(copy.archiveDirectory(cacheDirectory: "/cache", run: "job-1") == "/kept")
         copy.method = .scroll
         let copyExport = try copy.exportOptions(outputDirectory: "/kept", stateDirectory: state)
         #expect(copyExport.overwrite && copyExport.method == .scroll)
