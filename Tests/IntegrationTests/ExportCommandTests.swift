@@ -87,6 +87,22 @@ struct ExportCommandTests {
         _ = try await fixtures.client.send(HTTPRequest(.delete, snapshotURL))
     }
 
+    @Test("a snapshot kept with --keep-server-snapshot is listed by cleanup and deleted only with --kept")
+    func keptSnapshotsCleanedOnRequest() async throws {
+        let name = try await fixtures.create(.dense, count: 30)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        #expect(try await cli.run(["export", name, "--method", "snapshot", "--keep-server-snapshot",
+                                   "--output", output.url.path]).exitCode == 0)
+        let kept = try #require(try await snapshotNames(name).first)
+        let listed = try await cli.run(["cleanup"])
+        #expect(listed.exitCode == 0 && listed.stdout.contains("kept") && listed.stdout.contains(kept), "\(listed.stdout)")
+        #expect(try await snapshotNames(name) == [kept], "kept on purpose: not deleted without --kept")
+        let deleted = try await cli.run(["cleanup", "--kept"])
+        #expect(deleted.exitCode == 0 && deleted.stdout.contains("deleted"), "\(deleted.stdout)")
+        #expect(try await snapshotNames(name).isEmpty)
+        #expect(try await cli.run(["cleanup"]).stdout.contains("no server snapshots left behind"))
+    }
+
     @Test("an existing archive is not replaced without --overwrite, and is with it")
     func overwrite() async throws {
         let name = try await fixtures.create(.dense, count: 20)

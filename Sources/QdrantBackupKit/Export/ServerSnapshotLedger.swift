@@ -20,9 +20,11 @@ public struct ServerSnapshotLedger: Sendable {
         public var createdAt: Date
         /// A pending creation's: the collection's snapshots listed before the request.
         public var existingBefore: [String]?
+        /// Kept on purpose (`export --keep-server-snapshot`): `cleanup` lists it and deletes it only when asked.
+        public var kept: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case server, collection, snapshot
+            case server, collection, snapshot, kept
             case createdAt = "created_at"
             case existingBefore = "existing_before"
         }
@@ -46,6 +48,16 @@ public struct ServerSnapshotLedger: Sendable {
 
     public func remove(server: String, collection: String, snapshot: String) throws {
         try update { $0.removeAll { $0.server == server && $0.collection == collection && $0.snapshot == snapshot } }
+    }
+
+    /// Marks a recorded snapshot as kept on purpose.
+    public func markKept(server: String, collection: String, snapshot: String) throws {
+        try update { entries in
+            for index in entries.indices
+            where entries[index].server == server && entries[index].collection == collection && entries[index].snapshot == snapshot {
+                entries[index].kept = true
+            }
+        }
     }
 
     /// Records that a snapshot of `collection` is about to be created; `existing` are the names listed before.
@@ -102,14 +114,15 @@ extension ServerSnapshotLedger {
     public struct CleanupOutcome: Codable, Sendable {
         public var entry: Entry
         /// "deleted", "already_gone", "other_server", "would_delete", "still_pending" (a creation
-        /// that has left no snapshot yet), or "failed".
+        /// that has left no snapshot yet), "kept" (kept on purpose, not asked to delete), or "failed".
         public var action: String
         public var problem: String?
     }
 
     /// Deletes the recorded snapshots that live on `client`'s server, and forgets them.
-    /// Entries of other servers are reported and kept.
-    public func cleanUp(using client: QdrantClient, dryRun: Bool = false) async throws -> [CleanupOutcome] {
+    /// Entries of other servers are reported and kept, and so are snapshots kept on purpose unless
+    /// `includingKept`.
+    public func cleanUp(using client: QdrantClient, dryRun: Bool = false, includingKept: Bool = false) async throws -> [CleanupOutcome] {
         var outcomes: [CleanupOutcome] = []
         for entry in try entries() {
             guard entry.server == client.displayURL else {
@@ -118,6 +131,10 @@ extension ServerSnapshotLedger {
             }
             guard let snapshot = entry.snapshot else {
                 outcomes += try await cleanUpPendingCreation(entry, using: client, dryRun: dryRun)
+                continue
+            }
+            if entry.kept == true && !includingKept {
+                outcomes.append(CleanupOutcome(entry: entry, action: "kept"))
                 continue
             }
             if dryRun {

@@ -157,8 +157,9 @@ struct SnapshotExporter {
 
     private func deleteServerSnapshot(_ snapshot: SnapshotDescription, of name: String) async {
         guard !options.keepServerSnapshot else {
-            progress.exportProgressed(.note(collection: name, message: "kept the server snapshot \(snapshot.name)"))
-            removeFromLedger(snapshot, of: name)
+            progress.exportProgressed(.note(collection: name, message:
+                "kept the server snapshot \(snapshot.name) (`qdrant-backup cleanup --kept` deletes it)"))
+            try? ledger?.markKept(server: client.displayURL, collection: name, snapshot: snapshot.name)
             return
         }
         do {

@@ -17,6 +17,9 @@ struct CleanupCommand: AsyncParsableCommand {
     @Flag(help: "List what would be deleted, and delete nothing.")
     var dryRun = false
 
+    @Flag(help: "Also delete the snapshots kept on purpose with `export --keep-server-snapshot` (listed otherwise).")
+    var kept = false
+
     @Flag(help: "Print the outcome as JSON on stdout.")
     var json = false
 
@@ -25,7 +28,7 @@ struct CleanupCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let client = try connection.productionClient()
-            let outcomes = try await ServerSnapshotLedger(stateDirectory: .standard()).cleanUp(using: client, dryRun: dryRun)
+            let outcomes = try await ServerSnapshotLedger(stateDirectory: .standard()).cleanUp(using: client, dryRun: dryRun, includingKept: kept)
             if json {
                 try Terminal.printJSON(outcomes)
             } else if outcomes.isEmpty {
@@ -36,6 +39,7 @@ struct CleanupCommand: AsyncParsableCommand {
                     let what = "\(entry.collection)/\(entry.snapshot ?? "(a snapshot being created)")"
                     switch outcome.action {
                     case "still_pending": print("pending \(what): \(outcome.problem ?? "")")
+                    case "kept": print("kept    \(what): kept with --keep-server-snapshot (--kept deletes it)")
                     case "other_server": print("kept    \(what): recorded on \(entry.server), not this production server")
                     case "would_delete": print("would delete \(what)")
                     case "failed": print("FAILED  \(what): \(outcome.problem ?? "")")
