@@ -233,6 +233,11 @@ struct AdminServerTests: BenchSuite {
             body: try JSONSerialization.data(withJSONObject: ["points": dropped])))
         let drifted = try await server.request("POST", "validate", json: ["source_collection": name, "target_collection": target, "full": true])
         #expect((try drifted.object()["mismatch_counts"] as? [String: Int])?["missing_point"] == 2, "\(drifted.text)")
+        let planned = try await server.waitForJob(try jobID(try await server.request("POST", "resync", json: [
+            "source_collection": name, "target_collection": target, "dry_run": true,
+        ])))
+        let plan = (items(planned).first?["notes"] as? [String])?.joined(separator: " ") ?? ""
+        #expect(plan.contains("would upsert 2 missing points") && plan.contains("nothing written"), "a dry run says what it would do: \(planned)")
         let resynced = try await server.waitForJob(try jobID(try await server.request("POST", "resync", json: [
             "source_collection": name, "target_collection": target,
         ])))

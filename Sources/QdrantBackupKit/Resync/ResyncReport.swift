@@ -43,8 +43,9 @@ public struct ResyncReport: Codable, Sendable {
         passed = before.passed
     }
 
-    /// Lines for a terminal: what was done, then the comparison that followed.
-    public var humanReadable: String {
+    /// What the resync did, or in a dry run would do: "would upsert 2 missing points, delete 1
+    /// extra point", or "nothing to do". The one wording for the CLI and REST job notes.
+    public var actionSummary: String {
         let verb = dryRun ? "would" : "did"
         var actions: [String] = []
         func points(_ count: UInt64, _ kind: String) -> String { "\(count) \(kind) point\(count == 1 ? "" : "s")" }
@@ -53,7 +54,12 @@ public struct ResyncReport: Codable, Sendable {
         if deletedExtra > 0 { actions.append("delete \(points(deletedExtra, "extra"))") }
         if !droppedIndexes.isEmpty { actions.append("drop payload indexes \(droppedIndexes.joined(separator: ", "))") }
         if !createdIndexes.isEmpty { actions.append("create payload indexes \(createdIndexes.joined(separator: ", "))") }
-        var lines = ["resync \(source) → \(target): " + (actions.isEmpty ? "nothing to do" : "\(verb) " + actions.joined(separator: ", "))]
+        return actions.isEmpty ? "nothing to do" : "\(verb) " + actions.joined(separator: ", ")
+    }
+
+    /// Lines for a terminal: what was done, then the comparison that followed.
+    public var humanReadable: String {
+        var lines = ["resync \(source) → \(target): \(actionSummary)"]
         lines += notes.map { "  note: \($0)" }
         if let after {
             lines.append("after: " + after.humanReadable)

@@ -202,8 +202,8 @@ struct JobWork: Sendable {
             archivePath: request.source.archive.map(environment.archiveDirectory.file),
             progress: tracker.observer(forItem: index))
         tracker.updateItem(index) { item in
-            item.notes.append("\(report.upsertedMissing) missing and \(report.upsertedChanged) changed points upserted, "
-                + "\(report.deletedExtra) extra deleted; \(report.passed ? "equal afterwards" : "differences remain")")
+            let outcome = report.dryRun ? "nothing written (dry run)" : report.passed ? "equal afterwards" : "differences remain"
+            item.notes.append("\(report.actionSummary); \(outcome)")
         }
         guard report.passed || request.dryRun else {
             throw ResyncJobError.differencesRemain(target: target)
