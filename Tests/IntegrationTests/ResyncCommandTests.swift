@@ -174,4 +174,42 @@ struct ResyncCommandTests: BenchSuite {
         #expect(after.count == before.count)
         #expect(ImportBench.differences(before, after).isEmpty)
     }
+
+    @Test("a resync from a source the target was not imported from is refused (exit 5) before writing; --dry-run shows the plan; --yes goes ahead")
+    func mistypedSourceRefused() async throws {
+        let (source, target) = try await bench.exactCopy(.dense, count: 120)
+        let other = try await fixtures.create(.dense, count: 90)
+        defer { Task { [fixtures] in for name in [source, target, other] { await fixtures.delete(name) } } }
+        let before = try await fixtures.points(of: target)
+
+        let refused = try await cli.run(["resync", other, target])
+        #expect(refused.exitCode == 5, "\(refused.stderr)")
+        #expect(refused.stderr.contains("was not imported from") && refused.stderr.contains("--yes") && refused.stderr.contains("--dry-run"),
+                "\(refused.stderr)")
+        #expect(try await fixtures.points(of: target) == before, "nothing was written")
+
+        let plan = try await cli.run(["resync", other, target, "--dry-run"])
+        #expect(plan.exitCode == 3, "\(plan.stderr)")
+        #expect((plan.stdout + plan.stderr).contains("would"), "\(plan.stdout)")
+        #expect(try await fixtures.points(of: target) == before)
+
+        let confirmed = try await cli.run(["resync", other, target, "--yes"])
+        #expect(confirmed.exitCode == 0, "\(confirmed.stdout)\(confirmed.stderr)")
+        #expect(ImportBench.differences(try await fixtures.points(of: other), try await fixtures.points(of: target)).isEmpty)
+    }
+
+    @Test("a resync that would change more than 10% of the target asks for --yes, even from its own source; a small drift does not")
+    func largeChangeNeedsConfirmation() async throws {
+        let (source, target) = try await bench.exactCopy(.dense, count: 100)
+        defer { Task { [fixtures] in for name in [source, target] { await fixtures.delete(name) } } }
+        try await bench.deletePoints(target, ids: Array(1...5))
+        let small = try await cli.run(["resync", source, target])
+        #expect(small.exitCode == 0, "5% of the points: \(small.stderr)")
+
+        try await bench.deletePoints(target, ids: Array(1...30))
+        let large = try await cli.run(["resync", source, target])
+        #expect(large.exitCode == 5, "\(large.stderr)")
+        #expect(large.stderr.contains("more than 10%"), "\(large.stderr)")
+        #expect(try await cli.run(["resync", source, target, "--yes"]).exitCode == 0)
+    }
 }

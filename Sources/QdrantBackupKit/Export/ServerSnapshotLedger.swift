@@ -3,8 +3,8 @@ import Foundation
 /// The server-side snapshots this tool created and has not deleted yet, kept in the state directory
 /// so that `qdrant-backup cleanup` can delete what a crash or `kill -9` left behind.
 ///
-/// The file is `server-snapshots.json`; every change is a read-modify-write under an exclusive
-/// `flock`, so concurrent exports do not lose each other's entries.
+/// The file is `server-snapshots.json`, updated under a lock (``LockedJSONFile``), so concurrent
+/// exports do not lose each other's entries.
 ///
 /// A creation is recorded before its request goes out (``recordPendingCreation(server:collection:existing:)``):
 /// the server goes on creating a snapshot after the client is gone, so a run stopped while it waits
@@ -83,29 +83,7 @@ public struct ServerSnapshotLedger: Sendable {
     /// Applies `change` to the entries under the file lock; returns the entries after it.
     @discardableResult
     private func update(_ change: (inout [Entry]) -> Void) throws -> [Entry] {
-        let path = try stateDirectory.file("server-snapshots.json")
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw FileSystemError(operation: "open", path: path, code: errno) }
-        defer { close(descriptor) }
-        guard flock(descriptor, LOCK_EX) == 0 else { throw FileSystemError(operation: "lock", path: path, code: errno) }
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
-        let data = try handle.readToEnd() ?? Data()
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        var entries = data.isEmpty ? [] : (try? decoder.decode([Entry].self, from: data)) ?? []
-        let before = entries
-        change(&entries)
-        if entries != before {
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let bytes = try encoder.encode(entries)
-            try handle.truncate(atOffset: 0)
-            try handle.seek(toOffset: 0)
-            try handle.write(contentsOf: bytes)
-            try handle.synchronize()
-        }
-        return entries
+        try LockedJSONFile(path: try stateDirectory.file("server-snapshots.json"), empty: []).update(change)
     }
 }
 

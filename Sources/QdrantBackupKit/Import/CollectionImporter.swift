@@ -101,6 +101,16 @@ public struct CollectionImporter: Sendable {
         if options.aliases {
             result.aliases = try await recreateAliases(descriptor.aliases, for: target, note: note)
         }
+        if !options.dryRun {
+            do {
+                try ImportHistory(stateDirectory: options.stateDirectory).record(.init(
+                    localServer: client.displayURL, target: target, sourceServer: descriptor.source.url,
+                    sourceCollection: descriptor.collection, archive: path, archiveID: archive.descriptorDigest.sha256,
+                    importedAt: Date()))
+            } catch {
+                note("could not record the import in the state directory (a later resync will ask for --yes): \(error)")
+            }
+        }
         result.seconds = (ContinuousClock.now - started).seconds
         return result
     }

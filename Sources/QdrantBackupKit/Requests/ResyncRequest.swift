@@ -5,6 +5,8 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
     public var source = ComparisonSource()
     /// Compare and report what would change; write nothing.
     public var dryRun = false
+    /// Write although the target was not imported from this source, or much of it would change.
+    public var confirmed = false
     /// Upserts in flight; points per upsert and ids per delete.
     public var tuning = UpsertTuning()
     /// The full comparison's scroll page and listed differences.
@@ -29,6 +31,7 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
     public func options() throws -> ResyncOptions {
         var options = ResyncOptions()
         options.dryRun = dryRun
+        options.confirmed = confirmed
         options.parallel = tuning.parallel
         options.batchSize = tuning.batchSize
         options.pageSize = pageSize
@@ -39,9 +42,13 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
 
     /// Runs the resync. `production` is called only when the source is a production collection;
     /// `archivePath` is where ``ComparisonSource/archive`` is (default: as named).
+    /// `stateDirectory` holds the record of imports the resync checks its source against.
     public func run(local: QdrantClient, production: () throws -> QdrantClient, archivePath: String? = nil,
+                    stateDirectory: StateDirectory = .standard(),
                     progress: any ResyncProgressObserver = SilentResyncProgress()) async throws -> ResyncReport {
-        let resyncer = CollectionResyncer(client: local, options: try options(), progress: progress)
+        var options = try options()
+        options.stateDirectory = stateDirectory
+        let resyncer = CollectionResyncer(client: local, options: options, progress: progress)
         let target = try source.target(archivePath: archivePath)
         if let archive = source.archive {
             return try await resyncer.resync(archiveAt: archivePath ?? archive, into: target)

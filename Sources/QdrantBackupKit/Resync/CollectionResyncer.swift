@@ -40,7 +40,7 @@ public struct CollectionResyncer: Sendable {
 
     /// Resyncs local collection `targetName` from production collection `sourceName`.
     public func resync(source: QdrantClient, _ sourceName: String, into targetName: String) async throws -> ResyncReport {
-        try await resync(targetName) { validator, found in
+        try await resync(targetName, origin: Origin(server: source.displayURL, collection: sourceName)) { validator, found in
             try await validator.fullComparison(source: source, sourceName, target: client, targetName,
                                                progress: progress, found: found)
         }
@@ -48,13 +48,21 @@ public struct CollectionResyncer: Sendable {
 
     /// Resyncs local collection `targetName` from the archive at `path`, offline.
     public func resync(archiveAt path: String, into targetName: String) async throws -> ResyncReport {
-        try await resync(targetName) { validator, found in
+        let descriptor = try ArchiveReader(source: ArchiveLocation(path).openForReading()).descriptor
+        let origin = Origin(server: descriptor.source.url, collection: descriptor.collection)
+        return try await resync(targetName, origin: origin) { validator, found in
             try await validator.fullComparison(archiveAt: path, target: client, targetName, progress: progress, found: found)
         }
     }
 
+    /// Where a resync's points come from: the production collection, or the one an archive was exported from.
+    struct Origin {
+        var server: String
+        var collection: String
+    }
+
     private func resync(
-        _ target: String,
+        _ target: String, origin: Origin,
         compare: (CollectionValidator, (PointDifference) throws -> Void) async throws -> CollectionValidator.FullComparisonResult
     ) async throws -> ResyncReport {
         let started = ContinuousClock.now
@@ -101,6 +109,11 @@ public struct CollectionResyncer: Sendable {
         if !before.pointsCompared {
             report.notes.append("the snapshot archive's points cannot be read here: only payload indexes are resynced; an import with overwrite restores the points")
         }
+        let changes = missing + changed + UInt64(extra.count)
+        if !options.confirmed, changes > 0, let reason = try confirmationNeeded(target, origin: origin, changes: changes, of: before.targetCount) {
+            guard options.dryRun else { throw ResyncError.unconfirmed(target: target, reason: reason) }
+            report.notes.append("a resync that writes would ask for confirmation first: \(reason)")
+        }
         for note in report.notes { progress.importProgressed(.note(target: target, message: note)) }
         let nothingToDo = spool.count == 0 && extra.isEmpty && toDrop.isEmpty && toCreate.isEmpty
         guard !options.dryRun && !nothingToDo else {
@@ -133,6 +146,23 @@ public struct CollectionResyncer: Sendable {
         report.passed = after.passed
         report.seconds = (ContinuousClock.now - started).seconds
         return report
+    }
+
+    /// Why these changes are not clearly the ones meant, or nil: the target's recorded imports
+    /// (``ImportHistory``) came from another source, or none is recorded; or the changes touch more
+    /// than ``ResyncOptions/unconfirmedShare`` of its points. A mistyped source is the case guarded.
+    private func confirmationNeeded(_ target: String, origin: Origin, changes: UInt64, of targetCount: UInt64) throws -> String? {
+        let imports = try ImportHistory(stateDirectory: options.stateDirectory).imports(into: target, on: client.displayURL)
+        if !imports.contains(where: { $0.sourceServer == origin.server && $0.sourceCollection == origin.collection }) {
+            let last = imports.last.map { "its last import came from \($0.sourceServer) '\($0.sourceCollection)'" }
+                ?? "no import into it is recorded"
+            return "'\(target)' was not imported from \(origin.server) '\(origin.collection)' (\(last))"
+        }
+        let share = Double(changes) / Double(max(targetCount, 1))
+        if share > options.unconfirmedShare {
+            return "it would change \(changes) of the \(targetCount) points of '\(target)', more than \(Int(options.unconfirmedShare * 100))%"
+        }
+        return nil
     }
 
     /// Upserts the spooled points, `batchSize` per request, at most `parallel` requests in flight.

@@ -12,6 +12,12 @@ public struct ResyncOptions: Sendable {
     public var listLimit = 10_000
     /// Opens an encrypted archive.
     public var archiveKey: AgeKey?
+    /// Go ahead although the target was not imported from this source, or much of it would change.
+    public var confirmed = false
+    /// The share of the target's points (changed, added or deleted) above which a resync needs confirmation.
+    public var unconfirmedShare = 0.10
+    /// Where the record of imports is (``ImportHistory``).
+    public var stateDirectory: StateDirectory = .standard()
 
     public init() {}
 }

@@ -17,6 +17,10 @@ public struct Remedy: Sendable, Equatable, Encodable {
         case newSnapshot = "new_snapshot"
         /// Keep the server's snapshot after an export, so that `repair` can read it again.
         case keepServerSnapshot = "keep_server_snapshot"
+        /// Go ahead with a change the tool would otherwise not make without asking.
+        case confirm
+        /// Say what would be done, and do nothing.
+        case dryRun = "dry_run"
     }
 
     /// The operation to run with the setting, when it is not the one that failed: "export", "import", "repair".

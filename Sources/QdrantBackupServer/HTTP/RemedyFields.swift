@@ -10,6 +10,8 @@ enum RemedyFields {
         case .identityOrPassphrase: #""identity_file" or "passphrase_file""#
         case .identity: #""identity_file""#
         case .newSnapshot: #""new_snapshot": true"#
+        case .confirm: #""yes": true"#
+        case .dryRun: #""dry_run": true"#
         case .force, .keepServerSnapshot: nil
         }
     }

@@ -45,6 +45,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var targetCollection: String?
     /// `/resync`, `/import`: check and report what would change; write nothing.
     public var dryRun: Bool?
+    /// `/resync`: write although the target was not imported from this source, or much of it would change.
+    public var yes: Bool?
     /// Encrypt new archives to these age recipients (public keys, `age1…`).
     public var encryptTo: [String]?
     /// Server-side paths of key files: recipients, an age identity, a passphrase. Key material
@@ -68,6 +70,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case targetCollection = "target_collection"
         case archive
         case dryRun = "dry_run"
+        case yes
         case compressionLevel = "compression_level"
         case compressionThreads = "compression_threads"
         case keepServerSnapshot = "keep_server_snapshot"
@@ -91,7 +94,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
                                                    .dryRun])
         case .repair: opening.union([.archives, .newSnapshot])
-        case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun])
+        case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun, .yes])
         }
         return Set(keys.map(\.rawValue))
     }
@@ -201,6 +204,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         var request = ResyncRequest()
         request.source = ComparisonSource(sourceCollection: sourceCollection, archive: archive, targetCollection: targetCollection)
         request.dryRun = dryRun ?? false
+        request.confirmed = yes ?? false
         request.tuning = tuning
         request.keys = keys
         return request

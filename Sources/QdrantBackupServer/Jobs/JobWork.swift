@@ -200,7 +200,7 @@ struct JobWork: Sendable {
         let report = try await request.run(
             local: environment.local, production: { environment.production },
             archivePath: request.source.archive.map(environment.archiveDirectory.file),
-            progress: tracker.observer(forItem: index))
+            stateDirectory: environment.stateDirectory, progress: tracker.observer(forItem: index))
         tracker.updateItem(index) { item in
             let outcome = report.dryRun ? "nothing written (dry run)" : report.passed ? "equal afterwards" : "differences remain"
             item.notes.append("\(report.actionSummary); \(outcome)")

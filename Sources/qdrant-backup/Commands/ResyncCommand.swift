@@ -14,8 +14,11 @@ struct ResyncCommand: AsyncParsableCommand {
             deleted, missing and differing points are upserted as the source has them, missing \
             payload indexes are created, and a second full comparison is reported. A different \
             vector configuration is refused (exit 5): recreate the collection with `import \
-            --overwrite`. From a snapshot archive only payload indexes can be resynced. Exit code 0 \
-            when TARGET equals the source afterwards, 3 when differences remain.
+            --overwrite`. From a snapshot archive only payload indexes can be resynced. A resync \
+            that would write is refused (exit 5) unless --yes when TARGET was not imported from \
+            that source (imports are recorded in the state directory) or when more than 10% of its \
+            points would change; --dry-run shows the plan. Exit code 0 when TARGET equals the \
+            source afterwards, 3 when differences remain.
             """
     )
 
@@ -23,6 +26,9 @@ struct ResyncCommand: AsyncParsableCommand {
 
     @Flag(help: "Compare and print what would be upserted, deleted, created and dropped; change nothing.")
     var dryRun = false
+
+    @Flag(help: "Write even though TARGET was not imported from this source, or more than 10% of it would change.")
+    var yes = false
 
     @Option(help: "Upsert requests in flight at once (1: one at a time; at most 64).")
     var parallel = RequestDefaults.parallel
@@ -45,6 +51,7 @@ struct ResyncCommand: AsyncParsableCommand {
         var request = ResyncRequest()
         request.source = comparison.source
         request.dryRun = dryRun
+        request.confirmed = yes
         request.tuning.parallel = parallel
         request.tuning.batchSize = batchSize
         request.pageSize = comparison.pageSize

@@ -11,6 +11,8 @@ enum RemedyText {
         case .identity: ("give", "--identity FILE")
         case .newSnapshot: ("pass", "--new-snapshot")
         case .keepServerSnapshot: ("pass", "--keep-server-snapshot")
+        case .confirm: ("pass", "--yes")
+        case .dryRun: ("pass", "--dry-run")
         }
     }
 
