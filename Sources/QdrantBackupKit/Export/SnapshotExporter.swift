@@ -87,14 +87,19 @@ struct SnapshotExporter {
             throw error
         } catch {
             let mayStillBeCreating = (error as? HTTPError)?.mayHaveReachedServer ?? (error is CancellationError)
-            await removeUnfinishedCreation(of: name, existing: before, pending: pending, waiting: mayStillBeCreating)
+            // A 5xx is the server's answer: no creation goes on after it. Anything else (a timeout,
+            // a refused connection) leaves the record for `cleanup` unless a snapshot turns up now.
+            let answered = (error as? HTTPError)?.statusCode != nil
+            await removeUnfinishedCreation(of: name, existing: before, pending: pending, waiting: mayStillBeCreating,
+                                           forgetIfNone: answered)
             throw error
         }
     }
 
-    /// Deletes the snapshot a failed or abandoned creation made; `waiting`: the server may still be making it.
+    /// Deletes the snapshot a failed or abandoned creation made; `waiting`: the server may still be
+    /// making it; `forgetIfNone`: the server said the creation failed, so none will appear later.
     private func removeUnfinishedCreation(of name: String, existing: Set<String>, pending: ServerSnapshotLedger.Entry?,
-                                          waiting: Bool) async {
+                                          waiting: Bool, forgetIfNone: Bool) async {
         let deadline = ContinuousClock.now + .seconds(waiting ? client.configuration.serverTimeout : 0)
         if waiting {
             progress.exportProgressed(.note(collection: name, message:
@@ -112,10 +117,11 @@ struct SnapshotExporter {
             recordInLedger(leftover, of: name)
             await deleteServerSnapshot(leftover, of: name)
         }
-        if !appeared.isEmpty || !waiting { resolve(pending, as: nil) }
-        if appeared.isEmpty && waiting {
+        if !appeared.isEmpty || forgetIfNone {
+            resolve(pending, as: nil)
+        } else {
             progress.exportProgressed(.note(collection: name, message:
-                "no snapshot appeared before the server timeout; if one does, `qdrant-backup cleanup` deletes it"))
+                "no snapshot of the interrupted creation has appeared yet; if one does, `qdrant-backup cleanup` deletes it"))
         }
     }
 
