@@ -46,7 +46,7 @@ struct AccessFailureTests {
                          "--output", output.url.path]
         let failed = try await cli(key: qdrant.apiKey).run(arguments)
         #expect(failed.exitCode == 4, "\(failed.stderr)")
-        #expect(failed.stderr.contains("HTTP 401") && failed.stderr.contains("Check the API key"))
+        #expect(failed.stderr.contains("HTTP 401") && failed.stderr.contains("; check the API key"))
         #expect(!FileManager.default.fileExists(atPath: archive(name)))
         #expect(FileManager.default.fileExists(atPath: archive(name) + ".partial"))
         #expect(failed.stderr.contains("--resume"))

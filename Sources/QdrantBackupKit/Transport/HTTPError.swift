@@ -86,8 +86,8 @@ public enum HTTPError: ClassifiedError, CustomStringConvertible, Sendable {
             return "\(url): \(failure.rawValue) (\(detail)); \(hint)"
         case .status(let code, let url, let message, _):
             let hint = switch code {
-            case 401: " Check the API key (QDRANT_API_KEY / QDRANT_LOCAL_API_KEY)."
-            case 403: " The API key lacks the permission for this operation."
+            case 401: "; check the API key (QDRANT_API_KEY / QDRANT_LOCAL_API_KEY)"
+            case 403: "; the API key lacks the permission for this operation"
             default: ""
             }
             let wait = retryAfter.map { " (the server asked to retry after \(Self.seconds($0)) s)" } ?? ""

@@ -114,7 +114,7 @@ struct HTTPClientTests {
             guard let error = error as? HTTPError else { return false }
             return error.failureKind == .unreachableOrUnauthorized
                 && "\(error)".contains("Must provide an API key")
-                && "\(error)".contains("Check the API key")
+                && "\(error)".contains("; check the API key")
         }
     }
 
