@@ -17,6 +17,8 @@ public struct Remedy: Sendable, Equatable, Encodable {
         case newSnapshot = "new_snapshot"
         /// Keep the server's snapshot after an export, so that `repair` can read it again.
         case keepServerSnapshot = "keep_server_snapshot"
+        /// Accept a selection of collections that matches none.
+        case allowEmpty = "allow_empty"
     }
 
     /// The operation to run with the setting, when it is not the one that failed: "export", "import", "repair".

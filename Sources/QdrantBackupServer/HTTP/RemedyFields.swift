@@ -10,7 +10,7 @@ enum RemedyFields {
         case .identityOrPassphrase: #""identity_file" or "passphrase_file""#
         case .identity: #""identity_file""#
         case .newSnapshot: #""new_snapshot": true"#
-        case .force, .keepServerSnapshot: nil
+        case .force, .keepServerSnapshot, .allowEmpty: nil
         }
     }
 

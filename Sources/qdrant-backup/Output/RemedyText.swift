@@ -11,6 +11,7 @@ enum RemedyText {
         case .identity: ("give", "--identity FILE")
         case .newSnapshot: ("pass", "--new-snapshot")
         case .keepServerSnapshot: ("pass", "--keep-server-snapshot")
+        case .allowEmpty: ("pass", "--allow-empty")
         }
     }
 
