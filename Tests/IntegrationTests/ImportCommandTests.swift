@@ -262,9 +262,11 @@ struct ImportCommandTests {
         try await bench.export(name, method: "scroll")
         let fresh = try await cli.run(["import", bench.archive(name), "--target", name + "_dry", "--dry-run"])
         #expect(fresh.exitCode == 0, "\(fresh.stderr)")
-        #expect(fresh.stderr.contains("would be created"))
-        #expect(fresh.stderr.contains("40 points"))
+        #expect(fresh.stdout.contains("would be created"), "the plan is the result: on stdout")
+        #expect(fresh.stdout.contains("40 points"))
         #expect(try await bench.exists(name + "_dry") == false)
+        let quiet = try await cli.run(["import", bench.archive(name), "--target", name + "_dry", "--dry-run", "--quiet"])
+        #expect(quiet.exitCode == 0 && quiet.stdout.contains("would be created"), "--quiet does not hide the plan asked for")
 
         let before = try await fixtures.points(of: existing)
         let replace = try await cli.run(["import", bench.archive(name), "--target", existing, "--overwrite", "--dry-run", "--json"])

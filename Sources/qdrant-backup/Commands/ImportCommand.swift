@@ -74,7 +74,8 @@ struct ImportCommand: AsyncParsableCommand {
         try await reportingFailures {
             let client = try connection.localClient()
             let options = try request.options()
-            let progress = TerminalExportProgress(quiet: quiet)
+            // A dry run's plan goes to stdout whole (ImportReporting); its notes are not repeated as progress.
+            let progress = TerminalExportProgress(quiet: quiet || dryRun)
             let importer = CollectionImporter(client: client, options: options, progress: progress)
             try await CommandBatch(json: json, progress: progress).run(
                 archives, operation: { try await importer.importArchive(at: $0) },
