@@ -120,9 +120,20 @@ public enum ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
     // MARK: - Writing
 
     /// Creates the folder and its parents; a key prefix needs nothing (it exists once an object has it).
+    /// `mkdir` itself, one level at a time, so a failure is a ``FileSystemError`` naming the folder
+    /// and the system's reason, not Foundation's "Error Domain=NSCocoaErrorDomain Code=4".
     public func createFolder() throws {
         guard case .file(let path) = self else { return }
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component + "/"
+            guard mkdir(prefix, 0o777) != 0 else { continue }
+            let code = errno
+            var isFolder: ObjCBool = false
+            if code == EEXIST, FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder), isFolder.boolValue { continue }
+            throw FileSystemError(operation: "create the archive folder", path: path, code: code == EEXIST ? ENOTDIR : code,
+                                  advice: "write the archives to a folder this user may create, or that exists and is writable")
+        }
     }
 
     /// Removes the file or object; one that is not there is fine.
