@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import QdrantBackupKit
 
 /// How to reach the servers: flags that override the environment (QDRANT_PRODUCTION_URL,
@@ -10,22 +11,23 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "The local Qdrant URL (default: $QDRANT_LOCAL_URL, else http://localhost:6333).")
     var localURL: String?
 
-    @Option(help: "A file holding the production API key (default: $QDRANT_API_KEY).")
+    @Option(help: "A file holding the production API key (without it, the key itself is taken from $QDRANT_API_KEY).")
     var apiKeyFile: String?
 
-    @Option(help: "A file holding the local API key (default: $QDRANT_LOCAL_API_KEY).")
+    @Option(help: "A file holding the local API key (without it, the key itself is taken from $QDRANT_LOCAL_API_KEY).")
     var localAPIKeyFile: String?
 
-    @Option(help: "Seconds to establish a connection.")
+    // The defaults are the core's, shown in --help; nil keeps them (and lets `health` pick its own).
+    @Option(help: "Seconds to establish a connection (default \(Int(Self.defaults.connectTimeout))).")
     var connectTimeout: Double?
 
-    @Option(help: "Seconds a transfer may stay below 1 byte/s before it is abandoned and retried.")
+    @Option(help: "Seconds a transfer may stay below 1 byte/s before it is abandoned and retried (default \(Self.defaults.lowSpeedTime); health: 10).")
     var lowSpeedTime: Int?
 
-    @Option(help: "Seconds to wait for the server to create or restore a snapshot (default 3600).")
+    @Option(help: "Seconds to wait for the server to create or restore a snapshot (default \(Int(Self.defaults.serverTimeout))).")
     var serverTimeout: Double?
 
-    @Option(help: "Attempts for a request that fails transiently (connection errors, 429, 502-504), the first included.")
+    @Option(help: "Attempts for a request that fails transiently (connection errors, 429, 502-504), the first included (default \(Self.defaults.retry.maxAttempts); health: 1).")
     var retries: Int?
 
     @Option(name: .customLong("ca-cert"),
@@ -34,6 +36,9 @@ struct ConnectionOptions: ParsableArguments {
 
     @Flag(help: "Do not verify the servers' TLS certificates (a warning is printed; for tests only).")
     var insecure = false
+
+    /// The core's connection defaults, for the help texts.
+    private static let defaults = QdrantClient.Configuration(url: URL(fileURLWithPath: "/"))
 
     var settings: QdrantSettings {
         var overrides = QdrantSettings.Overrides()
