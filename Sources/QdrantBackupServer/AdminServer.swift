@@ -37,6 +37,7 @@ public struct AdminServer: Sendable {
             // Loopback without a token: only a browser page could be the stranger here.
             router.add(middleware: BrowserRequestGuard())
         }
+        router.add(middleware: JSONContentTypeGuard())
         AdminRoutes(environment: environment, jobs: jobs).register(on: router.group("admin/backup"))
 
         let host = self.host
