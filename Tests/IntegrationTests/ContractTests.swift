@@ -30,8 +30,13 @@ struct ContractTests: BenchSuite {
         for text in ["(default 10)", "(default 60; health: 10)", "(default 6; health: 1)", "the key itself is taken from $QDRANT_API_KEY"] {
             #expect(export.stdout.contains(text), "\(text) in \(export.stdout)")
         }
+        #expect(!export.stdout.contains("--local-url"), "export never contacts the local server")
         let snapshot = try await cli.run(["snapshot", "--help"])
         #expect(!snapshot.stdout.contains("--prefix"), "snapshot has no --prefix: \(snapshot.stdout)")
+        let importHelp = try await cli.run(["import", "--help"])
+        #expect(!importHelp.stdout.contains("--production-url") && !importHelp.stdout.contains("--api-key-file"),
+                "import never contacts production: \(importHelp.stdout)")
+        #expect(importHelp.stdout.contains("--local-url"))
     }
 
     @Test("verify of a missing file and list-archives of a missing folder exit 2 naming the path")

@@ -62,7 +62,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     @OptionGroup var key: ArchiveKeyOptions
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var connection: ProductionConnectionOptions
 
     /// The flags as the core's request; its `validate()` holds the rules.
     var request: ExportRequest {
@@ -125,10 +125,10 @@ extension ExportCommand {
         command.append("--compression-level", compressionLevel.map { String($0) })
         command.append("--identity", key.identity)
         command.append("--passphrase-file", key.passphraseFile)
-        command.append("--production-url", connection.productionURL)
-        command.append("--api-key-file", connection.apiKeyFile)
-        command.append("--ca-cert", connection.caCert)
-        command.append("--insecure", if: connection.insecure)
+        command.append("--production-url", connection.production.productionURL)
+        command.append("--api-key-file", connection.production.apiKeyFile)
+        command.append("--ca-cert", connection.transport.caCert)
+        command.append("--insecure", if: connection.transport.insecure)
         return command
     }
 }

@@ -48,7 +48,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var key: ArchiveKeyOptions
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var connection: LocalConnectionOptions
 
     /// The flags as the core's request; its `validate()` holds the rules.
     var request: ImportRequest {

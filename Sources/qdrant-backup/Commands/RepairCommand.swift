@@ -40,7 +40,7 @@ struct RepairCommand: AsyncParsableCommand {
 
     @OptionGroup var key: ArchiveKeyOptions
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var connection: ProductionConnectionOptions
 
     /// The flags as the core's request; its `validate()` holds the rules.
     var request: RepairRequest {
