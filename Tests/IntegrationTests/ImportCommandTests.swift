@@ -355,18 +355,22 @@ struct ImportFaultTests {
         try await bench.export(name, method: "scroll", extra: ["--points-member-bytes", "30000"])
         try await bench.qdrant.injectFault(["kind": "status", "status": 400, "skip": 5, "method": "PUT",
                                             "path": "/collections/\(target)/points$"])
-        let failed = try await bench.cli.run(["import", bench.archive(name), "--target", target, "--batch-size", "40", "--parallel", "1"])
+        let failed = try await bench.cli.run(["import", bench.archive(name), "--target", target, "--batch-size", "40", "--parallel", "1",
+                                              "--local-url", bench.qdrant.url.absoluteString])
         #expect(failed.exitCode == 1)
-        #expect(failed.stderr.contains("import"))
-        #expect(failed.stderr.contains("--resume"), "\(failed.stderr)")
+        let printed = try #require(failed.stderr.components(separatedBy: "complete it with `").dropFirst().first?
+            .components(separatedBy: "`").first, "no resume command in: \(failed.stderr)")
+        #expect(printed.contains("--resume") && printed.contains("--local-url"), "the command carries the server it needs: \(printed)")
         #expect(try await bench.exists(target))
         let partialCount = try await bench.fixtures.points(of: target).count
         #expect(partialCount > 0 && partialCount < 600)
         let state = bench.cli.home.appendingPathComponent("state/qdrant-backup")
         #expect(try FileManager.default.contentsOfDirectory(atPath: state.path).contains { $0.hasPrefix("import-") })
 
-        let resumed = try await bench.cli.run(["import", bench.archive(name), "--target", target, "--resume", "--json"])
-        #expect(resumed.exitCode == 0, "\(resumed.stderr)")
+        // Pasted as printed (the temporary paths need no quoting), with --json to read the result.
+        #expect(!printed.contains("'"), "\(printed)")
+        let resumed = try await bench.cli.run(Array(printed.split(separator: " ").map(String.init).dropFirst()) + ["--json"])
+        #expect(resumed.exitCode == 0, "`\(printed)`: \(resumed.stderr)")
         #expect(resumed.stderr.contains("resuming after"))
         let result = try #require((try resumed.json() as? [[String: Any]])?.first)
         #expect(result["action"] as? String == "resumed")

@@ -123,12 +123,8 @@ extension ExportCommand {
         command.append("--overwrite", if: overwrite)
         if batchSize != RequestDefaults.batchSize { command.append("--batch-size", String(batchSize)) }
         command.append("--compression-level", compressionLevel.map { String($0) })
-        command.append("--identity", key.identity)
-        command.append("--passphrase-file", key.passphraseFile)
-        command.append("--production-url", connection.production.productionURL)
-        command.append("--api-key-file", connection.production.apiKeyFile)
-        command.append("--ca-cert", connection.transport.caCert)
-        command.append("--insecure", if: connection.transport.insecure)
+        command.append(keys: key.keys)
+        command.append(production: connection.production, local: nil, transport: connection.transport)
         return command
     }
 }

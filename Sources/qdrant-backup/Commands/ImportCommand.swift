@@ -80,7 +80,7 @@ struct ImportCommand: AsyncParsableCommand {
             try await CommandBatch(json: json, progress: progress).run(
                 archives, operation: { try await importer.importArchive(at: $0) },
                 printed: { _, result in ImportReporting.printSummary(result, quiet: quiet) },
-                failed: { _, error in ImportReporting.printResumeHint(for: error, options: options) })
+                failed: { _, error in ImportReporting.printResumeHint(for: error, options: options, keys: key.keys, connection: connection) })
         }
     }
 }

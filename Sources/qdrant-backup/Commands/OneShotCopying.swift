@@ -16,6 +16,7 @@ enum OneShotCopying {
                 ImportReporting.printSummary(result.import, quiet: oneShot.quiet)
                 if let kept = result.archiveKept, !oneShot.quiet { print("  archive kept: \(kept)") }
             },
-            failed: { _, error in ImportReporting.printResumeHint(for: error, options: copier.importOptions) })
+            failed: { _, error in ImportReporting.printResumeHint(for: error, options: copier.importOptions,
+                                                                    keys: request.keys, connection: connection) })
     }
 }

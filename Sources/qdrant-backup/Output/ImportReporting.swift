@@ -3,14 +3,17 @@ import QdrantBackupKit
 
 /// What the import-side commands print about a finished or failed import.
 enum ImportReporting {
-    /// After a points import stopped mid-way: where the partial collection is and how to finish it.
-    static func printResumeHint(for error: Error, options: ImportOptions) {
+    /// After a points import stopped mid-way: where the partial collection is and how to finish it,
+    /// as a command that works pasted as printed (the keys and the local server of this run).
+    static func printResumeHint(for error: Error, options: ImportOptions, keys: ArchiveKeys, connection: some ServerConnection) {
         let cause = (error as? CopyError)?.underlying ?? error
         guard case ImportError.interrupted(let target, let archive, _, _, _, _)? = cause as? ImportError else { return }
         var command = ShellCommand(["qdrant-backup", "import", archive, "--resume", "--target", target])
         if options.parallel != RequestDefaults.parallel { command.append("--parallel", String(options.parallel)) }
         if options.batchSize != RequestDefaults.batchSize { command.append("--batch-size", String(options.batchSize)) }
         command.append("--aliases", if: options.aliases)
+        command.append(keys: keys)
+        command.append(production: nil, local: connection.localFlags, transport: connection.transport)
         Terminal.printNote("the partial collection '\(target)' is kept; complete it with `\(command.line)`")
     }
 
