@@ -39,12 +39,17 @@ struct ContractTests: BenchSuite {
         #expect(importHelp.stdout.contains("--local-url"))
     }
 
-    @Test("verify of a missing file and list-archives of a missing folder exit 2 naming the path")
+    @Test("a missing archive file (verify, inspect, import) and list-archives of a missing folder exit 2 naming the path")
     func missingArchives() async throws {
         let missing = bench.output.path("nothing-here.qdrant.tar")
         let verify = try await cli.run(["verify", missing])
         #expect(verify.exitCode == 2, "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout.contains("no such archive: \(missing)"), "\(verify.stdout)")
+        for command in [["inspect", missing], ["import", missing, "--dry-run"]] {
+            let outcome = try await cli.run(command)
+            #expect(outcome.exitCode == 2, "\(command): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("no such archive: \(missing)"), "\(outcome.stderr)")
+        }
 
         let folder = bench.output.path("no-such-folder")
         let listed = try await cli.run(["list-archives", folder])

@@ -13,8 +13,6 @@ public enum ArchiveVerifier {
         do {
             digest = try ArchiveFileDigest(location: ArchiveLocation(path))
         } catch {
-            // A missing file is an archive that cannot be restored: invalid, not a failed I/O call.
-            let error = (error as? FileSystemError)?.isNotFound == true ? ArchiveError.notFound(path: path, folder: false) : error
             var report = ArchiveVerificationReport(archive: path)
             report.problem = "\(error)"
             report.failureKind = error.failureKind
