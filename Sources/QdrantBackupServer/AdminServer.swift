@@ -37,6 +37,7 @@ public struct AdminServer: Sendable {
             // Loopback without a token: only a browser page could be the stranger here.
             router.add(middleware: BrowserRequestGuard())
         }
+        router.add(middleware: JSONContentTypeGuard())
         AdminRoutes(environment: environment, jobs: jobs).register(on: router.group("admin/backup"))
 
         let host = self.host
@@ -53,6 +54,11 @@ public struct AdminServer: Sendable {
             try await app.runService(gracefulShutdownSignals: [])
         } catch is CancellationError {
             // Stopping is how this ends.
+        } catch let error as IOError {
+            // NIO's own words ("bind(descriptor:ptr:bytes:): …") name neither the address nor a way out.
+            await jobs.shutDown()
+            throw AdminServerError.cannotListen(host: host, port: port, reason: String(cString: strerror(error.errnoCode)),
+                                                inUse: error.errnoCode == EADDRINUSE)
         }
         await jobs.shutDown()
     }
@@ -61,6 +67,8 @@ public struct AdminServer: Sendable {
 public enum AdminServerError: Error, CustomStringConvertible {
     case tokenRequired(host: String)
     case stateDirectoryInUse(String)
+    /// The address could not be bound: the port is taken, or the host is not this machine's.
+    case cannotListen(host: String, port: Int, reason: String, inUse: Bool)
 
     public var description: String {
         switch self {
@@ -69,6 +77,10 @@ public enum AdminServerError: Error, CustomStringConvertible {
                 + "or pass --admin-token-file, or listen on 127.0.0.1"
         case .stateDirectoryInUse(let directory):
             "another qdrant-backup serve keeps its jobs in \(directory); stop it, or give this one its own --state-dir"
+        case .cannotListen(let host, let port, let reason, let inUse):
+            "cannot listen on \(host):\(port): \(reason); "
+                + (inUse ? "another process holds the port: stop it, or choose another with --port (0 picks a free one)"
+                         : "choose an address of this machine with --host")
         }
     }
 }

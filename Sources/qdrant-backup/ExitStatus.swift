@@ -14,6 +14,7 @@ enum ExitStatus {
         case .unreachableOrUnauthorized: 4
         case .conflict: 5
         case .keyProblem: 6
+        case .usage: ExitCode.validationFailure.rawValue
         }
     }
 

@@ -114,6 +114,7 @@ struct AdminServerTests: BenchSuite {
         }
         let cancel = try await server.request("DELETE", "jobs/\(id)")
         #expect(cancel.status == 202, "\(cancel.text)")
+        #expect(try cancel.object()["state"] as? String == "cancelling", "a stopping job is not said to be running: \(cancel.text)")
         let record = try await server.waitForJob(id, timeout: 30)
         #expect(record["state"] as? String == "cancelled", "\(record)")
         #expect(items(record).first?["state"] as? String == "cancelled")

@@ -63,6 +63,31 @@ struct ExportInterruptionTests {
         #expect(try CollectionFixtures.points(inArchive: archive(name)) == (try await fixtures.points(of: name)))
     }
 
+    @Test("after SIGINT stops an export --overwrite over an existing archive, the printed resume command works as pasted")
+    func printedResumeCommandWorks() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await fixtures.create(.dense, count: 500)
+        let first = try await cli.run(["export", name, "--method", "scroll", "--output", output.url.path])
+        #expect(first.exitCode == 0, "\(first.stderr)")
+        try await qdrant.injectFault(["kind": "stall", "seconds": 600, "skip": 3, "path": "/points/scroll$"])
+        let running = try cli.start(["export", name, "--overwrite", "--method", "scroll", "--batch-size", "100",
+                                     "--points-member-bytes", "30000", "--low-speed-time", "900", "--output", output.url.path])
+        try await waitForStall()
+        running.signal(SIGINT)
+        let stopped = await running.finish()
+        #expect(stopped.exitCode == 130, "\(stopped.stderr)")
+
+        let printed = try #require(stopped.stderr.components(separatedBy: "continue with `").dropFirst().first?
+            .components(separatedBy: "`").first, "no resume command in: \(stopped.stderr)")
+        var words = printed.split(separator: " ").map(String.init)
+        #expect(words.removeFirst() == "qdrant-backup")
+        #expect(!printed.contains("'"), "the temporary paths need no quoting: \(printed)")
+        try await qdrant.clearFaults()
+        let resumed = try await cli.run(words)
+        #expect(resumed.exitCode == 0, "`\(printed)`: \(resumed.stderr)")
+        #expect(try CollectionFixtures.points(inArchive: archive(name)) == (try await fixtures.points(of: name)))
+    }
+
     @Test("SIGTERM during a snapshot download exits 143, deletes the server snapshot and leaves no file")
     func sigtermDuringSnapshot() async throws {
         guard qdrant.isStandIn else { return print("skipped: needs fault injection") }

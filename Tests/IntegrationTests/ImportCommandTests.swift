@@ -262,9 +262,11 @@ struct ImportCommandTests {
         try await bench.export(name, method: "scroll")
         let fresh = try await cli.run(["import", bench.archive(name), "--target", name + "_dry", "--dry-run"])
         #expect(fresh.exitCode == 0, "\(fresh.stderr)")
-        #expect(fresh.stderr.contains("would be created"))
-        #expect(fresh.stderr.contains("40 points"))
+        #expect(fresh.stdout.contains("would be created"), "the plan is the result: on stdout")
+        #expect(fresh.stdout.contains("40 points"))
         #expect(try await bench.exists(name + "_dry") == false)
+        let quiet = try await cli.run(["import", bench.archive(name), "--target", name + "_dry", "--dry-run", "--quiet"])
+        #expect(quiet.exitCode == 0 && quiet.stdout.contains("would be created"), "--quiet does not hide the plan asked for")
 
         let before = try await fixtures.points(of: existing)
         let replace = try await cli.run(["import", bench.archive(name), "--target", existing, "--overwrite", "--dry-run", "--json"])
@@ -353,18 +355,22 @@ struct ImportFaultTests {
         try await bench.export(name, method: "scroll", extra: ["--points-member-bytes", "30000"])
         try await bench.qdrant.injectFault(["kind": "status", "status": 400, "skip": 5, "method": "PUT",
                                             "path": "/collections/\(target)/points$"])
-        let failed = try await bench.cli.run(["import", bench.archive(name), "--target", target, "--batch-size", "40", "--parallel", "1"])
+        let failed = try await bench.cli.run(["import", bench.archive(name), "--target", target, "--batch-size", "40", "--parallel", "1",
+                                              "--local-url", bench.qdrant.url.absoluteString])
         #expect(failed.exitCode == 1)
-        #expect(failed.stderr.contains("import"))
-        #expect(failed.stderr.contains("--resume"), "\(failed.stderr)")
+        let printed = try #require(failed.stderr.components(separatedBy: "complete it with `").dropFirst().first?
+            .components(separatedBy: "`").first, "no resume command in: \(failed.stderr)")
+        #expect(printed.contains("--resume") && printed.contains("--local-url"), "the command carries the server it needs: \(printed)")
         #expect(try await bench.exists(target))
         let partialCount = try await bench.fixtures.points(of: target).count
         #expect(partialCount > 0 && partialCount < 600)
         let state = bench.cli.home.appendingPathComponent("state/qdrant-backup")
         #expect(try FileManager.default.contentsOfDirectory(atPath: state.path).contains { $0.hasPrefix("import-") })
 
-        let resumed = try await bench.cli.run(["import", bench.archive(name), "--target", target, "--resume", "--json"])
-        #expect(resumed.exitCode == 0, "\(resumed.stderr)")
+        // Pasted as printed (the temporary paths need no quoting), with --json to read the result.
+        #expect(!printed.contains("'"), "\(printed)")
+        let resumed = try await bench.cli.run(Array(printed.split(separator: " ").map(String.init).dropFirst()) + ["--json"])
+        #expect(resumed.exitCode == 0, "`\(printed)`: \(resumed.stderr)")
         #expect(resumed.stderr.contains("resuming after"))
         let result = try #require((try resumed.json() as? [[String: Any]])?.first)
         #expect(result["action"] as? String == "resumed")

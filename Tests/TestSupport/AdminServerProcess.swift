@@ -68,7 +68,7 @@ public final class AdminServerProcess: Sendable {
     public func waitForJob(_ id: String, timeout: Double = 120,
                            observe: ([String: Any]) -> Void = { _ in }) async throws -> [String: Any] {
         let records = try await poll(id, timeout: timeout) { record in
-            (record["state"] as? String).map { !["queued", "running"].contains($0) } ?? false
+            (record["state"] as? String).map { !["queued", "running", "cancelling"].contains($0) } ?? false
         }
         records.forEach(observe)
         return records.last!

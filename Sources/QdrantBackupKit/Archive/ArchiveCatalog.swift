@@ -17,9 +17,14 @@ public enum ArchiveCatalog {
 
     /// Every `*.qdrant.tar` in `directory`, sorted by name; `verify` checks each one fully (an
     /// encrypted archive's content only where `key` opens it, its stored bytes always).
-    /// A directory that does not exist holds no archives.
-    public static func list(directory: String, verify: Bool, key: AgeKey? = nil) throws -> [Entry] {
+    /// A directory that does not exist holds no archives, unless `requireFolder`: a folder the
+    /// user names and mistyped must not read as an empty one (the server's own archive directory
+    /// may simply not have been created yet).
+    public static func list(directory: String, verify: Bool, key: AgeKey? = nil, requireFolder: Bool = false) throws -> [Entry] {
         let folder = ArchiveLocation(directory)
+        if requireFolder, case .file(let path) = folder, !OwnedFile.exists(path) {
+            throw ArchiveError.notFound(path: path, folder: true)
+        }
         return try folder.archiveNames().map { name in
             let path = folder.appending(name).description
             var entry = Entry(name: name)

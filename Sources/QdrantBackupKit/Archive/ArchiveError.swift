@@ -52,6 +52,10 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
     case notResumable(path: String, reason: String)
     /// The archive is encrypted (to what the text says) and nothing to open it was given.
     case keyRequired(String)
+    /// The archive, or the folder of archives, named by the user does not exist. An archive
+    /// expected and not there is a backup that cannot be restored, as much as a corrupt one:
+    /// exit 2 (README, "Exit codes").
+    case notFound(path: String, folder: Bool)
 
     public var failureKind: FailureKind {
         switch self {
@@ -112,6 +116,8 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
             return "cannot resume \(path): \(reason)"
         case .keyRequired(let encryptedTo):
             return "the archive is encrypted (age, to \(encryptedTo))"
+        case .notFound(let path, let folder):
+            return folder ? "no such archive folder: \(path)" : "no such archive: \(path)"
         }
     }
 }

@@ -73,10 +73,17 @@ public enum ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A sequential reader of the archive's bytes: the file, or ranged GETs of the object.
+    /// A file that does not exist is ``ArchiveError/notFound(path:folder:)``: every reader of a
+    /// named archive (verify, inspect, import, validate) says so alike, exit 2.
     public func openForReading() throws -> ArchiveByteSource {
         switch self {
-        case .file(let path): try FileByteSource(path: path)
-        case .object(let object): try S3ByteSource(client: ObjectStore.client(), location: object)
+        case .file(let path):
+            do {
+                return try FileByteSource(path: path)
+            } catch let error as FileSystemError where error.isNotFound {
+                throw ArchiveError.notFound(path: path, folder: false)
+            }
+        case .object(let object): return try S3ByteSource(client: ObjectStore.client(), location: object)
         }
     }
 
@@ -105,7 +112,9 @@ public enum ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
                 names = try FileManager.default.contentsOfDirectory(atPath: directory)
             } catch {
                 guard OwnedFile.exists(directory) else { return [] }
-                throw FileSystemError(operation: "list", path: directory, code: EACCES)
+                var isFolder: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder)
+                throw FileSystemError(operation: "list", path: directory, code: isFolder.boolValue ? EACCES : ENOTDIR)
             }
             return names.filter(Self.isArchiveName).sorted()
         case .object(let prefix):
@@ -120,9 +129,20 @@ public enum ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
     // MARK: - Writing
 
     /// Creates the folder and its parents; a key prefix needs nothing (it exists once an object has it).
+    /// `mkdir` itself, one level at a time, so a failure is a ``FileSystemError`` naming the folder
+    /// and the system's reason, not Foundation's "Error Domain=NSCocoaErrorDomain Code=4".
     public func createFolder() throws {
         guard case .file(let path) = self else { return }
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component + "/"
+            guard mkdir(prefix, 0o777) != 0 else { continue }
+            let code = errno
+            var isFolder: ObjCBool = false
+            if code == EEXIST, FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder), isFolder.boolValue { continue }
+            throw FileSystemError(operation: "create the archive folder", path: path, code: code == EEXIST ? ENOTDIR : code,
+                                  advice: "write the archives to a folder this user may create, or that exists and is writable")
+        }
     }
 
     /// Removes the file or object; one that is not there is fine.

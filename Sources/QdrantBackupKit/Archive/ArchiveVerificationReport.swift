@@ -60,7 +60,10 @@ public struct ArchiveVerificationReport: Codable, Sendable {
 
     /// `OK movies.qdrant.tar: points, 12 members, 120000 points, sidecar matched` or
     /// `INVALID movies.qdrant.tar: points/000003.jsonl.zst: stored bytes do not match their SHA-256 (corrupt)`.
+    /// A key that does not open the archive says nothing of the archive, so that is
+    /// `CANNOT OPEN movies.qdrant.tar: wrong key: …`, never INVALID.
     public var summaryLine: String {
+        if let problem, failureKind == .keyProblem { return "CANNOT OPEN \(archive): wrong key: \(problem)" }
         if let problem { return "INVALID \(archive): \(problem)" }
         var parts = [method?.rawValue ?? "?", "\(memberCount) member\(memberCount == 1 ? "" : "s")"]
         if let pointsCount { parts.append("\(pointsCount) points") }

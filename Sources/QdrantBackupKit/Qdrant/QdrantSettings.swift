@@ -91,7 +91,8 @@ public enum SettingsError: ClassifiedError, CustomStringConvertible {
     case invalidURL(role: String, url: String)
     case unreadableCACertificate(path: String)
 
-    public var failureKind: FailureKind { .failed }
+    /// Each is a setting the user gave wrongly or not at all: a usage error (exit 64), like a bad flag.
+    public var failureKind: FailureKind { .usage }
 
     public var description: String {
         switch self {

@@ -14,6 +14,9 @@ public enum FailureKind: Sendable, Equatable {
     case conflict
     /// No identity or passphrase for an encrypted archive, or the wrong one.
     case keyProblem
+    /// The request cannot run as given: a required setting is missing or malformed (no production
+    /// URL, a URL without a host). The user's command is at fault, not a server or an archive.
+    case usage
 }
 
 /// An error that knows its ``FailureKind``. Errors that do not conform count as ``FailureKind/failed``.

@@ -7,11 +7,14 @@ public struct FileSystemError: ClassifiedError, CustomStringConvertible, Equatab
     public let path: String
     /// The `errno` value.
     public let code: Int32
+    /// What the user can do about it, where the caller knows ("write the archives elsewhere").
+    public let advice: String?
 
-    public init(operation: String, path: String, code: Int32) {
+    public init(operation: String, path: String, code: Int32, advice: String? = nil) {
         self.operation = operation
         self.path = path
         self.code = code
+        self.advice = advice
     }
 
     /// `strerror` text for ``code``.
@@ -21,7 +24,7 @@ public struct FileSystemError: ClassifiedError, CustomStringConvertible, Equatab
     /// whether an archive is valid.
     public var failureKind: FailureKind { .failed }
 
-    public var description: String { "cannot \(operation) \(path): \(reason)" }
+    public var description: String { "cannot \(operation) \(path): \(reason)" + (advice.map { "; \($0)" } ?? "") }
 
     /// True when the path did not exist (`ENOENT`).
     public var isNotFound: Bool { code == ENOENT }

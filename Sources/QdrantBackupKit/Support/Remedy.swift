@@ -21,6 +21,8 @@ public struct Remedy: Sendable, Equatable, Encodable {
         case confirm
         /// Say what would be done, and do nothing.
         case dryRun = "dry_run"
+        /// Accept a selection of collections that matches none.
+        case allowEmpty = "allow_empty"
     }
 
     /// The operation to run with the setting, when it is not the one that failed: "export", "import", "repair".

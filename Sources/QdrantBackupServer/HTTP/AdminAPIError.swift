@@ -46,6 +46,7 @@ public struct AdminAPIError: Error, HTTPResponseError, CustomStringConvertible {
         case .unreachableOrUnauthorized: .badGateway
         case .conflict: .conflict
         case .keyProblem: .unprocessableContent
+        case .usage: .badRequest
         }
     }
 

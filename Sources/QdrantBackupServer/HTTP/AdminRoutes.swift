@@ -12,7 +12,7 @@ struct AdminRoutes: Sendable {
         group.get("health") { _, _ in try await health() }
         group.get("collections/:server") { _, context in try await collections(on: context.parameters.require("server")) }
         group.get("archives") { request, _ in
-            try JSONResponse.make(["archives": try environment.archiveDirectory.list(verify: request.uri.queryParameters["verify"] == "true")])
+            try JSONResponse.make(["archives": try environment.archiveDirectory.list(verify: try queryBoolean("verify", of: request))])
         }
         group.post("start") { request, _ in try await submit(.backup, request) }
         group.post("export") { request, _ in try await submit(.export, request) }
@@ -32,6 +32,17 @@ struct AdminRoutes: Sendable {
         group.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+    }
+
+    /// A boolean query parameter: absent is false, else exactly `true` or `false`. `?verify=1` or
+    /// `?verify=yes` answering 200 without verifying would look like a verified listing.
+    private func queryBoolean(_ name: String, of request: Request) throws -> Bool {
+        guard let value = request.uri.queryParameters[name[...]] else { return false }
+        switch value {
+        case "true": return true
+        case "false": return false
+        default: throw AdminAPIError.badRequest("must be true or false, not \"\(value)\"", field: name)
         }
     }
 

@@ -43,10 +43,34 @@ enum JSONResponse {
             throw AdminAPIError.badRequest("is required", field: path(context.codingPath + [key]))
         } catch let DecodingError.dataCorrupted(context) {
             let field = path(context.codingPath)
+            if field.isEmpty, let culprit = culprit(of: T.self, in: fields) {
+                throw AdminAPIError.badRequest(rule(for: culprit.value), field: culprit.key)
+            }
             let message = field == "method" ? "expected one of \(ExportMethod.allCases.map(\.rawValue).joined(separator: ", "))"
                 : context.debugDescription
             throw AdminAPIError.badRequest(message, field: field)
         }
+    }
+
+    /// The field whose value the decoder refused without naming it: Foundation reports a number
+    /// its type cannot hold (`"seed": -1` for a `UInt64`) as "not valid JSON" with no coding path.
+    /// The field to blame is the one without which the body decodes.
+    private static func culprit<T: Decodable>(of type: T.Type, in fields: [String: Any]) -> (key: String, value: Any)? {
+        for key in fields.keys.sorted() {
+            var rest = fields
+            rest[key] = nil
+            guard let data = try? JSONSerialization.data(withJSONObject: rest) else { continue }
+            if (try? JSONDecoder().decode(T.self, from: data)) != nil { return (key, fields[key]!) }
+        }
+        return nil
+    }
+
+    /// The rule a refused value broke, said from the value itself.
+    private static func rule(for value: Any) -> String {
+        guard let number = value as? NSNumber, !(value is Bool) else { return "has a value of the wrong kind" }
+        if number.doubleValue < 0 { return "must be 0 or more" }
+        if number.doubleValue != number.doubleValue.rounded() { return "must be a whole number" }
+        return "is too large"
     }
 
     private static func path(_ codingPath: [CodingKey]) -> String {

@@ -68,7 +68,7 @@ enum OpenAPIDocument {
         "properties": {"backup_id": {"type": "string"}, "job_id": {"type": "string", "description": "The same id as backup_id."},
           "state": {"$ref": "#/components/schemas/JobState"}, "status_url": {"type": "string"}}
       },
-      "JobState": {"type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]},
+      "JobState": {"type": "string", "enum": ["queued", "running", "cancelling", "succeeded", "failed", "cancelled", "interrupted"]},
       "JobItem": {
         "type": "object", "required": ["name", "phase", "state", "points_done", "bytes_done", "notes"],
         "properties": {

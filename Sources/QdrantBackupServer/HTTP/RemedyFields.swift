@@ -12,7 +12,9 @@ enum RemedyFields {
         case .newSnapshot: #""new_snapshot": true"#
         case .confirm: #""yes": true"#
         case .dryRun: #""dry_run": true"#
-        case .force, .keepServerSnapshot: nil
+        case .force: #""force": true"#
+        case .keepServerSnapshot: #""keep_server_snapshot": true"#
+        case .allowEmpty: nil
         }
     }
 

@@ -18,12 +18,15 @@ public struct JobRecord: Codable, Sendable, Equatable {
     }
 
     public enum State: String, Codable, Sendable {
-        case queued, running, succeeded, failed, cancelled
+        case queued, running
+        /// `DELETE /jobs/{id}` asked a running job to stop; it ends `cancelled` at its next safe point.
+        case cancelling
+        case succeeded, failed, cancelled
         /// The server stopped while the job ran; `POST /jobs/{id}/resume` continues it.
         case interrupted
 
         /// True once nothing more will happen unless the job is resumed.
-        public var isFinished: Bool { self != .queued && self != .running }
+        public var isFinished: Bool { self != .queued && self != .running && self != .cancelling }
     }
 
     /// Where one collection's work stands.

@@ -35,13 +35,19 @@ final class JobTracker: Sendable {
     var id: String { guarded.withLock { $0.record.id } }
     var stopReason: StopReason? { guarded.withLock { $0.stopReason } }
 
-    /// Asks a running job to stop. False once the job has ended (nothing is left to stop).
+    /// Asks a running job to stop. False once the job has ended (nothing is left to stop). A
+    /// cancelled running job shows `cancelling` until it reaches its safe point, so the answer to
+    /// `DELETE /jobs/{id}` does not say `running` of a job that is stopping.
     func requestStop(_ reason: StopReason) -> Bool {
-        guarded.withLock { guarded in
-            guard !guarded.record.state.isFinished else { return false }
+        let (accepted, changed) = guarded.withLock { guarded -> (Bool, Bool) in
+            guard !guarded.record.state.isFinished else { return (false, false) }
             if guarded.stopReason == nil { guarded.stopReason = reason }
-            return true
+            guard guarded.stopReason == .cancelled, guarded.record.state == .running else { return (true, false) }
+            guarded.record.state = .cancelling
+            return (true, true)
         }
+        if changed { update { _ in } }
+        return accepted
     }
 
     /// Marks the job running, unless a stop was asked for before it began (then false).

@@ -23,7 +23,7 @@ struct CleanupCommand: AsyncParsableCommand {
     @Flag(help: "Print the outcome as JSON on stdout.")
     var json = false
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var connection: ProductionConnectionOptions
 
     func run() async throws {
         try await reportingFailures {

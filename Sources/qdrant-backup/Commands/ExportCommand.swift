@@ -62,7 +62,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     @OptionGroup var key: ArchiveKeyOptions
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var connection: ProductionConnectionOptions
 
     /// The flags as the core's request; its `validate()` holds the rules.
     var request: ExportRequest {
@@ -98,7 +98,7 @@ struct ExportCommand: AsyncParsableCommand {
                 chosen, missing: missing, on: client.displayURL, operation: { try await exporter.export($0) },
                 printed: { name, result in
                     if !quiet {
-                        Terminal.printNote("\(name): \(result.archivePath) (\(result.points.map { "\($0) points, " } ?? "")"
+                        print("\(name): \(result.archivePath) (\(result.points.map { "\($0) points, " } ?? "")"
                             + "\(Format.bytes(result.storedBytes)), \(String(format: "%.1f", result.seconds)) s)")
                     }
                 },
@@ -107,10 +107,25 @@ struct ExportCommand: AsyncParsableCommand {
                     // leaves this export's own .partial: a key that expired, a full disk, a server gone.
                     if error.failureKind != .conflict && options.method != .snapshot && !resume,
                        FileManager.default.fileExists(atPath: exporter.archivePath(for: name) + ".partial") {
-                        Terminal.printNote("\(name): the partial archive is kept; continue with `qdrant-backup export \(name) --resume --output \(output)`")
+                        Terminal.printNote("\(name): the partial archive is kept; continue with `\(resumeCommand(for: name).line)`")
                     }
                 })
         }
+    }
+}
+
+extension ExportCommand {
+    /// The command that resumes `name`'s interrupted export, to be pasted as printed: it carries
+    /// the flags the resumed run needs to get where this one was going (the output, replacing an
+    /// existing archive, the keys, the server) and those that shape the rest of the archive.
+    func resumeCommand(for name: String) -> ShellCommand {
+        var command = ShellCommand(["qdrant-backup", "export", name, "--resume", "--output", output])
+        command.append("--overwrite", if: overwrite)
+        if batchSize != RequestDefaults.batchSize { command.append("--batch-size", String(batchSize)) }
+        command.append("--compression-level", compressionLevel.map { String($0) })
+        command.append(keys: key.keys)
+        command.append(production: connection.production, local: nil, transport: connection.transport)
+        return command
     }
 }
 

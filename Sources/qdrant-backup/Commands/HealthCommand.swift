@@ -46,8 +46,8 @@ struct HealthCommand: AsyncParsableCommand {
     /// A health check wants the state now: no retries and a short stall limit, unless asked for.
     private func probe(_ configuration: QdrantClient.Configuration) -> QdrantClient.Configuration {
         var configuration = configuration
-        if connection.retries == nil { configuration.retry = .never }
-        if connection.lowSpeedTime == nil { configuration.lowSpeedTime = 10 }
+        if connection.transport.retries == nil { configuration.retry = .never }
+        if connection.transport.lowSpeedTime == nil { configuration.lowSpeedTime = 10 }
         return configuration
     }
 

@@ -48,7 +48,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var key: ArchiveKeyOptions
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var connection: LocalConnectionOptions
 
     /// The flags as the core's request; its `validate()` holds the rules.
     var request: ImportRequest {
@@ -74,12 +74,13 @@ struct ImportCommand: AsyncParsableCommand {
         try await reportingFailures {
             let client = try connection.localClient()
             let options = try request.options()
-            let progress = TerminalExportProgress(quiet: quiet)
+            // A dry run's plan goes to stdout whole (ImportReporting); its notes are not repeated as progress.
+            let progress = TerminalExportProgress(quiet: quiet || dryRun)
             let importer = CollectionImporter(client: client, options: options, progress: progress)
             try await CommandBatch(json: json, progress: progress).run(
                 archives, operation: { try await importer.importArchive(at: $0) },
                 printed: { _, result in ImportReporting.printSummary(result, quiet: quiet) },
-                failed: { _, error in ImportReporting.printResumeHint(for: error, options: options) })
+                failed: { _, error in ImportReporting.printResumeHint(for: error, options: options, keys: key.keys, connection: connection) })
         }
     }
 }

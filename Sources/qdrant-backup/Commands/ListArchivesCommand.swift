@@ -39,7 +39,8 @@ struct ListArchivesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let entries = try ArchiveCatalog.list(directory: directory, verify: verify, key: try key.openingKey())
+            let entries = try ArchiveCatalog.list(directory: directory, verify: verify, key: try key.openingKey(),
+                                                 requireFolder: true)
             if json {
                 try Terminal.printJSON(entries)
             } else {

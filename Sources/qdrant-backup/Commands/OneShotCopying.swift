@@ -15,8 +15,9 @@ enum OneShotCopying {
             names, missing: missing, on: production.displayURL, operation: { try await copier.copy($0) },
             printed: { _, result in
                 ImportReporting.printSummary(result.import, quiet: oneShot.quiet)
-                if let kept = result.archiveKept, !oneShot.quiet { Terminal.printNote("  archive kept: \(kept)") }
+                if let kept = result.archiveKept, !oneShot.quiet { print("  archive kept: \(kept)") }
             },
-            failed: { _, error in ImportReporting.printResumeHint(for: error, options: copier.importOptions) })
+            failed: { _, error in ImportReporting.printResumeHint(for: error, options: copier.importOptions,
+                                                                    keys: request.keys, connection: connection) })
     }
 }

@@ -15,7 +15,8 @@ struct RepairCommand: AsyncParsableCommand {
             holds the same snapshot (export --keep-server-snapshot); otherwise --new-snapshot exports \
             the collection again. The repaired archive replaces the old one only once complete; an \
             archive that cannot be repaired is left as it was. Exit 0 when the archive verifies \
-            afterwards (or was intact), 1 when it cannot be repaired, 4 when production cannot be reached.
+            afterwards (or was intact), 1 when it cannot be repaired, 2 when --dry-run found damage, \
+            4 when production cannot be reached.
             """
     )
 
@@ -39,7 +40,7 @@ struct RepairCommand: AsyncParsableCommand {
 
     @OptionGroup var key: ArchiveKeyOptions
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var connection: ProductionConnectionOptions
 
     /// The flags as the core's request; its `validate()` holds the rules.
     var request: RepairRequest {
@@ -69,6 +70,9 @@ struct RepairCommand: AsyncParsableCommand {
             } else {
                 print(report.humanReadable)
             }
+            // One rule for dry runs (DESIGN.md, "Exit codes"): a dry run exits with what it found,
+            // as `verify` would for the damage it would mend.
+            if report.outcome == .wouldRepair { throw ExitCode(ExitStatus.code(for: .archiveInvalid)) }
         }
     }
 }

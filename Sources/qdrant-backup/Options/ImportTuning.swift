@@ -10,7 +10,7 @@ struct ImportTuning: ParsableArguments {
     @Option(help: "Points per upsert request (at most 100000).")
     var batchSize = RequestDefaults.batchSize
 
-    @Flag(help: "Recreate the archived aliases (with --prefix, prefixed too); --overwrite moves aliases that point elsewhere.")
+    @Flag(help: "Recreate the archived aliases (prefixed as the collections are, where a prefix is given); --overwrite moves aliases that point elsewhere.")
     var aliases = false
 
     var tuning: UpsertTuning {

@@ -14,15 +14,24 @@ struct SelectionOptions: ParsableArguments {
     @Flag(help: "Include every collection, chat history too.")
     var all = false
 
+    @Flag(help: "Succeed when the selection matches no collection (otherwise exit 5, so a mistyped --filter is not taken for a backup).")
+    var allowEmpty = false
+
     /// The selection with these flags and the names given.
     func selection(names: [String]) -> CollectionSelection {
         CollectionSelection(names: names, include: include, exclude: exclude, all: all)
     }
 
-    /// The chosen collections on `client`, and the named ones it does not have.
+    /// The chosen collections on `client`, and the named ones it does not have. A selection that
+    /// matches nothing is an ``EmptySelectionError`` unless `--allow-empty`.
     func resolve(names: [String], on client: QdrantClient) async throws -> (chosen: [String], missing: [String]) {
-        selection(names: names).resolve(
+        let selection = selection(names: names)
+        let resolved = selection.resolve(
             available: try await client.collectionNames(),
             defaultExclusions: CollectionSelection.defaultExclusions(environment: ProcessInfo.processInfo.environment))
+        if resolved.chosen.isEmpty && resolved.missing.isEmpty && !allowEmpty {
+            throw EmptySelectionError(selection: selection, server: client.displayURL)
+        }
+        return resolved
     }
 }

@@ -3,24 +3,30 @@ import QdrantBackupKit
 
 /// What the import-side commands print about a finished or failed import.
 enum ImportReporting {
-    /// After a points import stopped mid-way: where the partial collection is and how to finish it.
-    static func printResumeHint(for error: Error, options: ImportOptions) {
+    /// After a points import stopped mid-way: where the partial collection is and how to finish it,
+    /// as a command that works pasted as printed (the keys and the local server of this run).
+    static func printResumeHint(for error: Error, options: ImportOptions, keys: ArchiveKeys, connection: some ServerConnection) {
         let cause = (error as? CopyError)?.underlying ?? error
         guard case ImportError.interrupted(let target, let archive, _, _, _, _)? = cause as? ImportError else { return }
-        var command = ["qdrant-backup", "import", archive, "--resume", "--target", target]
-        if options.parallel != RequestDefaults.parallel { command += ["--parallel", String(options.parallel)] }
-        if options.batchSize != RequestDefaults.batchSize { command += ["--batch-size", String(options.batchSize)] }
-        if options.aliases { command.append("--aliases") }
-        Terminal.printNote("the partial collection '\(target)' is kept; complete it with `\(command.map(shellQuoted).joined(separator: " "))`")
+        var command = ShellCommand(["qdrant-backup", "import", archive, "--resume", "--target", target])
+        if options.parallel != RequestDefaults.parallel { command.append("--parallel", String(options.parallel)) }
+        if options.batchSize != RequestDefaults.batchSize { command.append("--batch-size", String(options.batchSize)) }
+        command.append("--aliases", if: options.aliases)
+        command.append(keys: keys)
+        command.append(production: nil, local: connection.localFlags, transport: connection.transport)
+        Terminal.printNote("the partial collection '\(target)' is kept; complete it with `\(command.line)`")
     }
 
-    /// The result in one line (its notes and adjustments went out as progress notes already).
+    /// The result in one line on stdout (results on stdout, progress on stderr); its notes and
+    /// adjustments went out as progress notes already. A dry run's result is its plan, what the
+    /// user asked for: it is printed with its adjustments and notes, `--quiet` or not (the command
+    /// keeps the progress quiet so they are not said twice).
     static func printSummary(_ result: ImportResult, quiet: Bool) {
-        if !quiet { Terminal.printNote(result.summaryLine) }
-    }
-
-    static func shellQuoted(_ word: String) -> String {
-        let safe = word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:@%+,".unicodeScalars.contains($0) }
-        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        if result.dryRun {
+            print(result.summaryLine)
+            for line in result.adjustments + result.notes { print("  \(line)") }
+        } else if !quiet {
+            print(result.summaryLine)
+        }
     }
 }

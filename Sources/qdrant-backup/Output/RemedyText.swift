@@ -13,6 +13,7 @@ enum RemedyText {
         case .keepServerSnapshot: ("pass", "--keep-server-snapshot")
         case .confirm: ("pass", "--yes")
         case .dryRun: ("pass", "--dry-run")
+        case .allowEmpty: ("pass", "--allow-empty")
         }
     }
 

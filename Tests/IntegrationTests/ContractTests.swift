@@ -1,0 +1,122 @@
+import Foundation
+import QdrantBackupKit
+import TestSupport
+import Testing
+
+/// The contract as a newcomer meets it: exit codes as README's table says, errors that name the
+/// thing and what to do, help texts that tell the truth, and the REST API refusing what it does not
+/// understand instead of guessing.
+@Suite("the CLI's and the API's contract")
+struct ContractTests: BenchSuite {
+    let bench: ImportBench
+
+    init() throws {
+        bench = try ImportBench()
+    }
+
+    // MARK: the CLI
+
+    @Test("--version prints the tool's version")
+    func version() async throws {
+        let outcome = try await cli.run(["--version"])
+        #expect(outcome.exitCode == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == toolVersion)
+    }
+
+    @Test("--help shows the connection defaults, says what the key variables hold, and offers only flags the command has")
+    func helpTexts() async throws {
+        let export = try await cli.run(["export", "--help"])
+        #expect(export.exitCode == 0)
+        for text in ["(default 10)", "(default 60; health: 10)", "(default 6; health: 1)", "the key itself is taken from $QDRANT_API_KEY"] {
+            #expect(export.stdout.contains(text), "\(text) in \(export.stdout)")
+        }
+        #expect(!export.stdout.contains("--local-url"), "export never contacts the local server")
+        let snapshot = try await cli.run(["snapshot", "--help"])
+        #expect(!snapshot.stdout.contains("--prefix"), "snapshot has no --prefix: \(snapshot.stdout)")
+        let importHelp = try await cli.run(["import", "--help"])
+        #expect(!importHelp.stdout.contains("--production-url") && !importHelp.stdout.contains("--api-key-file"),
+                "import never contacts production: \(importHelp.stdout)")
+        #expect(importHelp.stdout.contains("--local-url"))
+    }
+
+    @Test("a missing archive file (verify, inspect, import) and list-archives of a missing folder exit 2 naming the path")
+    func missingArchives() async throws {
+        let missing = bench.output.path("nothing-here.qdrant.tar")
+        let verify = try await cli.run(["verify", missing])
+        #expect(verify.exitCode == 2, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("no such archive: \(missing)"), "\(verify.stdout)")
+        for command in [["inspect", missing], ["import", missing, "--dry-run"]] {
+            let outcome = try await cli.run(command)
+            #expect(outcome.exitCode == 2, "\(command): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("no such archive: \(missing)"), "\(outcome.stderr)")
+        }
+
+        let folder = bench.output.path("no-such-folder")
+        let listed = try await cli.run(["list-archives", folder])
+        #expect(listed.exitCode == 2, "\(listed.stdout)\(listed.stderr)")
+        #expect(listed.stderr.contains("no such archive folder: \(folder)"), "\(listed.stderr)")
+    }
+
+    @Test("an export whose --filter matches nothing exits 5 unless --allow-empty")
+    func emptySelection() async throws {
+        let none = try await cli.run(["export", "--filter", "zzz_no_such_*", "--output", bench.output.url.path])
+        #expect(none.exitCode == 5, "\(none.stderr)")
+        #expect(none.stderr.contains("zzz_no_such_*") && none.stderr.contains("--allow-empty"), "\(none.stderr)")
+        let allowed = try await cli.run(["export", "--filter", "zzz_no_such_*", "--allow-empty", "--output", bench.output.url.path])
+        #expect(allowed.exitCode == 0, "\(allowed.stderr)")
+    }
+
+    @Test("an export into a folder that cannot be created names the folder, not NSCocoaErrorDomain")
+    func uncreatableOutput() async throws {
+        let outcome = try await cli.run(["export", "anything", "--output", "/proc/qdrant-backup-nope"])
+        #expect(outcome.exitCode == 1, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("cannot create the archive folder /proc/qdrant-backup-nope"), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("NSCocoaErrorDomain"), "\(outcome.stderr)")
+    }
+
+    @Test("serve on a port in use names the address and what to do, not NIO's bind(descriptor:…)")
+    func busyPort() async throws {
+        let first = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path])
+        defer { first.stop() }
+        let port = try #require(first.server.baseURL.port)
+        let state = try TemporaryDirectory()
+        let second = try await cli.run(["serve", "--port", String(port), "--state-dir", state.url.path,
+                                        "--archive-dir", bench.output.url.path])
+        #expect(second.exitCode != 0)
+        #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(port)") && second.stderr.contains("--port"), "\(second.stderr)")
+        #expect(!second.stderr.contains("bind("), "\(second.stderr)")
+    }
+
+    // MARK: the REST API
+
+    @Test("a query boolean is true or false; anything else is a 400 naming the parameter")
+    func queryBooleans() async throws {
+        let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path])
+        defer { server.stop() }
+        for value in ["2", "1", "yes", ""] {
+            let reply = try await server.request("GET", "archives?verify=\(value)")
+            #expect(reply.status == 400, "verify=\(value): \(reply.text)")
+            #expect((try reply.object()["error"] as? [String: Any])?["field"] as? String == "verify", "\(reply.text)")
+        }
+        #expect(try await server.request("GET", "archives?verify=false").status == 200)
+        #expect(try await server.request("GET", "archives?verify=true").status == 200)
+    }
+
+    @Test("with an admin token too, a POST must be application/json; a number out of range names its field")
+    func requestBodies() async throws {
+        let token = "contract-\(UUID().uuidString)"
+        let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path],
+                                            environment: ["QDRANT_BACKUP_ADMIN_TOKEN": token], token: token)
+        defer { server.stop() }
+        let plain = try await server.request("POST", "validate", json: ["source_collection": "a", "target_collection": "b"],
+                                             headers: ["Content-Type": "text/plain"])
+        #expect(plain.status == 415, "\(plain.text)")
+        #expect(plain.text.contains("Content-Type"), "\(plain.text)")
+
+        let seed = try await server.request("POST", "validate", json: ["source_collection": "a", "target_collection": "b", "seed": -1])
+        #expect(seed.status == 400, "\(seed.text)")
+        let error = try #require(try seed.object()["error"] as? [String: Any])
+        #expect(error["field"] as? String == "seed", "\(seed.text)")
+        #expect((error["message"] as? String)?.contains("0 or more") == true, "\(seed.text)")
+    }
+}
