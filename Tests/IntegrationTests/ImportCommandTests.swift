@@ -172,6 +172,27 @@ struct ImportCommandTests {
         #expect(aliases["\(dense)_alias"] == dense, "the production alias is left alone")
     }
 
+    @Test("long reads of whole archives report progress: verify, list-archives --verify and import's check")
+    func progressOfLongReads() async throws {
+        let name = try await fixtures.create(.dense, count: 300)
+        let target = name + "_checked"
+        defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target) } }
+        try await bench.export(name, method: "scroll", extra: ["--points-member-bytes", "20000"])
+        var everyMember = cli
+        everyMember.environment["QDRANT_BACKUP_PROGRESS_INTERVAL"] = "0"
+        let archiveName = "\(name).qdrant.tar"
+        let verify = try await everyMember.run(["verify", bench.archive(name)])
+        #expect(verify.exitCode == 0, "\(verify.stderr)")
+        #expect(verify.stderr.contains("verifying \(archiveName): "), "\(verify.stderr)")
+        #expect(verify.stderr.contains(" of "), "the archive's size is the total: \(verify.stderr)")
+        let listing = try await everyMember.run(["list-archives", bench.output.url.path, "--verify"])
+        #expect(listing.exitCode == 0 && listing.stderr.contains("verifying \(archiveName): "), "\(listing.stderr)")
+        let imported = try await everyMember.run(["import", bench.archive(name), "--target", target])
+        #expect(imported.exitCode == 0 && imported.stderr.contains("checking \(archiveName): "), "\(imported.stderr)")
+        let quick = try await cli.run(["verify", bench.archive(name)])
+        #expect(!quick.stderr.contains("verifying"), "a read over within the interval leaves no line: \(quick.stderr)")
+    }
+
     @Test("shard and replication settings are fitted to the local node and said so")
     func fitsShards() async throws {
         let name = bench.qdrant.uniqueCollectionName("sharded")

@@ -20,7 +20,10 @@ public enum ArchiveCatalog {
     /// A directory that does not exist holds no archives, unless `requireFolder`: a folder the
     /// user names and mistyped must not read as an empty one (the server's own archive directory
     /// may simply not have been created yet).
-    public static func list(directory: String, verify: Bool, key: AgeKey? = nil, requireFolder: Bool = false) throws -> [Entry] {
+    /// `progress` hears each verification's read, by the archive's path.
+    public static func list(directory: String, verify: Bool, key: AgeKey? = nil, requireFolder: Bool = false,
+                            progress: (@Sendable (_ path: String, _ bytesRead: UInt64, _ totalBytes: UInt64?) -> Void)? = nil)
+        throws -> [Entry] {
         let folder = ArchiveLocation(directory)
         if requireFolder, case .file(let path) = folder, !OwnedFile.exists(path) {
             throw ArchiveError.notFound(path: path, folder: true)
@@ -36,7 +39,9 @@ public enum ArchiveCatalog {
                 entry.problem = "\(error)"
             }
             if verify {
-                let report = ArchiveVerifier.verify(archiveAt: path, key: key)
+                var perArchive: ArchiveReadProgress?
+                if let progress { perArchive = { read, total in progress(path, read, total) } }
+                let report = ArchiveVerifier.verify(archiveAt: path, key: key, progress: perArchive)
                 entry.verified = report.intact
                 if !report.intact { entry.problem = entry.problem ?? report.problem }
             }

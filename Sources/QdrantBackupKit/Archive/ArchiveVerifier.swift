@@ -8,7 +8,9 @@ public enum ArchiveVerifier {
     /// Never throws: every problem is in the report.
     /// - Parameter key: what opens an encrypted archive; without it only what is stored in the clear
     ///   is checked (stored hashes, records, manifest, sidecar) and the report says so.
-    public static func verify(archiveAt path: String, key: AgeKey? = nil) -> ArchiveVerificationReport {
+    ///   `progress` hears how far the read has got, member by member.
+    public static func verify(archiveAt path: String, key: AgeKey? = nil,
+                              progress: ArchiveReadProgress? = nil) -> ArchiveVerificationReport {
         let digest: ArchiveFileDigest
         do {
             digest = try ArchiveFileDigest(location: ArchiveLocation(path))
@@ -18,7 +20,12 @@ public enum ArchiveVerifier {
             report.failureKind = error.failureKind
             return report
         }
-        var report = verify(source: digest.source, name: path, key: key)
+        var withTotal: ArchiveReadProgress?
+        if let progress {
+            let total = try? ArchiveLocation(path).size()
+            withTotal = { read, _ in progress(read, total) }
+        }
+        var report = verify(source: digest.source, name: path, key: key, progress: withTotal)
         guard report.intact else { return report }
         do {
             try checkSidecar(path: path, fileSHA256: digest.sha256Hex(), report: &report)
@@ -33,7 +40,8 @@ public enum ArchiveVerifier {
     /// Verifies an archive streamed from `source` (a download, a pipe); `name` labels the report.
     /// There is no sidecar to compare, so ``ArchiveVerificationReport/sidecar`` stays `unchecked`
     /// (wrap the source in a ``HashingByteSource`` to compare the whole file yourself).
-    public static func verify(source: ArchiveByteSource, name: String, key: AgeKey? = nil) -> ArchiveVerificationReport {
+    public static func verify(source: ArchiveByteSource, name: String, key: AgeKey? = nil,
+                              progress: ArchiveReadProgress? = nil) -> ArchiveVerificationReport {
         var report = ArchiveVerificationReport(archive: name)
         do {
             let reader = try ArchiveReader(source: source, key: key)
@@ -52,6 +60,7 @@ public enum ArchiveVerifier {
                 report.memberCount += 1
                 report.storedSize += member.storedSize
                 report.rawSize += member.rawSize
+                progress?(reader.offset, nil)
             }
             report.pointsCount = reader.manifest?.totals.pointsCount
             report.intact = true
@@ -64,8 +73,15 @@ public enum ArchiveVerifier {
     }
 
     /// Verifies several archives; the reports come back in the same order.
-    public static func verify(archivesAt paths: [String], key: AgeKey? = nil) -> [ArchiveVerificationReport] {
-        paths.map { verify(archiveAt: $0, key: key) }
+    /// `progress` hears each archive's read, by its path.
+    public static func verify(archivesAt paths: [String], key: AgeKey? = nil,
+                              progress: (@Sendable (_ path: String, _ bytesRead: UInt64, _ totalBytes: UInt64?) -> Void)? = nil)
+        -> [ArchiveVerificationReport] {
+        paths.map { path in
+            var perArchive: ArchiveReadProgress?
+            if let progress { perArchive = { read, total in progress(path, read, total) } }
+            return verify(archiveAt: path, key: key, progress: perArchive)
+        }
     }
 
     private static func checkSidecar(path: String, fileSHA256: String, report: inout ArchiveVerificationReport) throws {

@@ -20,14 +20,16 @@ public struct CheckedArchive: Sendable {
     /// - Throws: ``ArchiveError`` (exit code 2) for any damage, an incomplete archive, or a sidecar
     ///   mismatch; ``ArchiveError/keyRequired(_:)`` or ``AgeError/noMatchingKey(_:)`` (exit code 6)
     ///   for an encrypted archive without the right key.
-    public init(path: String, key: AgeKey? = nil) throws {
+    ///   `progress` hears how far the pass has got, member by member.
+    public init(path: String, key: AgeKey? = nil, progress: ArchiveReadProgress? = nil) throws {
         let sidecarPath = path + ".sha256"
         let hasSidecar = try ArchiveLocation(sidecarPath).exists()
         let digest = hasSidecar ? try ArchiveFileDigest(location: ArchiveLocation(path)) : nil
         let reader = try ArchiveReader(source: digest?.source ?? ArchiveLocation(path).openForReading(), key: key)
         try reader.requireKey()
         self.key = reader.encryption.map { .identities($0.identities) }
-        while try reader.nextMember(.storedOnly) != nil {}
+        let total = progress == nil ? nil : try? ArchiveLocation(path).size()
+        while try reader.nextMember(.storedOnly) != nil { progress?(reader.offset, total) }
         guard let manifest = reader.manifest else { throw ArchiveError.incomplete(dataMembers: reader.members.count) }
         self.path = path
         descriptor = reader.descriptor

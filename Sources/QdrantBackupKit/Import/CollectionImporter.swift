@@ -23,7 +23,10 @@ public struct CollectionImporter: Sendable {
     public func importArchive(at path: String) async throws -> ImportResult {
         let started = ContinuousClock.now
         progress.importProgressed(.checking(archive: path))
-        let archive = try CheckedArchive(path: path, key: options.key)
+        let progress = progress
+        let archive = try CheckedArchive(path: path, key: options.key) { read, total in
+            progress.importProgressed(.checked(archive: path, bytes: read, totalBytes: total))
+        }
         let descriptor = archive.descriptor
         let target = options.targetName(for: descriptor.collection)
         var result = ImportResult(

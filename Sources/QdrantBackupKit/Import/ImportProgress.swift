@@ -3,6 +3,8 @@
 public enum ImportEvent: Sendable {
     /// Every member of the archive at `archive` is being checked, before any target is touched.
     case checking(archive: String)
+    /// How far that check has got: bytes read of the archive's `totalBytes` (when known).
+    case checked(archive: String, bytes: UInt64, totalBytes: UInt64?)
     /// The import into `target` began; `totalPoints` or `totalBytes` when known.
     case started(target: String, method: ArchiveMethod, totalPoints: UInt64?, totalBytes: UInt64?)
     /// Progress so far: points confirmed by the server (points archives) and bytes sent.

@@ -124,6 +124,8 @@ struct ItemProgress: ExportProgressObserver, ImportProgressObserver, ValidationP
         switch event {
         case .checking:
             begin(.verify, method: nil, totalPoints: nil, totalBytes: nil)
+        case .checked(_, let bytes, _):
+            advance(points: 0, bytes: bytes)
         case .started(let target, let method, let totalPoints, let totalBytes):
             tracker.updateItem(index) { $0.target = target }
             begin(.import, method: method, totalPoints: totalPoints, totalBytes: totalBytes)

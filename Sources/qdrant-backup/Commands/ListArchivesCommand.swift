@@ -39,8 +39,10 @@ struct ListArchivesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
+            let reading = TerminalExportProgress(quiet: false)
             let entries = try ArchiveCatalog.list(directory: directory, verify: verify, key: try key.openingKey(),
-                                                 requireFolder: true)
+                                                 requireFolder: true, progress: reading.archiveRead(verb: "verifying"))
+            reading.finishLine()
             if json {
                 try Terminal.printJSON(entries)
             } else {

@@ -19,7 +19,10 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let reports = ArchiveVerifier.verify(archivesAt: archives, key: try key.openingKey())
+            let reading = TerminalExportProgress(quiet: false)
+            let reports = ArchiveVerifier.verify(archivesAt: archives, key: try key.openingKey(),
+                                                 progress: reading.archiveRead(verb: "verifying"))
+            reading.finishLine()
             if json {
                 try Terminal.printJSON(reports)
             } else {

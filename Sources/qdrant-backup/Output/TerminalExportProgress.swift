@@ -16,8 +16,9 @@ final class TerminalExportProgress: ExportProgressObserver {
     private let quiet: Bool
     private let live: Bool
     private let state = Mutex<[String: State]>([:])
-    /// Seconds between log lines when stderr is not a terminal.
-    private let logInterval: Duration = .seconds(5)
+    /// Seconds between log lines when stderr is not a terminal: `QDRANT_BACKUP_PROGRESS_INTERVAL`, else 5.
+    private let logInterval: Duration = .seconds(
+        ProcessInfo.processInfo.environment["QDRANT_BACKUP_PROGRESS_INTERVAL"].flatMap(Double.init).map { max(0, $0) } ?? 5)
 
     init(quiet: Bool) {
         self.quiet = quiet
@@ -36,17 +37,26 @@ final class TerminalExportProgress: ExportProgressObserver {
         }
     }
 
-    /// A transfer of `key` (a collection) began; `message` says what it does.
-    func began(_ key: String, method: ArchiveMethod, totalPoints: UInt64?, totalBytes: UInt64?, message: String) {
-        state.withLock { $0[key] = State(totalPoints: totalPoints, totalBytes: totalBytes, method: method) }
-        if !quiet { Terminal.printNote("\(key): \(message)") }
+    /// A transfer of `key` (a collection) began; `message` says what it does. Without a message
+    /// nothing is printed until it has lasted one progress interval (a check that is over at once
+    /// leaves no line).
+    func began(_ key: String, method: ArchiveMethod, totalPoints: UInt64?, totalBytes: UInt64?, message: String?) {
+        var entry = State(totalPoints: totalPoints, totalBytes: totalBytes, method: method)
+        if message == nil { entry.lastPrinted = entry.started }
+        state.withLock { $0[key] = entry }
+        if !quiet, let message { Terminal.printNote("\(key): \(message)") }
     }
 
     func noted(_ key: String, _ message: String) {
         if !quiet { clearLine(); Terminal.printNote("\(key): \(message)") }
     }
 
-    func advanced(_ key: String, points: UInt64, bytes: UInt64) {
+    /// Whether `key` has begun.
+    func isTracking(_ key: String) -> Bool { state.withLock { $0[key] != nil } }
+
+    /// - Parameter totalBytes: the total, when it became known only now.
+    func advanced(_ key: String, points: UInt64, bytes: UInt64, totalBytes: UInt64? = nil) {
+        if let totalBytes { state.withLock { $0[key]?.totalBytes = totalBytes } }
         guard !quiet, let line = progressLine(key, points: points, bytes: bytes) else { return }
         if live {
             FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
