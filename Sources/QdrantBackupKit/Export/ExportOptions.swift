@@ -58,8 +58,14 @@ public struct ExportOptions: Sendable {
     var openingKey: AgeKey? { key ?? encryption?.passphrase.map(AgeKey.passphrase) }
 
     /// The keys of a new archive: kept ones, fresh ones, or none (a plain archive).
-    func newArchiveKeys() throws -> ArchiveEncryption? {
-        try keptKeys ?? encryption?.makeKeys()
+    /// Keys for a new archive. A passphrase costs a scrypt derivation (about a second, 256 MiB),
+    /// which `progress` is told of, so that it is not taken for a slow transfer.
+    func newArchiveKeys(for collection: String, progress: ExportProgressObserver) throws -> ArchiveEncryption? {
+        if let keptKeys { return keptKeys }
+        if encryption?.passphrase != nil {
+            progress.exportProgressed(.note(collection: collection, message: "deriving the archive key from the passphrase (scrypt)"))
+        }
+        return try encryption?.makeKeys()
     }
 
     public init(outputDirectory: String) {

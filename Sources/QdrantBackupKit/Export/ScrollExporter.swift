@@ -36,7 +36,7 @@ struct ScrollExporter {
             progress.exportProgressed(.note(collection: name, message:
                 "resuming after \(point.membersKept) whole members (\(point.pointsKept) points)"))
         } else {
-            writerOptions.encryption = try options.newArchiveKeys()
+            writerOptions.encryption = try options.newArchiveKeys(for: name, progress: progress)
             writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
         }
         progress.exportProgressed(.started(collection: name, method: .points, totalPoints: reportedPoints, totalBytes: nil))

@@ -15,12 +15,13 @@ struct SnapshotExporter {
     func export(_ name: String, descriptor: ArchiveDescriptor, archivePath: String,
                 reportedPoints: UInt64?) async throws -> ArchiveManifest {
         let snapshot = try await createSnapshot(name)
-        progress.exportProgressed(.started(collection: name, method: .snapshot, totalPoints: reportedPoints,
-                                           totalBytes: snapshot.size))
         do {
             try checkFreeSpace(for: snapshot, in: archivePath)
             var writerOptions = writerOptions(for: snapshot)
-            writerOptions.encryption = try options.newArchiveKeys()
+            // Before the transfer's clock starts: a passphrase's key derivation is no download time.
+            writerOptions.encryption = try options.newArchiveKeys(for: name, progress: progress)
+            progress.exportProgressed(.started(collection: name, method: .snapshot, totalPoints: reportedPoints,
+                                               totalBytes: snapshot.size))
             var attempts = DownloadAttempts(limit: options.downloadAttempts)
             while true {
                 let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
