@@ -124,6 +124,9 @@ struct ExportCommandTests {
         #expect(run.exitCode == 0, "\(run.stderr)")
         let exported = (try run.json() as? [[String: Any]] ?? []).compactMap { $0["collection"] as? String }
         #expect(exported == [kept])
+        #expect(run.stderr.contains("skipped by default (chat history; --all includes them): \(chat)"), "\(run.stderr)")
+        let folder = (output.url.path as NSString).standardizingPath
+        #expect(run.stderr.contains("exporting 1 collection to \(folder), not encrypted"), "where, and whether encrypted: \(run.stderr)")
 
         let withMissing = try await cli.run(["export", kept, "no_such_collection_\(prefix)", "--method", "scroll",
                                              "--overwrite", "--output", output.url.path])

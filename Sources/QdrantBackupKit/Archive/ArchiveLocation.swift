@@ -22,6 +22,18 @@ public enum ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The place as a user should read it in a message: a local path made absolute (an export to
+    /// the current directory says which one), an object as its URL.
+    public var absoluteDescription: String {
+        switch self {
+        case .file(let path):
+            let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+            return (absolute as NSString).standardizingPath
+        case .object(let object):
+            return object.description
+        }
+    }
+
     public var isObject: Bool {
         if case .object = self { return true }
         return false

@@ -13,6 +13,13 @@ public struct ExportEncryption: Sendable {
         self.workFactor = workFactor
     }
 
+    /// "to 2 age recipients and a passphrase", for messages.
+    public var summary: String {
+        let parts = (recipients.isEmpty ? [] : ["\(recipients.count) age recipient\(recipients.count == 1 ? "" : "s")"])
+            + (passphrase == nil ? [] : ["a passphrase"])
+        return "to " + parts.joined(separator: " and ")
+    }
+
     /// Fresh keys for one new archive.
     func makeKeys() throws -> ArchiveEncryption {
         try ArchiveEncryption.create(recipients: recipients, passphrase: passphrase, workFactor: workFactor)

@@ -28,6 +28,15 @@ public struct CollectionSelection: Sendable, Codable, Equatable {
         return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// The collections the default exclusions leave out of this selection (to say so): none when
+    /// collections are named or `--all` is given.
+    public func skippedByDefault(available: [String], defaultExclusions: [String]) -> [String] {
+        guard names.isEmpty, !all else { return [] }
+        return available.sorted().filter { name in
+            (include.isEmpty || Self.matches(name, include)) && !Self.matches(name, exclude) && Self.matches(name, defaultExclusions)
+        }
+    }
+
     /// Resolves against the server's collections.
     /// - Returns: the chosen collections in order, and the named ones the server does not have.
     public func resolve(available: [String], defaultExclusions: [String]) -> (chosen: [String], missing: [String]) {

@@ -43,7 +43,7 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let production = try connection.productionClient()
-            let (chosen, missing) = try await selection.resolve(names: collections, on: production)
+            let (chosen, missing) = try await selection.resolve(names: collections, on: production, quiet: oneShot.quiet)
             try await OneShotCopying.run(request, names: chosen, missing: missing, oneShot: oneShot,
                                          connection: connection, production: production)
         }

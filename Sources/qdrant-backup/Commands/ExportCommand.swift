@@ -91,7 +91,11 @@ struct ExportCommand: AsyncParsableCommand {
             let client = try connection.productionClient()
             let options = try request.options(outputDirectory: output)
             try ArchiveLocation(output).createFolder()
-            let (chosen, missing) = try await selection.resolve(names: names, on: client)
+            let (chosen, missing) = try await selection.resolve(names: names, on: client, quiet: quiet)
+            if !quiet && !chosen.isEmpty {
+                Terminal.printNote("exporting \(chosen.count) collection\(chosen.count == 1 ? "" : "s") to "
+                    + "\(ArchiveLocation(output).absoluteDescription), \(options.encryption.map { "encrypted (\($0.summary))" } ?? "not encrypted")")
+            }
             let progress = TerminalExportProgress(quiet: quiet)
             let exporter = CollectionExporter(client: client, options: options, progress: progress)
             try await CommandBatch(json: json, progress: progress).run(

@@ -23,12 +23,17 @@ struct SelectionOptions: ParsableArguments {
     }
 
     /// The chosen collections on `client`, and the named ones it does not have. A selection that
-    /// matches nothing is an ``EmptySelectionError`` unless `--allow-empty`.
-    func resolve(names: [String], on client: QdrantClient) async throws -> (chosen: [String], missing: [String]) {
+    /// matches nothing is an ``EmptySelectionError`` unless `--allow-empty`. Collections left out
+    /// by the default exclusions are said on stderr (unless `quiet`), so that none goes missing unseen.
+    func resolve(names: [String], on client: QdrantClient, quiet: Bool = false) async throws -> (chosen: [String], missing: [String]) {
         let selection = selection(names: names)
-        let resolved = selection.resolve(
-            available: try await client.collectionNames(),
-            defaultExclusions: CollectionSelection.defaultExclusions(environment: ProcessInfo.processInfo.environment))
+        let available = try await client.collectionNames()
+        let exclusions = CollectionSelection.defaultExclusions(environment: ProcessInfo.processInfo.environment)
+        let resolved = selection.resolve(available: available, defaultExclusions: exclusions)
+        let skipped = selection.skippedByDefault(available: available, defaultExclusions: exclusions)
+        if !skipped.isEmpty && !quiet {
+            Terminal.printNote("skipped by default (chat history; --all includes them): \(skipped.joined(separator: ", "))")
+        }
         if resolved.chosen.isEmpty && resolved.missing.isEmpty && !allowEmpty {
             throw EmptySelectionError(selection: selection, server: client.displayURL)
         }
