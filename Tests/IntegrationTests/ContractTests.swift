@@ -89,6 +89,23 @@ struct ContractTests: BenchSuite {
 
     // MARK: the REST API
 
+    @Test("a REST export whose selection matches nothing fails naming it, unless allow_empty")
+    func emptySelectionOverREST() async throws {
+        let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path])
+        defer { server.stop() }
+        func job(_ body: [String: Any]) async throws -> [String: Any] {
+            let reply = try await server.request("POST", "export", json: body)
+            let id = try #require(try reply.object()["job_id"] as? String, "\(reply.text)")
+            return try await server.waitForJob(id)
+        }
+        let none = try await job(["include_patterns": ["zzz_no_such_*"]])
+        #expect(none["state"] as? String == "failed", "\(none)")
+        let error = none["error"] as? String ?? ""
+        #expect(error.contains("zzz_no_such_*") && error.contains(#"set "allow_empty": true"#), "\(none)")
+        let allowed = try await job(["include_patterns": ["zzz_no_such_*"], "allow_empty": true])
+        #expect(allowed["state"] as? String == "succeeded", "\(allowed)")
+    }
+
     @Test("a query boolean is true or false; anything else is a 400 naming the parameter")
     func queryBooleans() async throws {
         let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path])

@@ -52,6 +52,7 @@ enum OpenAPIDocument {
           "archive": {"type": "string", "description": "/resync: instead of source_collection, a points archive of the archive directory."},
           "target_collection": {"type": "string", "description": "/resync: the local collection to mend (default: the source's name)."},
           "dry_run": {"type": "boolean", "description": "/resync, /import: check and report what would change (an import's item notes say it); change nothing."},
+          "allow_empty": {"type": "boolean", "description": "/start, /export: succeed when the selection matches no collection (otherwise the job fails, naming the selection)."},
           "yes": {"type": "boolean", "description": "/resync: write although the target was not imported from this source, or more than 10% of its points would change (refused otherwise, 409 in the job's item)."},
           "compression_level": {"type": "integer", "minimum": \#(RequestDefaults.compressionLevelRange.lowerBound), "maximum": \#(RequestDefaults.compressionLevelRange.upperBound), "description": "/export: zstd level, 0 for stored frames (default: 3 for snapshots, 1 for points)."},
           "compression_threads": {"type": "integer", "minimum": 0, "default": \#(RequestDefaults.compressionThreads), "description": "/export: zstd worker threads per archive."},

@@ -14,7 +14,7 @@ enum RemedyFields {
         case .dryRun: #""dry_run": true"#
         case .force: #""force": true"#
         case .keepServerSnapshot: #""keep_server_snapshot": true"#
-        case .allowEmpty: nil
+        case .allowEmpty: #""allow_empty": true"#
         }
     }
 

@@ -47,6 +47,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var dryRun: Bool?
     /// `/resync`: write although the target was not imported from this source, or much of it would change.
     public var yes: Bool?
+    /// `/start`, `/export`: succeed when the selection matches no collection (else the job fails).
+    public var allowEmpty: Bool?
     /// Encrypt new archives to these age recipients (public keys, `age1…`).
     public var encryptTo: [String]?
     /// Server-side paths of key files: recipients, an age identity, a passphrase. Key material
@@ -71,6 +73,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case archive
         case dryRun = "dry_run"
         case yes
+        case allowEmpty = "allow_empty"
         case compressionLevel = "compression_level"
         case compressionThreads = "compression_threads"
         case keepServerSnapshot = "keep_server_snapshot"
@@ -84,7 +87,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
     /// passes silently.
     static func allowedFields(for kind: JobRecord.Kind) -> Set<String> {
         let tuning: Set<CodingKeys> = [.parallel, .batchSize]
-        let selection: Set<CodingKeys> = [.collections, .includePatterns, .excludePatterns, .all, .method]
+        let selection: Set<CodingKeys> = [.collections, .includePatterns, .excludePatterns, .all, .method, .allowEmpty]
         let opening: Set<CodingKeys> = [.identityFile, .passphraseFile]
         let sealing = opening.union([.encryptTo, .recipientsFile])
         let keys: Set<CodingKeys> = switch kind {

@@ -88,6 +88,9 @@ struct JobWork: Sendable {
         }
         let (chosen, missing) = record.request.selection.resolve(
             available: try await environment.production.collectionNames(), defaultExclusions: environment.defaultExclusions)
+        if chosen.isEmpty && missing.isEmpty && record.request.allowEmpty != true {
+            throw EmptySelectionError(selection: record.request.selection, server: environment.production.displayURL)
+        }
         return chosen.map(JobRecord.Item.init(name:)) + missing.map { name in
             var item = JobRecord.Item(name: name)
             item.state = .failed
