@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import QdrantBackupKit
+import ServiceLifecycle
 
 /// The REST admin API (`qdrant-backup serve`): the backup endpoints under `/admin/backup`, over
 /// the same core as the CLI, with jobs that run in the background and survive a restart as records.
@@ -49,11 +50,18 @@ public struct AdminServer: Sendable {
                 onListening("http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
             },
             logger: environment.logger)
+        // No signal handling of its own: SIGINT/SIGTERM belong to the front end, which cancels this
+        // task. That cancellation becomes a graceful shutdown of the server (it stops accepting, lets
+        // the requests in flight finish) rather than reaching it as task cancellation, which the
+        // server would report as errors.
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: environment.logger))
+        let serving = Task { try await services.run() }
         do {
-            // No signal handling of its own: SIGINT/SIGTERM belong to the front end, which cancels this task.
-            try await app.runService(gracefulShutdownSignals: [])
-        } catch is CancellationError {
-            // Stopping is how this ends.
+            try await withTaskCancellationHandler {
+                try await serving.value
+            } onCancel: {
+                Task { await services.triggerGracefulShutdown() }
+            }
         } catch let error as IOError {
             // NIO's own words ("bind(descriptor:ptr:bytes:): …") name neither the address nor a way out.
             await jobs.shutDown()

@@ -106,6 +106,15 @@ struct ContractTests: BenchSuite {
         #expect(allowed["state"] as? String == "succeeded", "\(allowed)")
     }
 
+    @Test("SIGTERM stops serve cleanly: no error lines, exit 143")
+    func serveStopsCleanly() async throws {
+        let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path])
+        #expect(try await server.request("GET", "health").status == 200)
+        server.stop()
+        #expect(server.server.exitCode == 143, "\(server.output)")
+        #expect(!server.output.contains(" error "), "a clean stop logs no error: \(server.output)")
+    }
+
     @Test("a query boolean is true or false; anything else is a 400 naming the parameter")
     func queryBooleans() async throws {
         let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path])

@@ -56,20 +56,31 @@ public final class LoopbackServer: Sendable {
 
     deinit { stop() }
 
+    /// The exit code once ``stop()`` has seen the server end (128 + the signal that killed it).
+    public var exitCode: Int32? { ended.withLock { $0 } }
+    private let ended = Mutex<Int32?>(nil)
+
     /// Asks the server to stop (SIGTERM), and kills it if it has not within five seconds.
     public func stop() {
         stopped.withLock { stopped in
             guard !stopped else { return }
             stopped = true
-            guard process.exitCodeIfEnded() == nil else { return }
+            if let code = process.exitCodeIfEnded() {
+                ended.withLock { $0 = code }
+                return
+            }
             process.signal(SIGTERM)
             let deadline = Date().addingTimeInterval(5)
             while Date() < deadline {
-                if process.exitCodeIfEnded() != nil { return }
+                if let code = process.exitCodeIfEnded() {
+                    ended.withLock { $0 = code }
+                    return
+                }
                 usleep(20_000)
             }
             process.signal(SIGKILL)
-            _ = process.waitForExit()
+            let code = process.waitForExit()
+            ended.withLock { $0 = code }
         }
     }
 

@@ -59,6 +59,8 @@ struct ServeCommand: AsyncParsableCommand {
                 // Scripts and tests wait for this line to learn the port.
                 FileHandle.standardOutput.write(Data("listening on \(url)/admin/backup\n".utf8))
             }
+            // Stopped by a signal: the server shut down cleanly, and the exit code says why it stopped.
+            try Task.checkCancellation()
         }
     }
 
