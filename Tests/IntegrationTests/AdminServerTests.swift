@@ -416,6 +416,11 @@ struct AdminServerTests: BenchSuite {
             let body = paths["/\(path)"]?["post"]?["requestBody"] as? [String: Any]
             let content = (body?["content"] as? [String: Any])?["application/json"] as? [String: Any]
             #expect((content?["schema"] as? [String: Any])?["$ref"] as? String == "#/components/schemas/\(name)")
+            #expect(body?["required"] as? Bool == true, "/\(path): a POST must say Content-Type: application/json, so its body is required")
+            // No field is nullable in the document, so a null is refused, not taken as the default.
+            let nulled = try await server.request("POST", path, json: [try #require(declared.sorted().first): NSNull()])
+            #expect(nulled.status == 400)
+            #expect((try nulled.object()["error"] as? [String: Any])?["field"] as? String == declared.sorted().first)
         }
         for (path, operations) in paths {
             for (method, operation) in operations {
