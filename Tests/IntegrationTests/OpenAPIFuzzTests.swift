@@ -37,7 +37,8 @@ struct OpenAPIFuzzTests {
             "--workers", "1", "--request-timeout", "30", "--generation-database", "none", "--no-color",
             "--report-dir", report.url.path,
         ].joined(separator: " ")
-        let output = try await Shell.run("\(command) 2>&1; echo \"schemathesis exit $?\"")
+        // From the temporary directory: schemathesis keeps a .schemathesis directory where it runs.
+        let output = try await Shell.run("cd '\(report.url.path)' && \(command) 2>&1; echo \"schemathesis exit $?\"")
         #expect(output.hasSuffix("schemathesis exit 0\n"), "\(output)")
     }
 }
