@@ -394,4 +394,43 @@ struct AdminServerTests: BenchSuite {
             }
         }
     }
+
+    @Test("each POST endpoint's request schema in the OpenAPI document is exactly the fields it accepts; every operation declares 401 and its refusals")
+    func openAPIRequestSchemas() async throws {
+        let server = try serve()
+        let document = try await server.request("GET", "openapi.json").object()
+        let components = document["components"] as? [String: Any] ?? [:]
+        let schemas = components["schemas"] as? [String: [String: Any]] ?? [:]
+        let paths = document["paths"] as? [String: [String: [String: Any]]] ?? [:]
+        for (path, name) in [("start", "StartRequest"), ("export", "ExportRequest"), ("import", "ImportRequest"),
+                             ("repair", "RepairRequest"), ("resync", "ResyncRequest"), ("validate", "ValidateRequest")] {
+            let schema = try #require(schemas[name], "no schema \(name)")
+            #expect(schema["additionalProperties"] as? Bool == false, "\(name)")
+            let declared = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
+            // What the endpoint accepts, in its own words: the 400 for an unknown field lists them.
+            let reply = try await server.request("POST", path, json: ["no_such_field": true])
+            #expect(reply.status == 400)
+            let message = try #require((try reply.object()["error"] as? [String: Any])?["message"] as? String)
+            let accepted = Set(try #require(message.components(separatedBy: "this endpoint takes ").last).components(separatedBy: ", "))
+            #expect(declared == accepted, "/\(path): the document says \(declared.sorted()), the endpoint takes \(accepted.sorted())")
+            let body = paths["/\(path)"]?["post"]?["requestBody"] as? [String: Any]
+            let content = (body?["content"] as? [String: Any])?["application/json"] as? [String: Any]
+            #expect((content?["schema"] as? [String: Any])?["$ref"] as? String == "#/components/schemas/\(name)")
+            #expect(body?["required"] as? Bool == true, "/\(path): a POST must say Content-Type: application/json, so its body is required")
+            // No field is nullable in the document, so a null is refused, not taken as the default.
+            let nulled = try await server.request("POST", path, json: [try #require(declared.sorted().first): NSNull()])
+            #expect(nulled.status == 400)
+            #expect((try nulled.object()["error"] as? [String: Any])?["field"] as? String == declared.sorted().first)
+        }
+        for (path, operations) in paths {
+            for (method, operation) in operations {
+                let responses = Set((operation["responses"] as? [String: Any] ?? [:]).keys)
+                #expect(responses.isSuperset(of: ["401", "403"]), "\(method) \(path) declares \(responses.sorted())")
+                if method == "post" { #expect(responses.contains("415"), "\(method) \(path) declares \(responses.sorted())") }
+                if operation["requestBody"] != nil {
+                    #expect(responses.isSuperset(of: ["400", "413"]), "\(method) \(path) declares \(responses.sorted())")
+                }
+            }
+        }
+    }
 }

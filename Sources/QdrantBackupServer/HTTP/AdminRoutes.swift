@@ -110,30 +110,8 @@ struct AdminRoutes: Sendable {
 
     /// `POST /validate`: the report of `qdrant-backup validate [--full]`, synchronously.
     private func validate(_ request: Request) async throws -> Response {
-        struct Body: Decodable {
-            var sourceCollection: String?
-            var targetCollection: String?
-            var archive: String?
-            var sampleSize: Int?
-            var seed: UInt64?
-            var full: Bool?
-            /// Server-side paths of the key files that open an encrypted archive.
-            var identityFile: String?
-            var passphraseFile: String?
-            enum CodingKeys: String, CodingKey {
-                case archive, seed, full
-                case sourceCollection = "source_collection"
-                case targetCollection = "target_collection"
-                case sampleSize = "sample_size"
-                case identityFile = "identity_file"
-                case passphraseFile = "passphrase_file"
-            }
-        }
-        let body = try await JSONResponse.decode(
-            Body.self, from: request,
-            allowedFields: ["source_collection", "target_collection", "archive", "sample_size", "seed", "full",
-                            "identity_file", "passphrase_file"],
-            limit: environment.maxRequestBytes)
+        let body = try await JSONResponse.decode(ValidateBody.self, from: request, allowedFields: ValidateBody.allowedFields,
+                                                 limit: environment.maxRequestBytes)
         var validation = ValidationRequest()
         validation.source = ComparisonSource(sourceCollection: body.sourceCollection, archive: body.archive,
                                              targetCollection: body.targetCollection)
@@ -164,4 +142,28 @@ struct AdminRoutes: Sendable {
         }
         return try JSONResponse.make(report)
     }
+}
+
+/// The body of `POST /validate`.
+struct ValidateBody: Decodable {
+    var sourceCollection: String?
+    var targetCollection: String?
+    var archive: String?
+    var sampleSize: Int?
+    var seed: UInt64?
+    var full: Bool?
+    /// Server-side paths of the key files that open an encrypted archive.
+    var identityFile: String?
+    var passphraseFile: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case archive, seed, full
+        case sourceCollection = "source_collection"
+        case targetCollection = "target_collection"
+        case sampleSize = "sample_size"
+        case identityFile = "identity_file"
+        case passphraseFile = "passphrase_file"
+    }
+
+    static var allowedFields: Set<String> { Set(CodingKeys.allCases.map(\.rawValue)) }
 }

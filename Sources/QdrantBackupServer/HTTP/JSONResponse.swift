@@ -15,7 +15,8 @@ enum JSONResponse {
     }
 
     /// A request body of at most `limit` bytes as an object of `type`. Unknown fields and wrong
-    /// types are refused with a message naming the field; an empty body counts as `{}`.
+    /// types are refused with a message naming the field, and so is a null (the OpenAPI document
+    /// types no field as nullable); an empty body counts as `{}`.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowedFields: Set<String>,
                                      limit: Int) async throws -> T {
         var request = request
@@ -32,6 +33,10 @@ enum JSONResponse {
         if let unknown = fields.keys.sorted().first(where: { !allowedFields.contains($0) }) {
             throw AdminAPIError.badRequest("unknown field; this endpoint takes \(allowedFields.sorted().joined(separator: ", "))",
                                            field: unknown)
+        }
+        // The document gives no field a null type: a null is a mistake, not "the default" (leave the field out).
+        if let null = fields.keys.sorted().first(where: { fields[$0] is NSNull }) {
+            throw AdminAPIError.badRequest("expected a value, not null; leave the field out for its default", field: null)
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)

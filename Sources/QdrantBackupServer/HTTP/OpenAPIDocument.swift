@@ -1,7 +1,10 @@
 import QdrantBackupKit
 
 /// The admin API's description, served at `GET /admin/backup/openapi.json`. A test checks that
-/// every route the server registers is described here, and every path here is served.
+/// every route the server registers is described here, and every path here is served; another that
+/// each job endpoint's request schema lists exactly the fields it accepts. Those schemas are not
+/// written here: they are `JobRequest.allowedFields(for:)` (and ``ValidateBody``'s coding keys)
+/// with each field's schema from ``schema(of:)``, whose switch a new field cannot be missing from.
 enum OpenAPIDocument {
     static let json = #"""
 {
@@ -15,10 +18,15 @@ enum OpenAPIDocument {
   "components": {
     "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
     "responses": {
-      "BadRequest": {"description": "A field is missing, unknown or of the wrong type; `field` names it.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "NotFound": {"description": "No such job, server or collection.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "Conflict": {"description": "The job cannot change state that way.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "Unauthorized": {"description": "Missing or wrong admin token.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "BadRequest": {"description": "A field is missing, unknown or of the wrong type, or the body is not a JSON object; `field` names the field.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Unauthorized": {"description": "The server has an admin token and the request did not send it as Authorization: Bearer <token>.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Forbidden": {"description": "A server without an admin token refuses requests from web pages (an Origin header) and Hosts not naming this machine.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "NotFound": {"description": "No such job, server, collection or archive.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Conflict": {"description": "The job cannot change state that way, or the servers' state refuses the operation.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "ContentTooLarge": {"description": "The body is larger than the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "UnsupportedMediaType": {"description": "A POST without Content-Type: application/json.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "UnprocessableContent": {"description": "The archive is damaged, or its key files cannot open it.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Accepted": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
       "BadGateway": {"description": "A Qdrant server cannot be reached or refused the API key.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     },
     "schemas": {
@@ -28,42 +36,13 @@ enum OpenAPIDocument {
           "status": {"type": "integer"}, "message": {"type": "string"}, "field": {"type": "string"}}}}
       },
       "ExportMethod": {"type": "string", "enum": ["snapshot", "scroll", "auto"]},
-      "JobRequest": {
-        "type": "object", "additionalProperties": false,
-        "description": "Every field is optional. /start takes the selection, tuning, overwrite, target_prefix, keep_partial, keep_archive and aliases; /export the selection, overwrite, timestamp, batch_size, compression_level, compression_threads, keep_server_snapshot and force; /import archives, target, target_prefix, overwrite, keep_partial, aliases, force, dry_run and tuning; /repair archives and new_snapshot; /resync source_collection or archive, target_collection, dry_run and tuning. /start and /export also take encrypt_to, recipients_file, identity_file and passphrase_file; /import, /repair and /resync identity_file and passphrase_file. Other fields are refused.",
-        "properties": {
-          "collections": {"type": "array", "items": {"type": "string"}, "description": "Collections by name; with none, every collection but the default exclusions (chat history)."},
-          "include_patterns": {"type": "array", "items": {"type": "string"}, "description": "fnmatch globs a collection must match."},
-          "exclude_patterns": {"type": "array", "items": {"type": "string"}},
-          "all": {"type": "boolean", "description": "Include chat-history collections too."},
-          "method": {"$ref": "#/components/schemas/ExportMethod"},
-          "overwrite": {"type": "boolean", "description": "Replace the output: the local collection (/start, /import) or the archive (/export)."},
-          "target_prefix": {"type": "string", "description": "Put before local collection names, e.g. dev_."},
-          "target": {"type": "string", "description": "/import of one archive: the local collection's name; not with target_prefix."},
-          "archives": {"type": "array", "items": {"type": "string"}, "description": "/import: file names in the archive directory."},
-          "keep_partial": {"type": "boolean", "description": "Keep a partly imported collection when the job is cancelled."},
-          "keep_archive": {"type": "boolean", "description": "/start: keep each archive in the archive directory."},
-          "timestamp": {"type": "boolean", "description": "/export: name archives <collection>-<UTC timestamp>.qdrant.tar."},
-          "parallel": {"type": "integer", "minimum": \#(RequestDefaults.parallelRange.lowerBound), "maximum": \#(RequestDefaults.parallelRange.upperBound), "default": \#(RequestDefaults.parallel), "description": "Upsert requests in flight."},
-          "batch_size": {"type": "integer", "minimum": \#(RequestDefaults.batchSizeRange.lowerBound), "maximum": \#(RequestDefaults.batchSizeRange.upperBound), "default": \#(RequestDefaults.batchSize), "description": "Points per upsert request (/export: per scroll request)."},
-          "aliases": {"type": "boolean", "description": "Recreate the archived aliases."},
-          "new_snapshot": {"type": "boolean", "description": "/repair: export a snapshot archive again when the server no longer holds its snapshot."},
-          "source_collection": {"type": "string", "description": "/resync: the production collection to follow."},
-          "archive": {"type": "string", "description": "/resync: instead of source_collection, a points archive of the archive directory."},
-          "target_collection": {"type": "string", "description": "/resync: the local collection to mend (default: the source's name)."},
-          "dry_run": {"type": "boolean", "description": "/resync, /import: check and report what would change (an import's item notes say it); change nothing."},
-          "allow_empty": {"type": "boolean", "description": "/start, /export: succeed when the selection matches no collection (otherwise the job fails, naming the selection)."},
-          "yes": {"type": "boolean", "description": "/resync: write although the target was not imported from this source, or more than 10% of its points would change (refused otherwise, 409 in the job's item)."},
-          "compression_level": {"type": "integer", "minimum": \#(RequestDefaults.compressionLevelRange.lowerBound), "maximum": \#(RequestDefaults.compressionLevelRange.upperBound), "description": "/export: zstd level, 0 for stored frames (default: 3 for snapshots, 1 for points)."},
-          "compression_threads": {"type": "integer", "minimum": 0, "default": \#(RequestDefaults.compressionThreads), "description": "/export: zstd worker threads per archive."},
-          "keep_server_snapshot": {"type": "boolean", "description": "/export: keep the snapshot on the server, so that /repair can read it again."},
-          "force": {"type": "boolean", "description": "/export: download a snapshot despite a free-space check; /import: upload a snapshot the local version may not restore."},
-          "encrypt_to": {"type": "array", "items": {"type": "string"}, "description": "Encrypt new archives to these age recipients (age1...)."},
-          "recipients_file": {"type": "string", "description": "A file on the server of age recipients, one per line."},
-          "identity_file": {"type": "string", "description": "A file on the server holding an age identity that opens encrypted archives."},
-          "passphrase_file": {"type": "string", "description": "A file on the server holding the passphrase of encrypted archives. Key material itself is never a request field."}
-        }
-      },
+      "JobRequest": \#(jobRequestSchema),
+      "StartRequest": \#(requestSchema(for: .backup)),
+      "ExportRequest": \#(requestSchema(for: .export)),
+      "ImportRequest": \#(requestSchema(for: .import)),
+      "RepairRequest": \#(requestSchema(for: .repair)),
+      "ResyncRequest": \#(requestSchema(for: .resync)),
+      "ValidateRequest": \#(validateRequestSchema),
       "Accepted": {
         "type": "object", "required": ["backup_id", "job_id", "state", "status_url"],
         "properties": {"backup_id": {"type": "string"}, "job_id": {"type": "string", "description": "The same id as backup_id."},
@@ -104,6 +83,8 @@ enum OpenAPIDocument {
           "finished_at": {"type": ["string", "null"], "format": "date-time"}
         }
       },
+      "Health": {"type": "object", "required": ["healthy", "production", "local"], "properties": {
+        "healthy": {"type": "boolean"}, "production": {"$ref": "#/components/schemas/ServerHealth"}, "local": {"$ref": "#/components/schemas/ServerHealth"}}},
       "ServerHealth": {"type": "object", "description": "As `qdrant-backup health --json` prints it: role, url, reachable, version, authenticated, api_key_set, latency_ms, problem."},
       "CollectionSummary": {"type": "object", "description": "As `qdrant-backup list --json` prints each collection."},
       "ArchiveSummary": {"type": "object", "description": "As `qdrant-backup inspect --json` prints it."},
@@ -113,72 +94,172 @@ enum OpenAPIDocument {
   "security": [{}, {"adminToken": []}],
   "paths": {
     "/health": {"get": {"summary": "Both servers: reachable, version, key accepted, latency.", "responses": {
-      "200": {"description": "Production is usable.", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "healthy": {"type": "boolean"}, "production": {"$ref": "#/components/schemas/ServerHealth"}, "local": {"$ref": "#/components/schemas/ServerHealth"}}}}}},
-      "503": {"description": "Production is not usable; same body."},
-      "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+      "200": {"description": "Production is usable.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
+      "503": {"description": "Production is not usable; same body.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
+      \#(errors(.get))}}},
     "/collections/{server}": {"get": {"summary": "The collections of production or local.",
       "parameters": [{"name": "server", "in": "path", "required": true, "schema": {"type": "string", "enum": ["production", "local"]}}],
       "responses": {"200": {"description": "The collections.", "content": {"application/json": {"schema": {"type": "object", "properties": {
         "server": {"type": "string"}, "collections": {"type": "array", "items": {"$ref": "#/components/schemas/CollectionSummary"}}}}}}},
-        "404": {"$ref": "#/components/responses/NotFound"}, "502": {"$ref": "#/components/responses/BadGateway"}}}},
+        \#(errors(.get, 404, 502))}}},
     "/archives": {"get": {"summary": "The archives in the archive directory.",
-      "parameters": [{"name": "verify", "in": "query", "schema": {"type": "boolean"}, "description": "Also verify each archive fully."}],
+      "parameters": [{"name": "verify", "in": "query", "schema": {"type": "boolean"}, "description": "Also verify each archive fully: exactly true or false."}],
       "responses": {"200": {"description": "One entry per *.qdrant.tar.", "content": {"application/json": {"schema": {"type": "object", "properties": {
         "archives": {"type": "array", "items": {"type": "object", "required": ["name"], "properties": {
           "name": {"type": "string"}, "summary": {"$ref": "#/components/schemas/ArchiveSummary"},
-          "verified": {"type": ["boolean", "null"]}, "problem": {"type": ["string", "null"]}}}}}}}}}}}},
-    "/start": {"post": {"summary": "Back up collections: export each from production and import it into local",
-      "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}}}},
-      "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
-        "400": {"$ref": "#/components/responses/BadRequest"}, "413": {"description": "The body is too large."}}}},
+          "verified": {"type": ["boolean", "null"]}, "problem": {"type": ["string", "null"]}}}}}}}}},
+        \#(errors(.get, 400))}}},
+    "/start": {"post": {"summary": "Back up collections: export each from production and import it into local.",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StartRequest"}}}},
+      "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},
     "/export": {"post": {"summary": "Export collections into archives in the archive directory.",
-      "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}}}},
-      "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
-        "400": {"$ref": "#/components/responses/BadRequest"}}}},
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExportRequest"}}}},
+      "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},
     "/import": {"post": {"summary": "Import archives of the archive directory into local; each is verified first.",
-      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}}}},
-      "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
-        "400": {"$ref": "#/components/responses/BadRequest"}}}},
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ImportRequest"}}}},
+      "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},
     "/repair": {"post": {"summary": "Repair archives of the archive directory from production (as `qdrant-backup repair`): only damaged members are read again.",
-      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}}}},
-      "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
-        "400": {"$ref": "#/components/responses/BadRequest"}}}},
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RepairRequest"}}}},
+      "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},
     "/resync": {"post": {"summary": "Make a local collection equal to a production collection (or a points archive) again, from a full comparison: missing and differing points upserted, extra ones deleted, payload indexes mended (as `qdrant-backup resync`).",
-      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}}}},
-      "responses": {"202": {"description": "Queued.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
-        "400": {"$ref": "#/components/responses/BadRequest"}}}},
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResyncRequest"}}}},
+      "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},
     "/validate": {"post": {"summary": "Compare a production collection (or an archive) with a local collection: counts, configuration, sampled points.",
-      "requestBody": {"content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {
-        "source_collection": {"type": "string"}, "target_collection": {"type": "string", "description": "Default: the source's name."},
-        "archive": {"type": "string", "description": "Instead of source_collection: an archive of the archive directory."},
-        "sample_size": {"type": "integer", "minimum": \#(RequestDefaults.sampleSizeRange.lowerBound), "maximum": \#(RequestDefaults.sampleSizeRange.upperBound), "default": \#(RequestDefaults.sampleSize)}, "seed": {"type": "integer"},
-        "full": {"type": "boolean", "description": "Compare every point (one id-order walk of both sides) instead of a sample."},
-        "identity_file": {"type": "string", "description": "A file on the server holding an age identity that opens an encrypted archive."},
-        "passphrase_file": {"type": "string", "description": "A file on the server holding an encrypted archive's passphrase."}}}}}},
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValidateRequest"}}}},
       "responses": {"200": {"description": "The report; `mismatches` is empty when nothing differs.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValidationReport"}}}},
-        "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}, "502": {"$ref": "#/components/responses/BadGateway"}}}},
-    "/status/{id}": {"get": {"summary": "A job's state and per-collection progress",
+        \#(errors(.body, 404, 409, 422, 502))}}},
+    "/status/{id}": {"get": {"summary": "A job's state and per-collection progress.",
       "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
       "responses": {"200": {"description": "The job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
-        "404": {"$ref": "#/components/responses/NotFound"}}}},
+        \#(errors(.get, 404))}}},
     "/jobs": {"get": {"summary": "Every job, newest first, including those of earlier runs of the server.",
       "responses": {"200": {"description": "The jobs.", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}}}}}}}}},
+        "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}}}}}},
+        \#(errors(.get))}}},
     "/jobs/{id}": {
       "get": {"summary": "A job (as /status/{id}).", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
         "responses": {"200": {"description": "The job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
-          "404": {"$ref": "#/components/responses/NotFound"}}},
+          \#(errors(.get, 404))}},
       "delete": {"summary": "Cancel a queued or running job. It stops at the next safe point: no half archive under a final name, and a partly imported collection is deleted unless the request said keep_partial.",
         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
         "responses": {"202": {"description": "Cancelling (or cancelled, if it was queued).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
-          "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}}}},
-    "/jobs/{id}/resume": {"post": {"summary": "Run an interrupted, failed or cancelled job again: finished items are skipped, partial scroll exports and points imports continue.",
+          \#(errors(.get, 404, 409))}}},
+    "/jobs/{id}/resume": {"post": {"summary": "Run an interrupted, failed or cancelled job again: finished items are skipped, partial scroll exports and points imports continue. Like every POST it must say Content-Type: application/json; it takes no body.",
       "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
       "responses": {"202": {"description": "Queued again.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
-        "404": {"$ref": "#/components/responses/NotFound"}, "409": {"$ref": "#/components/responses/Conflict"}}}},
-    "/openapi.json": {"get": {"summary": "This document.", "responses": {"200": {"description": "OpenAPI 3.1."}}}}
+        \#(errors(.post, 404, 409))}}},
+    "/openapi.json": {"get": {"summary": "This document.", "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object"}}}},
+      \#(errors(.get))}}}
   }
 }
 """#
+
+    /// The schema of each job request field.
+    static func schema(of field: JobRequest.CodingKeys) -> String {
+        switch field {
+        case .collections: #"{"type": "array", "items": {"type": "string"}, "description": "Collections by name; with none, every collection but the default exclusions (chat history)."}"#
+        case .includePatterns: #"{"type": "array", "items": {"type": "string"}, "description": "fnmatch globs a collection must match."}"#
+        case .excludePatterns: #"{"type": "array", "items": {"type": "string"}, "description": "fnmatch globs a collection must not match."}"#
+        case .all: #"{"type": "boolean", "description": "Include chat-history collections too."}"#
+        case .method: ##"{"$ref": "#/components/schemas/ExportMethod"}"##
+        case .overwrite: #"{"type": "boolean", "description": "Replace the output: the local collection (/start, /import) or the archive (/export)."}"#
+        case .targetPrefix: #"{"type": "string", "description": "Put before local collection names, e.g. dev_."}"#
+        case .target: #"{"type": "string", "description": "/import of one archive: the local collection's name; not with target_prefix."}"#
+        case .archives: #"{"type": "array", "items": {"type": "string"}, "description": "File names (*.qdrant.tar) in the archive directory."}"#
+        case .keepPartial: #"{"type": "boolean", "description": "Keep a partly imported collection when the job is cancelled."}"#
+        case .keepArchive: #"{"type": "boolean", "description": "Keep each archive in the archive directory."}"#
+        case .timestamp: #"{"type": "boolean", "description": "Name archives <collection>-<UTC timestamp>.qdrant.tar."}"#
+        case .parallel:
+            #"{"type": "integer", "minimum": \#(RequestDefaults.parallelRange.lowerBound), "maximum": \#(RequestDefaults.parallelRange.upperBound), "default": \#(RequestDefaults.parallel), "description": "Upsert requests in flight."}"#
+        case .batchSize:
+            #"{"type": "integer", "minimum": \#(RequestDefaults.batchSizeRange.lowerBound), "maximum": \#(RequestDefaults.batchSizeRange.upperBound), "default": \#(RequestDefaults.batchSize), "description": "Points per upsert request (/export: per scroll request)."}"#
+        case .aliases: #"{"type": "boolean", "description": "Recreate the archived aliases."}"#
+        case .compressionLevel:
+            #"{"type": "integer", "minimum": \#(RequestDefaults.compressionLevelRange.lowerBound), "maximum": \#(RequestDefaults.compressionLevelRange.upperBound), "description": "zstd level, 0 for stored frames (default: 3 for snapshots, 1 for points)."}"#
+        case .compressionThreads:
+            #"{"type": "integer", "minimum": 0, "default": \#(RequestDefaults.compressionThreads), "description": "zstd worker threads per archive."}"#
+        case .keepServerSnapshot: #"{"type": "boolean", "description": "Keep the snapshot on the server, so that /repair can read it again."}"#
+        case .force: #"{"type": "boolean", "description": "/export: download a snapshot despite a free-space check; /import: upload a snapshot the local version may not restore."}"#
+        case .newSnapshot: #"{"type": "boolean", "description": "Export a snapshot archive again when the server no longer holds its snapshot."}"#
+        case .sourceCollection: #"{"type": "string", "description": "The production collection to follow."}"#
+        case .archive: #"{"type": "string", "description": "Instead of source_collection, a points archive of the archive directory."}"#
+        case .targetCollection: #"{"type": "string", "description": "The local collection to mend (default: the source's name)."}"#
+        case .dryRun: #"{"type": "boolean", "description": "Check and report what would change (an import's item notes say it); change nothing."}"#
+        case .yes: #"{"type": "boolean", "description": "Write although the target was not imported from this source, or more than 10% of its points would change (refused otherwise, 409 in the job's item)."}"#
+        case .allowEmpty: #"{"type": "boolean", "description": "Succeed when the selection matches no collection (otherwise the job fails, naming the selection)."}"#
+        case .encryptTo: #"{"type": "array", "items": {"type": "string"}, "description": "Encrypt new archives to these age recipients (age1...)."}"#
+        case .recipientsFile: #"{"type": "string", "description": "A file on the server of age recipients, one per line."}"#
+        case .identityFile: #"{"type": "string", "description": "A file on the server holding an age identity that opens encrypted archives."}"#
+        case .passphraseFile: #"{"type": "string", "description": "A file on the server holding the passphrase of encrypted archives. Key material itself is never a request field."}"#
+        }
+    }
+
+    /// The schema of each `/validate` field.
+    static func schema(of field: ValidateBody.CodingKeys) -> String {
+        switch field {
+        case .sourceCollection: #"{"type": "string", "description": "The production collection to compare."}"#
+        case .targetCollection: #"{"type": "string", "description": "Default: the source's name."}"#
+        case .archive: #"{"type": "string", "description": "Instead of source_collection: an archive of the archive directory."}"#
+        case .sampleSize:
+            #"{"type": "integer", "minimum": \#(RequestDefaults.sampleSizeRange.lowerBound), "maximum": \#(RequestDefaults.sampleSizeRange.upperBound), "default": \#(RequestDefaults.sampleSize)}"#
+        case .seed: #"{"type": "integer", "minimum": 0, "maximum": \#(UInt64.max)}"#
+        case .full: #"{"type": "boolean", "description": "Compare every point (one id-order walk of both sides) instead of a sample."}"#
+        case .identityFile: #"{"type": "string", "description": "A file on the server holding an age identity that opens an encrypted archive."}"#
+        case .passphraseFile: #"{"type": "string", "description": "A file on the server holding an encrypted archive's passphrase."}"#
+        }
+    }
+
+    /// A job endpoint's body: exactly the fields `JobRequest.allowedFields(for:)` lets through.
+    static func requestSchema(for kind: JobRecord.Kind) -> String {
+        let allowed = JobRequest.allowedFields(for: kind)
+        return object(JobRequest.CodingKeys.allCases.filter { allowed.contains($0.rawValue) }.map { ($0.rawValue, schema(of: $0)) },
+                      closed: true)
+    }
+
+    /// A job's `request` as its record shows it: any job's fields.
+    static var jobRequestSchema: String {
+        object(JobRequest.CodingKeys.allCases.map { ($0.rawValue, schema(of: $0)) }, closed: false)
+    }
+
+    static var validateRequestSchema: String {
+        object(ValidateBody.CodingKeys.allCases.map { ($0.rawValue, schema(of: $0)) }, closed: true)
+    }
+
+    private static func object(_ properties: [(String, String)], closed: Bool) -> String {
+        let fields = properties.sorted { $0.0 < $1.0 }.map { "\n        \"\($0.0)\": \($0.1)" }.joined(separator: ",")
+        let description = closed ? "Every field is optional; any other is refused (400)." : "The request the job was submitted with."
+        return #"{"type": "object", "additionalProperties": \#(!closed), "description": "\#(description)", "properties": {\#(fields)}}"#
+    }
+
+    /// What an operation can be refused with besides its own statuses: without the token (401),
+    /// from a web page on a server without one (403); a POST without a JSON Content-Type (415);
+    /// a body too large (413) or malformed (400).
+    enum Refusals {
+        case get, post, body
+
+        var statuses: [Int] {
+            switch self {
+            case .get: [401, 403]
+            case .post: [401, 403, 415]
+            case .body: [400, 401, 403, 413, 415]
+            }
+        }
+    }
+
+    private static func errors(_ refusals: Refusals, _ statuses: Int...) -> String {
+        Set(refusals.statuses + statuses).sorted().map { status in
+            let name = switch status {
+            case 400: "BadRequest"
+            case 401: "Unauthorized"
+            case 403: "Forbidden"
+            case 404: "NotFound"
+            case 409: "Conflict"
+            case 413: "ContentTooLarge"
+            case 415: "UnsupportedMediaType"
+            case 422: "UnprocessableContent"
+            default: "BadGateway"
+            }
+            return ##""\##(status)": {"$ref": "#/components/responses/\##(name)"}"##
+        }.joined(separator: ", ")
+    }
 }
