@@ -38,7 +38,7 @@ enum ArchiveReaderCheck {
         }
         let points = directory + "/points.qdrant.tar"
         try? FileManager.default.removeItem(atPath: points)
-        let pointsWriter = try ArchiveWriter(creating: points, descriptor: descriptor(.points))
+        let pointsWriter = try ArchiveWriter(creating: .file(points), descriptor: descriptor(.points))
         var builder = PointsMemberBuilder(startOffset: .null, targetBytes: 200)
         for index in 1...12 {
             let line = Array(#"{"id":\#(index),"vector":[0.5,\#(index)],"payload":{"n":\#(index)}}"#.utf8)
@@ -53,7 +53,7 @@ enum ArchiveReaderCheck {
 
         let snapshot = directory + "/snapshot.qdrant.tar"
         try? FileManager.default.removeItem(atPath: snapshot)
-        let snapshotWriter = try ArchiveWriter(creating: snapshot, descriptor: descriptor(.snapshot),
+        let snapshotWriter = try ArchiveWriter(creating: .file(snapshot), descriptor: descriptor(.snapshot),
                                                options: .init(snapshotSliceBytes: 700))
         try snapshotWriter.appendSnapshotBytes((0..<2000).map { UInt8(truncatingIfNeeded: $0 * 7) })
         try snapshotWriter.finish()

@@ -8,6 +8,8 @@ public struct AdminEnvironment: Sendable {
     public var production: QdrantClient
     public var local: QdrantClient
     public var archiveDirectory: ArchiveDirectory
+    /// What archive places a request may name besides the archive directory (`keep_archive_in`).
+    public var stores: ArchiveStores
     /// Job records, server snapshots to clean up, imports to resume.
     public var stateDirectory: StateDirectory
     /// Where `/start` keeps its intermediate archives (deleted after their import).
@@ -20,11 +22,13 @@ public struct AdminEnvironment: Sendable {
     public var maxRequestBytes = 64 * 1024
     public var logger: Logger
 
-    public init(production: QdrantClient, local: QdrantClient, archiveDirectory: String, stateDirectory: StateDirectory,
-                environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
+    /// `archiveDirectory` is a place of `stores`.
+    public init(production: QdrantClient, local: QdrantClient, archiveDirectory: ArchiveLocation, stores: ArchiveStores,
+                stateDirectory: StateDirectory, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
         self.production = production
         self.local = local
-        self.archiveDirectory = ArchiveDirectory(path: archiveDirectory)
+        self.archiveDirectory = ArchiveDirectory(archiveDirectory)
+        self.stores = stores
         self.stateDirectory = stateDirectory
         cacheDirectory = standardCacheDirectory(environment: environment)
         defaultExclusions = CollectionSelection.defaultExclusions(environment: environment)

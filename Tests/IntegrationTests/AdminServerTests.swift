@@ -103,12 +103,15 @@ struct AdminServerTests: BenchSuite {
         let name = try await fixtures.create(.dense, count: 400)
         let prefix = "dev\(UUID().uuidString.prefix(4).lowercased())_"
         defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(prefix + name) } }
-        try await holdImports(into: prefix, after: 2, seconds: 5, count: -1)
+        // Held until the faults are cleared (the stand-in's delay ends then), however slow the machine:
+        // the job is still importing when it is cancelled.
+        try await holdImports(into: prefix, after: 2, seconds: 600, count: -1)
         let server = try serve()
         let id = try jobID(try await server.request("POST", "start", json: [
             "collections": [name], "target_prefix": prefix, "method": "scroll", "batch_size": 50, "parallel": 1,
             "keep_partial": keepPartial,
         ]))
+        defer { Task { [qdrant] in try? await qdrant.clearFaults() } }
         _ = try await server.waitUntil(id) { record in
             items(record).first.map { $0["phase"] as? String == "import" && ($0["points_done"] as? Int ?? 0) > 0 } ?? false
         }

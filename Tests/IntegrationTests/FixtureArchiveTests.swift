@@ -18,7 +18,7 @@ struct LegacySnapshotFixtureWriter {
         let url = try #require(environment["QDRANT_BACKUP_FIXTURE_PRODUCTION_URL"].flatMap(URL.init(string:)))
         let collection = try #require(environment["QDRANT_BACKUP_FIXTURE_COLLECTION"])
         let sliceBytes = try #require(environment["QDRANT_BACKUP_FIXTURE_SLICE_BYTES"].flatMap { Int($0) })
-        var options = ExportOptions(outputDirectory: try #require(environment["QDRANT_BACKUP_FIXTURE_OUTPUT"]))
+        var options = ExportOptions(output: .file(try #require(environment["QDRANT_BACKUP_FIXTURE_OUTPUT"])))
         options.method = .snapshot
         options.snapshotSliceBytes = sliceBytes
         options.stateDirectory = nil

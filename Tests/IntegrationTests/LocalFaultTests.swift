@@ -209,7 +209,7 @@ struct LocalFaultTests: BenchSuite {
         lines[changed] = lines[changed].replacingOccurrences(of: "\"even\"", with: "\"EVEN\"")
 
         let forged = path + ".forged"
-        let writer = try ArchiveWriter(creating: forged, descriptor: reader.descriptor)
+        let writer = try ArchiveWriter(creating: .file(forged), descriptor: reader.descriptor)
         var builder = PointsMemberBuilder(startOffset: .null)
         for line in lines {
             let id = (try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["id"] as! Int

@@ -21,18 +21,18 @@ public enum ArchiveCatalog {
     /// user names and mistyped must not read as an empty one (the server's own archive directory
     /// may simply not have been created yet).
     /// `progress` hears each verification's read, by the archive's path.
-    public static func list(directory: String, verify: Bool, key: AgeKey? = nil, requireFolder: Bool = false,
+    public static func list(directory folder: ArchiveLocation, verify: Bool, key: AgeKey? = nil, requireFolder: Bool = false,
                             progress: (@Sendable (_ path: String, _ bytesRead: UInt64, _ totalBytes: UInt64?) -> Void)? = nil)
         throws -> [Entry] {
-        let folder = ArchiveLocation(directory)
-        if requireFolder, case .file(let path) = folder, !OwnedFile.exists(path) {
-            throw ArchiveError.notFound(path: path, folder: true)
+        if requireFolder, !folder.folderExists {
+            throw ArchiveError.notFound(path: folder.description, folder: true)
         }
         return try folder.archiveNames().map { name in
-            let path = folder.appending(name).description
+            let archive = folder.appending(name)
+            let path = archive.description
             var entry = Entry(name: name)
             do {
-                var summary = try ArchiveInspector.inspect(archiveAt: path)
+                var summary = try ArchiveInspector.inspect(archiveAt: archive)
                 summary.archive = name
                 entry.summary = summary
             } catch {
@@ -41,7 +41,7 @@ public enum ArchiveCatalog {
             if verify {
                 var perArchive: ArchiveReadProgress?
                 if let progress { perArchive = { read, total in progress(path, read, total) } }
-                let report = ArchiveVerifier.verify(archiveAt: path, key: key, progress: perArchive)
+                let report = ArchiveVerifier.verify(archiveAt: archive, key: key, progress: perArchive)
                 entry.verified = report.intact
                 if !report.intact { entry.problem = entry.problem ?? report.problem }
             }

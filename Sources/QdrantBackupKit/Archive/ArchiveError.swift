@@ -56,10 +56,13 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
     /// expected and not there is a backup that cannot be restored, as much as a corrupt one:
     /// exit 2 (README, "Exit codes").
     case notFound(path: String, folder: Bool)
+    /// A `scheme://` place that no store of this program reaches.
+    case noStore(String)
 
     public var failureKind: FailureKind {
         switch self {
         case .archiveExists: return .conflict
+        case .noStore: return .usage
         case .misuse, .snapshotChecksumMismatch, .notResumable: return .failed
         case .keyRequired: return .keyProblem
         default: return .archiveInvalid
@@ -118,6 +121,8 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
             return "the archive is encrypted (age, to \(encryptedTo))"
         case .notFound(let path, let folder):
             return folder ? "no such archive folder: \(path)" : "no such archive: \(path)"
+        case .noStore(let place):
+            return "\(place): not a place this program can reach (archives are local paths or s3://bucket/key)"
         }
     }
 }

@@ -15,13 +15,12 @@ public final class ArchiveFileDigest {
 
     /// Opens the archive at `location` for a reader and starts hashing it.
     public init(location: ArchiveLocation) throws {
-        switch location {
-        case .file(let path):
+        if let path = location.localPath {
             source = try location.openForReading()
             passThrough = nil
             let thread = self.thread
-            Thread { thread.run(path) }.start()
-        case .object:
+            BlockingWork.startThread(named: "qb-hash") { thread.run(path) }
+        } else {
             let hashing = HashingByteSource(try location.openForReading())
             source = hashing
             passThrough = hashing

@@ -3,12 +3,12 @@ import Foundation
 /// Builds an ``ArchiveSummary`` by walking the archive's headers, skipping member data (seeking on
 /// files), so inspecting a large archive reads only kilobytes.
 public enum ArchiveInspector {
-    /// Summarizes the archive at `path` (a file or an `s3://` object). An archive that ends without
+    /// Summarizes the archive at `location` (a file or an `s3://` object). An archive that ends without
     /// a manifest is summarized as incomplete from its member records; damage throws the
     /// ``ArchiveError`` found. An encrypted archive needs no key (its headers are clear); a given
     /// `key` is checked to open it.
-    public static func inspect(archiveAt path: String, key: AgeKey? = nil) throws -> ArchiveSummary {
-        let source = try ArchiveLocation(path).openForReading()
+    public static func inspect(archiveAt location: ArchiveLocation, key: AgeKey? = nil) throws -> ArchiveSummary {
+        let source = try location.openForReading()
         let fileSize = source.totalSize ?? 0
         let reader = try ArchiveReader(source: source, key: key)
         var complete = true
@@ -20,7 +20,7 @@ public enum ArchiveInspector {
             default: throw error
             }
         }
-        return summary(of: reader, archive: path, fileSize: fileSize, complete: complete)
+        return summary(of: reader, archive: location.description, fileSize: fileSize, complete: complete)
     }
 
     static func summary(of reader: ArchiveReader, archive: String, fileSize: UInt64, complete: Bool) -> ArchiveSummary {

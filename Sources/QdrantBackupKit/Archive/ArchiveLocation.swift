@@ -1,175 +1,91 @@
 import Foundation
 
-/// Where an archive, its sidecar, or a folder of archives is: a local path, or an object in
-/// S3-compatible storage, `s3://bucket/key` (a folder is then a key prefix).
+/// Where an archive, its sidecar, or a folder of archives is, with the store that reaches it: a
+/// local path, or an object in S3-compatible storage, `s3://bucket/key` (a folder is then a key
+/// prefix).
 ///
-/// Commands, the REST server and the pipelines pass archive places around as text; this is the
-/// one place that text is parsed and the one place where files and objects are told apart. Object
-/// calls block the calling thread, as file calls do (see ``S3Client``).
-public enum ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
-    case file(String)
-    case object(S3Location)
+/// A front end makes locations from the text a user gave through its ``ArchiveStores``; a
+/// pipeline derives the others (``appending(_:)``, ``appendingSuffix(_:)``) and never looks a
+/// store up. Two locations are equal when their text is. Calls block the calling thread.
+public struct ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
+    /// The place as the user wrote it: a path, or `s3://bucket/key`.
+    public let description: String
+    private let store: any ArchiveStore
 
-    /// `s3://bucket/key` names an object; anything else is a local path.
-    public init(_ text: String) {
-        self = S3Location(url: text).map(ArchiveLocation.object) ?? .file(text)
+    init(_ text: String, store: any ArchiveStore) {
+        description = text
+        self.store = store
     }
 
-    public var description: String {
-        switch self {
-        case .file(let path): path
-        case .object(let object): object.description
-        }
+    /// A local path (a partial file, a test's temporary archive): no other store is involved.
+    public static func file(_ path: String) -> ArchiveLocation {
+        ArchiveLocation(path, store: FileArchiveStore())
     }
+
+    public static func == (lhs: ArchiveLocation, rhs: ArchiveLocation) -> Bool { lhs.description == rhs.description }
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
 
     /// The place as a user should read it in a message: a local path made absolute (an export to
     /// the current directory says which one), an object as its URL.
-    public var absoluteDescription: String {
-        switch self {
-        case .file(let path):
-            let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
-            return (absolute as NSString).standardizingPath
-        case .object(let object):
-            return object.description
-        }
-    }
+    public var absoluteDescription: String { store.absoluteDescription(of: description) }
 
-    public var isObject: Bool {
-        if case .object = self { return true }
-        return false
-    }
+    /// The path of a local file; nil for an object, which cannot be locked, resumed or read twice
+    /// for free.
+    public var localPath: String? { store.localPath(of: description) }
 
     /// The file name, or the key's last segment.
-    public var name: String {
-        switch self {
-        case .file(let path): (path as NSString).lastPathComponent
-        case .object(let object): String(object.key.split(separator: "/").last ?? "")
-        }
-    }
+    public var name: String { store.name(of: description) }
 
     /// `name` inside this folder or key prefix.
     public func appending(_ name: String) -> ArchiveLocation {
-        switch self {
-        case .file(let path): .file((path as NSString).appendingPathComponent(name))
-        case .object(let object): .object(object.appending(name))
-        }
+        ArchiveLocation(store.appending(name, to: description), store: store)
     }
 
     /// This place with `suffix` added to its name (`.sha256`, `.partial`).
     public func appendingSuffix(_ suffix: String) -> ArchiveLocation {
-        switch self {
-        case .file(let path): .file(path + suffix)
-        case .object(let object): .object(object.appendingSuffix(suffix))
-        }
+        ArchiveLocation(description + suffix, store: store)
     }
+
+    /// The archive's `.sha256` sidecar.
+    public var sidecar: ArchiveLocation { appendingSuffix(".sha256") }
 
     // MARK: - Reading
 
     /// Whether a file or an object is there.
-    public func exists() throws -> Bool {
-        switch self {
-        case .file(let path): OwnedFile.exists(path)
-        case .object(let object): try ObjectStore.client().objectSize(object) != nil
-        }
-    }
+    public func exists() throws -> Bool { try store.exists(description) }
 
     /// Bytes.
-    public func size() throws -> UInt64 {
-        switch self {
-        case .file(let path):
-            return try OwnedFile(path: path, mode: .read).size()
-        case .object(let object):
-            guard let size = try ObjectStore.client().objectSize(object) else { throw S3Error.noSuchObject(object) }
-            return size
-        }
-    }
+    public func size() throws -> UInt64 { try store.size(description) }
 
     /// A sequential reader of the archive's bytes: the file, or ranged GETs of the object.
-    /// A file that does not exist is ``ArchiveError/notFound(path:folder:)``: every reader of a
+    /// One that does not exist is ``ArchiveError/notFound(path:folder:)``: every reader of a
     /// named archive (verify, inspect, import, validate) says so alike, exit 2.
-    public func openForReading() throws -> ArchiveByteSource {
-        switch self {
-        case .file(let path):
-            do {
-                return try FileByteSource(path: path)
-            } catch let error as FileSystemError where error.isNotFound {
-                throw ArchiveError.notFound(path: path, folder: false)
-            }
-        case .object(let object): return try S3ByteSource(client: ObjectStore.client(), location: object)
-        }
-    }
+    public func openForReading() throws -> ArchiveByteSource { try store.openForReading(description) }
 
     /// The first `limit` bytes at most (a sidecar).
-    public func readPrefix(limit: Int) throws -> [UInt8] {
-        switch self {
-        case .file(let path):
-            let file = try OwnedFile(path: path, mode: .read)
-            var buffer = [UInt8](repeating: 0, count: limit)
-            let count = try buffer.withUnsafeMutableBytes { try file.read(into: $0) }
-            return Array(buffer[0..<count])
-        case .object(let object):
-            guard let size = try ObjectStore.client().objectSize(object) else { throw S3Error.noSuchObject(object) }
-            guard size > 0 else { return [] }
-            return Array(try ObjectStore.client().getObject(object, range: 0...Int64(min(size, UInt64(limit)) - 1)))
-        }
-    }
+    public func readPrefix(limit: Int) throws -> [UInt8] { try store.readPrefix(description, limit: limit) }
 
     /// The names of the `*.qdrant.tar` archives directly in this folder or under this prefix,
     /// sorted. A folder that does not exist holds none.
-    public func archiveNames() throws -> [String] {
-        switch self {
-        case .file(let directory):
-            let names: [String]
-            do {
-                names = try FileManager.default.contentsOfDirectory(atPath: directory)
-            } catch {
-                guard OwnedFile.exists(directory) else { return [] }
-                var isFolder: ObjCBool = false
-                _ = FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder)
-                throw FileSystemError(operation: "list", path: directory, code: isFolder.boolValue ? EACCES : ENOTDIR)
-            }
-            return names.filter(Self.isArchiveName).sorted()
-        case .object(let prefix):
-            let folder = prefix.appending("")
-            return try ObjectStore.client().listObjects(folder).map { String($0.key.dropFirst(folder.key.count)) }
-                .filter { !$0.contains("/") && Self.isArchiveName($0) }.sorted()
-        }
-    }
+    public func archiveNames() throws -> [String] { try names(endingWith: ".qdrant.tar") }
 
-    private static func isArchiveName(_ name: String) -> Bool { name.hasSuffix(".qdrant.tar") }
+    /// The names ending in `suffix` directly in this folder or under this prefix, sorted.
+    public func names(endingWith suffix: String) throws -> [String] { try store.names(in: description, endingWith: suffix) }
+
+    /// Whether the folder is there (a key prefix always is: it exists once an object has it).
+    public var folderExists: Bool { store.folderExists(description) }
 
     // MARK: - Writing
 
-    /// Creates the folder and its parents; a key prefix needs nothing (it exists once an object has it).
-    /// `mkdir` itself, one level at a time, so a failure is a ``FileSystemError`` naming the folder
-    /// and the system's reason, not Foundation's "Error Domain=NSCocoaErrorDomain Code=4".
-    public func createFolder() throws {
-        guard case .file(let path) = self else { return }
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += component + "/"
-            guard mkdir(prefix, 0o777) != 0 else { continue }
-            let code = errno
-            var isFolder: ObjCBool = false
-            if code == EEXIST, FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder), isFolder.boolValue { continue }
-            throw FileSystemError(operation: "create the archive folder", path: path, code: code == EEXIST ? ENOTDIR : code,
-                                  advice: "write the archives to a folder this user may create, or that exists and is writable")
-        }
-    }
+    /// Creates the folder and its parents; a key prefix needs nothing.
+    public func createFolder() throws { try store.createFolder(description) }
 
     /// Removes the file or object; one that is not there is fine.
-    public func remove() throws {
-        switch self {
-        case .file(let path): try OwnedFile.remove(path)
-        case .object(let object): try ObjectStore.client().deleteObject(object)
-        }
-    }
+    public func remove() throws { try store.remove(description) }
 
     /// Replaces the content whole: a file atomically, an object by one PUT (atomic in S3).
-    public func write(_ bytes: [UInt8]) throws {
-        switch self {
-        case .file(let path): try OwnedFile.writeAtomically(bytes, to: path)
-        case .object(let object): try ObjectStore.client().putObject(object, body: Data(bytes))
-        }
-    }
+    public func write(_ bytes: [UInt8]) throws { try store.write(bytes, to: description) }
+
+    /// Where a new archive's bytes go until it is published here.
+    func createOutput() throws -> ArchiveOutput { try store.createOutput(for: description) }
 }

@@ -3,7 +3,8 @@ import Foundation
 /// Where an ``ArchiveWriter``'s bytes go until the archive is finished, and how the finished
 /// archive takes its final name: a `.partial` file renamed, or a multipart upload completed.
 /// Either way nothing appears under the final name before ``publish(sidecar:)``.
-protocol ArchiveOutput: AnyObject {
+/// Made by an ``ArchiveStore``; only ``ArchiveWriter`` uses it.
+public protocol ArchiveOutput: AnyObject {
     /// Whether an interrupted write can be continued later (`export --resume`).
     var isResumable: Bool { get }
     func write(_ bytes: [UInt8]) throws

@@ -39,10 +39,10 @@ extension ArchiveWriter {
     /// archive exists and `options.overwrite` is false. An encrypted `.partial` needs `key` (its
     /// identity or passphrase): the new members go to the same recipients under the same secret,
     /// whatever `options.encryption` says.
-    public static func resume(_ archivePath: String, key: AgeKey? = nil,
+    public static func resume(_ archive: ArchiveLocation, key: AgeKey? = nil,
                               options: Options = Options()) throws -> (ArchiveWriter, ArchiveResumePoint) {
-        if ArchiveLocation(archivePath).isObject {
-            throw ArchiveError.notResumable(path: archivePath, reason: "an export to object storage is not resumed: an interrupted one aborted its upload and left nothing behind, so it starts over")
+        guard let archivePath = archive.localPath else {
+            throw ArchiveError.notResumable(path: archive.description, reason: "an export to object storage is not resumed: an interrupted one aborted its upload and left nothing behind, so it starts over")
         }
         let partialPath = archivePath + ".partial"
         if !options.overwrite, OwnedFile.exists(archivePath) { throw ArchiveError.archiveExists(path: archivePath) }

@@ -5,9 +5,10 @@ public struct ArchiveSidecar: Sendable, Equatable {
     public var sha256: String
     public var fileName: String
 
-    /// Reads and parses the sidecar at `path`, a file or an `s3://` object (at most 64 KiB).
-    public init(path: String) throws {
-        let text = String(decoding: try ArchiveLocation(path).readPrefix(limit: 64 * 1024), as: UTF8.self)
+    /// Reads and parses the sidecar at `location`, a file or an `s3://` object (at most 64 KiB).
+    public init(at location: ArchiveLocation) throws {
+        let path = location.description
+        let text = String(decoding: try location.readPrefix(limit: 64 * 1024), as: UTF8.self)
         guard let line = text.split(separator: "\n", omittingEmptySubsequences: false).first,
               line.count > 66, MemberRecords.isSHA256Hex(String(line.prefix(64)).lowercased())
         else { throw ArchiveError.unreadableSidecar(sidecar: path, reason: "not in sha256sum format") }

@@ -4,16 +4,17 @@ import Foundation
 /// against the records, the manifest against the members, and the whole file against the sidecar
 /// (formats/archive-v1.md section 8).
 public enum ArchiveVerifier {
-    /// Verifies the archive at `path` (a file or an `s3://` object) and its sidecar `path.sha256`.
+    /// Verifies the archive at `location` (a file or an `s3://` object) and its sidecar `.sha256`.
     /// Never throws: every problem is in the report.
     /// - Parameter key: what opens an encrypted archive; without it only what is stored in the clear
     ///   is checked (stored hashes, records, manifest, sidecar) and the report says so.
     ///   `progress` hears how far the read has got, member by member.
-    public static func verify(archiveAt path: String, key: AgeKey? = nil,
+    public static func verify(archiveAt location: ArchiveLocation, key: AgeKey? = nil,
                               progress: ArchiveReadProgress? = nil) -> ArchiveVerificationReport {
+        let path = location.description
         let digest: ArchiveFileDigest
         do {
-            digest = try ArchiveFileDigest(location: ArchiveLocation(path))
+            digest = try ArchiveFileDigest(location: location)
         } catch {
             var report = ArchiveVerificationReport(archive: path)
             report.problem = "\(error)"
@@ -22,13 +23,13 @@ public enum ArchiveVerifier {
         }
         var withTotal: ArchiveReadProgress?
         if let progress {
-            let total = try? ArchiveLocation(path).size()
+            let total = try? location.size()
             withTotal = { read, _ in progress(read, total) }
         }
         var report = verify(source: digest.source, name: path, key: key, progress: withTotal)
         guard report.intact else { return report }
         do {
-            try checkSidecar(path: path, fileSHA256: digest.sha256Hex(), report: &report)
+            try checkSidecar(of: location, fileSHA256: digest.sha256Hex(), report: &report)
         } catch {
             report.intact = false
             report.problem = "\(error)"
@@ -74,31 +75,30 @@ public enum ArchiveVerifier {
 
     /// Verifies several archives; the reports come back in the same order.
     /// `progress` hears each archive's read, by its path.
-    public static func verify(archivesAt paths: [String], key: AgeKey? = nil,
+    public static func verify(archivesAt locations: [ArchiveLocation], key: AgeKey? = nil,
                               progress: (@Sendable (_ path: String, _ bytesRead: UInt64, _ totalBytes: UInt64?) -> Void)? = nil)
         -> [ArchiveVerificationReport] {
-        paths.map { path in
+        locations.map { location in
             var perArchive: ArchiveReadProgress?
-            if let progress { perArchive = { read, total in progress(path, read, total) } }
-            return verify(archiveAt: path, key: key, progress: perArchive)
+            if let progress { perArchive = { read, total in progress(location.description, read, total) } }
+            return verify(archiveAt: location, key: key, progress: perArchive)
         }
     }
 
-    private static func checkSidecar(path: String, fileSHA256: String, report: inout ArchiveVerificationReport) throws {
-        let sidecarPath = path + ".sha256"
-        let sidecarLocation = ArchiveLocation(sidecarPath)
+    private static func checkSidecar(of archive: ArchiveLocation, fileSHA256: String, report: inout ArchiveVerificationReport) throws {
+        let sidecarLocation = archive.sidecar
         guard try sidecarLocation.exists() else {
             report.sidecar = .missing
             report.notes.append("no sidecar \(sidecarLocation.name): the whole file, and the manifest beyond its own record, are unchecked")
             return
         }
         report.sidecar = .mismatched
-        let sidecar = try ArchiveSidecar(path: sidecarPath)
-        let fileName = ArchiveLocation(path).name
+        let sidecar = try ArchiveSidecar(at: sidecarLocation)
+        let fileName = archive.name
         if sidecar.fileName != fileName {
             report.notes.append("the sidecar names \(sidecar.fileName), not \(fileName): `sha256sum -c` will look for that file")
         }
-        guard sidecar.sha256 == fileSHA256 else { throw ArchiveError.sidecarMismatch(sidecar: sidecarPath) }
+        guard sidecar.sha256 == fileSHA256 else { throw ArchiveError.sidecarMismatch(sidecar: sidecarLocation.description) }
         report.sidecar = .matched
     }
 }

@@ -41,8 +41,10 @@ public final class ArchiveWriter {
         }
     }
 
-    /// The final path, `<collection>.qdrant.tar`.
-    public let archivePath: String
+    /// The final place, `<collection>.qdrant.tar`.
+    public let location: ArchiveLocation
+    /// The final place as text.
+    public var archivePath: String { location.description }
     /// `<archive>.partial`, written until the archive is finished.
     public var partialPath: String { archivePath + ".partial" }
     /// `<archive>.sha256`.
@@ -72,26 +74,18 @@ public final class ArchiveWriter {
     /// Bytes of the snapshot received so far (snapshot archives).
     public private(set) var snapshotBytesWritten: UInt64 = 0
 
-    /// Starts a new archive at `archivePath` (its `.partial`, replacing any old `.partial`).
-    /// Throws ``ArchiveError/archiveExists(path:)`` if the archive exists and `options.overwrite` is false.
-    public convenience init(creating archivePath: String, descriptor: ArchiveDescriptor, options: Options = Options()) throws {
-        let location = ArchiveLocation(archivePath)
-        if !options.overwrite, try location.exists() { throw ArchiveError.archiveExists(path: archivePath) }
+    /// Starts a new archive at `location` (a file's `.partial`, replacing any old `.partial`; an
+    /// object's upload). Throws ``ArchiveError/archiveExists(path:)`` if the archive exists and
+    /// `options.overwrite` is false.
+    public convenience init(creating location: ArchiveLocation, descriptor: ArchiveDescriptor, options: Options = Options()) throws {
+        if !options.overwrite, try location.exists() { throw ArchiveError.archiveExists(path: location.description) }
         var descriptor = descriptor
         if let encryption = options.encryption {
             descriptor.encryption = encryption.record
         } else if descriptor.encryption != nil {
             throw ArchiveError.misuse("an encrypted archive's descriptor without its keys")
         }
-        let output: ArchiveOutput
-        switch location {
-        case .file:
-            // A new file beats O_TRUNC (truncating a large old file is slow); the claim also keeps a
-            // concurrent export of the same archive out (it is refused, never interleaved).
-            output = PartialFileOutput(file: try PartialArchiveClaim.create(archivePath + ".partial"), archivePath: archivePath)
-        case .object(let object):
-            output = try S3MultipartUpload(client: ObjectStore.client(), location: object)
-        }
+        let output = try location.createOutput()
         let bytes: [UInt8]
         do {
             bytes = try descriptor.encoded()
@@ -101,7 +95,7 @@ public final class ArchiveWriter {
         }
         let digest = ArchiveManifest.FileDigest(size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
         do {
-            try self.init(output: output, archivePath: archivePath, descriptor: descriptor, descriptorDigest: digest,
+            try self.init(output: output, location: location, descriptor: descriptor, descriptorDigest: digest,
                           keyFiles: [], members: [], fileHasher: SHA256(), options: options)
         } catch {
             try? output.discard()
@@ -124,18 +118,18 @@ public final class ArchiveWriter {
     /// Continues the `.partial` in `file`, locked by the caller (``resume(_:key:options:)``).
     convenience init(file: OwnedFile, archivePath: String, descriptor: ArchiveDescriptor, descriptorDigest: ArchiveManifest.FileDigest,
                      keyFiles: [ArchiveManifest.KeyFile], members: [ArchiveManifest.Member], fileHasher: SHA256, options: Options) throws {
-        try self.init(output: PartialFileOutput(file: file, archivePath: archivePath), archivePath: archivePath,
+        try self.init(output: PartialFileOutput(file: file, archivePath: archivePath), location: .file(archivePath),
                       descriptor: descriptor, descriptorDigest: descriptorDigest, keyFiles: keyFiles, members: members,
                       fileHasher: fileHasher, options: options)
     }
 
-    private init(output: ArchiveOutput, archivePath: String, descriptor: ArchiveDescriptor, descriptorDigest: ArchiveManifest.FileDigest,
+    private init(output: ArchiveOutput, location: ArchiveLocation, descriptor: ArchiveDescriptor, descriptorDigest: ArchiveManifest.FileDigest,
                  keyFiles: [ArchiveManifest.KeyFile], members: [ArchiveManifest.Member], fileHasher: SHA256, options: Options) throws {
         guard options.snapshotSliceBytes > 0, options.snapshotSliceBytes <= ArchiveLimits.maxMemberRawBytes else {
             throw ArchiveError.misuse("snapshot slice size \(options.snapshotSliceBytes) is outside 1...\(ArchiveLimits.maxMemberRawBytes) bytes")
         }
         self.output = output
-        self.archivePath = archivePath
+        self.location = location
         self.descriptor = descriptor
         self.descriptorDigest = descriptorDigest
         self.keyFiles = keyFiles
@@ -313,9 +307,8 @@ public final class ArchiveWriter {
             state = .failed
             throw ArchiveError.archiveExists(path: archivePath)
         }
-        let location = ArchiveLocation(archivePath)
         let line = "\(fileHasher.finalize().lowercaseHexDigits)  \(location.name)\n"
-        try output.publish(sidecar: location.appendingSuffix(".sha256"), line: Array(line.utf8))
+        try output.publish(sidecar: location.sidecar, line: Array(line.utf8))
         state = .finished
         return manifest
     }

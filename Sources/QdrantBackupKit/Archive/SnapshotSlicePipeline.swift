@@ -81,9 +81,9 @@ final class SnapshotSlicePipeline: @unchecked Sendable {
         _ = try ZstdCompressor(level: level, workers: 0)
         running = workerCount + 1
         for _ in 0..<workerCount {
-            Thread { [self] in self.compressSlices(level: level) }.start()
+            BlockingWork.startThread(named: "qb-compress") { [self] in self.compressSlices(level: level) }
         }
-        Thread { [self] in self.writeSlices() }.start()
+        BlockingWork.startThread(named: "qb-write") { [self] in self.writeSlices() }
     }
 
     // MARK: feeding (the download's thread)

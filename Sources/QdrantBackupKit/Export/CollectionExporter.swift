@@ -12,22 +12,21 @@ public struct CollectionExporter: Sendable {
         self.progress = progress
     }
 
-    /// The archive path for `collection` under these options.
-    public func archivePath(for collection: String, at date: Date = Date()) -> String {
+    /// Where the archive of `collection` goes under these options.
+    public func archiveLocation(for collection: String, at date: Date = Date()) -> ArchiveLocation {
         let base = options.timestamped ? "\(collection)-\(Self.timestampFormatter.string(from: date))" : collection
-        return ArchiveLocation(options.outputDirectory).appending(base + ".qdrant.tar").description
+        return options.output.appending(base + ".qdrant.tar")
     }
 
-    /// Exports `collection` into `path`, by default ``archivePath(for:at:)``.
-    public func export(_ collection: String, to path: String? = nil) async throws -> ExportResult {
+    /// Exports `collection` into `location`, by default ``archiveLocation(for:at:)``.
+    public func export(_ collection: String, to location: ArchiveLocation? = nil) async throws -> ExportResult {
         let started = ContinuousClock.now
-        let path = path ?? archivePath(for: collection)
+        let location = location ?? archiveLocation(for: collection)
         // Refuse before anything happens on the server.
-        let location = ArchiveLocation(path)
         if !options.overwrite, try location.exists() {
-            throw ArchiveError.archiveExists(path: path)
+            throw ArchiveError.archiveExists(path: location.description)
         }
-        if !location.isObject { try PartialArchiveClaim.checkFree(path + ".partial") }
+        if let path = location.localPath { try PartialArchiveClaim.checkFree(path + ".partial") }
         let info = try await client.collectionInfo(collection)
         let aliases = try await client.aliases(of: collection)
         let server = try await client.serverInfo()
@@ -52,26 +51,26 @@ public struct CollectionExporter: Sendable {
         case .snapshot:
             do {
                 manifest = try await SnapshotExporter(client: client, options: options, progress: progress)
-                    .export(collection, descriptor: descriptor(.snapshot), archivePath: path, reportedPoints: reportedPoints)
+                    .export(collection, descriptor: descriptor(.snapshot), archive: location, reportedPoints: reportedPoints)
             } catch let error as HTTPError where options.method == .auto && error.statusCode == 403 {
                 finalMethod = .points
                 finalReason = "the API key may not create snapshots (403 Forbidden), so the points were scrolled"
                 progress.exportProgressed(.note(collection: collection, message: finalReason!))
                 manifest = try await scrollExporter.export(collection, descriptor: descriptor(.points),
-                                                           archivePath: path, reportedPoints: reportedPoints)
+                                                           archive: location, reportedPoints: reportedPoints)
             }
         case .points:
             manifest = try await scrollExporter.export(collection, descriptor: descriptor(.points),
-                                                       archivePath: path, reportedPoints: reportedPoints)
+                                                       archive: location, reportedPoints: reportedPoints)
         }
 
         let storedBytes = try location.size()
-        let sidecar = try ArchiveSidecar(path: path + ".sha256")
+        let sidecar = try ArchiveSidecar(at: location.sidecar)
         return ExportResult(
             collection: collection, method: finalMethod, methodReason: finalReason,
             points: manifest.totals.pointsCount ?? reportedPoints, rawBytes: manifest.totals.rawSize,
             storedBytes: storedBytes,
-            seconds: (ContinuousClock.now - started).seconds, archivePath: path, sha256: sidecar.sha256)
+            seconds: (ContinuousClock.now - started).seconds, archive: location, sha256: sidecar.sha256)
     }
 
     private var scrollExporter: ScrollExporter {

@@ -10,8 +10,8 @@ public enum ExportMethod: String, Sendable, Codable, CaseIterable {
 
 /// Settings of an export.
 public struct ExportOptions: Sendable {
-    /// The directory archives are written to.
-    public var outputDirectory: String
+    /// The folder or key prefix archives are written to.
+    public var output: ArchiveLocation
     public var method: ExportMethod = .auto
     /// Points per scroll request.
     public var batchSize = 1000
@@ -68,7 +68,7 @@ public struct ExportOptions: Sendable {
         return try encryption?.makeKeys()
     }
 
-    public init(outputDirectory: String) {
-        self.outputDirectory = outputDirectory
+    public init(output: ArchiveLocation) {
+        self.output = output
     }
 }

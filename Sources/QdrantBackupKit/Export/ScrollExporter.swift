@@ -15,7 +15,7 @@ struct ScrollExporter {
     let options: ExportOptions
     let progress: ExportProgressObserver
 
-    func export(_ name: String, descriptor: ArchiveDescriptor, archivePath: String,
+    func export(_ name: String, descriptor: ArchiveDescriptor, archive: ArchiveLocation,
                 reportedPoints: UInt64?) async throws -> ArchiveManifest {
         var writerOptions = ArchiveWriter.Options(
             compressionLevel: options.compressionLevel ?? ExportOptions.defaultPointsCompressionLevel,
@@ -27,7 +27,7 @@ struct ScrollExporter {
         var pointsDone: UInt64 = 0
         var finished = false
         if options.resume {
-            let (resumed, point) = try ArchiveWriter.resume(archivePath, key: options.openingKey, options: writerOptions)
+            let (resumed, point) = try ArchiveWriter.resume(archive, key: options.openingKey, options: writerOptions)
             writer = resumed
             offset = point.nextOffset
             lastShardKey = point.shardKey
@@ -37,7 +37,7 @@ struct ScrollExporter {
                 "resuming after \(point.membersKept) whole members (\(point.pointsKept) points)"))
         } else {
             writerOptions.encryption = try options.newArchiveKeys(for: name, progress: progress)
-            writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
+            writer = try ArchiveWriter(creating: archive, descriptor: descriptor, options: writerOptions)
         }
         progress.exportProgressed(.started(collection: name, method: .points, totalPoints: reportedPoints, totalBytes: nil))
         do {

@@ -12,11 +12,11 @@ struct SnapshotExporter {
     let options: ExportOptions
     let progress: ExportProgressObserver
 
-    func export(_ name: String, descriptor: ArchiveDescriptor, archivePath: String,
+    func export(_ name: String, descriptor: ArchiveDescriptor, archive: ArchiveLocation,
                 reportedPoints: UInt64?) async throws -> ArchiveManifest {
         let snapshot = try await createSnapshot(name)
         do {
-            try checkFreeSpace(for: snapshot, in: archivePath)
+            try checkFreeSpace(for: snapshot, in: archive)
             var writerOptions = writerOptions(for: snapshot)
             // Before the transfer's clock starts: a passphrase's key derivation is no download time.
             writerOptions.encryption = try options.newArchiveKeys(for: name, progress: progress)
@@ -24,7 +24,7 @@ struct SnapshotExporter {
                                                totalBytes: snapshot.size))
             var attempts = DownloadAttempts(limit: options.downloadAttempts)
             while true {
-                let writer = try ArchiveWriter(creating: archivePath, descriptor: descriptor, options: writerOptions)
+                let writer = try ArchiveWriter(creating: archive, descriptor: descriptor, options: writerOptions)
                 let sink: SnapshotArchiveSink
                 do {
                     sink = try SnapshotArchiveSink(writer: writer, options: writerOptions, collection: name, progress: progress)
@@ -210,9 +210,9 @@ extension SnapshotExporter {
     }
 
     /// Refuses a download that cannot fit: the snapshot's size bounds the archive's (zstd only shrinks it).
-    func checkFreeSpace(for snapshot: SnapshotDescription, in archivePath: String) throws {
+    func checkFreeSpace(for snapshot: SnapshotDescription, in archive: ArchiveLocation) throws {
         // Object storage is sized by its provider; nothing of the archive is kept on this disk.
-        guard !options.force, !ArchiveLocation(archivePath).isObject else { return }
+        guard !options.force, let archivePath = archive.localPath else { return }
         let directory = (archivePath as NSString).deletingLastPathComponent
         guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: directory.isEmpty ? "." : directory),
               let free = (attributes[.systemFreeSize] as? NSNumber)?.uint64Value else { return }

@@ -13,7 +13,7 @@ import Foundation
 /// archive's first member.
 final class ArchiveSnapshotBodySource: HTTPBodySource {
     let length: Int64
-    private let path: String
+    private let archive: ArchiveLocation
     private let key: AgeKey?
     private let decoders: Int
     private let checksSnapshotDigest: Bool
@@ -33,9 +33,9 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
     ///   - largestSlice: the largest `raw_size` among the slices, from the checked manifest.
     ///   - checksSnapshotDigest: check the whole snapshot's digest here (when the server cannot).
     ///   - onProgress: told the bytes handed out so far, on the transfer thread.
-    init(path: String, key: AgeKey? = nil, length: Int64, largestSlice: UInt64, checksSnapshotDigest: Bool,
+    init(archive: ArchiveLocation, key: AgeKey? = nil, length: Int64, largestSlice: UInt64, checksSnapshotDigest: Bool,
          onProgress: @escaping @Sendable (UInt64) -> Void = { _ in }) {
-        self.path = path
+        self.archive = archive
         self.key = key
         self.length = length
         decoders = largestSlice <= Self.largestSliceForTwoDecoders ? 2 : 1
@@ -48,7 +48,7 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
     func read(into destination: UnsafeMutableRawBufferPointer) throws -> Int {
         while position == buffer?.bytes.count ?? 0 {
             if prefetcher == nil {
-                prefetcher = SnapshotMemberPrefetcher(path: path, key: key, length: length, decoders: decoders,
+                prefetcher = SnapshotMemberPrefetcher(archive: archive, key: key, length: length, decoders: decoders,
                                                       checksSnapshotDigest: checksSnapshotDigest)
             }
             let used = buffer
@@ -136,13 +136,13 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
     /// - Parameters:
     ///   - decoders: decoding threads (1 or more).
     ///   - checksSnapshotDigest: compute and check the whole snapshot's digest here.
-    init(path: String, key: AgeKey?, length: Int64, decoders: Int, checksSnapshotDigest: Bool) {
+    init(archive: ArchiveLocation, key: AgeKey?, length: Int64, decoders: Int, checksSnapshotDigest: Bool) {
         let decoders = max(1, decoders)
         storedLimit = decoders + 1
         bufferLimit = decoders + 2
-        Thread { [self] in self.read(path: path, key: key, length: length, checksSnapshotDigest: checksSnapshotDigest) }.start()
+        BlockingWork.startThread(named: "qb-read") { [self] in self.read(archive: archive, key: key, length: length, checksSnapshotDigest: checksSnapshotDigest) }
         for _ in 0..<decoders {
-            Thread { [self] in self.decode() }.start()
+            BlockingWork.startThread(named: "qb-decode") { [self] in self.decode() }
         }
     }
 
@@ -197,9 +197,9 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
 
     // MARK: reading
 
-    private func read(path: String, key: AgeKey?, length: Int64, checksSnapshotDigest: Bool) {
+    private func read(archive: ArchiveLocation, key: AgeKey?, length: Int64, checksSnapshotDigest: Bool) {
         do {
-            let reader = try ArchiveReader(source: ArchiveLocation(path).openForReading(), key: key, hashesSnapshot: false)
+            let reader = try ArchiveReader(source: archive.openForReading(), key: key, hashesSnapshot: false)
             let digest = checksSnapshotDigest ? reader.rawContentDigest() : nil
             condition.withLock {
                 encryption = reader.encryption

@@ -4,7 +4,9 @@
 ///
 /// Nothing here talks to a server: a broken archive is refused before the target is touched.
 public struct CheckedArchive: Sendable {
-    public let path: String
+    public let location: ArchiveLocation
+    /// The archive's place as text, as records and reports name it.
+    public var path: String { location.description }
     public let descriptor: ArchiveDescriptor
     public let manifest: ArchiveManifest
     /// Size and SHA-256 of `archive.json`: identifies the archive in a resume record.
@@ -21,23 +23,22 @@ public struct CheckedArchive: Sendable {
     ///   mismatch; ``ArchiveError/keyRequired(_:)`` or ``AgeError/noMatchingKey(_:)`` (exit code 6)
     ///   for an encrypted archive without the right key.
     ///   `progress` hears how far the pass has got, member by member.
-    public init(path: String, key: AgeKey? = nil, progress: ArchiveReadProgress? = nil) throws {
-        let sidecarPath = path + ".sha256"
-        let hasSidecar = try ArchiveLocation(sidecarPath).exists()
-        let digest = hasSidecar ? try ArchiveFileDigest(location: ArchiveLocation(path)) : nil
-        let reader = try ArchiveReader(source: digest?.source ?? ArchiveLocation(path).openForReading(), key: key)
+    public init(at location: ArchiveLocation, key: AgeKey? = nil, progress: ArchiveReadProgress? = nil) throws {
+        let hasSidecar = try location.sidecar.exists()
+        let digest = hasSidecar ? try ArchiveFileDigest(location: location) : nil
+        let reader = try ArchiveReader(source: digest?.source ?? location.openForReading(), key: key)
         try reader.requireKey()
         self.key = reader.encryption.map { .identities($0.identities) }
-        let total = progress == nil ? nil : try? ArchiveLocation(path).size()
+        let total = progress == nil ? nil : try? location.size()
         while try reader.nextMember(.storedOnly) != nil { progress?(reader.offset, total) }
         guard let manifest = reader.manifest else { throw ArchiveError.incomplete(dataMembers: reader.members.count) }
-        self.path = path
+        self.location = location
         descriptor = reader.descriptor
         self.manifest = manifest
         descriptorDigest = reader.descriptorDigest
         if let digest {
-            guard try ArchiveSidecar(path: sidecarPath).sha256 == digest.sha256Hex() else {
-                throw ArchiveError.sidecarMismatch(sidecar: sidecarPath)
+            guard try ArchiveSidecar(at: location.sidecar).sha256 == digest.sha256Hex() else {
+                throw ArchiveError.sidecarMismatch(sidecar: location.sidecar.description)
             }
             sidecarMatched = true
         } else {

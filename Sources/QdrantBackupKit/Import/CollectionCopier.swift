@@ -9,7 +9,7 @@ import Foundation
 public struct CollectionCopier: Sendable {
     public let production: QdrantClient
     public let local: QdrantClient
-    /// How to export; its `outputDirectory` is where the archive is written.
+    /// How to export; its `output` is where the archive is written.
     public let exportOptions: ExportOptions
     public let importOptions: ImportOptions
     /// Keep the archive after a successful import (`--keep-archive DIR`).
@@ -48,21 +48,22 @@ public struct CollectionCopier: Sendable {
             exported = earlier
         } else {
             var exportOptions = exportOptions
-            exportOptions.resume = since != nil && ArchiveWriter.canResume(archivePath(of: collection) + ".partial")
+            exportOptions.resume = since != nil
+                && archiveLocation(of: collection).localPath.map { ArchiveWriter.canResume($0 + ".partial") } == true
             exported = try await CollectionExporter(client: production, options: exportOptions, progress: exportProgress)
                 .export(collection)
         }
         let imported: ImportResult
         do {
             imported = try await CollectionImporter(client: local, options: importOptions, progress: importProgress)
-                .importArchive(at: exported.archivePath)
+                .importArchive(at: exported.archive)
         } catch {
             throw CopyError.importFailed(collection: collection, archive: exported.archivePath, underlying: error)
         }
         var kept: String? = exported.archivePath
         if !keepArchive {
-            try? ArchiveLocation(exported.archivePath).remove()
-            try? ArchiveLocation(exported.archivePath + ".sha256").remove()
+            try? exported.archive.remove()
+            try? exported.archive.sidecar.remove()
             kept = nil
         }
         return CopyResult(collection: collection, target: target, export: exported, import: imported, archiveKept: kept)
@@ -71,32 +72,32 @@ public struct CollectionCopier: Sendable {
     /// Removes the cache folder of this copier's archives once nothing is left in it (a kept
     /// archive's folder is the user's, and stays).
     public func removeEmptyCacheFolder() {
-        guard !keepArchive, let left = try? FileManager.default.contentsOfDirectory(atPath: exportOptions.outputDirectory),
-              left.isEmpty else { return }
-        try? FileManager.default.removeItem(atPath: exportOptions.outputDirectory)
+        guard !keepArchive, let folder = exportOptions.output.localPath,
+              let left = try? FileManager.default.contentsOfDirectory(atPath: folder), left.isEmpty else { return }
+        try? FileManager.default.removeItem(atPath: folder)
     }
 
-    private func archivePath(of collection: String) -> String {
-        CollectionExporter(client: production, options: exportOptions).archivePath(for: collection)
+    private func archiveLocation(of collection: String) -> ArchiveLocation {
+        CollectionExporter(client: production, options: exportOptions).archiveLocation(for: collection)
     }
 
     /// The archive of `collection` that an earlier attempt finished since `since`, if any.
     private func completedArchive(of collection: String, since: Date) throws -> ExportResult? {
-        let path = archivePath(of: collection)
-        guard !exportOptions.timestamped, OwnedFile.exists(path),
+        let location = archiveLocation(of: collection)
+        guard !exportOptions.timestamped, let path = location.localPath, OwnedFile.exists(path),
               let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let modified = attributes[.modificationDate] as? Date, modified >= since
         else { return nil }
-        let summary = try ArchiveInspector.inspect(archiveAt: path)
+        let summary = try ArchiveInspector.inspect(archiveAt: location)
         return ExportResult(
             collection: collection, method: summary.method, methodReason: "exported by an earlier attempt",
             points: summary.pointsCount, rawBytes: summary.rawSize, storedBytes: summary.fileSize, seconds: 0,
-            archivePath: path, sha256: try ArchiveSidecar(path: path + ".sha256").sha256)
+            archive: location, sha256: try ArchiveSidecar(at: location.sidecar).sha256)
     }
 }
 
 /// The outcome of one collection's export and import (`snapshot --json`, `backup --json`).
-public struct CopyResult: Codable, Sendable {
+public struct CopyResult: Encodable, Sendable {
     public var collection: String
     public var target: String
     public var export: ExportResult

@@ -19,12 +19,13 @@ public struct CollectionImporter: Sendable {
         self.progress = progress
     }
 
-    /// Imports the archive at `path`, or with ``ImportOptions/dryRun`` says what it would do.
-    public func importArchive(at path: String) async throws -> ImportResult {
+    /// Imports the archive at `location`, or with ``ImportOptions/dryRun`` says what it would do.
+    public func importArchive(at location: ArchiveLocation) async throws -> ImportResult {
         let started = ContinuousClock.now
+        let path = location.description
         progress.importProgressed(.checking(archive: path))
         let progress = progress
-        let archive = try CheckedArchive(path: path, key: options.key) { read, total in
+        let archive = try CheckedArchive(at: location, key: options.key) { read, total in
             progress.importProgressed(.checked(archive: path, bytes: read, totalBytes: total))
         }
         let descriptor = archive.descriptor
@@ -293,7 +294,7 @@ public struct CollectionImporter: Sendable {
         }
         progress.importProgressed(.started(target: target, method: .snapshot, totalPoints: archive.pointsCount,
                                            totalBytes: totals.size))
-        let path = archive.path
+        let location = archive.location
         let key = archive.key
         let progress = progress
         // Qdrant checks the whole upload against the checksum sent with it, so the body need not
@@ -303,7 +304,7 @@ public struct CollectionImporter: Sendable {
         let checksum = archive.descriptor.encryption == nil ? totals.sha256 : nil
         let largestSlice = archive.manifest.members.map(\.rawSize).max() ?? 0
         try await client.uploadSnapshot(target, fileName: fileName, checksum: checksum) {
-            ArchiveSnapshotBodySource(path: path, key: key, length: Int64(totals.size), largestSlice: largestSlice,
+            ArchiveSnapshotBodySource(archive: location, key: key, length: Int64(totals.size), largestSlice: largestSlice,
                                       checksSnapshotDigest: checksum == nil) { sent in
                 progress.importProgressed(.advanced(target: target, points: 0, bytes: sent))
             }

@@ -25,7 +25,7 @@ struct PointsImporter {
         _ archive: CheckedArchive, into target: String, fromMember firstMember: Int, pointsBefore: UInt64,
         partial: inout Outcome, confirmed: (Outcome) throws -> Void
     ) async throws {
-        let reader = try ArchiveReader(source: ArchiveLocation(archive.path).openForReading(), key: archive.key)
+        let reader = try ArchiveReader(source: archive.location.openForReading(), key: archive.key)
         let parallel = max(1, options.parallel)
         var outcome = Outcome(confirmedMembers: firstMember, confirmedPoints: pointsBefore, bytesSent: 0)
         defer { partial = outcome }

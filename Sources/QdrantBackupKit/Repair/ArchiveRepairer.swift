@@ -41,14 +41,16 @@ public struct ArchiveRepairer: Sendable {
         self.progress = progress
     }
 
-    public func repair(_ path: String) async throws -> RepairReport {
+    /// Repairs the archive at `location`, a local file (or only its `.partial`).
+    public func repair(_ location: ArchiveLocation) async throws -> RepairReport {
+        guard let path = location.localPath else { throw RepairError.notLocal(location.description) }
         let started = ContinuousClock.now
         var report: RepairReport
         if !OwnedFile.exists(path) {
             guard OwnedFile.exists(path + ".partial") else { throw RepairError.noArchive(path: path) }
             report = try await completeInterruptedExport(path)
         } else {
-            let verification = ArchiveVerifier.verify(archiveAt: path, key: options.export.openingKey)
+            let verification = ArchiveVerifier.verify(archiveAt: .file(path), key: options.export.openingKey)
             report = try diagnose(path)
             if verification.intact {
                 report.outcome = .intact
@@ -116,7 +118,7 @@ public struct ArchiveRepairer: Sendable {
         descriptor.repairs = (descriptor.repairs ?? []) + [.init(
             repairedAt: Date(), members: report.damagedMembers.map(\.name), tail: report.missingTail != nil,
             note: "the points of these members (and of a missing end) are as production held them at repair time")]
-        let writer = try ArchiveWriter(creating: path, descriptor: descriptor, options: writerOptions(for: .points, keys: old.encryption))
+        let writer = try ArchiveWriter(creating: .file(path), descriptor: descriptor, options: writerOptions(for: .points, keys: old.encryption))
         let scroller = ScrollExporter(client: production, options: options.export, progress: progress)
         let collection = descriptor.collection
         var refetched: UInt64 = 0
@@ -175,7 +177,7 @@ public struct ArchiveRepairer: Sendable {
         let kept = report.damagedMembers.isEmpty ? report.intactMembers
             : (Int(report.damagedMembers[0].name.filter(\.isNumber)) ?? 0)
         let manifest = try await ScrollExporter(client: production, options: export, progress: progress)
-            .export(partial.descriptor.collection, descriptor: partial.descriptor, archivePath: path, reportedPoints: nil)
+            .export(partial.descriptor.collection, descriptor: partial.descriptor, archive: .file(path), reportedPoints: nil)
         report.notes.append("continued after \(kept) whole members, as export --resume does")
         report.refetchedPoints = manifest.members.dropFirst(kept).reduce(0) { $0 + ($1.points?.pointCount ?? 0) }
         report.outcome = .repaired
@@ -228,7 +230,7 @@ public struct ArchiveRepairer: Sendable {
             note: "these slices were downloaded again from the same server snapshot (\(held.name))")]
         var writerOptions = writerOptions(for: .snapshot, keys: old.encryption)
         writerOptions.snapshotSliceBytes = Int(old.members.first?.rawSize ?? UInt64(writerOptions.snapshotSliceBytes))
-        let writer = try ArchiveWriter(creating: path, descriptor: descriptor, options: writerOptions)
+        let writer = try ArchiveWriter(creating: .file(path), descriptor: descriptor, options: writerOptions)
         let decompressor = try ZstdDecompressor(maxWindowLog: ArchiveLimits.maxWindowLog)
         var offset: Int64 = 0
         var refetched: UInt64 = 0
@@ -280,10 +282,10 @@ public struct ArchiveRepairer: Sendable {
         var export = options.export
         export.method = .snapshot
         export.overwrite = true
-        export.outputDirectory = (path as NSString).deletingLastPathComponent
+        export.output = .file((path as NSString).deletingLastPathComponent)
         export.keptKeys = try openReader(path).encryption
         let result = try await CollectionExporter(client: production, options: export, progress: progress)
-            .export(report.collection, to: path)
+            .export(report.collection, to: .file(path))
         report.outcome = .reexported
         report.refetchedBytes = result.rawBytes
         return report
@@ -292,7 +294,7 @@ public struct ArchiveRepairer: Sendable {
     /// A repaired archive must verify before it replaces the damaged one: records that nothing
     /// checksums (a member's scroll offsets) could otherwise mislead the rebuild unnoticed.
     private func verifyRepaired(_ partial: String) throws {
-        let report = ArchiveVerifier.verify(archiveAt: partial, key: options.export.openingKey)
+        let report = ArchiveVerifier.verify(archiveAt: .file(partial), key: options.export.openingKey)
         guard report.intact else {
             throw ArchiveError.invalidManifest(reason: "the repaired archive does not verify (\(report.problem ?? "unknown problem")); the damaged one is left as it was")
         }

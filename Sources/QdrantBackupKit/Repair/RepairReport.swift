@@ -90,6 +90,8 @@ public enum RepairError: ClassifiedError, CustomStringConvertible {
     /// The server no longer holds the snapshot the archive was made from.
     case snapshotGone(collection: String, reason: String)
     case snapshotPartial(path: String)
+    /// Repair rewrites an archive in place, which needs a local file.
+    case notLocal(String)
 
     public var failureKind: FailureKind { .failed }
 
@@ -105,6 +107,8 @@ public enum RepairError: ClassifiedError, CustomStringConvertible {
             "the damaged snapshot slices cannot be read again: \(reason). A new snapshot of '\(collection)' has different bytes"
         case .snapshotPartial(let path):
             "\(path) is an interrupted snapshot export, which cannot be continued (a new snapshot's bytes differ)"
+        case .notLocal(let place):
+            "\(place) is not a local file: repair rewrites an archive in place; copy it to a local folder, repair it there and upload it again"
         }
     }
 }
@@ -116,7 +120,7 @@ extension RepairError: RemediableError {
             [Remedy(.newSnapshot, "to export the whole collection again"),
              Remedy(.keepServerSnapshot, on: "export", "next time, so that the server's snapshot can be read again")]
         case .snapshotPartial: [Remedy(.newSnapshot, "to export the collection again")]
-        case .noArchive, .unreadableDescriptor, .rangeEmpty: []
+        case .noArchive, .unreadableDescriptor, .rangeEmpty, .notLocal: []
         }
     }
 }

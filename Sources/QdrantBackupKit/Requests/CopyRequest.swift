@@ -39,8 +39,8 @@ public struct CopyRequest: Codable, Sendable, Equatable {
     /// Where the archives are written: the kept-archive directory, else a folder of this copy's own
     /// in `cacheDirectory` (`run`: a name that stays the same when the copy is resumed, such as a job
     /// id), so that two copies of one collection at once never share an intermediate archive.
-    public func archiveDirectory(cacheDirectory: String, run: String) -> String {
-        keepArchiveIn ?? (cacheDirectory as NSString).appendingPathComponent(run)
+    public func archiveDirectory(cacheDirectory: String, run: String, stores: ArchiveStores) -> ArchiveLocation {
+        keepArchiveIn.map(stores.location) ?? .file((cacheDirectory as NSString).appendingPathComponent(run))
     }
 
     /// The import half's options, as the copier uses them.
@@ -51,28 +51,29 @@ public struct CopyRequest: Codable, Sendable, Equatable {
         return options
     }
 
-    /// The export half's options, writing to `outputDirectory`.
-    public func exportOptions(outputDirectory: String, stateDirectory: StateDirectory = .standard()) throws -> ExportOptions {
+    /// The export half's options, writing to `output`.
+    public func exportOptions(output: ArchiveLocation, stateDirectory: StateDirectory = .standard()) throws -> ExportOptions {
         var export = ExportRequest()
         export.method = method
         // The archive is an intermediate here: one left by an earlier run is replaced.
         export.overwrite = true
         export.keys = keys
-        return try export.options(outputDirectory: outputDirectory, stateDirectory: stateDirectory)
+        return try export.options(output: output, stateDirectory: stateDirectory)
     }
 
     /// The copier for this request; creates the archive directory. Reads the key files.
-    /// - Parameter run: names this copy's cache folder (see ``archiveDirectory(cacheDirectory:run:)``);
+    /// - Parameter run: names this copy's cache folder (see ``archiveDirectory(cacheDirectory:run:stores:)``);
     ///   a fresh one by default.
-    public func copier(production: QdrantClient, local: QdrantClient, cacheDirectory: String = standardCacheDirectory(),
+    public func copier(production: QdrantClient, local: QdrantClient, stores: ArchiveStores,
+                       cacheDirectory: String = standardCacheDirectory(),
                        run: String = "run-\(UUID().uuidString.prefix(8).lowercased())",
                        stateDirectory: StateDirectory = .standard(),
                        exportProgress: ExportProgressObserver, importProgress: ImportProgressObserver) throws -> CollectionCopier {
-        let directory = archiveDirectory(cacheDirectory: cacheDirectory, run: run)
-        try ArchiveLocation(directory).createFolder()
+        let directory = archiveDirectory(cacheDirectory: cacheDirectory, run: run, stores: stores)
+        try directory.createFolder()
         return CollectionCopier(
             production: production, local: local,
-            exportOptions: try exportOptions(outputDirectory: directory, stateDirectory: stateDirectory),
+            exportOptions: try exportOptions(output: directory, stateDirectory: stateDirectory),
             importOptions: try importOptions(stateDirectory: stateDirectory), keepArchive: keepArchiveIn != nil,
             exportProgress: exportProgress, importProgress: importProgress)
     }

@@ -32,9 +32,9 @@ public struct ExportRequest: Codable, Sendable, Equatable {
         try RequestRule.require(compressionThreads, atLeast: 0, .compressionThreads)
     }
 
-    /// The pipeline's options, writing to `outputDirectory`; reads the key files.
-    public func options(outputDirectory: String, stateDirectory: StateDirectory? = .standard()) throws -> ExportOptions {
-        var options = ExportOptions(outputDirectory: outputDirectory)
+    /// The pipeline's options, writing to the folder or prefix `output`; reads the key files.
+    public func options(output: ArchiveLocation, stateDirectory: StateDirectory? = .standard()) throws -> ExportOptions {
+        var options = ExportOptions(output: output)
         options.method = method
         options.batchSize = batchSize
         options.compressionLevel = compressionLevel

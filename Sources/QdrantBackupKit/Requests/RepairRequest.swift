@@ -23,9 +23,9 @@ public struct RepairRequest: Codable, Sendable, Equatable {
         try RequestRule.require(batchSize, in: RequestDefaults.batchSizeRange, .batchSize)
     }
 
-    /// The repairer's options for archives in `outputDirectory`; reads the key files.
-    public func options(outputDirectory: String, stateDirectory: StateDirectory? = .standard()) throws -> ArchiveRepairer.Options {
-        var export = ExportOptions(outputDirectory: outputDirectory)
+    /// The repairer's options for archives in the folder `output`; reads the key files.
+    public func options(output: ArchiveLocation, stateDirectory: StateDirectory? = .standard()) throws -> ArchiveRepairer.Options {
+        var export = ExportOptions(output: output)
         export.batchSize = batchSize
         export.pointsMemberBytes = pointsMemberBytes
         export.stateDirectory = stateDirectory

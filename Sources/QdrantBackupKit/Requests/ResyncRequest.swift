@@ -41,17 +41,18 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
     }
 
     /// Runs the resync. `production` is called only when the source is a production collection;
-    /// `archivePath` is where ``ComparisonSource/archive`` is (default: as named).
+    /// `locate` finds the archive ``ComparisonSource/archive`` names.
     /// `stateDirectory` holds the record of imports the resync checks its source against.
-    public func run(local: QdrantClient, production: () throws -> QdrantClient, archivePath: String? = nil,
+    public func run(local: QdrantClient, production: () throws -> QdrantClient, locate: (String) -> ArchiveLocation,
                     stateDirectory: StateDirectory = .standard(),
                     progress: any ResyncProgressObserver = SilentResyncProgress()) async throws -> ResyncReport {
         var options = try options()
         options.stateDirectory = stateDirectory
         let resyncer = CollectionResyncer(client: local, options: options, progress: progress)
-        let target = try source.target(archivePath: archivePath)
-        if let archive = source.archive {
-            return try await resyncer.resync(archiveAt: archivePath ?? archive, into: target)
+        let archive = source.archive.map(locate)
+        let target = try source.target(archive: archive)
+        if let archive {
+            return try await resyncer.resync(archiveAt: archive, into: target)
         }
         return try await resyncer.resync(source: try production(), source.sourceCollection ?? "", into: target)
     }

@@ -36,15 +36,16 @@ public struct ValidationRequest: Codable, Sendable, Equatable {
     }
 
     /// Runs the comparison. `production` is called only when the source is a production collection;
-    /// `archivePath` is where ``ComparisonSource/archive`` is (default: as named).
-    public func run(local: QdrantClient, production: () throws -> QdrantClient, archivePath: String? = nil,
+    /// `locate` finds the archive ``ComparisonSource/archive`` names (a front end's archive stores,
+    /// or the server's archive directory).
+    public func run(local: QdrantClient, production: () throws -> QdrantClient, locate: (String) -> ArchiveLocation,
                     progress: ValidationProgressObserver = SilentValidationProgress()) async throws -> ValidationReport {
         let validator = try validator()
-        let target = try source.target(archivePath: archivePath)
-        if let archive = source.archive {
-            let path = archivePath ?? archive
-            return full ? try await validator.validateFull(archiveAt: path, target: local, target, progress: progress)
-                : try await validator.validate(archiveAt: path, target: local, target)
+        let archive = source.archive.map(locate)
+        let target = try source.target(archive: archive)
+        if let archive {
+            return full ? try await validator.validateFull(archiveAt: archive, target: local, target, progress: progress)
+                : try await validator.validate(archiveAt: archive, target: local, target)
         }
         let name = source.sourceCollection ?? ""
         return full ? try await validator.validateFull(source: try production(), name, target: local, target, progress: progress)

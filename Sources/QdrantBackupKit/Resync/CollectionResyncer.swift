@@ -46,12 +46,12 @@ public struct CollectionResyncer: Sendable {
         }
     }
 
-    /// Resyncs local collection `targetName` from the archive at `path`, offline.
-    public func resync(archiveAt path: String, into targetName: String) async throws -> ResyncReport {
-        let descriptor = try ArchiveReader(source: ArchiveLocation(path).openForReading()).descriptor
+    /// Resyncs local collection `targetName` from the archive at `archive`, offline.
+    public func resync(archiveAt archive: ArchiveLocation, into targetName: String) async throws -> ResyncReport {
+        let descriptor = try ArchiveReader(source: archive.openForReading()).descriptor
         let origin = Origin(server: descriptor.source.url, collection: descriptor.collection)
         return try await resync(targetName, origin: origin) { validator, found in
-            try await validator.fullComparison(archiveAt: path, target: client, targetName, progress: progress, found: found)
+            try await validator.fullComparison(archiveAt: archive, target: client, targetName, progress: progress, found: found)
         }
     }
 

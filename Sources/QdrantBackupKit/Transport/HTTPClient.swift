@@ -6,7 +6,7 @@ import Synchronization
 
 /// An HTTP client over libcurl's easy interface.
 ///
-/// Every transfer runs on a thread of its own (see ``BlockingThread``), so the async callers never
+/// Every transfer runs on a thread of its own (see ``BlockingWork``), so the async callers never
 /// block Swift's cooperative pool. The client owns a small pool of curl handles to reuse
 /// connections; they are released with the client.
 ///
@@ -100,7 +100,7 @@ public final class HTTPClient: Sendable {
         _ request: HTTPRequest, response: sending CurlTransfer.ResponseBody, body: sending HTTPBodySource?
     ) async throws -> Outcome {
         let cancellation = CancellationFlag()
-        return try await BlockingThread.run(onCancel: { cancellation.cancel() }) { [self] in
+        return try await BlockingWork.run(onCancel: { cancellation.cancel() }) { [self] in
             try performLogged(request, response: response, body: body, cancellation: cancellation)
         }
     }

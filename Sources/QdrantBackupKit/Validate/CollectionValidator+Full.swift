@@ -16,11 +16,11 @@ extension CollectionValidator {
         try await fullComparison(source: source, sourceName, target: target, targetName, progress: progress) { _ in }.report
     }
 
-    /// Compares the archive at `path` with local collection `targetName`, every point, offline. A
+    /// Compares the archive at `archive` with local collection `targetName`, every point, offline. A
     /// snapshot archive compares counts and configuration only, and the report says so.
-    public func validateFull(archiveAt path: String, target: QdrantClient, _ targetName: String,
+    public func validateFull(archiveAt archive: ArchiveLocation, target: QdrantClient, _ targetName: String,
                              progress: ValidationProgressObserver = SilentValidationProgress()) async throws -> ValidationReport {
-        try await fullComparison(archiveAt: path, target: target, targetName, progress: progress) { _ in }.report
+        try await fullComparison(archiveAt: archive, target: target, targetName, progress: progress) { _ in }.report
     }
 
     func fullComparison(source: QdrantClient, _ sourceName: String, target: QdrantClient, _ targetName: String,
@@ -35,15 +35,15 @@ extension CollectionValidator {
         return FullComparisonResult(report: report, sourceInfo: sourceInfo, targetInfo: targetInfo)
     }
 
-    func fullComparison(archiveAt path: String, target: QdrantClient, _ targetName: String,
+    func fullComparison(archiveAt archive: ArchiveLocation, target: QdrantClient, _ targetName: String,
                         progress: ValidationProgressObserver,
                         found: (PointDifference) throws -> Void) async throws -> FullComparisonResult {
         let started = ContinuousClock.now
-        var report = fullReport(source: path, target: targetName)
-        let (index, targetInfo) = try await compareArchive(at: path, target: target, targetName, into: &report)
+        var report = fullReport(source: archive.description, target: targetName)
+        let (index, targetInfo) = try await compareArchive(at: archive, target: target, targetName, into: &report)
         let sourceInfo = index.descriptor.collectionInfo
         if index.descriptor.method == .points {
-            try await walk(ArchivedPointPages(reader: try openArchive(at: path)), target: target, targetName, sourceInfo: sourceInfo,
+            try await walk(ArchivedPointPages(reader: try openArchive(at: archive)), target: target, targetName, sourceInfo: sourceInfo,
                            progress: progress, into: &report, found: found)
         }
         report.seconds = (ContinuousClock.now - started).seconds

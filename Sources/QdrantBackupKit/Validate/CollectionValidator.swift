@@ -54,12 +54,12 @@ public struct CollectionValidator: Sendable {
         return report
     }
 
-    /// Compares the archive at `path` with local collection `targetName`, offline. For a snapshot
+    /// Compares the archive at `archive` with local collection `targetName`, offline. For a snapshot
     /// archive only counts and configuration can be compared (its data is Qdrant's own segment
     /// format), and the report says so.
-    public func validate(archiveAt path: String, target: QdrantClient, _ targetName: String) async throws -> ValidationReport {
-        var report = ValidationReport(source: path, target: "local:\(targetName)", sampleSize: sampleSize, seed: seed)
-        let (index, _) = try await compareArchive(at: path, target: target, targetName, into: &report)
+    public func validate(archiveAt archive: ArchiveLocation, target: QdrantClient, _ targetName: String) async throws -> ValidationReport {
+        var report = ValidationReport(source: archive.description, target: "local:\(targetName)", sampleSize: sampleSize, seed: seed)
+        let (index, _) = try await compareArchive(at: archive, target: target, targetName, into: &report)
         let descriptor = index.descriptor
         guard descriptor.method == .points else { return report }
 
@@ -68,7 +68,7 @@ public struct CollectionValidator: Sendable {
         for position in 0..<total { sampler.offer(position) }
         let wanted = Set(sampler.items)
         var expected: [JSONValue] = []
-        let reader = try openArchive(at: path)
+        let reader = try openArchive(at: archive)
         var first: UInt64 = 0
         while true {
             let memberIndex = reader.members.count
@@ -108,9 +108,9 @@ public struct CollectionValidator: Sendable {
     /// first pass over the archive's headers only (seeking past the data), which gives every
     /// member's point count. A snapshot archive's note says its points cannot be compared.
     /// - Returns: the reader after that pass, and the target's info.
-    func compareArchive(at path: String, target: QdrantClient, _ targetName: String,
+    func compareArchive(at archive: ArchiveLocation, target: QdrantClient, _ targetName: String,
                         into report: inout ValidationReport) async throws -> (ArchiveReader, JSONValue) {
-        let index = try openArchive(at: path)
+        let index = try openArchive(at: archive)
         while try index.nextMember(.skip) != nil {}
         let descriptor = index.descriptor
         let targetInfo = try await target.collectionInfo(targetName)
@@ -128,8 +128,8 @@ public struct CollectionValidator: Sendable {
         return (index, targetInfo)
     }
 
-    func openArchive(at path: String) throws -> ArchiveReader {
-        let reader = try ArchiveReader(source: ArchiveLocation(path).openForReading(), key: archiveKey)
+    func openArchive(at archive: ArchiveLocation) throws -> ArchiveReader {
+        let reader = try ArchiveReader(source: archive.openForReading(), key: archiveKey)
         try reader.requireKey()
         return reader
     }

@@ -5,10 +5,11 @@ import QdrantBackupKit
 /// `/export` writes and `/import` reads.
 /// Requests name archives by file name only, so no request reaches outside it.
 public struct ArchiveDirectory: Sendable {
-    public let path: String
+    public let location: ArchiveLocation
+    var path: String { location.description }
 
-    public init(path: String) {
-        self.path = path
+    public init(_ location: ArchiveLocation) {
+        self.location = location
     }
 
     /// True for an archive's file name: `*.qdrant.tar`, without a directory part.
@@ -16,15 +17,15 @@ public struct ArchiveDirectory: Sendable {
         name.hasSuffix(".qdrant.tar") && name.count > ".qdrant.tar".count && !name.contains("/") && !name.contains("\0")
     }
 
-    /// The path of the archive `name`.
-    func file(_ name: String) -> String {
-        ArchiveLocation(path).appending(name).description
+    /// The archive `name`.
+    func file(_ name: String) -> ArchiveLocation {
+        location.appending(name)
     }
 
     /// The archives here, as `GET /archives` reports them.
     func list(verify: Bool) throws -> [ArchiveCatalog.Entry] {
         do {
-            return try ArchiveCatalog.list(directory: path, verify: verify)
+            return try ArchiveCatalog.list(directory: location, verify: verify)
         } catch {
             throw AdminAPIError(.internalServerError, "cannot list the archive directory \(path): \(error)")
         }

@@ -124,19 +124,18 @@ struct AdminRoutes: Sendable {
             try validation.validate()
             try validation.keys.check()
         }
-        let archivePath = validation.source.archive.map(environment.archiveDirectory.file)
         if let archive = validation.source.archive {
             guard ArchiveDirectory.isArchiveName(archive) else {
                 throw AdminAPIError.badRequest("name an archive of the archive directory", field: "archive")
             }
-            guard try ArchiveLocation(environment.archiveDirectory.file(archive)).exists() else {
+            guard try environment.archiveDirectory.file(archive).exists() else {
                 throw AdminAPIError.notFound("no archive \(archive) in the archive directory")
             }
         }
         let report: ValidationReport
         do {
             report = try await validation.run(local: environment.local, production: { environment.production },
-                                              archivePath: archivePath)
+                                              locate: environment.archiveDirectory.file)
         } catch {
             throw AdminAPIError(error)
         }

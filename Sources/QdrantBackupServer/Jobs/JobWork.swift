@@ -146,7 +146,8 @@ struct JobWork: Sendable {
         tracker.updateItem(index) { $0.target = request.targetName(for: name) }
         let observer = tracker.observer(forItem: index)
         let copier = try request.copier(
-            production: environment.production, local: environment.local, cacheDirectory: environment.cacheDirectory,
+            production: environment.production, local: environment.local, stores: environment.stores,
+            cacheDirectory: environment.cacheDirectory,
             run: "job-\(tracker.record.id)", stateDirectory: environment.stateDirectory,
             exportProgress: observer, importProgress: observer
         )
@@ -160,13 +161,14 @@ struct JobWork: Sendable {
 
     private func export(_ name: String, index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
         var options = try tracker.record.request.exportRequest.options(
-            outputDirectory: environment.archiveDirectory.path, stateDirectory: environment.stateDirectory)
-        try ArchiveLocation(options.outputDirectory).createFolder()
-        let partial = CollectionExporter(client: environment.production, options: options).archivePath(for: name) + ".partial"
-        options.resume = resumingSince != nil && !options.timestamped && ArchiveWriter.canResume(partial)
+            output: environment.archiveDirectory.location, stateDirectory: environment.stateDirectory)
+        try options.output.createFolder()
+        let archive = CollectionExporter(client: environment.production, options: options).archiveLocation(for: name)
+        options.resume = resumingSince != nil && !options.timestamped
+            && archive.localPath.map { ArchiveWriter.canResume($0 + ".partial") } == true
         let result = try await CollectionExporter(client: environment.production, options: options,
                                                   progress: tracker.observer(forItem: index)).export(name)
-        tracker.updateItem(index) { $0.archive = (result.archivePath as NSString).lastPathComponent }
+        tracker.updateItem(index) { $0.archive = result.archive.name }
     }
 
     private func importArchive(_ item: JobRecord.Item, index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
@@ -185,7 +187,7 @@ struct JobWork: Sendable {
 
     private func repair(_ name: String, index: Int, of tracker: JobTracker) async throws {
         let options = try tracker.record.request.repairRequest.options(
-            outputDirectory: environment.archiveDirectory.path, stateDirectory: environment.stateDirectory)
+            output: environment.archiveDirectory.location, stateDirectory: environment.stateDirectory)
         tracker.updateItem(index) { $0.archive = name }
         let report = try await ArchiveRepairer(production: environment.production, options: options,
                                                progress: tracker.observer(forItem: index))
@@ -202,7 +204,7 @@ struct JobWork: Sendable {
         let target = item.target ?? item.name
         let report = try await request.run(
             local: environment.local, production: { environment.production },
-            archivePath: request.source.archive.map(environment.archiveDirectory.file),
+            locate: environment.archiveDirectory.file,
             stateDirectory: environment.stateDirectory, progress: tracker.observer(forItem: index))
         tracker.updateItem(index) { item in
             let outcome = report.dryRun ? "nothing written (dry run)" : report.passed ? "equal afterwards" : "differences remain"

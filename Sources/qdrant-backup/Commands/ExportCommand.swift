@@ -89,12 +89,12 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let client = try connection.productionClient()
-            let options = try request.options(outputDirectory: output)
-            try ArchiveLocation(output).createFolder()
+            let options = try request.options(output: ArchiveStores.withObjectStorage().location(output))
+            try options.output.createFolder()
             let (chosen, missing) = try await selection.resolve(names: names, on: client, quiet: quiet)
             if !quiet && !chosen.isEmpty {
                 Terminal.printNote("exporting \(chosen.count) collection\(chosen.count == 1 ? "" : "s") to "
-                    + "\(ArchiveLocation(output).absoluteDescription), \(options.encryption.map { "encrypted (\($0.summary))" } ?? "not encrypted")")
+                    + "\(options.output.absoluteDescription), \(options.encryption.map { "encrypted (\($0.summary))" } ?? "not encrypted")")
             }
             let progress = TerminalExportProgress(quiet: quiet)
             let exporter = CollectionExporter(client: client, options: options, progress: progress)
@@ -110,7 +110,8 @@ struct ExportCommand: AsyncParsableCommand {
                     // Any failure but a conflict (another export's .partial, an existing archive)
                     // leaves this export's own .partial: a key that expired, a full disk, a server gone.
                     if error.failureKind != .conflict && options.method != .snapshot && !resume,
-                       FileManager.default.fileExists(atPath: exporter.archivePath(for: name) + ".partial") {
+                       let path = exporter.archiveLocation(for: name).localPath,
+                       FileManager.default.fileExists(atPath: path + ".partial") {
                         Terminal.printNote("\(name): the partial archive is kept; continue with `\(resumeCommand(for: name).line)`")
                     }
                 })

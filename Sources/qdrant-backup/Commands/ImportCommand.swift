@@ -77,8 +77,9 @@ struct ImportCommand: AsyncParsableCommand {
             // A dry run's plan goes to stdout whole (ImportReporting); its notes are not repeated as progress.
             let progress = TerminalExportProgress(quiet: quiet || dryRun)
             let importer = CollectionImporter(client: client, options: options, progress: progress)
+            let stores = ArchiveStores.withObjectStorage()
             try await CommandBatch(json: json, progress: progress).run(
-                archives, operation: { try await importer.importArchive(at: $0) },
+                archives, operation: { try await importer.importArchive(at: stores.location($0)) },
                 printed: { _, result in ImportReporting.printSummary(result, quiet: quiet) },
                 failed: { _, error in ImportReporting.printResumeHint(for: error, options: options, keys: key.keys, connection: connection) })
         }

@@ -17,7 +17,7 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let summary = try ArchiveInspector.inspect(archiveAt: archive, key: try key.openingKey())
+            let summary = try ArchiveInspector.inspect(archiveAt: ArchiveStores.withObjectStorage().location(archive), key: try key.openingKey())
             if json {
                 try Terminal.printJSON(summary)
             } else {

@@ -40,7 +40,7 @@ struct ListArchivesCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let reading = TerminalExportProgress(quiet: false)
-            let entries = try ArchiveCatalog.list(directory: directory, verify: verify, key: try key.openingKey(),
+            let entries = try ArchiveCatalog.list(directory: ArchiveStores.withObjectStorage().location(directory), verify: verify, key: try key.openingKey(),
                                                  requireFolder: true, progress: reading.archiveRead(verb: "verifying"))
             reading.finishLine()
             if json {

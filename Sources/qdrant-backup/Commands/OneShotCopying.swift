@@ -9,7 +9,7 @@ enum OneShotCopying {
                     connection: ConnectionOptions, production: QdrantClient) async throws {
         let progress = TerminalExportProgress(quiet: oneShot.quiet)
         let copier = try request.copier(production: production, local: try connection.localClient(),
-                                        exportProgress: progress, importProgress: progress)
+                                        stores: .withObjectStorage(), exportProgress: progress, importProgress: progress)
         defer { copier.removeEmptyCacheFolder() }
         try await CommandBatch(json: oneShot.json, progress: progress).run(
             names, missing: missing, on: production.displayURL, operation: { try await copier.copy($0) },

@@ -60,10 +60,11 @@ struct RepairCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let options = try request.options(outputDirectory: (archive as NSString).deletingLastPathComponent)
+            let stores = ArchiveStores.withObjectStorage()
+            let options = try request.options(output: stores.location((archive as NSString).deletingLastPathComponent))
             let progress = TerminalExportProgress(quiet: json)
             let report = try await ArchiveRepairer(production: try connection.productionClient(), options: options,
-                                                   progress: progress).repair(archive)
+                                                   progress: progress).repair(stores.location(archive))
             progress.finishLine()
             if json {
                 try Terminal.printJSON(report)

@@ -44,12 +44,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            // Missing object-storage credentials fail the start, not the first job.
-            if ArchiveLocation(archiveDir).isObject { _ = try ObjectStore.client() }
+            let stores = ArchiveStores.withObjectStorage()
+            let archives = stores.location(archiveDir)
+            // Missing or wrong object-storage credentials fail the start, not the first job.
+            if archives.localPath == nil { _ = try archives.exists() }
             let state = stateDir.map(StateDirectory.init(path:)) ?? StateDirectory.standard()
             var environment = AdminEnvironment(
                 production: try connection.productionClient(), local: try connection.localClient(),
-                archiveDirectory: archiveDir, stateDirectory: state, logger: Logging.logger(label: "qdrant-backup.serve"))
+                archiveDirectory: archives, stores: stores, stateDirectory: state,
+                logger: Logging.logger(label: "qdrant-backup.serve"))
             environment.maxConcurrentJobs = maxJobs
             var server = AdminServer(environment: environment)
             server.host = host

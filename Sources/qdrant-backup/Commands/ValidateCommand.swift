@@ -61,7 +61,8 @@ struct ValidateCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             try await ComparisonReporting.run(quiet: quiet, json: json) { progress in
-                try await request.run(local: try connection.localClient(), production: connection.productionClient, progress: progress)
+                try await request.run(local: try connection.localClient(), production: connection.productionClient,
+                                      locate: ArchiveStores.withObjectStorage().location, progress: progress)
             }
         }
     }

@@ -20,7 +20,7 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let reading = TerminalExportProgress(quiet: false)
-            let reports = ArchiveVerifier.verify(archivesAt: archives, key: try key.openingKey(),
+            let reports = ArchiveVerifier.verify(archivesAt: archives.map(ArchiveStores.withObjectStorage().location), key: try key.openingKey(),
                                                  progress: reading.archiveRead(verb: "verifying"))
             reading.finishLine()
             if json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QdrantBackupKit
 import Synchronization
 
 /// SIGINT and SIGTERM become task cancellation: the running operation stops at its next safe
@@ -47,7 +48,7 @@ enum Interruption {
         sigaddset(&unblock, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         let reader = descriptors[0]
-        Thread.detachNewThread {
+        BlockingWork.startThread(named: "qb-signals") {
             var byte: UInt8 = 0
             while read(reader, &byte, 1) == 1 { onSignal(Int32(byte)) }
         }

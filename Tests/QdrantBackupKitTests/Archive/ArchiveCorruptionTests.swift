@@ -53,7 +53,7 @@ struct ArchiveCorruptionTests {
         let offset = text.utf8.distance(from: text.utf8.startIndex, to: range.lowerBound) - 1
         bytes[offset] = 0x09  // a tab: still valid JSON
         try ArchiveFixtures.write(bytes, to: path)
-        let report = ArchiveVerifier.verify(archiveAt: path)
+        let report = ArchiveVerifier.verify(archiveAt: .file(path))
         #expect(!report.intact)
         #expect(report.problem?.contains("manifest.json") == true, "\(report.problem ?? "")")
     }

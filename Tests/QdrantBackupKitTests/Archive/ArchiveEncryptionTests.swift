@@ -31,7 +31,7 @@ struct ArchiveEncryptionTests {
 
         let plainDigests = Set(try plainMemberDigests(path))
         #expect(reader.members.allSatisfy { !plainDigests.contains($0.rawSHA256) }, "raw content is not identifiable by its hash")
-        let report = ArchiveVerifier.verify(archiveAt: path, key: .identities([identity]))
+        let report = ArchiveVerifier.verify(archiveAt: .file(path), key: .identities([identity]))
         #expect(report.intact && report.contentChecked, "\(report.problem ?? "")")
     }
 
@@ -40,7 +40,7 @@ struct ArchiveEncryptionTests {
         let directory = try ArchiveTestDirectory()
         let path = directory.file("movies.qdrant.tar")
         try ArchiveFixtures.writePointsArchive(at: path, options: .init(encryption: try keys()))
-        let report = ArchiveVerifier.verify(archiveAt: path)
+        let report = ArchiveVerifier.verify(archiveAt: .file(path))
         #expect(report.intact && !report.contentChecked)
         #expect(throws: ArchiveError.self) { try readAll(path, key: nil) }
         do {
@@ -49,7 +49,7 @@ struct ArchiveEncryptionTests {
         } catch let error as AgeError {
             #expect(error.failureKind == .keyProblem)
         }
-        #expect(ArchiveVerifier.verify(archiveAt: path, key: .passphrase("no passphrase was set")).failureKind == .keyProblem)
+        #expect(ArchiveVerifier.verify(archiveAt: .file(path), key: .passphrase("no passphrase was set")).failureKind == .keyProblem)
     }
 
     @Test("a snapshot under a passphrase opens with it and no other; no plain checksum of it is recorded")
@@ -77,7 +77,7 @@ struct ArchiveEncryptionTests {
         let padded = Int((member.storedSize + 511) / 512 * 512)
         bytes[Int(reader.endOfLastMember) - padded + Int(member.storedSize) / 2] ^= 0x20
         try ArchiveFixtures.write(bytes, to: path)
-        let report = ArchiveVerifier.verify(archiveAt: path)
+        let report = ArchiveVerifier.verify(archiveAt: .file(path))
         #expect(!report.intact && report.failureKind == .archiveInvalid)
         #expect(report.problem?.contains(member.path) == true, "\(report.problem ?? "")")
     }

@@ -29,7 +29,7 @@ struct ArchiveHostileTests {
         builder.end()
         let path = directory.file("hostile.qdrant.tar")
         try ArchiveFixtures.write(builder.bytes, to: path)
-        let report = ArchiveVerifier.verify(archiveAt: path)
+        let report = ArchiveVerifier.verify(archiveAt: .file(path))
         #expect(!report.intact)
         #expect(report.failureKind == .archiveInvalid)
         #expect(report.problem?.contains("unsafe member name") == true, "\(report.problem ?? "")")

@@ -26,7 +26,7 @@ struct ArchiveResumeTests {
         let path = directory.file("movies.qdrant.tar")
         var expected: [UInt8] = []
         do {
-            let writer = try ArchiveWriter(creating: path, descriptor: ArchiveFixtures.descriptor(method: .points))
+            let writer = try ArchiveWriter(creating: .file(path), descriptor: ArchiveFixtures.descriptor(method: .points))
             expected += try Self.appendMembers(writer, 0..<30, total: 60)
         }  // the writer goes away without finishing, as in a crash
         // A torn fourth member: a header and part of its data.
@@ -36,7 +36,7 @@ struct ArchiveResumeTests {
         handle.closeFile()
         #expect(!OwnedFile.exists(path))
 
-        let (writer, point) = try ArchiveWriter.resume(path)
+        let (writer, point) = try ArchiveWriter.resume(.file(path))
         #expect(point.membersKept == 3)
         #expect(point.pointsKept == 30)
         #expect(point.nextOffset == ArchiveFixtures.pointID(30))
@@ -45,7 +45,7 @@ struct ArchiveResumeTests {
         expected += try Self.appendMembers(writer, 30..<60, total: 60)
         try writer.finish()
 
-        let report = ArchiveVerifier.verify(archiveAt: path)
+        let report = ArchiveVerifier.verify(archiveAt: .file(path))
         #expect(report.intact, "\(report.summaryLine)")
         #expect(report.pointsCount == 60)
         #expect(try ArchiveFixtures.readAllRaw(ArchiveFixtures.read(path)) == expected)
@@ -58,11 +58,11 @@ struct ArchiveResumeTests {
         try ArchiveFixtures.writePointsArchive(at: path)
         try OwnedFile.rename(path, to: path + ".partial")
         try OwnedFile.remove(path + ".sha256")
-        let (writer, point) = try ArchiveWriter.resume(path)
+        let (writer, point) = try ArchiveWriter.resume(.file(path))
         #expect(point.scrollFinished)
         #expect(point.pointsKept == 40)
         try writer.finish()
-        #expect(ArchiveVerifier.verify(archiveAt: path).intact)
+        #expect(ArchiveVerifier.verify(archiveAt: .file(path)).intact)
     }
 
     @Test("a .partial cut inside archive.json or of a snapshot is not resumable")
@@ -73,20 +73,20 @@ struct ArchiveResumeTests {
         try OwnedFile.rename(path, to: path + ".partial")
         try OwnedFile.remove(path + ".sha256")
         #expect(throws: ArchiveError.notResumable(path: path + ".partial", reason: "snapshot archives cannot be resumed; export again")) {
-            try ArchiveWriter.resume(path)
+            try ArchiveWriter.resume(.file(path))
         }
         try ArchiveFixtures.write([1, 2, 3], to: path + ".partial")
-        #expect(throws: ArchiveError.self) { try ArchiveWriter.resume(path) }
+        #expect(throws: ArchiveError.self) { try ArchiveWriter.resume(.file(path)) }
         try OwnedFile.remove(path + ".partial")
         #expect(throws: ArchiveError.notResumable(path: path + ".partial", reason: "there is no such file")) {
-            try ArchiveWriter.resume(path)
+            try ArchiveWriter.resume(.file(path))
         }
     }
 
     @Test("a member that does not continue the scroll is refused by the writer")
     func writerChecksScrollChain() throws {
         let directory = try ArchiveTestDirectory()
-        let writer = try ArchiveWriter(creating: directory.file("m.qdrant.tar"), descriptor: ArchiveFixtures.descriptor(method: .points))
+        let writer = try ArchiveWriter(creating: .file(directory.file("m.qdrant.tar")), descriptor: ArchiveFixtures.descriptor(method: .points))
         var builder = PointsMemberBuilder(startOffset: .int(5))
         builder.append(pointJSON: Array(#"{"id":5}"#.utf8), id: .int(5))
         #expect(throws: ArchiveError.self) { try writer.appendPointsMember(builder, nextOffset: .null) }

@@ -68,7 +68,7 @@ struct ArchiveRoundTripTests {
         let directory = try ArchiveTestDirectory()
         let path = directory.file("movies.qdrant.tar")
         try ArchiveFixtures.writeSnapshotArchive(at: path, snapshot: ArchiveFixtures.randomBytes(1000, seed: 1))
-        let report = ArchiveVerifier.verify(archiveAt: path)
+        let report = ArchiveVerifier.verify(archiveAt: .file(path))
         #expect(report.intact, "\(report.summaryLine)")
         let manifestText = try runArchiveShell("tar -xOf movies.qdrant.tar manifest.json", in: directory.path).output
         #expect(String(decoding: manifestText, as: UTF8.self).contains("\"server_checksum\" : null"))
@@ -79,7 +79,7 @@ struct ArchiveRoundTripTests {
         let directory = try ArchiveTestDirectory()
         let path = directory.file("movies.qdrant.tar")
         try ArchiveFixtures.writePointsArchive(at: path)
-        let report = ArchiveVerifier.verify(archiveAt: path)
+        let report = ArchiveVerifier.verify(archiveAt: .file(path))
         #expect(report.intact, "\(report.summaryLine)")
         #expect(report.sidecar == .matched)
         #expect(report.pointsCount == 40)
@@ -94,7 +94,7 @@ struct ArchiveRoundTripTests {
         let path = directory.file("movies.qdrant.tar")
         try ArchiveFixtures.writePointsArchive(at: path)
         try FileManager.default.removeItem(atPath: path + ".sha256")
-        let report = ArchiveVerifier.verify(archiveAt: path)
+        let report = ArchiveVerifier.verify(archiveAt: .file(path))
         #expect(report.intact)
         #expect(report.sidecar == .missing)
         #expect(report.notes.contains { $0.contains("unchecked") })
@@ -105,7 +105,7 @@ struct ArchiveRoundTripTests {
         let directory = try ArchiveTestDirectory()
         let path = directory.file("movies.qdrant.tar")
         try ArchiveFixtures.writePointsArchive(at: path)
-        let summary = try ArchiveInspector.inspect(archiveAt: path)
+        let summary = try ArchiveInspector.inspect(archiveAt: .file(path))
         #expect(summary.collection == "movies")
         #expect(summary.method == .points)
         #expect(summary.complete)
@@ -130,7 +130,7 @@ struct ArchiveRoundTripTests {
         }
         #expect(ArchiveError.archiveExists(path: path).failureKind == .conflict)
         try ArchiveFixtures.writePointsArchive(at: path, count: 5, options: .init(overwrite: true))
-        #expect(ArchiveVerifier.verify(archiveAt: path).pointsCount == 5)
+        #expect(ArchiveVerifier.verify(archiveAt: .file(path)).pointsCount == 5)
     }
 
     @Test("an empty collection makes a valid archive with no data members")
@@ -138,7 +138,7 @@ struct ArchiveRoundTripTests {
         let directory = try ArchiveTestDirectory()
         let path = directory.file("empty.qdrant.tar")
         try ArchiveFixtures.writePointsArchive(at: path, count: 0)
-        let report = ArchiveVerifier.verify(archiveAt: path)
+        let report = ArchiveVerifier.verify(archiveAt: .file(path))
         #expect(report.intact, "\(report.summaryLine)")
         #expect(report.memberCount == 0)
     }

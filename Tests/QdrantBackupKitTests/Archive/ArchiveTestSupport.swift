@@ -56,7 +56,7 @@ enum ArchiveFixtures {
     @discardableResult
     static func writePointsArchive(at path: String, count: Int = 40, targetBytes: Int = 2_000,
                                    options: ArchiveWriter.Options = .init()) throws -> [UInt8] {
-        let writer = try ArchiveWriter(creating: path, descriptor: descriptor(method: .points), options: options)
+        let writer = try ArchiveWriter(creating: .file(path), descriptor: descriptor(method: .points), options: options)
         var all: [UInt8] = []
         var builder = PointsMemberBuilder(startOffset: .null, targetBytes: targetBytes)
         for index in 0..<count {
@@ -86,7 +86,7 @@ enum ArchiveFixtures {
     /// Writes a snapshot archive from `snapshot`, fed in odd-sized chunks.
     static func writeSnapshotArchive(at path: String, snapshot: [UInt8], sliceBytes: Int = 256 * 1024,
                                      serverChecksum: String? = nil, encryption: ArchiveEncryption? = nil) throws {
-        let writer = try ArchiveWriter(creating: path, descriptor: descriptor(method: .snapshot),
+        let writer = try ArchiveWriter(creating: .file(path), descriptor: descriptor(method: .snapshot),
                                        options: .init(snapshotSliceBytes: sliceBytes, encryption: encryption))
         var start = 0
         while start < snapshot.count {

@@ -103,13 +103,13 @@ struct FixtureArchiveReadingTests {
 
     @Test("verify: intact, every hash and the sidecar matched", arguments: fixtures)
     func verifies(_ fixture: Expected) throws {
-        let report = ArchiveVerifier.verify(archiveAt: fixture.path, key: fixture.encrypted ? try Self.identity : nil)
+        let report = ArchiveVerifier.verify(archiveAt: .file(fixture.path), key: fixture.encrypted ? try Self.identity : nil)
         #expect(report.intact, "\(report.problem ?? "")")
         #expect(report.sidecar == .matched)
         #expect(report.contentChecked)
         #expect(report.pointsCount == fixture.pointsCount)
         #expect(report.memberCount == fixture.members.count)
-        let sidecar = try ArchiveSidecar(path: fixture.path + ".sha256")
+        let sidecar = try ArchiveSidecar(at: .file(fixture.path + ".sha256"))
         #expect(sidecar.fileName == fixture.file)
     }
 
@@ -161,7 +161,7 @@ struct FixtureArchiveReadingTests {
         let stored = try ArchiveReader(source: FileByteSource(path: fixture.path))
         while try stored.nextMember(.storedOnly) != nil {}
         #expect(stored.manifest?.totals.pointsCount == 10)
-        let report = ArchiveVerifier.verify(archiveAt: fixture.path)
+        let report = ArchiveVerifier.verify(archiveAt: .file(fixture.path))
         #expect(report.intact && !report.contentChecked && report.sidecar == .matched, "\(report.problem ?? "")")
     }
 

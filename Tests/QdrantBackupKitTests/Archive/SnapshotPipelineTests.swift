@@ -14,7 +14,7 @@ struct SnapshotPipelineTests {
                 encryption: ArchiveEncryption? = nil) throws -> ArchiveManifest {
         let options = ArchiveWriter.Options(compressionLevel: level, compressionWorkers: 2,
                                             snapshotSliceBytes: sliceBytes, encryption: encryption)
-        let writer = try ArchiveWriter(creating: path, descriptor: ArchiveFixtures.descriptor(method: .snapshot), options: options)
+        let writer = try ArchiveWriter(creating: .file(path), descriptor: ArchiveFixtures.descriptor(method: .snapshot), options: options)
         let pipeline = try SnapshotSlicePipeline(writer: writer, sliceBytes: sliceBytes, level: level, workers: 2)
         var start = 0
         while start < snapshot.count {
@@ -38,7 +38,7 @@ struct SnapshotPipelineTests {
     func upload(_ path: String, manifest: ArchiveManifest, key: AgeKey? = nil, checksSnapshotDigest: Bool,
                 into sent: inout [UInt8]) throws {
         let totals = try #require(manifest.totals.snapshot)
-        let body = ArchiveSnapshotBodySource(path: path, key: key, length: Int64(totals.size),
+        let body = ArchiveSnapshotBodySource(archive: .file(path), key: key, length: Int64(totals.size),
                                              largestSlice: manifest.members.map(\.rawSize).max() ?? 0,
                                              checksSnapshotDigest: checksSnapshotDigest)
         var piece = [UInt8](repeating: 0, count: 65_537)

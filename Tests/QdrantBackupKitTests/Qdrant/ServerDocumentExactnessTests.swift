@@ -100,7 +100,7 @@ struct ServerDocumentExactnessTests {
         let directory = try ArchiveTestDirectory()
         let path = directory.file("movies.qdrant.tar")
         let task = Task {
-            let writer = try ArchiveWriter(creating: path, descriptor: ArchiveFixtures.descriptor(method: .snapshot),
+            let writer = try ArchiveWriter(creating: .file(path), descriptor: ArchiveFixtures.descriptor(method: .snapshot),
                                            options: .init(snapshotSliceBytes: 1024))
             try writer.appendSnapshotBytes(Array(repeating: 7, count: 5000))
             withUnsafeCurrentTask { $0?.cancel() }

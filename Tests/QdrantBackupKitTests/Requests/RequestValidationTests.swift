@@ -154,18 +154,19 @@ struct RequestValidationTests {
         var export = ExportRequest()
         export.compressionLevel = 5
         export.timestamp = true
-        let exportOptions = try export.options(outputDirectory: "/tmp/out", stateDirectory: nil)
-        #expect(exportOptions.compressionLevel == 5 && exportOptions.timestamped && exportOptions.outputDirectory == "/tmp/out")
+        let exportOptions = try export.options(output: .file("/tmp/out"), stateDirectory: nil)
+        #expect(exportOptions.compressionLevel == 5 && exportOptions.timestamped && exportOptions.output == .file("/tmp/out"))
         #expect(exportOptions.encryption == nil || ProcessInfo.processInfo.environment[EncryptionSettings.passphraseVariable] != nil)
 
         var copy = CopyRequest()
         copy.prefix = "dev_"
         #expect(copy.targetName(for: "movies") == "dev_movies")
-        #expect(copy.archiveDirectory(cacheDirectory: "/cache", run: "job-1") == "/cache/job-1", "a folder of the copy's own")
+        #expect(copy.archiveDirectory(cacheDirectory: "/cache", run: "job-1", stores: .localFiles) == .file("/cache/job-1"),
+                "a folder of the copy's own")
         copy.keepArchiveIn = "/kept"
-        #expect(copy.archiveDirectory(cacheDirectory: "/cache", run: "job-1") == "/kept")
+        #expect(copy.archiveDirectory(cacheDirectory: "/cache", run: "job-1", stores: .localFiles) == .file("/kept"))
         copy.method = .scroll
-        let copyExport = try copy.exportOptions(outputDirectory: "/kept", stateDirectory: state)
+        let copyExport = try copy.exportOptions(output: .file("/kept"), stateDirectory: state)
         #expect(copyExport.overwrite && copyExport.method == .scroll)
         #expect(try copy.importOptions(stateDirectory: state).overwrite == false)
 
