@@ -88,6 +88,36 @@ struct ExportInterruptionTests {
         #expect(try CollectionFixtures.points(inArchive: archive(name)) == (try await fixtures.points(of: name)))
     }
 
+    @Test("after SIGINT stops an export --timestamp, the printed resume command continues that generation under its name")
+    func printedResumeCommandOfATimestampedExport() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await fixtures.create(.dense, count: 500)
+        try await qdrant.injectFault(["kind": "stall", "seconds": 600, "skip": 3, "path": "/points/scroll$"])
+        let running = try cli.start(["export", name, "--timestamp", "--method", "scroll", "--batch-size", "100",
+                                     "--points-member-bytes", "30000", "--low-speed-time", "900", "--output", output.url.path])
+        try await waitForStall()
+        running.signal(SIGINT)
+        let stopped = await running.finish()
+        #expect(stopped.exitCode == 130, "\(stopped.stderr)")
+        let partials = try FileManager.default.contentsOfDirectory(atPath: output.url.path)
+        #expect(partials.count == 1 && partials[0].hasSuffix(".qdrant.tar.partial"), "\(partials)")
+        let generation = String(try #require(partials.first).dropLast(".partial".count))
+        #expect(ArchiveName.parse(generation)?.collection == name)
+
+        let printed = try #require(stopped.stderr.components(separatedBy: "continue with `").dropFirst().first?
+            .components(separatedBy: "`").first, "no resume command in: \(stopped.stderr)")
+        var words = printed.split(separator: " ").map(String.init)
+        #expect(words.removeFirst() == "qdrant-backup")
+        try await qdrant.clearFaults()
+        // A second later, so a new timestamp would differ from the interrupted generation's.
+        try await Task.sleep(for: .seconds(1))
+        let resumed = try await cli.run(words)
+        #expect(resumed.exitCode == 0, "`\(printed)`: \(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming after"), "\(resumed.stderr)")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: output.url.path)) == [generation, generation + ".sha256"])
+        #expect(try CollectionFixtures.points(inArchive: output.path(generation)) == (try await fixtures.points(of: name)))
+    }
+
     @Test("SIGTERM during a snapshot download exits 143, deletes the server snapshot and leaves no file")
     func sigtermDuringSnapshot() async throws {
         guard qdrant.isStandIn else { return print("skipped: needs fault injection") }

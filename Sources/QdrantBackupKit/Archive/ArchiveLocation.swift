@@ -117,6 +117,12 @@ public enum ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
     /// The names of the `*.qdrant.tar` archives directly in this folder or under this prefix,
     /// sorted. A folder that does not exist holds none.
     public func archiveNames() throws -> [String] {
+        try names(endingWith: ArchiveName.archiveSuffix)
+    }
+
+    /// The names ending in `suffix` directly in this folder or under this prefix, sorted. A folder
+    /// that does not exist holds none.
+    public func names(endingWith suffix: String) throws -> [String] {
         switch self {
         case .file(let directory):
             let names: [String]
@@ -128,15 +134,13 @@ public enum ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
                 _ = FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder)
                 throw FileSystemError(operation: "list", path: directory, code: isFolder.boolValue ? EACCES : ENOTDIR)
             }
-            return names.filter(Self.isArchiveName).sorted()
+            return names.filter { $0.hasSuffix(suffix) }.sorted()
         case .object(let prefix):
             let folder = prefix.appending("")
             return try ObjectStore.client().listObjects(folder).map { String($0.key.dropFirst(folder.key.count)) }
-                .filter { !$0.contains("/") && Self.isArchiveName($0) }.sorted()
+                .filter { !$0.contains("/") && $0.hasSuffix(suffix) }.sorted()
         }
     }
-
-    private static func isArchiveName(_ name: String) -> Bool { name.hasSuffix(".qdrant.tar") }
 
     // MARK: - Writing
 
