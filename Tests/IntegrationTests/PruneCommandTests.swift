@@ -19,29 +19,6 @@ struct PruneCommandTests: BenchSuite {
     static let deleted: Set = ["20250309T020000Z", "20250307T020000Z", "20250302T020000Z", "20250201T020000Z"]
     static let rules = ["--keep-last", "2", "--keep-daily", "3", "--keep-weekly", "2", "--keep-monthly", "2"]
 
-    /// Exports `name` once with --timestamp into the folder `output`, and returns the archive's bytes
-    /// and its sidecar's hash (the archive itself is removed: the test places copies).
-    func exportGeneration(_ name: String, to output: String) async throws -> (archive: Data, sha256: String) {
-        let run = try await cli.run(["export", name, "--method", "scroll", "--timestamp", "--output", output, "--json"])
-        #expect(run.exitCode == 0, "\(run.stderr)")
-        let path = try #require((try run.json() as? [[String: Any]])?.first?["archive_path"] as? String)
-        #expect(ArchiveName.parse(ArchiveLocation(path).name)?.collection == name, "\(path)")
-        let sidecar = try String(contentsOfFile: path + ".sha256", encoding: .utf8)
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        try FileManager.default.removeItem(atPath: path)
-        try FileManager.default.removeItem(atPath: path + ".sha256")
-        return (bytes, String(sidecar.prefix(64)))
-    }
-
-    /// Puts `generation` of `name` under each of `days`' names in `folder`, with sidecars.
-    func place(_ generation: (archive: Data, sha256: String), of name: String, at days: [String], in folder: ArchiveLocation) throws {
-        for day in days {
-            let archive = "\(name)-\(day).qdrant.tar"
-            try folder.appending(archive).write(Array(generation.archive))
-            try folder.appending(archive + ".sha256").write(Array("\(generation.sha256)  \(archive)\n".utf8))
-        }
-    }
-
     func names(in folder: String) throws -> Set<String> { Set(try FileManager.default.contentsOfDirectory(atPath: folder)) }
 
     @Test("in a folder: --dry-run lists exactly what goes; prune deletes those archives with their sidecars and touches nothing else")
@@ -50,8 +27,8 @@ struct PruneCommandTests: BenchSuite {
         let other = try await fixtures.create(.dense, count: 10)
         defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(other) } }
         let folder = bench.output.url.path
-        try place(try await exportGeneration(name, to: folder), of: name, at: Self.days, in: ArchiveLocation(folder))
-        try place(try await exportGeneration(other, to: folder), of: other, at: ["20250101T000000Z", "20250102T000000Z"], in: ArchiveLocation(folder))
+        try bench.place(try await bench.exportGeneration(name, to: folder), of: name, at: Self.days, in: ArchiveLocation(folder))
+        try bench.place(try await bench.exportGeneration(other, to: folder), of: other, at: ["20250101T000000Z", "20250102T000000Z"], in: ArchiveLocation(folder))
         let bystanders = ["notes.txt", "\(name).tar", "\(name)-20240101T000000Z.qdrant.tar.partial", "ghost-20240101T000000Z.qdrant.tar.sha256"]
         for file in bystanders { try Data("x".utf8).write(to: bench.output.url.appendingPathComponent(file)) }
         // A running export's .partial: held locked, as an exporter holds it.
@@ -132,5 +109,30 @@ struct PruneCommandTests: BenchSuite {
         #expect(left == Set(kept.flatMap { ["\(name)-\($0).qdrant.tar", "\(name)-\($0).qdrant.tar.sha256"] }), "\(left)")
         let listing = try await s3cli.run(["list-archives", prefix.description, "--json"])
         #expect((try listing.json() as? [[String: Any]])?.count == kept.count, "\(listing.stdout)")
+    }
+}
+
+extension ImportBench {
+    /// Exports `name` once with --timestamp into the folder `output`, and returns the archive's bytes
+    /// and its sidecar's hash (the archive itself is removed: the test places copies).
+    func exportGeneration(_ name: String, to output: String) async throws -> (archive: Data, sha256: String) {
+        let run = try await cli.run(["export", name, "--method", "scroll", "--timestamp", "--output", output, "--json"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        let path = try #require((try run.json() as? [[String: Any]])?.first?["archive_path"] as? String)
+        #expect(ArchiveName.parse(ArchiveLocation(path).name)?.collection == name, "\(path)")
+        let sidecar = try String(contentsOfFile: path + ".sha256", encoding: .utf8)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.removeItem(atPath: path + ".sha256")
+        return (bytes, String(sidecar.prefix(64)))
+    }
+
+    /// Puts `generation` of `name` under each of `days`' names in `folder`, with sidecars.
+    func place(_ generation: (archive: Data, sha256: String), of name: String, at days: [String], in folder: ArchiveLocation) throws {
+        for day in days {
+            let archive = "\(name)-\(day).qdrant.tar"
+            try folder.appending(archive).write(Array(generation.archive))
+            try folder.appending(archive + ".sha256").write(Array("\(generation.sha256)  \(archive)\n".utf8))
+        }
     }
 }
