@@ -18,7 +18,7 @@ struct QdrantBackupCommand: AsyncParsableCommand {
             HealthCommand.self, ListCommand.self, InfoCommand.self,
             ExportCommand.self, ImportCommand.self, SnapshotCommand.self, BackupCommand.self,
             ValidateCommand.self, ResyncCommand.self, VerifyCommand.self, InspectCommand.self, CleanupCommand.self,
-            RepairCommand.self, ListArchivesCommand.self, ServeCommand.self,
+            RepairCommand.self, ListArchivesCommand.self, PruneCommand.self, DrillCommand.self, ServeCommand.self,
         ]
     )
 }

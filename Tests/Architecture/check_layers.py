@@ -21,7 +21,7 @@ KIT = os.path.join(ROOT, "Sources", "QdrantBackupKit")
 # Lowest first. A folder may use its own types and those of folders listed before it.
 LAYERS = [
     "Support", "Compression", "Transport", "Encryption", "Archive", "ObjectStore", "Qdrant",
-    "Export", "Import", "Validate", "Resync", "Repair", "Requests",
+    "Export", "Import", "Validate", "Resync", "Repair", "Retention", "Requests",
 ]
 C_FOLDERS = {"Transport", "Compression"}
 # Uses of a higher layer that are known and still to be removed: reported, not failed. Each names

@@ -63,6 +63,23 @@ struct ExportInterruptionTests {
         #expect(try CollectionFixtures.points(inArchive: archive(name)) == (try await fixtures.points(of: name)))
     }
 
+    /// Starts a scroll export of `name` with `extra` flags, stops it by SIGINT while the stand-in
+    /// stalls a scroll (the fault must be injected), and returns the resume command it printed: as
+    /// printed, and as arguments for the CLI (without `qdrant-backup`).
+    func interruptedResumeCommand(_ name: String, _ extra: [String]) async throws -> (printed: String, arguments: [String]) {
+        let running = try cli.start(["export", name, "--method", "scroll", "--batch-size", "100", "--points-member-bytes", "30000",
+                                     "--low-speed-time", "900", "--output", output.url.path] + extra)
+        try await waitForStall()
+        running.signal(SIGINT)
+        let stopped = await running.finish()
+        #expect(stopped.exitCode == 130, "\(stopped.stderr)")
+        let printed = try #require(stopped.stderr.components(separatedBy: "continue with `").dropFirst().first?
+            .components(separatedBy: "`").first, "no resume command in: \(stopped.stderr)")
+        var words = printed.split(separator: " ").map(String.init)
+        #expect(words.removeFirst() == "qdrant-backup")
+        return (printed, words)
+    }
+
     @Test("after SIGINT stops an export --overwrite over an existing archive, the printed resume command works as pasted")
     func printedResumeCommandWorks() async throws {
         guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
@@ -70,22 +87,32 @@ struct ExportInterruptionTests {
         let first = try await cli.run(["export", name, "--method", "scroll", "--output", output.url.path])
         #expect(first.exitCode == 0, "\(first.stderr)")
         try await qdrant.injectFault(["kind": "stall", "seconds": 600, "skip": 3, "path": "/points/scroll$"])
-        let running = try cli.start(["export", name, "--overwrite", "--method", "scroll", "--batch-size", "100",
-                                     "--points-member-bytes", "30000", "--low-speed-time", "900", "--output", output.url.path])
-        try await waitForStall()
-        running.signal(SIGINT)
-        let stopped = await running.finish()
-        #expect(stopped.exitCode == 130, "\(stopped.stderr)")
-
-        let printed = try #require(stopped.stderr.components(separatedBy: "continue with `").dropFirst().first?
-            .components(separatedBy: "`").first, "no resume command in: \(stopped.stderr)")
-        var words = printed.split(separator: " ").map(String.init)
-        #expect(words.removeFirst() == "qdrant-backup")
+        let (printed, words) = try await interruptedResumeCommand(name, ["--overwrite"])
         #expect(!printed.contains("'"), "the temporary paths need no quoting: \(printed)")
         try await qdrant.clearFaults()
         let resumed = try await cli.run(words)
         #expect(resumed.exitCode == 0, "`\(printed)`: \(resumed.stderr)")
         #expect(try CollectionFixtures.points(inArchive: archive(name)) == (try await fixtures.points(of: name)))
+    }
+
+    @Test("after SIGINT stops an export --timestamp, the printed resume command continues that generation under its name")
+    func printedResumeCommandOfATimestampedExport() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await fixtures.create(.dense, count: 500)
+        try await qdrant.injectFault(["kind": "stall", "seconds": 600, "skip": 3, "path": "/points/scroll$"])
+        let (printed, words) = try await interruptedResumeCommand(name, ["--timestamp"])
+        let partials = try FileManager.default.contentsOfDirectory(atPath: output.url.path)
+        #expect(partials.count == 1 && partials[0].hasSuffix(".qdrant.tar.partial"), "\(partials)")
+        let generation = String(try #require(partials.first).dropLast(".partial".count))
+        #expect(ArchiveName.parse(generation)?.collection == name)
+        try await qdrant.clearFaults()
+        // A second later, so a new timestamp would differ from the interrupted generation's.
+        try await Task.sleep(for: .seconds(1))
+        let resumed = try await cli.run(words)
+        #expect(resumed.exitCode == 0, "`\(printed)`: \(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming after"), "\(resumed.stderr)")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: output.url.path)) == [generation, generation + ".sha256"])
+        #expect(try CollectionFixtures.points(inArchive: output.path(generation)) == (try await fixtures.points(of: name)))
     }
 
     @Test("SIGTERM during a snapshot download exits 143, deletes the server snapshot and leaves no file")

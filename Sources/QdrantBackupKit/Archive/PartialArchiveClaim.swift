@@ -39,6 +39,17 @@ enum PartialArchiveClaim {
         guard try file.tryLockExclusively() else { throw PartialArchiveInUse(path: partialPath) }
     }
 
+    /// Removes `partialPath` if no writer holds it (`prune --partials`); false when one does. A
+    /// file that is not there is fine.
+    static func removeIfAbandoned(_ partialPath: String) throws -> Bool {
+        do {
+            try removeAbandoned(partialPath)
+            return true
+        } catch is PartialArchiveInUse {
+            return false
+        }
+    }
+
     /// Removes a `.partial` that no writer holds (left by a crash, or one a new export replaces).
     private static func removeAbandoned(_ partialPath: String) throws {
         let old: OwnedFile

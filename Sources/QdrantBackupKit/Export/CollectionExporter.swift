@@ -12,13 +12,22 @@ public struct CollectionExporter: Sendable {
         self.progress = progress
     }
 
-    /// Where the archive of `collection` goes under these options.
-    public func archiveLocation(for collection: String, at date: Date = Date()) -> ArchiveLocation {
-        let base = options.timestamped ? "\(collection)-\(Self.timestampFormatter.string(from: date))" : collection
-        return options.output.appending(base + ".qdrant.tar")
+    /// Where the archive of `collection` goes under these options: `<collection>.qdrant.tar`, or
+    /// with `timestamped` the generation of `generationTime`; when resuming a timestamped export,
+    /// the newest generation of `collection` whose `.partial` is in the folder, so that the resume
+    /// continues under the interrupted generation's name (a new time would name no file).
+    public func archiveLocation(for collection: String) -> ArchiveLocation {
+        let folder = options.output
+        guard options.timestamped else { return folder.appending(ArchiveName.of(collection)) }
+        if options.resume, let partials = try? folder.names(endingWith: ArchiveName.archiveSuffix + ArchiveName.partialSuffix),
+           let newest = partials.map({ String($0.dropLast(ArchiveName.partialSuffix.count)) })
+               .compactMap({ name in ArchiveName.time(in: name, of: collection).map { (name, $0) } }).max(by: { $0.1 < $1.1 }) {
+            return folder.appending(newest.0)
+        }
+        return folder.appending(ArchiveName.of(collection, at: options.generationTime))
     }
 
-    /// Exports `collection` into `location`, by default ``archiveLocation(for:at:)``.
+    /// Exports `collection` into `location`, by default ``archiveLocation(for:)``.
     public func export(_ collection: String, to location: ArchiveLocation? = nil) async throws -> ExportResult {
         let started = ContinuousClock.now
         let location = location ?? archiveLocation(for: collection)
@@ -150,14 +159,6 @@ public struct CollectionExporter: Sendable {
         return "shard\(remote.count == 1 ? "" : "s") \(list) of '\(collection)' \(remote.count == 1 ? "is" : "are") held only by other peers, "
             + "and a collection snapshot holds just the shards of the node it is taken on"
     }
-
-    private static let timestampFormatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter
-    }()
 }
 
 /// Export failures that are not the server's or the archive's.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a collection's data leaves the server.
 public enum ExportMethod: String, Sendable, Codable, CaseIterable {
     /// Download a server snapshot (fast, exact; needs a key that may create snapshots, one node).
@@ -33,6 +35,9 @@ public struct ExportOptions: Sendable {
     public var resume = false
     /// Name archives `<collection>-<UTC yyyyMMdd'T'HHmmss'Z'>.qdrant.tar` so that several can sit side by side.
     public var timestamped = false
+    /// The time a timestamped archive is named after: the run's start, one for all its collections,
+    /// fixed before any export so that whoever reports a failure names the file the export wrote.
+    public var generationTime = Date()
     /// Raw bytes per points member; tests make it small.
     public var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
     /// Raw bytes per snapshot slice; nil sizes them by the snapshot

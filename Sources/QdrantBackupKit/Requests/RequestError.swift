@@ -10,11 +10,14 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     /// `setting` is required (or, when given, `alternative` instead); `because` says why, when it
     /// is not plain.
     case missing(setting: RequestSetting, alternative: RequestSetting?, because: String? = nil)
+    /// At least one of `settings` must be given a value above 0; `because` says why.
+    case noneGiven(settings: [RequestSetting], because: String)
 
     /// The setting to blame.
     public var setting: RequestSetting {
         switch self {
         case .invalid(let setting, _), .exclusive(let setting, _), .missing(let setting, _, _): setting
+        case .noneGiven(let settings, _): settings[0]
         }
     }
 
@@ -25,6 +28,8 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
         case .exclusive(let setting, let other): "\(name(setting)) and \(name(other)) exclude each other"
         case .missing(let setting, let alternative, let because):
             "give \(name(setting))" + (alternative.map { " or \(name($0))" } ?? "") + (because.map { ": \($0)" } ?? "")
+        case .noneGiven(let settings, let because):
+            "give at least one of \(settings.map(name).joined(separator: ", ")) above 0: \(because)"
         }
     }
 

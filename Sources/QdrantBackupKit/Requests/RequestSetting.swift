@@ -38,4 +38,10 @@ public enum RequestSetting: String, Sendable, CaseIterable {
     case identityFile
     /// A file holding the archives' passphrase.
     case passphraseFile
+    /// Retention: archives, hours, days, ISO weeks and months kept (prune).
+    case keepLast
+    case keepHourly
+    case keepDaily
+    case keepWeekly
+    case keepMonthly
 }

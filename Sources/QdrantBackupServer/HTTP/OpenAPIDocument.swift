@@ -104,9 +104,11 @@ enum OpenAPIDocument {
         \#(errors(.get, 404, 502))}}},
     "/archives": {"get": {"summary": "The archives in the archive directory.",
       "parameters": [{"name": "verify", "in": "query", "schema": {"type": "boolean"}, "description": "Also verify each archive fully: exactly true or false."}],
-      "responses": {"200": {"description": "One entry per *.qdrant.tar.", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "archives": {"type": "array", "items": {"type": "object", "required": ["name"], "properties": {
-          "name": {"type": "string"}, "summary": {"$ref": "#/components/schemas/ArchiveSummary"},
+      "responses": {"200": {"description": "One entry per *.qdrant.tar, by collection and newest generation first.", "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "archives": {"type": "array", "items": {"type": "object", "required": ["name", "collection"], "properties": {
+          "name": {"type": "string"}, "collection": {"type": "string", "description": "From archive.json, or from the name when the archive cannot be read."},
+          "generation_time": {"type": "string", "format": "date-time", "description": "The time in a timestamped name, else the archive's creation time."},
+          "summary": {"$ref": "#/components/schemas/ArchiveSummary"},
           "verified": {"type": ["boolean", "null"]}, "problem": {"type": ["string", "null"]}}}}}}}}},
         \#(errors(.get, 400))}}},
     "/start": {"post": {"summary": "Back up collections: export each from production and import it into local.",

@@ -23,6 +23,11 @@ enum RequestFields {
         case .recipientsFile: "recipients_file"
         case .identityFile: "identity_file"
         case .passphraseFile: "passphrase_file"
+        case .keepLast: "keep_last"
+        case .keepHourly: "keep_hourly"
+        case .keepDaily: "keep_daily"
+        case .keepWeekly: "keep_weekly"
+        case .keepMonthly: "keep_monthly"
         }
     }
 

@@ -125,6 +125,7 @@ extension ExportCommand {
     /// existing archive, the keys, the server) and those that shape the rest of the archive.
     func resumeCommand(for name: String) -> ShellCommand {
         var command = ShellCommand(["qdrant-backup", "export", name, "--resume", "--output", output])
+        command.append("--timestamp", if: timestamp)
         command.append("--overwrite", if: overwrite)
         if batchSize != RequestDefaults.batchSize { command.append("--batch-size", String(batchSize)) }
         command.append("--compression-level", compressionLevel.map { String($0) })

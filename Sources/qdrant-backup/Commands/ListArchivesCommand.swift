@@ -5,10 +5,11 @@ import QdrantBackupKit
 struct ListArchivesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list-archives",
-        abstract: "List the archives in a folder or under an s3:// prefix: collection, method, points, size, creation time, complete.",
+        abstract: "List the archives in a folder or under an s3:// prefix by collection, newest first: method, points, size, creation time, complete.",
         discussion: """
             Reads each archive's headers, archive.json and manifest only; --verify also checks every \
-            byte (as `verify`) and exits 2 if any archive fails.
+            byte (as `verify`) and exits 2 if any archive fails. In a folder, the .partial files of \
+            exports are listed too (being written, or interrupted), never verified.
             """
     )
 
@@ -23,40 +24,44 @@ struct ListArchivesCommand: AsyncParsableCommand {
 
     @OptionGroup var key: ArchiveKeyOptions
 
-    private func row(_ entry: ArchiveCatalog.Entry) -> [String] {
-        var cells = [entry.name, "-", "-", "-", "-", "-", "unreadable"]
+    /// One row; the collection only on its group's first row.
+    private func row(_ entry: ArchiveCatalog.Entry, first: Bool) -> [String] {
+        var cells = [first ? entry.collection : "", entry.name, "-", "-", "-", "-", "unreadable"]
         if let summary = entry.summary {
-            cells[1] = summary.collection
             cells[2] = summary.method.rawValue
             cells[3] = summary.pointsCount.map(String.init) ?? "-"
             cells[4] = String(summary.fileSize)
             cells[5] = ISO8601DateFormatter().string(from: summary.createdAt)
             cells[6] = summary.complete ? "yes" : "no"
         }
-        if verify { cells.append(entry.verified == true ? "ok" : "FAILED") }
+        if entry.partial == true { cells[6] = entry.inUse == true ? "partial, being written" : "partial, interrupted" }
+        if verify { cells.append(entry.partial == true ? "-" : entry.verified == true ? "ok" : "FAILED") }
         return cells
     }
 
     func run() async throws {
         try await reportingFailures {
             let reading = TerminalExportProgress(quiet: false)
-            let entries = try ArchiveCatalog.list(directory: ArchiveStores.withObjectStorage().location(directory), verify: verify, key: try key.openingKey(),
-                                                 requireFolder: true, progress: reading.archiveRead(verb: "verifying"))
+            let entries = try ArchiveCatalog.list(directory: ArchiveStores.withObjectStorage().location(directory), verify: verify,
+                                                 key: try key.openingKey(), requireFolder: true, partials: true,
+                                                 progress: reading.archiveRead(verb: "verifying"))
             reading.finishLine()
             if json {
                 try Terminal.printJSON(entries)
             } else {
-                var table = TextTable(headers: ["ARCHIVE", "COLLECTION", "METHOD", "POINTS", "STORED", "CREATED", "COMPLETE"]
+                var table = TextTable(headers: ["COLLECTION", "ARCHIVE", "METHOD", "POINTS", "STORED", "CREATED", "COMPLETE"]
                                       + (verify ? ["VERIFIED"] : []),
                                       alignments: [.left, .left, .left, .right, .right, .left, .left] + (verify ? [.left] : []))
-                for entry in entries { table.append(row(entry)) }
+                for (index, entry) in entries.enumerated() {
+                    table.append(row(entry, first: index == 0 || entries[index - 1].collection != entry.collection))
+                }
                 print(table.rendered)
                 if entries.isEmpty { Terminal.printNote("no archives (*.qdrant.tar) in \(directory)") }
-                for entry in entries where entry.problem != nil {
+                for entry in entries where entry.problem != nil && entry.partial != true {
                     Terminal.printNote("\(entry.name): \(entry.problem!)")
                 }
             }
-            if verify && entries.contains(where: { $0.verified != true }) {
+            if verify && entries.contains(where: { $0.partial != true && $0.verified != true }) {
                 throw ExitCode(ExitStatus.code(for: .archiveInvalid))
             }
         }

@@ -24,6 +24,11 @@ enum RequestFlags {
         case .recipientsFile: "--recipients-file"
         case .identityFile: "--identity"
         case .passphraseFile: "--passphrase-file"
+        case .keepLast: "--keep-last"
+        case .keepHourly: "--keep-hourly"
+        case .keepDaily: "--keep-daily"
+        case .keepWeekly: "--keep-weekly"
+        case .keepMonthly: "--keep-monthly"
         }
     }
 
