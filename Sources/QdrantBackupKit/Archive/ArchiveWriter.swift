@@ -14,8 +14,10 @@ import Foundation
 /// Memory stays bounded by one member: the raw bytes the caller hands over plus their compressed
 /// spool (snapshot slices are compressed as they arrive, so only the spool is held).
 ///
-/// Not thread-safe: one owner feeds it.
-public final class ArchiveWriter {
+/// Not thread-safe: one owner feeds it. `@unchecked Sendable` so that the owner can hand it to a
+/// thread of ``BlockingWork`` (a writing stage) and take it back once that thread is done; it is
+/// never used by two threads at once.
+public final class ArchiveWriter: @unchecked Sendable {
     /// Settings of a writer.
     public struct Options: Sendable {
         /// zstd level (1...19); 0 stores the data in zstd frames uncompressed.

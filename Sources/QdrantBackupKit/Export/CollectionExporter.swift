@@ -32,7 +32,7 @@ public struct CollectionExporter: Sendable {
         let started = ContinuousClock.now
         let location = location ?? archiveLocation(for: collection)
         // Refuse before anything happens on the server.
-        if !options.overwrite, try location.exists() {
+        if !options.overwrite, try await location.exists() {
             throw ArchiveError.archiveExists(path: location.description)
         }
         if let path = location.localPath { try PartialArchiveClaim.checkFree(path + ".partial") }
@@ -73,8 +73,8 @@ public struct CollectionExporter: Sendable {
                                                        archive: location, reportedPoints: reportedPoints)
         }
 
-        let storedBytes = try location.size()
-        let sidecar = try ArchiveSidecar(at: location.sidecar)
+        let storedBytes = try await location.size()
+        let sidecar = try await ArchiveSidecar.read(at: location.sidecar)
         return ExportResult(
             collection: collection, method: finalMethod, methodReason: finalReason,
             points: manifest.totals.pointsCount ?? reportedPoints, rawBytes: manifest.totals.rawSize,

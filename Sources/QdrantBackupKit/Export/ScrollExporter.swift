@@ -27,7 +27,9 @@ struct ScrollExporter {
         var pointsDone: UInt64 = 0
         var finished = false
         if options.resume {
-            let (resumed, point) = try ArchiveWriter.resume(archive, key: options.openingKey, options: writerOptions)
+            let (resumed, point) = try await BlockingWork.run { [writerOptions, key = options.openingKey] in
+                try ArchiveWriter.resume(archive, key: key, options: writerOptions)
+            }
             writer = resumed
             offset = point.nextOffset
             lastShardKey = point.shardKey
@@ -37,14 +39,19 @@ struct ScrollExporter {
                 "resuming after \(point.membersKept) whole members (\(point.pointsKept) points)"))
         } else {
             writerOptions.encryption = try options.newArchiveKeys(for: name, progress: progress)
-            writer = try ArchiveWriter(creating: archive, descriptor: descriptor, options: writerOptions)
+            writer = try await BlockingWork.run { [writerOptions] in
+                try ArchiveWriter(creating: archive, descriptor: descriptor, options: writerOptions)
+            }
         }
         progress.exportProgressed(.started(collection: name, method: .points, totalPoints: reportedPoints, totalBytes: nil))
         do {
             if !finished {
-                try await scrollRemaining(name, into: writer, after: lastShardKey, from: offset, pointsDone: pointsDone)
+                _ = try await MemberWritingStage.with(writer) { stage in
+                    try await scrollRemaining(name, into: stage, after: lastShardKey, from: offset, pointsDone: pointsDone)
+                }
             }
-            return try writer.finish()
+            try Task.checkCancellation()
+            return try await BlockingWork.run { try writer.finish() }
         } catch {
             // An interruption or failure leaves a .partial for `--resume`; an upload to object
             // storage cannot be resumed, so it is aborted and leaves nothing behind.
@@ -58,12 +65,12 @@ struct ScrollExporter {
     /// (custom sharding), from `start` within shard key `lastKey` and then every later key in full
     /// (`start` null with a `lastKey`: that key is done; no `lastKey`: nothing is written yet).
     @discardableResult
-    func scrollRemaining(_ name: String, into writer: ArchiveWriter, after lastKey: JSONValue?, from start: JSONValue,
+    func scrollRemaining(_ name: String, into stage: MemberWritingStage, after lastKey: JSONValue?, from start: JSONValue,
                          pointsDone: UInt64) async throws -> UInt64 {
-        guard let keys = writer.descriptor.memberShardKeys else {
+        guard let keys = stage.memberShardKeys else {
             // A null offset after members means the collection's end was reached already.
-            guard start != .null || writer.members.isEmpty else { return 0 }
-            return try await scroll(name, from: start, into: writer, pointsDone: pointsDone)
+            guard start != .null || !stage.hadMembers else { return 0 }
+            return try await scroll(name, from: start, into: stage, pointsDone: pointsDone)
         }
         var remaining = keys[...]
         var offset = start
@@ -74,7 +81,7 @@ struct ScrollExporter {
         }
         var points = pointsDone
         for key in remaining {
-            points += try await scroll(name, shardKey: key, from: offset, into: writer, pointsDone: points)
+            points += try await scroll(name, shardKey: key, from: offset, into: stage, pointsDone: points)
             offset = .null
         }
         return points - pointsDone
@@ -86,7 +93,7 @@ struct ScrollExporter {
     /// next one starts.
     @discardableResult
     func scroll(_ name: String, shardKey: JSONValue? = nil, from start: JSONValue, until stop: JSONValue = .null,
-                into writer: ArchiveWriter, pointsDone: UInt64) async throws -> UInt64 {
+                into stage: MemberWritingStage, pointsDone: UInt64) async throws -> UInt64 {
         var builder = PointsMemberBuilder(startOffset: start, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
         var points = pointsDone
         var bytes: UInt64 = 0
@@ -100,6 +107,7 @@ struct ScrollExporter {
             let next = try scanned.nextPageOffset.map { try pointID(fromJSONText: $0) }
             // Ask for the next page before writing this one, so the server works while we compress.
             pending = next.flatMap { beforeStop($0) ? fetch(name, shardKey: shardKey, after: $0) : nil }
+            var filled: [(builder: PointsMemberBuilder, nextOffset: JSONValue)] = []
             try withPointLines(of: scanned, in: page) { body, ranges in
                 for (range, idText) in zip(ranges, scanned.pointIDs) {
                     let id = try pointID(fromJSONText: idText)
@@ -107,18 +115,19 @@ struct ScrollExporter {
                     let line = UnsafeRawBufferPointer(rebasing: body[range])
                     if !builder.fits(lineLength: line.count) {
                         // A scroll from this point's id continues exactly where the member ends.
-                        try writer.appendPointsMember(builder, nextOffset: id)
+                        filled.append((builder, id))
                         builder = PointsMemberBuilder(startOffset: id, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
                     }
                     builder.append(pointJSON: line, id: id)
                     points += 1
                 }
             }
+            for member in filled { try await stage.append(member.builder, nextOffset: member.nextOffset) }
             bytes += UInt64(page.count)
             progress.exportProgressed(.advanced(collection: name, points: points, bytes: bytes))
             try Task.checkCancellation()
         }
-        if !builder.isEmpty { try writer.appendPointsMember(builder, nextOffset: stop) }
+        if !builder.isEmpty { try await stage.append(builder, nextOffset: stop) }
         return points - pointsDone
     }
 

@@ -46,6 +46,12 @@ public struct CheckedArchive: Sendable {
         }
     }
 
+    /// Runs the pre-check on a thread of ``BlockingWork``: it reads the whole archive.
+    public static func check(at location: ArchiveLocation, key: AgeKey? = nil,
+                             progress: ArchiveReadProgress? = nil) async throws -> CheckedArchive {
+        try await BlockingWork.run { try CheckedArchive(at: location, key: key, progress: progress) }
+    }
+
     /// Points the archive holds (points archives) or the count the source reported (snapshot archives).
     public var pointsCount: UInt64? { manifest.totals.pointsCount }
 }

@@ -62,8 +62,8 @@ public struct CollectionCopier: Sendable {
         }
         var kept: String? = exported.archivePath
         if !keepArchive {
-            try? exported.archive.remove()
-            try? exported.archive.sidecar.remove()
+            try? await exported.archive.remove()
+            try? await exported.archive.sidecar.remove()
             kept = nil
         }
         return CopyResult(collection: collection, target: target, export: exported, import: imported, archiveKept: kept)

@@ -25,7 +25,7 @@ public struct CollectionImporter: Sendable {
         let path = location.description
         progress.importProgressed(.checking(archive: path))
         let progress = progress
-        let archive = try CheckedArchive(at: location, key: options.key) { read, total in
+        let archive = try await CheckedArchive.check(at: location, key: options.key) { read, total in
             progress.importProgressed(.checked(archive: path, bytes: read, totalBytes: total))
         }
         let descriptor = archive.descriptor

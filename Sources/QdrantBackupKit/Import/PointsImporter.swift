@@ -25,7 +25,11 @@ struct PointsImporter {
         _ archive: CheckedArchive, into target: String, fromMember firstMember: Int, pointsBefore: UInt64,
         partial: inout Outcome, confirmed: (Outcome) throws -> Void
     ) async throws {
-        let reader = try ArchiveReader(source: archive.location.openForReading(), key: archive.key)
+        // Reading, decompressing and checking members blocks: a thread of its own does it, one
+        // member ahead of the upserts, which then overlap with it.
+        let members = StageQueue<ReadMember>(capacity: 1)
+        let reading = Task { try await Self.read(archive, from: firstMember, into: members) }
+        defer { members.stop(CancellationError()) }
         let parallel = max(1, options.parallel)
         var outcome = Outcome(confirmedMembers: firstMember, confirmedPoints: pointsBefore, bytesSent: 0)
         defer { partial = outcome }
@@ -52,22 +56,12 @@ struct PointsImporter {
                 if grew { try confirmed(outcome) }
                 progress.importProgressed(.advanced(target: target, points: acknowledgedPoints, bytes: outcome.bytesSent))
             }
-            while true {
-                let skipping = index < firstMember
-                var raw: [UInt8] = []
-                var content = PointsContentCheck()
-                guard let member = try reader.nextMember(skipping ? .skip : .verify, consumer: { chunk in
-                    raw.append(contentsOf: chunk)
-                    content.consume(chunk)
-                }) else { break }
-                defer { index += 1 }
-                guard !skipping, let info = member.points else { continue }
-                try content.check(against: info, member: member.path)
+            while let member = try await members.receive() {
+                index = member.index
                 let batchSize = max(1, options.batchSize)
-                let batches = Self.upsertBodies(lines: raw, batchSize: batchSize, shardKey: info.shardKey)
+                let batches = Self.upsertBodies(lines: member.lines, batchSize: batchSize, shardKey: member.info.shardKey)
                 outstanding[index] = batches.count
-                pointsOf[index] = info.pointCount
-                raw = []
+                pointsOf[index] = member.info.pointCount
                 for (body, points) in batches {
                     while inFlight >= parallel, let finished = try await group.next() { try settle(finished) }
                     let memberIndex = index
@@ -80,6 +74,43 @@ struct PointsImporter {
                 try Task.checkCancellation()
             }
             while let finished = try await group.next() { try settle(finished) }
+        }
+        try await reading.value
+    }
+
+    /// A points member read and checked: its index in the archive, records and JSON lines.
+    struct ReadMember: Sendable {
+        var index: Int
+        var info: PointsMemberInfo
+        var lines: [UInt8]
+    }
+
+    /// Reads the archive's points members from `firstMember` on into `members` (raw hashes and
+    /// content checked as they decompress), on a thread of ``BlockingWork``; a failure stops the
+    /// queue, so the upserts stop at the member before it.
+    private static func read(_ archive: CheckedArchive, from firstMember: Int, into members: StageQueue<ReadMember>) async throws {
+        try await BlockingWork.run {
+            do {
+                let reader = try ArchiveReader(source: archive.location.openForReading(), key: archive.key)
+                var index = 0
+                while true {
+                    let skipping = index < firstMember
+                    var raw: [UInt8] = []
+                    var content = PointsContentCheck()
+                    guard let member = try reader.nextMember(skipping ? .skip : .verify, consumer: { chunk in
+                        raw.append(contentsOf: chunk)
+                        content.consume(chunk)
+                    }) else { break }
+                    defer { index += 1 }
+                    guard !skipping, let info = member.points else { continue }
+                    try content.check(against: info, member: member.path)
+                    try members.sendBlocking(ReadMember(index: index, info: info, lines: raw))
+                }
+                members.finish()
+            } catch {
+                members.stop(error)
+                throw error
+            }
         }
     }
 

@@ -50,7 +50,7 @@ public struct ArchiveRepairer: Sendable {
             guard OwnedFile.exists(path + ".partial") else { throw RepairError.noArchive(path: path) }
             report = try await completeInterruptedExport(path)
         } else {
-            let verification = ArchiveVerifier.verify(archiveAt: .file(path), key: options.export.openingKey)
+            let verification = await ArchiveVerifier.verify(archiveAt: .file(path), key: options.export.openingKey)
             report = try diagnose(path)
             if verification.intact {
                 report.outcome = .intact
@@ -139,8 +139,10 @@ public struct ArchiveRepairer: Sendable {
                     try writer.appendCopiedPointsMember(stored: salvaged.stored, records: salvaged.records)
                 } else {
                     // Offsets of a custom-sharded archive belong to a scroll of the member's shard key.
-                    let count = try await scroller.scroll(collection, shardKey: info.shardKey, from: info.startOffset,
-                                                          until: info.nextOffset, into: writer, pointsDone: refetched)
+                    let count = try await MemberWritingStage.with(writer) { stage in
+                        try await scroller.scroll(collection, shardKey: info.shardKey, from: info.startOffset,
+                                                  until: info.nextOffset, into: stage, pointsDone: refetched)
+                    }
                     guard count > 0 else { throw RepairError.rangeEmpty(member: salvaged.member.path) }
                     refetched += count
                 }
@@ -148,8 +150,10 @@ public struct ArchiveRepairer: Sendable {
                 lastShardKey = info.shardKey
             }
             if tailLost {
-                refetched += try await scroller.scrollRemaining(collection, into: writer, after: lastShardKey,
-                                                                from: lastNextOffset ?? .null, pointsDone: refetched)
+                refetched += try await MemberWritingStage.with(writer) { stage in
+                    try await scroller.scrollRemaining(collection, into: stage, after: lastShardKey,
+                                                       from: lastNextOffset ?? .null, pointsDone: refetched)
+                }
             }
             _ = try writer.finish(checkBeforeRename: verifyRepaired)
         } catch {

@@ -27,10 +27,10 @@ public struct ComparisonSource: Codable, Sendable, Equatable {
 
     /// The local collection: the one named, else the source collection's name, else (an archive)
     /// the archived collection's name.
-    func target(archive: ArchiveLocation?) throws -> String {
+    func target(archive: ArchiveLocation?) async throws -> String {
         if let targetCollection { return targetCollection }
         if let sourceCollection { return sourceCollection }
         guard let archive else { throw RequestError.missing(setting: .sourceCollection, alternative: .archive) }
-        return try ArchiveInspector.inspect(archiveAt: archive).collection
+        return try await ArchiveInspector.inspect(archiveAt: archive).collection
     }
 }

@@ -32,7 +32,7 @@ public struct DrillRequest: Codable, Sendable, Equatable {
                     validationProgress: ValidationProgressObserver = SilentValidationProgress()) async throws -> DrillReport {
         let started = ContinuousClock.now
         let location = locate(archive)
-        let collection = try ArchiveInspector.inspect(archiveAt: location).collection
+        let collection = try await ArchiveInspector.inspect(archiveAt: location).collection
         let scratch = target ?? "\(collection)-drill-\(ArchiveName.timestamp(Date()))"
         if try await local.collectionExists(scratch) { throw DrillError.scratchExists(scratch, server: local.displayURL) }
         do {

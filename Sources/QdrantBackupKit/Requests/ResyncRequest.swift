@@ -50,7 +50,7 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
         options.stateDirectory = stateDirectory
         let resyncer = CollectionResyncer(client: local, options: options, progress: progress)
         let archive = source.archive.map(locate)
-        let target = try source.target(archive: archive)
+        let target = try await source.target(archive: archive)
         if let archive {
             return try await resyncer.resync(archiveAt: archive, into: target)
         }

@@ -42,7 +42,7 @@ public struct ValidationRequest: Codable, Sendable, Equatable {
                     progress: ValidationProgressObserver = SilentValidationProgress()) async throws -> ValidationReport {
         let validator = try validator()
         let archive = source.archive.map(locate)
-        let target = try source.target(archive: archive)
+        let target = try await source.target(archive: archive)
         if let archive {
             return full ? try await validator.validateFull(archiveAt: archive, target: local, target, progress: progress)
                 : try await validator.validate(archiveAt: archive, target: local, target)

@@ -23,9 +23,9 @@ public struct ArchiveDirectory: Sendable {
     }
 
     /// The archives here, as `GET /archives` reports them.
-    func list(verify: Bool) throws -> [ArchiveCatalog.Entry] {
+    func list(verify: Bool) async throws -> [ArchiveCatalog.Entry] {
         do {
-            return try ArchiveCatalog.list(directory: location, verify: verify)
+            return try await ArchiveCatalog.list(directory: location, verify: verify)
         } catch {
             throw AdminAPIError(.internalServerError, "cannot list the archive directory \(path): \(error)")
         }

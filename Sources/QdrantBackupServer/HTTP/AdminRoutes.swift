@@ -12,7 +12,7 @@ struct AdminRoutes: Sendable {
         group.get("health") { _, _ in try await health() }
         group.get("collections/:server") { _, context in try await collections(on: context.parameters.require("server")) }
         group.get("archives") { request, _ in
-            try JSONResponse.make(["archives": try environment.archiveDirectory.list(verify: try queryBoolean("verify", of: request))])
+            try JSONResponse.make(["archives": try await environment.archiveDirectory.list(verify: try queryBoolean("verify", of: request))])
         }
         group.post("start") { request, _ in try await submit(.backup, request) }
         group.post("export") { request, _ in try await submit(.export, request) }
@@ -128,7 +128,7 @@ struct AdminRoutes: Sendable {
             guard ArchiveDirectory.isArchiveName(archive) else {
                 throw AdminAPIError.badRequest("name an archive of the archive directory", field: "archive")
             }
-            guard try environment.archiveDirectory.file(archive).exists() else {
+            guard try await environment.archiveDirectory.file(archive).exists() else {
                 throw AdminAPIError.notFound("no archive \(archive) in the archive directory")
             }
         }

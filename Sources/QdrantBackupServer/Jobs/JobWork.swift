@@ -162,7 +162,7 @@ struct JobWork: Sendable {
     private func export(_ name: String, index: Int, of tracker: JobTracker, resumingSince: Date?) async throws {
         var options = try tracker.record.request.exportRequest.options(
             output: environment.archiveDirectory.location, stateDirectory: environment.stateDirectory)
-        try options.output.createFolder()
+        try await options.output.createFolder()
         let archive = CollectionExporter(client: environment.production, options: options).archiveLocation(for: name)
         options.resume = resumingSince != nil && !options.timestamped
             && archive.localPath.map { ArchiveWriter.canResume($0 + ".partial") } == true

@@ -90,7 +90,7 @@ struct ExportCommand: AsyncParsableCommand {
         try await reportingFailures {
             let client = try connection.productionClient()
             let options = try request.options(output: ArchiveStores.withObjectStorage().location(output))
-            try options.output.createFolder()
+            try await options.output.createFolder()
             let (chosen, missing) = try await selection.resolve(names: names, on: client, quiet: quiet)
             if !quiet && !chosen.isEmpty {
                 Terminal.printNote("exporting \(chosen.count) collection\(chosen.count == 1 ? "" : "s") to "

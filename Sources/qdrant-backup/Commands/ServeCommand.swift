@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
             let stores = ArchiveStores.withObjectStorage()
             let archives = stores.location(archiveDir)
             // Missing or wrong object-storage credentials fail the start, not the first job.
-            if archives.localPath == nil { _ = try archives.exists() }
+            if archives.localPath == nil { _ = try await archives.exists() }
             let state = stateDir.map(StateDirectory.init(path:)) ?? StateDirectory.standard()
             var environment = AdminEnvironment(
                 production: try connection.productionClient(), local: try connection.localClient(),

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Points members on their way into an archive: compressed, hashed, encrypted and written (or
+/// uploaded) by a thread of ``BlockingWork`` while the scroll fetches and scans the next pages.
+/// One member waits in between at most, so memory holds three (the one being filled, the one
+/// waiting, the one being written: 16 MiB of lines each by default).
+///
+/// Run through ``with(_:_:)``, which hands the writer back only once every member sent is written
+/// (or, on a failure, once the thread has stopped): the writer is never used by two threads at once.
+final class MemberWritingStage: Sendable {
+    /// What the writer's descriptor says about member shard keys, read before the thread starts.
+    let memberShardKeys: [JSONValue]?
+    /// Whether the writer held members before this stage (a resumed or repaired archive).
+    let hadMembers: Bool
+    private let queue = StageQueue<(builder: PointsMemberBuilder, nextOffset: JSONValue)>(capacity: 1)
+    private let done: Task<Void, Error>
+
+    private init(writer: ArchiveWriter) {
+        memberShardKeys = writer.descriptor.memberShardKeys
+        hadMembers = !writer.members.isEmpty
+        let queue = queue
+        done = Task {
+            try await BlockingWork.run {
+                do {
+                    while let member = try queue.receiveBlocking() {
+                        try writer.appendPointsMember(member.builder, nextOffset: member.nextOffset)
+                    }
+                } catch {
+                    queue.stop(error)
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with a stage writing into `writer`, and returns once all it sent is written.
+    static func with<T: Sendable>(_ writer: ArchiveWriter, _ body: (MemberWritingStage) async throws -> T) async throws -> T {
+        let stage = MemberWritingStage(writer: writer)
+        do {
+            let result = try await body(stage)
+            stage.queue.finish()
+            try await stage.done.value
+            return result
+        } catch {
+            stage.queue.stop(error)
+            _ = try? await stage.done.value
+            throw error
+        }
+    }
+
+    /// Hands `builder`'s member to the writing thread, waiting while one is already waiting.
+    /// Throws the writer's failure (a full disk, a refused upload) once it has one.
+    func append(_ builder: PointsMemberBuilder, nextOffset: JSONValue) async throws {
+        try await queue.send((builder, nextOffset))
+    }
+}
