@@ -23,6 +23,16 @@ enum RequestFields {
         case .recipientsFile: "recipients_file"
         case .identityFile: "identity_file"
         case .passphraseFile: "passphrase_file"
+        case .method: "method"
+        case .pointFilter: "point_filter"
+        case .limit: "limit"
+        case .sampleFraction: "sample"
+        case .sampleSeed: "sample_seed"
+        case .keepPayload: "keep_payload"
+        case .dropPayload: "drop_payload"
+        case .hashPayload: "hash_payload"
+        case .redactionRulesFile: "redaction_rules_file"
+        case .redactionKeyFile: "redaction_key_file"
         }
     }
 

@@ -24,6 +24,16 @@ enum RequestFlags {
         case .recipientsFile: "--recipients-file"
         case .identityFile: "--identity"
         case .passphraseFile: "--passphrase-file"
+        case .method: "--method"
+        case .pointFilter: "--point-filter"
+        case .limit: "--limit"
+        case .sampleFraction: "--sample"
+        case .sampleSeed: "--sample-seed"
+        case .keepPayload: "--keep-payload"
+        case .dropPayload: "--drop-payload"
+        case .hashPayload: "--hash-payload"
+        case .redactionRulesFile: "--redaction-rules"
+        case .redactionKeyFile: "--redaction-key-file"
         }
     }
 
