@@ -77,11 +77,13 @@ public struct CollectionExporter: Sendable {
     }
 
     /// Asks for one point through `filter`, so that a filter the server refuses fails the export
-    /// before anything is written, with the server's own words.
+    /// before anything is written, with the server's own words: 400 for a filter that does not
+    /// parse, 422 for one that parses but breaks a rule (`validation_error_handler` in
+    /// src/actix/mod.rs at v1.15.5).
     private func checkFilter(_ filter: JSONValue, on collection: String) async throws {
         do {
             _ = try await client.scrollPage(collection, offset: nil, limit: 1, filter: filter)
-        } catch HTTPError.status(400, _, let message, _) {
+        } catch HTTPError.status(let code, _, let message, _) where code == 400 || code == 422 {
             throw SubsetError.filterRefused(collection: collection, message: message)
         }
     }

@@ -153,7 +153,8 @@ public final class QdrantClient: Sendable {
     ///   - limit: points per page; fewer where the collection's strict mode allows fewer.
     /// `filter` is a Qdrant filter sent as given (`ScrollRequestInternal.filter` in
     /// lib/collection/src/operations/types.rs at v1.15.5); one the server cannot parse is a 400
-    /// "Format error in JSON body: …" (`validation_error_handler` in src/actix/mod.rs at v1.15.5).
+    /// "Format error in JSON body: …", one that breaks a rule a 422 "Validation error in JSON body: …"
+    /// (`validation_error_handler` in src/actix/mod.rs at v1.15.5).
     public func scrollPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil,
                            filter: JSONValue? = nil) async throws -> Data {
         let limit = await strictModeLimits(name).scrollLimit(limit)

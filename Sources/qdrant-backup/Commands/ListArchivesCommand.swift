@@ -24,7 +24,7 @@ struct ListArchivesCommand: AsyncParsableCommand {
     @OptionGroup var key: ArchiveKeyOptions
 
     private func row(_ entry: ArchiveCatalog.Entry) -> [String] {
-        var cells = [entry.name, "-", "-", "-", "-", "-", "unreadable"]
+        var cells = [entry.name, "-", "-", "-", "-", "-", "unreadable", "-"]
         if let summary = entry.summary {
             cells[1] = summary.collection
             cells[2] = summary.method.rawValue
@@ -32,6 +32,7 @@ struct ListArchivesCommand: AsyncParsableCommand {
             cells[4] = String(summary.fileSize)
             cells[5] = ISO8601DateFormatter().string(from: summary.createdAt)
             cells[6] = summary.complete ? "yes" : "no"
+            cells[7] = summary.subset?.summary ?? "all points"
         }
         if verify { cells.append(entry.verified == true ? "ok" : "FAILED") }
         return cells
@@ -46,9 +47,9 @@ struct ListArchivesCommand: AsyncParsableCommand {
             if json {
                 try Terminal.printJSON(entries)
             } else {
-                var table = TextTable(headers: ["ARCHIVE", "COLLECTION", "METHOD", "POINTS", "STORED", "CREATED", "COMPLETE"]
+                var table = TextTable(headers: ["ARCHIVE", "COLLECTION", "METHOD", "POINTS", "STORED", "CREATED", "COMPLETE", "SUBSET"]
                                       + (verify ? ["VERIFIED"] : []),
-                                      alignments: [.left, .left, .left, .right, .right, .left, .left] + (verify ? [.left] : []))
+                                      alignments: [.left, .left, .left, .right, .right, .left, .left, .left] + (verify ? [.left] : []))
                 for entry in entries { table.append(row(entry)) }
                 print(table.rendered)
                 if entries.isEmpty { Terminal.printNote("no archives (*.qdrant.tar) in \(directory)") }

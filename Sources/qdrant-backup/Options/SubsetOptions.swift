@@ -42,7 +42,9 @@ struct SubsetOptions: ParsableArguments {
     var request: SubsetRequest {
         var request = SubsetRequest()
         request.pointFilter = pointFilter.map { value in
-            value.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") ? .text(value) : .file(value)
+            // A filter is a JSON object; anything else that looks like JSON is refused as such, not looked up as a file.
+            let start = value.trimmingCharacters(in: .whitespacesAndNewlines).first
+            return start == "{" || start == "[" ? .text(value) : .file(value)
         }
         request.limit = limit
         request.sampleFraction = sample
