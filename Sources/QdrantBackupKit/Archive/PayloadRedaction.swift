@@ -57,6 +57,8 @@ public struct PayloadRedaction: Codable, Sendable, Equatable {
     /// Whether the payload field `field` (a payload index's key) survives redaction unchanged:
     /// not dropped or hashed, nor under a dropped or hashed path, and kept by the allowlist if there is one.
     public func keepsUnchanged(field: String) -> Bool {
+        // Payload indexes name array elements with [] as paths do; compared without, `tags` and `tags[]` are one field.
+        let field = field.replacingOccurrences(of: "[]", with: "")
         func covers(_ path: String) -> Bool {
             let bare = path.replacingOccurrences(of: "[]", with: "")
             return field == bare || field.hasPrefix(bare + ".") || field.hasPrefix(bare + "[")
