@@ -189,6 +189,42 @@ struct SubsetExportTests: BenchSuite {
         #expect(kept == ["user": ["name": "Alice 1"], "contacts": [["kind": "home"], ["kind": "work"]]] as NSDictionary)
     }
 
+    @Test("filter, sample and redaction combined round-trip into a local collection that validates clean against production through the archive's subset")
+    func roundTripValidates() async throws {
+        let name = try await createPersonal(userID: "u-9", count: 120)
+        let local = "dev_" + name
+        defer { Task { [fixtures] in for target in [name, local] { await fixtures.delete(target) } } }
+        let out = try TemporaryDirectory()
+        let keyFile = out.path("redaction.key")
+        try "round-trip-key".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let archive = out.path("\(name).qdrant.tar")
+        let export = try await cli.run(["export", name, "--point-filter", #"{"must": [{"key": "n", "range": {"gte": 20}}]}"#,
+                                        "--sample", "0.5", "--sample-seed", "rt", "--limit", "40", "--batch-size", "16",
+                                        "--drop-payload", "user.email", "--drop-payload", "contacts[].phone", "--drop-payload", #""meta.email""#,
+                                        "--hash-payload", "user.id", "--hash-payload", "tags[]", "--redaction-key-file", keyFile,
+                                        "--output", out.url.path])
+        #expect(export.exitCode == 0, "\(export.stderr)")
+        #expect(try await cli.run(["import", archive, "--target", local]).exitCode == 0)
+
+        for full in [false, true] {
+            let mode = full ? ["--full"] : ["--sample-size", "30"]
+            let keyed = try await cli.run(["validate", name, local, "--subset-of", archive, "--redaction-key-file", keyFile, "--json"] + mode)
+            #expect(keyed.exitCode == 0, "\(mode): \(keyed.stdout) \(keyed.stderr)")
+            let report = try #require(try keyed.json() as? [String: Any])
+            #expect(report["source_count"] as? Int == 40 && report["target_count"] as? Int == 40, "\(report)")
+            #expect((report["compared_points"] as? Int ?? 0) >= 30, "\(report)")
+            let unkeyed = try await cli.run(["validate", name, local, "--subset-of", archive] + mode)
+            #expect(unkeyed.exitCode == 0, "\(mode): \(unkeyed.stdout) \(unkeyed.stderr)")
+            #expect(unkeyed.stdout.contains("hashed fields not compared (no redaction key): user.id, tags[]"), "\(unkeyed.stdout)")
+        }
+        #expect(try await cli.run(["validate", "--archive", archive, local, "--full"]).exitCode == 0)
+        let whole = try await cli.run(["validate", name, local])
+        #expect(whole.exitCode == 3, "without the subset, production holds more than the copy")
+        let wrongKey = out.path("wrong.key")
+        try "another-key".write(toFile: wrongKey, atomically: true, encoding: .utf8)
+        #expect(try await cli.run(["validate", name, local, "--subset-of", archive, "--redaction-key-file", wrongKey]).exitCode == 6)
+    }
+
     @Test("REST /export takes the same subset fields; bad ones are 400s naming them; no job record holds the canary")
     func restExport() async throws {
         let name = try await createPersonal(userID: "u-7", count: 30)

@@ -58,4 +58,6 @@ public enum RequestSetting: String, Sendable, CaseIterable {
     case redactionRulesFile
     /// A file holding the key of hashed payload values.
     case redactionKeyFile
+    /// A subset archive whose subset a comparison with production applies.
+    case subsetOf
 }

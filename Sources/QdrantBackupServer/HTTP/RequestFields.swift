@@ -33,6 +33,7 @@ enum RequestFields {
         case .hashPayload: "hash_payload"
         case .redactionRulesFile: "redaction_rules_file"
         case .redactionKeyFile: "redaction_key_file"
+        case .subsetOf: "subset_of"
         }
     }
 

@@ -34,6 +34,7 @@ enum RequestFlags {
         case .hashPayload: "--hash-payload"
         case .redactionRulesFile: "--redaction-rules"
         case .redactionKeyFile: "--redaction-key-file"
+        case .subsetOf: "--subset-of"
         }
     }
 
