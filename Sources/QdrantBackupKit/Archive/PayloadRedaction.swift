@@ -40,6 +40,14 @@ public struct PayloadRedaction: Codable, Sendable, Equatable {
 
     public var isEmpty: Bool { keep.isEmpty && drop.isEmpty && hash.isEmpty }
 
+    /// The first path of `paths` that does not parse, with why.
+    static func firstInvalidPath(_ paths: [String]) -> PayloadPathError? {
+        for path in paths {
+            do { _ = try PayloadPath(path) } catch { return error }
+        }
+        return nil
+    }
+
     /// The fields a reader will not find as the source holds them: dropped and hashed ones (an
     /// allowlist drops an unknown number).
     public var redactedFieldCount: Int { drop.count + hash.count }
@@ -105,23 +113,13 @@ public struct RedactionKey: Sendable {
     /// bytes, any other value's compact JSON text (object keys sorted, numbers as the server wrote them).
     public func hash(_ value: JSONValue) -> String {
         let bytes: [UInt8] = if case .string(let text) = value { Array(text.utf8) } else { Array(value.compactJSONText.utf8) }
-        return Self.hex(HMAC<SHA256>.authenticationCode(for: bytes, using: key))
+        return HMAC<SHA256>.authenticationCode(for: bytes, using: key).lowercaseHexDigits
     }
 
     /// The first 16 hex digits of the HMAC of ``checkMessage``: tells two keys apart, reveals nothing of either.
     public var check: String {
-        String(Self.hex(HMAC<SHA256>.authenticationCode(for: Array(Self.checkMessage.utf8), using: key)).prefix(16))
+        String(HMAC<SHA256>.authenticationCode(for: Array(Self.checkMessage.utf8), using: key).lowercaseHexDigits.prefix(16))
     }
 
     static let checkMessage = "qdrant-backup redaction key check"
-
-    private static func hex(_ code: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in code {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
 }

@@ -53,9 +53,7 @@ public struct SubsetRequest: Codable, Sendable, Equatable {
             throw .missing(setting: .sampleFraction, alternative: nil, because: "a seed only chooses which points a sample keeps")
         }
         for (paths, setting) in [(keepPayload, RequestSetting.keepPayload), (dropPayload, .dropPayload), (hashPayload, .hashPayload)] {
-            for path in paths {
-                do { _ = try PayloadPath(path) } catch { throw .invalid(setting: setting, reason: "has \(error)") }
-            }
+            if let error = PayloadRedaction.firstInvalidPath(paths) { throw .invalid(setting: setting, reason: "has \(error)") }
         }
         if !hashPayload.isEmpty && redactionKeyFile == nil {
             throw .missing(setting: .redactionKeyFile, alternative: nil, because: "hashed payload values are keyed")
@@ -79,10 +77,8 @@ public struct SubsetRequest: Codable, Sendable, Equatable {
                 throw SubsetError.unreadableFile(path: redactionRulesFile, purpose: "redaction rules file",
                                                  reason: "is not a JSON object of keep, drop and hash lists of payload paths (\(DecodingFailure(error)))")
             }
-            for path in rules.keep + rules.drop + rules.hash {
-                do { _ = try PayloadPath(path) } catch {
-                    throw SubsetError.unreadableFile(path: redactionRulesFile, purpose: "redaction rules file", reason: "has \(error)")
-                }
+            if let error = PayloadRedaction.firstInvalidPath(rules.keep + rules.drop + rules.hash) {
+                throw SubsetError.unreadableFile(path: redactionRulesFile, purpose: "redaction rules file", reason: "has \(error)")
             }
             redaction = PayloadRedaction(keep: redaction.keep + rules.keep, drop: redaction.drop + rules.drop, hash: redaction.hash + rules.hash)
         }
