@@ -225,6 +225,28 @@ struct SubsetExportTests: BenchSuite {
         #expect(try await cli.run(["validate", name, local, "--subset-of", archive, "--redaction-key-file", wrongKey]).exitCode == 6)
     }
 
+    @Test("backup copies a sampled, redacted subset in one step; snapshot refuses a subset unless told to scroll")
+    func oneShots() async throws {
+        let name = try await createPersonal(userID: "u-1", count: 60)
+        let prefix = "sub\(UUID().uuidString.prefix(4).lowercased())_"
+        defer { Task { [fixtures] in for target in [name, prefix + name, name + "_copy"] { await fixtures.delete(target) } } }
+        let backup = try await cli.run(["backup", "--collections", name, "--prefix", prefix, "--sample", "0.5",
+                                        "--drop-payload", "user.email", "--drop-payload", "contacts[].phone", "--drop-payload", #""meta.email""#,
+                                        "--keep-payload", "user,contacts,n"])
+        #expect(backup.exitCode == 0, "\(backup.stderr)")
+        let copied = try await fixtures.points(of: prefix + name)
+        let sample = PointSample(fraction: 0.5, seed: SubsetRequest.defaultSeed)
+        #expect(Set(copied.keys.map { Int($0)! }) == Set((1...60).filter { sample.keeps(.int(Int64($0))) }))
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: Array(copied.values)), as: UTF8.self)
+        #expect(!text.contains(Self.canary) && !text.contains("plain"), "dropped and not kept fields are not copied")
+
+        let refused = try await cli.run(["snapshot", name, "--target", name + "_copy", "--limit", "5"])
+        #expect(refused.exitCode == 64 && refused.stderr.contains("--method"), "\(refused.stderr)")
+        let scrolled = try await cli.run(["snapshot", name, "--target", name + "_copy", "--limit", "5", "--method", "auto"])
+        #expect(scrolled.exitCode == 0, "\(scrolled.stderr)")
+        #expect(try await fixtures.points(of: name + "_copy").count == 5)
+    }
+
     @Test("REST /export takes the same subset fields; bad ones are 400s naming them; no job record holds the canary")
     func restExport() async throws {
         let name = try await createPersonal(userID: "u-7", count: 30)
