@@ -223,6 +223,26 @@ struct SubsetExportTests: BenchSuite {
         let wrongKey = out.path("wrong.key")
         try "another-key".write(toFile: wrongKey, atomically: true, encoding: .utf8)
         #expect(try await cli.run(["validate", name, local, "--subset-of", archive, "--redaction-key-file", wrongKey]).exitCode == 6)
+
+        // Production renames a point of the subset, the copy loses another: resync mends both, redacted.
+        let kept = try ids(in: archive).sorted()
+        try await fixtures.upsert(name, [["id": kept[0], "vector": [0.1, 0.2, 0.3, Double(kept[0] - 1)], "payload": [
+            "user": ["email": Self.canary, "name": "Renamed", "id": "u-9"] as [String: Any],
+            "contacts": [["phone": Self.canary, "kind": "home"]], "meta.email": Self.canary, "tags": [Self.canary], "n": kept[0] - 1,
+        ] as [String: Any]]])
+        try await fixtures.call(.post, "collections/\(local)/points/delete?wait=true", ["points": [kept[1]]])
+        let subset = ["--subset-of", archive]
+        #expect(try await cli.run(["validate", name, local, "--full"] + subset + ["--redaction-key-file", keyFile]).exitCode == 3)
+        let unkeyed = try await cli.run(["resync", name, local] + subset)
+        #expect(unkeyed.exitCode == 6, "hashed fields cannot be written without the key: \(unkeyed.stderr)")
+        let resync = try await cli.run(["resync", name, local] + subset + ["--redaction-key-file", keyFile])
+        #expect(resync.exitCode == 0, "\(resync.stdout) \(resync.stderr)")
+        let mended = try await fixtures.points(of: local)
+        #expect(mended.count == 40)
+        let user = mended[String(kept[0])]?["payload"] as? NSDictionary
+        #expect((user?["user"] as? NSDictionary)?["name"] as? String == "Renamed")
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: Array(mended.values)), as: UTF8.self)
+        #expect(!text.contains(Self.canary), "resync writes the subset's redaction")
     }
 
     @Test("backup copies a sampled, redacted subset in one step; snapshot refuses a subset unless told to scroll")

@@ -37,6 +37,7 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
         options.pageSize = pageSize
         options.listLimit = maxListed
         options.archiveKey = try keys.settings().openingKey()
+        (options.subset, options.redactionKey) = try source.subset()
         return options
     }
 

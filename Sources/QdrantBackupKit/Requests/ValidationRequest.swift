@@ -15,10 +15,6 @@ public struct ValidationRequest: Codable, Sendable, Equatable {
     public var maxListed = RequestDefaults.maxListed
     /// Opens an encrypted archive.
     public var keys = ArchiveKeys()
-    /// A subset archive the target was imported from: production is compared through its subset.
-    public var subsetOf: String?
-    /// The key of that subset's hashed fields; without it they are not compared.
-    public var redactionKeyFile: String?
 
     public init() {}
 
@@ -27,10 +23,6 @@ public struct ValidationRequest: Codable, Sendable, Equatable {
         try RequestRule.require(sampleSize, in: RequestDefaults.sampleSizeRange, .sampleSize)
         try RequestRule.require(pageSize, atLeast: 1, .pageSize)
         try RequestRule.require(maxListed, atLeast: 0, .maxListed)
-        if subsetOf != nil && source.archive != nil { throw .exclusive(setting: .subsetOf, other: .archive) }
-        if redactionKeyFile != nil && subsetOf == nil {
-            throw .missing(setting: .subsetOf, alternative: nil, because: "the key opens the hashed fields of a subset archive")
-        }
     }
 
     /// The validator for this request; reads the key files.
@@ -40,10 +32,7 @@ public struct ValidationRequest: Codable, Sendable, Equatable {
         validator.pageSize = pageSize
         validator.listLimit = maxListed
         validator.archiveKey = try keys.settings().openingKey()
-        if let subsetOf {
-            validator.subset = try ArchiveInspector.inspect(archiveAt: subsetOf).subset
-            validator.redactionKey = try redactionKeyFile.map(RedactionKey.read)
-        }
+        (validator.subset, validator.redactionKey) = try source.subset()
         return validator
     }
 

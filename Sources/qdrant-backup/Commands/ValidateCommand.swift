@@ -37,13 +37,6 @@ struct ValidateCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON on stdout.")
     var json = false
 
-    @Option(help: ArgumentHelp("The target was imported from this filtered, sampled or redacted archive: compare production through the archive's subset.",
-                               valueName: "archive"))
-    var subsetOf: String?
-
-    @Option(help: ArgumentHelp("The key of the subset's hashed fields (else they are not compared).", valueName: "file"))
-    var redactionKeyFile: String?
-
     @OptionGroup var key: ArchiveKeyOptions
 
     @OptionGroup var connection: ConnectionOptions
@@ -58,8 +51,6 @@ struct ValidateCommand: AsyncParsableCommand {
         request.pageSize = comparison.pageSize
         request.maxListed = comparison.maxListed
         request.keys = key.keys
-        request.subsetOf = subsetOf
-        request.redactionKeyFile = redactionKeyFile
         return request
     }
 
