@@ -95,6 +95,37 @@ struct SubsetExportTests: BenchSuite {
         #expect(listed.stdout.contains("filtered, sample 50% (seed s1), at most 7 points"), "\(listed.stdout)")
     }
 
+    @Test("a sampled, filtered, redacted export that fails midway resumes from its .partial with the subset the archive records")
+    func resumeKeepsSubset() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await createPersonal(userID: "u-3", count: 300)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        let out = try TemporaryDirectory()
+        let keyFile = out.path("redaction.key")
+        try "resume-key".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        // The first scroll is the filter's one-point check; the sixth request fails after members are written.
+        try await qdrant.injectFault(["kind": "status", "status": 400, "skip": 5, "path": "/points/scroll$"])
+        let failed = try await cli.run(["export", name, "--point-filter", #"{"must": [{"key": "n", "range": {"gte": 50}}]}"#,
+                                        "--sample", "0.6", "--sample-seed", "again", "--drop-payload", "user.email",
+                                        "--drop-payload", "contacts[].phone", "--drop-payload", #""meta.email""#,
+                                        "--hash-payload", "tags[]", "--redaction-key-file", keyFile,
+                                        "--batch-size", "25", "--points-member-bytes", "3000", "--output", out.url.path])
+        #expect(failed.exitCode == 1, "\(failed.stderr)")
+        #expect(failed.stderr.contains("--redaction-key-file"), "the printed resume command carries the key file: \(failed.stderr)")
+        let archive = out.path("\(name).qdrant.tar")
+        #expect(FileManager.default.fileExists(atPath: archive + ".partial"))
+
+        let withoutKey = try await cli.run(["export", name, "--resume", "--output", out.url.path])
+        #expect(withoutKey.exitCode == 6, "\(withoutKey.stderr)")
+        let resumed = try await cli.run(["export", name, "--resume", "--redaction-key-file", keyFile, "--output", out.url.path])
+        #expect(resumed.exitCode == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming after"))
+        let sample = PointSample(fraction: 0.6, seed: "again")
+        #expect(try ids(in: archive) == Set((51...300).filter { sample.keeps(.int(Int64($0))) }))
+        #expect(try allBytes(of: archive).range(of: Data(Self.canary.utf8)) == nil)
+        #expect(try await cli.run(["verify", archive]).exitCode == 0)
+    }
+
     @Test("bad subset input is refused before anything is written: a filter the server refuses (its message), ranges, snapshot, keys")
     func badInputRefused() async throws {
         let name = try await fixtures.create(.dense, count: 20)
