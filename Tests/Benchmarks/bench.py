@@ -277,6 +277,27 @@ def snapshot_path(args, table, binary, server, snapshot, work):
     clear(out, base_file, raw_file, encrypted_archive)
 
 
+def subset_cost(args, table, binary, server, name, count, export, env, work, archive, mb):
+    """A 5% sample against reading the collection (bare_scroll.py over the same pages: the sample
+    must cost no more than 1.1x the scroll), and a redacted export against the same export plain
+    (redaction at most 15% slower)."""
+    sampled = export + ["--sample", "0.05"]
+    scroll = [sys.executable, os.path.join(HERE, "bare_scroll.py"), server.url, name]
+    tool, base = paired(args.repeat_points, lambda: measure(f"export {count:,} points, 5% sample", sampled, env, work, archive),
+                        lambda: measure("baseline bare scroll of the same pages", scroll, env, work))
+    table.add(tool, mb, count, baseline=base, target=1 / 1.1)
+    table.add(base, mb, count)
+    key = os.path.join(work, "redaction.key")
+    with open(key, "w") as file:
+        file.write("benchmark-redaction-key")
+    redacted = export + ["--drop-payload", "title", "--hash-payload", "category", "--hash-payload", "tags[]",
+                         "--redaction-key-file", key]
+    tool, base = paired(args.repeat_points, lambda: measure(f"export {count:,} points, redacted", redacted, env, work, archive),
+                        lambda: measure(f"export {count:,} points (redaction baseline)", export, env, work, archive))
+    table.add(tool, mb, count, baseline=base, target=1 / 1.15)
+    table.add(base, mb, count)
+
+
 def points_path(args, table, binary, server, points_file, work, counts):
     env = tool_env(server.url, work)
     out = os.path.join(work, "out")
@@ -312,6 +333,7 @@ def points_path(args, table, binary, server, points_file, work, counts):
             table.add(tool, mb, count, baseline=base, target=5.0)
             table.add(base, mb, count)
             clear(client_dir)
+            subset_cost(args, table, binary, server, name, count, export, env, work, archive, mb)
             seal, opening = age_identity(work)
             encryption_cost(args, table, f"export {count:,} points", export, export + seal, env, work, archive, mb, count)
             encrypted_archive = os.path.join(work, f"{name}-encrypted.qdrant.tar")

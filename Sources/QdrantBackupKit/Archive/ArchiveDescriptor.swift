@@ -10,7 +10,7 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
     /// The major version this reader reads.
     public static let supportedMajorVersion = 1
     /// Required features this reader implements.
-    public static let supportedFeatures: Set<String> = [ArchiveEncryption.feature, ClusterLayout.shardKeysFeature]
+    public static let supportedFeatures: Set<String> = [ArchiveEncryption.feature, ClusterLayout.shardKeysFeature, PointSubset.feature]
 
     /// Where the data came from. The URL never carries credentials.
     public struct Source: Codable, Sendable, Equatable {
@@ -57,6 +57,15 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         didSet {
             requiredFeatures.removeAll { $0 == ArchiveEncryption.feature }
             if encryption != nil { requiredFeatures.append(ArchiveEncryption.feature) }
+        }
+    }
+
+    /// The part of the points the archive holds, and how their payloads were redacted
+    /// (formats/archive-v1.md section 4.2); absent when it holds every point as the source had it.
+    public var subset: PointSubset? {
+        didSet {
+            requiredFeatures.removeAll { $0 == PointSubset.feature }
+            if subset != nil { requiredFeatures.append(PointSubset.feature) }
         }
     }
 
@@ -183,7 +192,7 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         case createdAt = "created_at"
         case source, collection, method
         case collectionInfo = "collection_info"
-        case aliases, repairs, encryption, cluster
+        case aliases, repairs, encryption, cluster, subset
     }
 
     /// Parses `archive.json`, refusing what this reader cannot read: another format, an unknown
@@ -215,7 +224,11 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         do {
             var descriptor = try ArchiveJSONCoding.decode(ArchiveDescriptor.self, from: bytes)
             // The coder read its numbers as Double; the server's document is kept as it was written.
-            descriptor.collectionInfo = try JSONValue(jsonBytes: bytes)["collection_info"] ?? .null
+            let document = try JSONValue(jsonBytes: bytes)
+            descriptor.collectionInfo = document["collection_info"] ?? .null
+            if descriptor.subset != nil, let filter = document["subset"]?["filter"] {
+                descriptor.subset?.filter = filter == .null ? nil : filter
+            }
             return descriptor
         } catch {
             throw ArchiveError.invalidDescriptor(reason: "\(DecodingFailure(error))")
@@ -227,10 +240,15 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
     public func encoded() throws -> [UInt8] {
         var plain = self
         plain.collectionInfo = .null
+        plain.subset?.filter = nil
         guard case .object(var members) = try JSONValue(jsonBytes: ArchiveJSONCoding.encode(plain)) else {
             throw ArchiveError.invalidDescriptor(reason: "not a JSON object")
         }
         members[CodingKeys.collectionInfo.rawValue] = collectionInfo
+        if let subset, case .object(var fields)? = members[CodingKeys.subset.rawValue] {
+            fields["filter"] = subset.filter ?? .null
+            members[CodingKeys.subset.rawValue] = .object(fields)
+        }
         return JSONValue.object(members).prettyJSONBytes
     }
 }

@@ -45,7 +45,8 @@ public enum ArchiveInspector {
             sourceURL: descriptor.source.url, sourceQdrantVersion: descriptor.source.qdrantVersion,
             createdAt: descriptor.createdAt, finishedAt: reader.manifest?.finishedAt,
             toolVersion: descriptor.toolVersion, formatVersion: descriptor.formatVersion,
-            encryption: descriptor.encryption.map { "\($0.scheme) to \($0.summary)" }, cluster: descriptor.cluster)
+            encryption: descriptor.encryption.map { "\($0.scheme) to \($0.summary)" }, cluster: descriptor.cluster,
+            subset: descriptor.subset)
     }
 
     /// `config.params.vectors` is either one unnamed `{size, distance, ...}` or a map of names to those.

@@ -64,6 +64,9 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
     public var encryption: String?
     /// The source's cluster layout as `archive.json` records it; nil in archives that record none.
     public var cluster: ClusterLayout?
+    /// The part of the points the archive holds and how their payloads were redacted, as
+    /// `archive.json` records it (no key); nil for an archive of the whole collection.
+    public var subset: PointSubset?
 
     enum CodingKeys: String, CodingKey {
         case archive, collection, method, complete
@@ -82,7 +85,7 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
         case finishedAt = "finished_at"
         case toolVersion = "tool_version"
         case formatVersion = "format_version"
-        case encryption, cluster
+        case encryption, cluster, subset
     }
 
     /// A few lines for a terminal.
@@ -109,5 +112,6 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
             "written by:      qdrant-backup \(toolVersion), format \(formatVersion)",
             "encryption:      \(encryption ?? "none")",
         ].joined(separator: "\n") + (cluster.map { "\ncluster:         \($0.summary)" } ?? "")
+            + (subset.map { "\nsubset:          \($0.summary)" } ?? "")
     }
 }

@@ -41,6 +41,7 @@ public struct CollectionExporter: Sendable {
         let server = try await client.serverInfo()
         let reportedPoints = info["points_count"]?.integerValue.map { UInt64(max(0, $0)) }
 
+        if let filter = options.subset?.filter, !options.resume { try await checkFilter(filter, on: collection) }
         let deployment = try await deployment(of: collection, info: info)
         let (method, reason) = try await chooseMethod(for: collection, info: info, deployment: deployment)
 
@@ -49,6 +50,7 @@ public struct CollectionExporter: Sendable {
                 toolVersion: toolVersion, source: .init(url: client.displayURL, qdrantVersion: server.version),
                 collection: collection, method: method, collectionInfo: info, aliases: aliases)
             descriptor.recordCluster(deployment.map { ClusterLayout(status: $0.status, collection: $0.shards, collectionInfo: info) })
+            if method == .points { descriptor.subset = options.subset }
             return descriptor
         }
         if let reason { progress.exportProgressed(.note(collection: collection, message: reason)) }
@@ -82,6 +84,18 @@ public struct CollectionExporter: Sendable {
             seconds: (ContinuousClock.now - started).seconds, archive: location, sha256: sidecar.sha256)
     }
 
+    /// Asks for one point through `filter`, so that a filter the server refuses fails the export
+    /// before anything is written, with the server's own words: 400 for a filter that does not
+    /// parse, 422 for one that parses but breaks a rule (`validation_error_handler` in
+    /// src/actix/mod.rs at v1.15.5).
+    private func checkFilter(_ filter: JSONValue, on collection: String) async throws {
+        do {
+            _ = try await client.scrollPage(collection, offset: nil, limit: 1, filter: filter)
+        } catch HTTPError.status(let code, _, let message, _) where code == 400 || code == 422 {
+            throw SubsetError.filterRefused(collection: collection, message: message)
+        }
+    }
+
     private var scrollExporter: ScrollExporter {
         ScrollExporter(client: client, options: options, progress: progress)
     }
@@ -112,6 +126,11 @@ public struct CollectionExporter: Sendable {
         for collection: String, info: JSONValue, deployment: (status: ClusterStatus, shards: CollectionClusterInfo)?
     ) async throws -> (ArchiveMethod, String?) {
         if options.resume { return (.points, options.method == .snapshot ? nil : "resuming a scroll export") }
+        if options.subset != nil {
+            // The requests refuse a snapshot with a subset before anything runs.
+            return (.points, options.method == .auto ? "a filtered, sampled, limited or redacted export reads the points, "
+                + "so they are scrolled (a snapshot is the server's files, which cannot be filtered or redacted)" : nil)
+        }
         let problem = Self.customShardingProblem(collection, info: info)
             ?? deployment.flatMap { Self.snapshotLayoutProblem(collection, status: $0.status, shards: $0.shards) }
         switch options.method {

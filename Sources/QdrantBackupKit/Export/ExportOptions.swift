@@ -54,6 +54,11 @@ public struct ExportOptions: Sendable {
     /// What opens an encrypted archive that is resumed or repaired (an identity, or the passphrase);
     /// nil: the passphrase of ``encryption``, if any.
     public var key: AgeKey?
+    /// The part of the points to export and how to redact them; nil exports every point as it is.
+    /// Resumed and repaired archives keep the subset their `archive.json` records instead.
+    public var subset: PointSubset?
+    /// The key of hashed payload fields (new, resumed and repaired archives alike).
+    public var redactionKey: RedactionKey?
 
     /// The keys of the archive a repair replaces: a re-export keeps them, so what opened the
     /// damaged archive opens the new one.

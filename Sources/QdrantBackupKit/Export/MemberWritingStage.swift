@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Points members on their way into an archive: compressed, hashed, encrypted and written (or
 /// uploaded) by a thread of ``BlockingWork`` while the scroll fetches and scans the next pages.
@@ -12,12 +13,18 @@ final class MemberWritingStage: Sendable {
     let memberShardKeys: [JSONValue]?
     /// Whether the writer held members before this stage (a resumed or repaired archive).
     let hadMembers: Bool
+    /// The subset the archive records, which every scroll into it applies.
+    let subset: PointSubset?
+    private let pointsBefore: UInt64
+    private let pointsSent = Mutex<UInt64>(0)
     private let queue = StageQueue<(builder: PointsMemberBuilder, nextOffset: JSONValue)>(capacity: 1)
     private let done: Task<Void, Error>
 
     private init(writer: ArchiveWriter) {
         memberShardKeys = writer.descriptor.memberShardKeys
         hadMembers = !writer.members.isEmpty
+        subset = writer.descriptor.subset
+        pointsBefore = writer.members.reduce(0) { $0 + ($1.points?.pointCount ?? 0) }
         let queue = queue
         done = Task {
             try await BlockingWork.run {
@@ -52,5 +59,9 @@ final class MemberWritingStage: Sendable {
     /// Throws the writer's failure (a full disk, a refused upload) once it has one.
     func append(_ builder: PointsMemberBuilder, nextOffset: JSONValue) async throws {
         try await queue.send((builder, nextOffset))
+        pointsSent.withLock { $0 += builder.pointCount }
     }
+
+    /// Points in the archive's members and in those handed over since (a subset's limit counts them).
+    var pointsHandedOver: UInt64 { pointsBefore + pointsSent.withLock { $0 } }
 }

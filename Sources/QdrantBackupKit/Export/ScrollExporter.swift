@@ -94,10 +94,14 @@ struct ScrollExporter {
     @discardableResult
     func scroll(_ name: String, shardKey: JSONValue? = nil, from start: JSONValue, until stop: JSONValue = .null,
                 into stage: MemberWritingStage, pointsDone: UInt64) async throws -> UInt64 {
+        let subset = stage.subset
+        var selection = try PointSelection(subset, key: options.redactionKey, written: stage.pointsHandedOver)
+        guard !selection.isComplete else { return 0 }
         var builder = PointsMemberBuilder(startOffset: start, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
         var points = pointsDone
         var bytes: UInt64 = 0
-        var pending: Task<Data, Error>? = fetch(name, shardKey: shardKey, after: start)
+        var scratch: [UInt8] = []
+        var pending: Task<Data, Error>? = fetch(name, shardKey: shardKey, filter: subset?.filter, after: start)
         defer { pending?.cancel() }
         func beforeStop(_ id: JSONValue) -> Bool { stop == .null || pointIDPrecedes(id, stop) }
         while let fetching = pending {
@@ -106,25 +110,32 @@ struct ScrollExporter {
             let scanned = try page.withUnsafeBytes { try ScrollPageScanner.scan($0) }
             let next = try scanned.nextPageOffset.map { try pointID(fromJSONText: $0) }
             // Ask for the next page before writing this one, so the server works while we compress.
-            pending = next.flatMap { beforeStop($0) ? fetch(name, shardKey: shardKey, after: $0) : nil }
+            pending = next.flatMap { beforeStop($0) ? fetch(name, shardKey: shardKey, filter: subset?.filter, after: $0) : nil }
             var filled: [(builder: PointsMemberBuilder, nextOffset: JSONValue)] = []
             try withPointLines(of: scanned, in: page) { body, ranges in
                 for (range, idText) in zip(ranges, scanned.pointIDs) {
                     let id = try pointID(fromJSONText: idText)
-                    guard beforeStop(id) else { break }
-                    let line = UnsafeRawBufferPointer(rebasing: body[range])
-                    if !builder.fits(lineLength: line.count) {
-                        // A scroll from this point's id continues exactly where the member ends.
-                        filled.append((builder, id))
-                        builder = PointsMemberBuilder(startOffset: id, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
+                    guard beforeStop(id), !selection.isComplete else { break }
+                    guard selection.takes(id) else { continue }
+                    try selection.withLine(UnsafeRawBufferPointer(rebasing: body[range]), scratch: &scratch) { line in
+                        if !builder.fits(lineLength: line.count) {
+                            // A scroll from this point's id continues exactly where the member ends.
+                            filled.append((builder, id))
+                            builder = PointsMemberBuilder(startOffset: id, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
+                        }
+                        builder.append(pointJSON: line, id: id)
                     }
-                    builder.append(pointJSON: line, id: id)
                     points += 1
                 }
             }
             for member in filled { try await stage.append(member.builder, nextOffset: member.nextOffset) }
             bytes += UInt64(page.count)
             progress.exportProgressed(.advanced(collection: name, points: points, bytes: bytes))
+            if selection.isComplete { pending?.cancel(); pending = nil }
+            for rule in selection.unmatchedRules(afterPage: pending == nil) {
+                progress.exportProgressed(.note(collection: name, message:
+                    "warning: the redaction rule \"\(rule)\" matched no point in the first pages; check its path"))
+            }
             try Task.checkCancellation()
         }
         if !builder.isEmpty { try await stage.append(builder, nextOffset: stop) }
@@ -152,10 +163,10 @@ struct ScrollExporter {
     }
 
     /// Starts fetching the page that begins at `offset` (`.null` for the first page).
-    private func fetch(_ name: String, shardKey: JSONValue?, after offset: JSONValue) -> Task<Data, Error> {
+    private func fetch(_ name: String, shardKey: JSONValue?, filter: JSONValue?, after offset: JSONValue) -> Task<Data, Error> {
         let text = offset == .null ? nil : offset.compactJSONText
         return Task { [client, batchSize = options.batchSize] in
-            try await client.scrollPage(name, offset: text, limit: batchSize, shardKey: shardKey)
+            try await client.scrollPage(name, offset: text, limit: batchSize, shardKey: shardKey, filter: filter)
         }
     }
 }

@@ -24,7 +24,9 @@ struct SnapshotExporter {
                                                totalBytes: snapshot.size))
             var attempts = DownloadAttempts(limit: options.downloadAttempts)
             while true {
-                let writer = try ArchiveWriter(creating: archive, descriptor: descriptor, options: writerOptions)
+                let writer = try await BlockingWork.run { [writerOptions] in
+                    try ArchiveWriter(creating: archive, descriptor: descriptor, options: writerOptions)
+                }
                 let sink: SnapshotArchiveSink
                 do {
                     sink = try SnapshotArchiveSink(writer: writer, options: writerOptions, collection: name, progress: progress)
@@ -35,8 +37,11 @@ struct SnapshotExporter {
                 do {
                     try await download(snapshot, of: name, into: sink, attempts: &attempts)
                     try Task.checkCancellation()
-                    let manifest = try sink.finish(reportedPoints: reportedPoints, serverChecksum: snapshot.checksum,
-                                                   serverSnapshot: options.keepServerSnapshot ? snapshot.name : nil)
+                    // The last slices, the manifest and the fsync of the whole file: on a thread of its own.
+                    let kept = options.keepServerSnapshot ? snapshot.name : nil
+                    let manifest = try await BlockingWork.run {
+                        try sink.finish(reportedPoints: reportedPoints, serverChecksum: snapshot.checksum, serverSnapshot: kept)
+                    }
                     if snapshot.checksum == nil {
                         progress.exportProgressed(.note(collection: name, message:
                             "the server reported no checksum for the snapshot; its SHA-256 was computed and recorded"))

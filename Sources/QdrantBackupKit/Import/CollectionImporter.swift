@@ -65,8 +65,17 @@ public struct CollectionImporter: Sendable {
         let deployment = try? await client.cluster()
         switch descriptor.method {
         case .points:
-            let plan = CollectionCreationPlan(collectionInfo: descriptor.collectionInfo, cluster: descriptor.cluster,
+            var plan = CollectionCreationPlan(collectionInfo: descriptor.collectionInfo, cluster: descriptor.cluster,
                                               targetPeers: deployment?.peerCount ?? 1)
+            if let redaction = descriptor.subset?.redaction {
+                let (kept, skipped) = plan.payloadIndexes.reduce(into: ([CollectionCreationPlan.PayloadIndex](), [String]())) {
+                    if redaction.keepsUnchanged(field: $1.field) { $0.0.append($1) } else { $0.1.append($1.field) }
+                }
+                plan.payloadIndexes = kept
+                if !skipped.isEmpty {
+                    note("payload indexes on redacted fields are not created (their values were dropped or hashed): \(skipped.joined(separator: ", "))")
+                }
+            }
             // Shard keys exist only in cluster mode: a single node answers 400 "Distributed mode
             // disabled" (`create_sharding_key` in src/common/collections.rs at v1.15.5; 405 at
             // v1.19). Refused before the target is touched.

@@ -151,10 +151,16 @@ public final class QdrantClient: Sendable {
     ///   - offset: the page's first point id as compact JSON text, nil for the first page.
     ///   - shardKey: scroll only the points of this shard key (custom sharding); nil: every shard.
     ///   - limit: points per page; fewer where the collection's strict mode allows fewer.
-    public func scrollPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil) async throws -> Data {
+    /// `filter` is a Qdrant filter sent as given (`ScrollRequestInternal.filter` in
+    /// lib/collection/src/operations/types.rs at v1.15.5); one the server cannot parse is a 400
+    /// "Format error in JSON body: …", one that breaks a rule a 422 "Validation error in JSON body: …"
+    /// (`validation_error_handler` in src/actix/mod.rs at v1.15.5).
+    public func scrollPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil,
+                           filter: JSONValue? = nil) async throws -> Data {
         let limit = await strictModeLimits(name).scrollLimit(limit)
         let key = shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? ""
-        let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":true,"with_vector":true\#(key)}"#
+        let filterText = filter.map { #","filter":\#($0.compactJSONText)"# } ?? ""
+        let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":true,"with_vector":true\#(key)\#(filterText)}"#
         return try await send(.post, "collections/\(escaped(name))/points/scroll", body: Data(body.utf8), collection: name)
     }
 

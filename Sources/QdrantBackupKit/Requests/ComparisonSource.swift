@@ -7,11 +7,26 @@ public struct ComparisonSource: Codable, Sendable, Equatable {
     public var archive: String?
     /// The local collection; nil: the source collection's name (validate: also the archive's collection).
     public var targetCollection: String?
+    /// A filtered, sampled or redacted archive the target was imported from: production is read
+    /// through its subset (with ``sourceCollection`` only).
+    public var subsetOf: String?
+    /// The key of that subset's hashed fields; without it they are not compared.
+    public var redactionKeyFile: String?
 
-    public init(sourceCollection: String? = nil, archive: String? = nil, targetCollection: String? = nil) {
+    public init(sourceCollection: String? = nil, archive: String? = nil, targetCollection: String? = nil,
+                subsetOf: String? = nil, redactionKeyFile: String? = nil) {
         self.sourceCollection = sourceCollection
         self.archive = archive
         self.targetCollection = targetCollection
+        self.subsetOf = subsetOf
+        self.redactionKeyFile = redactionKeyFile
+    }
+
+    /// The subset production is read through and the key of its hashed fields; reads the archive's
+    /// `archive.json` (found by `locate`) and the key file.
+    func subset(locate: (String) -> ArchiveLocation) async throws -> (PointSubset?, RedactionKey?) {
+        guard let subsetOf else { return (nil, nil) }
+        return (try await ArchiveInspector.inspect(archiveAt: locate(subsetOf)).subset, try redactionKeyFile.map(RedactionKey.read))
     }
 
     /// Exactly one source; `targetRequiredWithArchive`: an archive does not name the local collection.
@@ -22,6 +37,11 @@ public struct ComparisonSource: Codable, Sendable, Equatable {
         if let targetCollection, targetCollection.isEmpty { throw .invalid(setting: .targetCollection, reason: "must not be empty") }
         if targetRequiredWithArchive, archive != nil, targetCollection == nil {
             throw .missing(setting: .targetCollection, alternative: nil)
+        }
+        // An archive as the source holds its subset already.
+        if subsetOf != nil && archive != nil { throw .exclusive(setting: .subsetOf, other: .archive) }
+        if redactionKeyFile != nil && subsetOf == nil {
+            throw .missing(setting: .subsetOf, alternative: nil, because: "the key opens the hashed fields of a subset archive")
         }
     }
 

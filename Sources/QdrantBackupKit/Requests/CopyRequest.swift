@@ -20,6 +20,8 @@ public struct CopyRequest: Codable, Sendable, Equatable {
     public var keepArchiveIn: String?
     /// Recipients encrypt the intermediate archives; the identity or passphrase opens them for the import.
     public var keys = ArchiveKeys()
+    /// Which points are copied, and how their payloads are redacted; empty: all of them, unchanged.
+    public var subset = SubsetRequest()
 
     public init() {}
 
@@ -29,6 +31,7 @@ public struct CopyRequest: Codable, Sendable, Equatable {
         try LocalNaming(target: target, prefix: prefix).validate(sources: selection.names.isEmpty ? Int.max : selection.names.count)
         try tuning.validate()
         try keys.requireOpeningKey(environment: environment)
+        try subset.validate(method: method)
     }
 
     /// The local name of the copy of production collection `collection`.
@@ -58,6 +61,7 @@ public struct CopyRequest: Codable, Sendable, Equatable {
         // The archive is an intermediate here: one left by an earlier run is replaced.
         export.overwrite = true
         export.keys = keys
+        export.subset = subset
         return try export.options(output: output, stateDirectory: stateDirectory)
     }
 

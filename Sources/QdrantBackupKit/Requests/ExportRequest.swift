@@ -1,5 +1,5 @@
 /// An export as a user asks for it (`export`, REST `/export`): which collections, how, and where
-/// the keys come from. ``validate()`` is the one check of its values; ``options(outputDirectory:stateDirectory:)``
+/// the keys come from. ``validate()`` is the one check of its values; ``options(output:stateDirectory:)``
 /// makes the pipeline's ``ExportOptions``.
 public struct ExportRequest: Codable, Sendable, Equatable {
     /// The production collections; an empty selection means the default one.
@@ -22,6 +22,8 @@ public struct ExportRequest: Codable, Sendable, Equatable {
     /// Raw bytes per points member; only tests change it.
     public var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
     public var keys = ArchiveKeys()
+    /// Which points, and how their payloads are redacted; empty: all of them, unchanged.
+    public var subset = SubsetRequest()
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct ExportRequest: Codable, Sendable, Equatable {
         try RequestRule.require(batchSize, in: RequestDefaults.batchSizeRange, .batchSize)
         if let compressionLevel { try RequestRule.require(compressionLevel, in: RequestDefaults.compressionLevelRange, .compressionLevel) }
         try RequestRule.require(compressionThreads, atLeast: 0, .compressionThreads)
+        try subset.validate(method: method)
     }
 
     /// The pipeline's options, writing to the folder or prefix `output`; reads the key files.
@@ -49,6 +52,8 @@ public struct ExportRequest: Codable, Sendable, Equatable {
         let settings = keys.settings()
         options.encryption = try settings.exportEncryption()
         options.key = try settings.openingKey()
+        options.subset = try subset.subset()
+        options.redactionKey = try subset.redactionKey()
         return options
     }
 }

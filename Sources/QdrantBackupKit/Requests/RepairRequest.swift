@@ -1,5 +1,5 @@
 /// A repair as a user asks for it (`repair`, REST `/repair`): which archives, and how far to go.
-/// ``validate()`` is the one check of its values; ``options(outputDirectory:stateDirectory:)`` makes
+/// ``validate()`` is the one check of its values; ``options(output:stateDirectory:)`` makes
 /// the ``ArchiveRepairer/Options``.
 public struct RepairRequest: Codable, Sendable, Equatable {
     /// Archive paths or objects (the REST API: file names in its archive directory).

@@ -44,4 +44,26 @@ public enum RequestSetting: String, Sendable, CaseIterable {
     case keepDaily
     case keepWeekly
     case keepMonthly
+    /// How an export reads a collection: snapshot, scroll or auto.
+    case method
+    /// A Qdrant filter choosing the points an export keeps.
+    case pointFilter
+    /// The most points an export keeps.
+    case limit
+    /// The fraction of the points a sampled export keeps.
+    case sampleFraction
+    /// The seed that chooses a sample's points.
+    case sampleSeed
+    /// Payload paths an export keeps (an allowlist).
+    case keepPayload
+    /// Payload paths an export drops.
+    case dropPayload
+    /// Payload paths an export replaces by keyed hashes.
+    case hashPayload
+    /// A file of redaction rules.
+    case redactionRulesFile
+    /// A file holding the key of hashed payload values.
+    case redactionKeyFile
+    /// A subset archive whose subset a comparison with production applies.
+    case subsetOf
 }

@@ -27,8 +27,8 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
     /// The local collection mended.
     public var target: String? { source.targetCollection ?? source.sourceCollection }
 
-    /// The pipeline's options; reads the key files.
-    public func options() throws -> ResyncOptions {
+    /// The pipeline's options; reads the key files and a subset archive's `archive.json`.
+    public func options(locate: (String) -> ArchiveLocation) async throws -> ResyncOptions {
         var options = ResyncOptions()
         options.dryRun = dryRun
         options.confirmed = confirmed
@@ -37,6 +37,7 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
         options.pageSize = pageSize
         options.listLimit = maxListed
         options.archiveKey = try keys.settings().openingKey()
+        (options.subset, options.redactionKey) = try await source.subset(locate: locate)
         return options
     }
 
@@ -46,7 +47,7 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
     public func run(local: QdrantClient, production: () throws -> QdrantClient, locate: (String) -> ArchiveLocation,
                     stateDirectory: StateDirectory = .standard(),
                     progress: any ResyncProgressObserver = SilentResyncProgress()) async throws -> ResyncReport {
-        var options = try options()
+        var options = try await options(locate: locate)
         options.stateDirectory = stateDirectory
         let resyncer = CollectionResyncer(client: local, options: options, progress: progress)
         let archive = source.archive.map(locate)

@@ -25,13 +25,14 @@ public struct ValidationRequest: Codable, Sendable, Equatable {
         try RequestRule.require(maxListed, atLeast: 0, .maxListed)
     }
 
-    /// The validator for this request; reads the key files.
-    public func validator() throws -> CollectionValidator {
+    /// The validator for this request; reads the key files and a subset archive's `archive.json`.
+    public func validator(locate: (String) -> ArchiveLocation) async throws -> CollectionValidator {
         var validator = CollectionValidator(sampleSize: sampleSize)
         if let seed { validator.seed = seed }
         validator.pageSize = pageSize
         validator.listLimit = maxListed
         validator.archiveKey = try keys.settings().openingKey()
+        (validator.subset, validator.redactionKey) = try await source.subset(locate: locate)
         return validator
     }
 
@@ -40,7 +41,7 @@ public struct ValidationRequest: Codable, Sendable, Equatable {
     /// or the server's archive directory).
     public func run(local: QdrantClient, production: () throws -> QdrantClient, locate: (String) -> ArchiveLocation,
                     progress: ValidationProgressObserver = SilentValidationProgress()) async throws -> ValidationReport {
-        let validator = try validator()
+        let validator = try await validator(locate: locate)
         let archive = source.archive.map(locate)
         let target = try await source.target(archive: archive)
         if let archive {

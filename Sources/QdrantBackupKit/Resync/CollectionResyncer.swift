@@ -40,7 +40,10 @@ public struct CollectionResyncer: Sendable {
 
     /// Resyncs local collection `targetName` from production collection `sourceName`.
     public func resync(source: QdrantClient, _ sourceName: String, into targetName: String) async throws -> ResyncReport {
-        try await resync(targetName, origin: Origin(server: source.displayURL, collection: sourceName)) { validator, found in
+        // Upserted points must carry the hashes the copy holds: without the key they would lose those fields.
+        if options.subset?.redaction?.hash.isEmpty == false && options.redactionKey == nil { throw RedactionKeyError.missing }
+        return try await resync(targetName, origin: Origin(server: source.displayURL, collection: sourceName),
+                                redaction: options.subset?.redaction) { validator, found in
             try await validator.fullComparison(source: source, sourceName, target: client, targetName,
                                                progress: progress, found: found)
         }
@@ -50,7 +53,7 @@ public struct CollectionResyncer: Sendable {
     public func resync(archiveAt archive: ArchiveLocation, into targetName: String) async throws -> ResyncReport {
         let descriptor = try ArchiveReader(source: archive.openForReading()).descriptor
         let origin = Origin(server: descriptor.source.url, collection: descriptor.collection)
-        return try await resync(targetName, origin: origin) { validator, found in
+        return try await resync(targetName, origin: origin, redaction: descriptor.subset?.redaction) { validator, found in
             try await validator.fullComparison(archiveAt: archive, target: client, targetName, progress: progress, found: found)
         }
     }
@@ -61,8 +64,9 @@ public struct CollectionResyncer: Sendable {
         var collection: String
     }
 
+    /// `redaction`: the subset's, whose redacted fields get no payload index (as import leaves them out).
     private func resync(
-        _ target: String, origin: Origin,
+        _ target: String, origin: Origin, redaction: PayloadRedaction?,
         compare: (CollectionValidator, (PointDifference) throws -> Void) async throws -> CollectionValidator.FullComparisonResult
     ) async throws -> ResyncReport {
         let started = ContinuousClock.now
@@ -75,6 +79,8 @@ public struct CollectionResyncer: Sendable {
         validator.pageSize = options.pageSize
         validator.listLimit = options.listLimit
         validator.archiveKey = options.archiveKey
+        validator.subset = options.subset
+        validator.redactionKey = options.redactionKey
         let spool = try PointSpool()
         var extra: [JSONValue] = []
         var missing: UInt64 = 0
@@ -101,6 +107,7 @@ public struct CollectionResyncer: Sendable {
         report.deletedExtra = UInt64(extra.count)
         // Indexes compare by field and type, as validate compares them.
         let wanted = CollectionCreationPlan(collectionInfo: comparison.sourceInfo).payloadIndexes
+            .filter { redaction?.keepsUnchanged(field: $0.field) ?? true }
         let present = CollectionCreationPlan(collectionInfo: comparison.targetInfo).payloadIndexes
         let toDrop = present.filter { index in !wanted.contains { $0.field == index.field && $0.type == index.type } }
         let toCreate = wanted.filter { index in !present.contains { $0.field == index.field && $0.type == index.type } }

@@ -12,6 +12,11 @@ public struct ResyncOptions: Sendable {
     public var listLimit = 10_000
     /// Opens an encrypted archive.
     public var archiveKey: AgeKey?
+    /// The subset of the archive the target was imported from: production is read through it, and
+    /// the points upserted are redacted as the archive's were.
+    public var subset: PointSubset?
+    /// The key of the subset's hashed fields; a subset with hashed fields cannot be resynced without it.
+    public var redactionKey: RedactionKey?
     /// Go ahead although the target was not imported from this source, or much of it would change.
     public var confirmed = false
     /// The share of the target's points (changed, added or deleted) above which a resync needs confirmation.

@@ -12,11 +12,12 @@ public struct SecretFile: Sendable {
         case passphrase = "passphrase file"
         case identity = "identity file"
         case recipients = "recipients file"
+        case redactionKey = "redaction key file"
 
         /// Key material of archives fails as a key problem (exit 6); credentials as a plain failure.
         var failureKind: FailureKind {
             switch self {
-            case .passphrase, .identity, .recipients: .keyProblem
+            case .passphrase, .identity, .recipients, .redactionKey: .keyProblem
             case .apiKey, .adminToken: .failed
             }
         }

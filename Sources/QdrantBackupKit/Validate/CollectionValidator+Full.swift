@@ -28,9 +28,26 @@ extension CollectionValidator {
                         found: (PointDifference) throws -> Void) async throws -> FullComparisonResult {
         let started = ContinuousClock.now
         var report = fullReport(source: "production:\(sourceName)", target: targetName)
-        let (sourceInfo, targetInfo) = try await compareCollections(source: source, sourceName, target: target, targetName, into: &report)
-        try await walk(ScrolledPointPages(client: source, collection: sourceName, pageSize: pageSize),
-                       target: target, targetName, sourceInfo: sourceInfo, progress: progress, into: &report, found: found)
+        let subset = subsetComparison
+        let (sourceInfo, targetInfo) = try await compareCollections(source: source, sourceName, target: target, targetName,
+                                                                    subset: subset, into: &report)
+        var sourcePages: any PointPageSource = ScrolledPointPages(client: source, collection: sourceName, pageSize: pageSize,
+                                                                  filter: subset?.source.filter)
+        var targetPages: any PointPageSource = ScrolledPointPages(client: target, collection: targetName, pageSize: pageSize)
+        var selected: SubsetPointPages?
+        if let subset {
+            selected = SubsetPointPages(sourcePages, selection: try subset.sourceSelection())
+            sourcePages = selected!
+            if let hashed = subset.target {
+                targetPages = SubsetPointPages(targetPages, selection: try PointSelection(PointSubset(redaction: hashed), key: nil, written: 0))
+            }
+        }
+        try await walk(sourcePages, target: targetPages, targetName, sourceInfo: sourceInfo, progress: progress, into: &report, found: found)
+        if let selected, let subset {
+            report.sourceCount = selected.count
+            compareCounts(&report)
+            report.notes += subset.notes
+        }
         report.seconds = (ContinuousClock.now - started).seconds
         return FullComparisonResult(report: report, sourceInfo: sourceInfo, targetInfo: targetInfo)
     }
@@ -43,7 +60,9 @@ extension CollectionValidator {
         let (index, targetInfo) = try await compareArchive(at: archive, target: target, targetName, into: &report)
         let sourceInfo = index.descriptor.collectionInfo
         if index.descriptor.method == .points {
-            try await walk(ArchivedPointPages(reader: try openArchive(at: archive)), target: target, targetName, sourceInfo: sourceInfo,
+            try await walk(ArchivedPointPages(reader: try openArchive(at: archive)),
+                           target: ScrolledPointPages(client: target, collection: targetName, pageSize: pageSize), targetName,
+                           sourceInfo: sourceInfo,
                            progress: progress, into: &report, found: found)
         }
         report.seconds = (ContinuousClock.now - started).seconds
@@ -56,7 +75,7 @@ extension CollectionValidator {
         return report
     }
 
-    private func walk(_ sourcePages: any PointPageSource, target: QdrantClient, _ targetName: String, sourceInfo: JSONValue,
+    private func walk(_ sourcePages: any PointPageSource, target targetPages: any PointPageSource, _ targetName: String, sourceInfo: JSONValue,
                       progress: ValidationProgressObserver, into report: inout ValidationReport,
                       found: (PointDifference) throws -> Void) async throws {
         progress.validationProgressed(.started(target: targetName, totalPoints: report.sourceCount))
@@ -64,7 +83,7 @@ extension CollectionValidator {
         var differences: UInt64 = 0
         var listed = report
         let compared = try await comparison.run(
-            source: sourcePages, target: ScrolledPointPages(client: target, collection: targetName, pageSize: pageSize),
+            source: sourcePages, target: targetPages,
             compared: { progress.validationProgressed(.advanced(target: targetName, points: $0, differences: differences)) },
             found: { difference in
                 differences += 1

@@ -21,6 +21,13 @@ public struct CollectionValidator: Sendable {
     /// Opens an encrypted archive; without it such an archive is refused with
     /// ``ArchiveError/keyRequired(_:)``.
     public var archiveKey: AgeKey?
+    /// The subset of a subset archive the local collection was imported from: production is then
+    /// compared through it (its filter, sample, limit and redaction); nil compares every point.
+    public var subset: PointSubset?
+    /// The key of the subset's hashed fields; without it they are not compared.
+    public var redactionKey: RedactionKey?
+
+    var subsetComparison: SubsetComparison? { subset.map { SubsetComparison($0, key: redactionKey) } }
 
     public init(sampleSize: Int = 100, seed: UInt64 = UInt64.random(in: 0...UInt64(UInt32.max))) {
         self.sampleSize = sampleSize
@@ -33,16 +40,30 @@ public struct CollectionValidator: Sendable {
                          target: QdrantClient, _ targetName: String) async throws -> ValidationReport {
         var report = ValidationReport(source: "production:\(sourceName)", target: "local:\(targetName)",
                                       sampleSize: sampleSize, seed: seed)
-        let (sourceInfo, _) = try await compareCollections(source: source, sourceName, target: target, targetName, into: &report)
+        let subset = subsetComparison
+        let (sourceInfo, _) = try await compareCollections(source: source, sourceName, target: target, targetName,
+                                                           subset: subset, into: &report)
 
         var sampler = PointSampler<JSONValue>(capacity: sampleSize, seed: seed)
+        var selection = try subset?.sourceSelection()
+        var selected: UInt64 = 0
         var offset: String?
         repeat {
-            let page = try await source.scrollIDsPage(sourceName, offset: offset, limit: idPageSize)
+            let page = try await source.scrollIDsPage(sourceName, offset: offset, limit: idPageSize, filter: subset?.source.filter)
             let scanned = try page.withUnsafeBytes { try ScrollPageScanner.scan($0) }
-            for id in scanned.pointIDs { sampler.offer(try pointID(fromJSONText: id)) }
-            offset = scanned.nextPageOffset
+            for text in scanned.pointIDs {
+                let id = try pointID(fromJSONText: text)
+                if selection?.takes(id) == false { continue }
+                sampler.offer(id)
+                selected += 1
+            }
+            offset = selection?.isComplete == true ? nil : scanned.nextPageOffset
         } while offset != nil
+        if let subset {
+            report.sourceCount = selected
+            compareCounts(&report)
+            report.notes += subset.notes
+        }
         var expected: [JSONValue] = []
         for batch in sampler.items.chunked(retrieveBatch) {
             expected += try await source.retrievePoints(sourceName, ids: batch)
@@ -50,7 +71,12 @@ public struct CollectionValidator: Sendable {
         if expected.count < sampler.items.count {
             report.notes.append("\(sampler.items.count - expected.count) sampled points were deleted from the source during the check")
         }
-        try await comparePoints(expected, target: target, targetName, distances: sourceInfo, into: &report)
+        var sourceRedactor = try subset?.redactor(forTarget: false)
+        var targetRedactor = try subset?.redactor(forTarget: true)
+        for index in expected.indices { Self.redactPayload(of: &expected[index], with: &sourceRedactor) }
+        try await comparePoints(expected, target: target, targetName, distances: sourceInfo, into: &report) { point in
+            Self.redactPayload(of: &point, with: &targetRedactor)
+        }
         return report
     }
 
@@ -93,15 +119,24 @@ public struct CollectionValidator: Sendable {
     // MARK: comparisons
 
     /// Compares counts and configuration of two collections; returns their infos (source, target).
+    /// Through a `subset` the source's count is left to the caller, who counts the points it selects.
     func compareCollections(source: QdrantClient, _ sourceName: String, target: QdrantClient, _ targetName: String,
-                            into report: inout ValidationReport) async throws -> (JSONValue, JSONValue) {
+                            subset: SubsetComparison? = nil, into report: inout ValidationReport) async throws -> (JSONValue, JSONValue) {
         let sourceInfo = try await source.collectionInfo(sourceName)
         let targetInfo = try await target.collectionInfo(targetName)
-        report.sourceCount = try await source.count(sourceName)
+        report.sourceCount = subset == nil ? try await source.count(sourceName) : nil
         report.targetCount = try await target.count(targetName)
         compareCounts(&report)
-        compareConfiguration(sourceInfo, targetInfo, into: &report)
+        compareConfiguration(sourceInfo, targetInfo, keepsIndex: { subset?.keepsIndex($0) ?? true }, into: &report)
         return (sourceInfo, targetInfo)
+    }
+
+    /// Redacts the payload of a retrieved point, when there is a redactor.
+    static func redactPayload(of point: inout JSONValue, with redactor: inout PayloadRedactor?) {
+        guard redactor != nil, case .object(var members) = point, var payload = members["payload"], payload != .null else { return }
+        redactor!.redact(payload: &payload)
+        members["payload"] = payload
+        point = .object(members)
     }
 
     /// Compares the counts and configuration an archive records with a local collection, after a
@@ -121,7 +156,10 @@ public struct CollectionValidator: Sendable {
         } else {
             report.notes.append("the archive does not record the source's count")
         }
-        compareConfiguration(descriptor.collectionInfo, targetInfo, into: &report)
+        // Import leaves out the payload indexes of redacted fields.
+        let redaction = descriptor.subset?.redaction
+        compareConfiguration(descriptor.collectionInfo, targetInfo, keepsIndex: { redaction?.keepsUnchanged(field: $0) ?? true },
+                             into: &report)
         if descriptor.method != .points {
             report.notes.append("snapshot archive: counts and configuration compared, points not (Qdrant's snapshot format cannot be read here); validate against production for a point comparison")
         }
@@ -134,13 +172,15 @@ public struct CollectionValidator: Sendable {
         return reader
     }
 
-    private func compareCounts(_ report: inout ValidationReport) {
+    func compareCounts(_ report: inout ValidationReport) {
         if let source = report.sourceCount, source != report.targetCount {
             report.record(.init(kind: .count, detail: "the target holds \(report.targetCount) points, the source \(source)"))
         }
     }
 
-    private func compareConfiguration(_ source: JSONValue, _ target: JSONValue, into report: inout ValidationReport) {
+    /// `keepsIndex` says whether the source's payload index on a field is expected in the target.
+    private func compareConfiguration(_ source: JSONValue, _ target: JSONValue, keepsIndex: (String) -> Bool,
+                                      into report: inout ValidationReport) {
         let sourceParams = source["config"]?["params"]
         let targetParams = target["config"]?["params"]
         func essentials(_ vectors: [ArchiveSummary.Vector]) -> [String] {
@@ -161,7 +201,7 @@ public struct CollectionValidator: Sendable {
             report.record(.init(kind: .sparseVectorsConfig, detail:
                 "the target has [\(sparse(targetParams).joined(separator: ", "))], the source [\(sparse(sourceParams).joined(separator: ", "))]"))
         }
-        let expectedIndexes = ArchiveInspector.payloadIndexes(source["payload_schema"]).map(\.shortDescription)
+        let expectedIndexes = ArchiveInspector.payloadIndexes(source["payload_schema"]).filter { keepsIndex($0.field) }.map(\.shortDescription)
         let actualIndexes = ArchiveInspector.payloadIndexes(target["payload_schema"]).map(\.shortDescription)
         if expectedIndexes != actualIndexes {
             report.record(.init(kind: .payloadIndexes, detail:
@@ -170,15 +210,18 @@ public struct CollectionValidator: Sendable {
     }
 
     /// Retrieves the points of `expected` from the target and compares each.
+    /// `adjustTarget` prepares each target point for comparison (a subset's redaction).
     private func comparePoints(_ expected: [JSONValue], target: QdrantClient, _ targetName: String,
-                               distances sourceInfo: JSONValue, into report: inout ValidationReport) async throws {
+                               distances sourceInfo: JSONValue, into report: inout ValidationReport,
+                               adjustTarget: (inout JSONValue) -> Void = { _ in }) async throws {
         report.pointsCompared = true
         report.sampledPoints = expected.count
         report.comparedPoints = UInt64(expected.count)
         let distances = VectorComparison.distances(sourceInfo["config"]?["params"]?["vectors"])
         var actual: [JSONValue: JSONValue] = [:]
         for batch in expected.compactMap({ $0["id"] }).chunked(retrieveBatch) {
-            for point in try await target.retrievePoints(targetName, ids: batch) {
+            for var point in try await target.retrievePoints(targetName, ids: batch) {
+                adjustTarget(&point)
                 if let id = point["id"] { actual[PointComparison.normalisedID(id)] = point }
             }
         }

@@ -27,13 +27,16 @@ final class ScrolledPointPages: PointPageSource {
     private let client: QdrantClient
     private let collection: String
     private let limit: Int
+    /// A Qdrant filter sent with every scroll; nil: every point.
+    private let filter: JSONValue?
     private var pending: Task<Data, Error>?
     private var finished = false
 
-    init(client: QdrantClient, collection: String, pageSize: Int) {
+    init(client: QdrantClient, collection: String, pageSize: Int, filter: JSONValue? = nil) {
         self.client = client
         self.collection = collection
         limit = max(1, pageSize)
+        self.filter = filter
     }
 
     deinit { pending?.cancel() }
@@ -52,7 +55,7 @@ final class ScrolledPointPages: PointPageSource {
     }
 
     private func fetch(offset: String?) -> Task<Data, Error> {
-        Task { [client, collection, limit] in try await client.scrollPage(collection, offset: offset, limit: limit) }
+        Task { [client, collection, limit, filter] in try await client.scrollPage(collection, offset: offset, limit: limit, filter: filter) }
     }
 }
 

@@ -193,6 +193,15 @@ enum OpenAPIDocument {
         case .recipientsFile: #"{"type": "string", "description": "A file on the server of age recipients, one per line."}"#
         case .identityFile: #"{"type": "string", "description": "A file on the server holding an age identity that opens encrypted archives."}"#
         case .passphraseFile: #"{"type": "string", "description": "A file on the server holding the passphrase of encrypted archives. Key material itself is never a request field."}"#
+        case .pointFilter: #"{"type": "object", "description": "A Qdrant filter (the JSON of the scroll API's filter), sent with every scroll as given; only the points it selects are exported. A filter the server refuses fails the item with the server's message. Not with method snapshot."}"#
+        case .limit: #"{"type": "integer", "minimum": 1, "description": "Export at most this many points, the first in id order after point_filter and sample."}"#
+        case .sample: #"{"type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Export a deterministic sample of this fraction of the points, chosen by a keyed hash of each point id."}"#
+        case .sampleSeed: #"{"type": "string", "description": "The sample's seed (default \"0\"): the same seed keeps the same points. Needs sample."}"#
+        case .keepPayload: #"{"type": "array", "items": {"type": "string"}, "description": "Payload paths to keep (dotted, [] for every element of an array); everything else in the payload is dropped."}"#
+        case .dropPayload: #"{"type": "array", "items": {"type": "string"}, "description": "Payload paths to remove, e.g. user.email, contacts[].phone."}"#
+        case .hashPayload: #"{"type": "array", "items": {"type": "string"}, "description": "Payload paths whose values are replaced by their HMAC-SHA-256 (hex) under redaction_key_file."}"#
+        case .redactionRulesFile: #"{"type": "string", "description": "A JSON file on the server of redaction rules, {\"keep\": [...], \"drop\": [...], \"hash\": [...]}, added to the fields above."}"#
+        case .redactionKeyFile: #"{"type": "string", "description": "A file on the server holding the key of hash_payload. The key itself is never a request field."}"#
         }
     }
 

@@ -28,6 +28,17 @@ enum RequestFields {
         case .keepDaily: "keep_daily"
         case .keepWeekly: "keep_weekly"
         case .keepMonthly: "keep_monthly"
+        case .method: "method"
+        case .pointFilter: "point_filter"
+        case .limit: "limit"
+        case .sampleFraction: "sample"
+        case .sampleSeed: "sample_seed"
+        case .keepPayload: "keep_payload"
+        case .dropPayload: "drop_payload"
+        case .hashPayload: "hash_payload"
+        case .redactionRulesFile: "redaction_rules_file"
+        case .redactionKeyFile: "redaction_key_file"
+        case .subsetOf: "subset_of"
         }
     }
 

@@ -56,6 +56,20 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var recipientsFile: String?
     public var identityFile: String?
     public var passphraseFile: String?
+    /// `/start`, `/export`: a Qdrant filter (the scroll API's `filter` object) choosing the points.
+    public var pointFilter: JSONValue?
+    /// `/start`, `/export`: at most this many points.
+    public var limit: Int?
+    /// `/start`, `/export`: a deterministic sample of this fraction of the points, and its seed.
+    public var sample: Double?
+    public var sampleSeed: String?
+    /// `/start`, `/export`: payload paths kept (allowlist), dropped, replaced by keyed hashes.
+    public var keepPayload: [String]?
+    public var dropPayload: [String]?
+    public var hashPayload: [String]?
+    /// Server-side paths of a JSON rules file and of the hashes' key file (never the key itself).
+    public var redactionRulesFile: String?
+    public var redactionKeyFile: String?
 
     public init() {}
 
@@ -81,6 +95,14 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case recipientsFile = "recipients_file"
         case identityFile = "identity_file"
         case passphraseFile = "passphrase_file"
+        case pointFilter = "point_filter"
+        case limit, sample
+        case sampleSeed = "sample_seed"
+        case keepPayload = "keep_payload"
+        case dropPayload = "drop_payload"
+        case hashPayload = "hash_payload"
+        case redactionRulesFile = "redaction_rules_file"
+        case redactionKeyFile = "redaction_key_file"
     }
 
     /// The fields each kind of job accepts; any other is refused, so a misspelt option never
@@ -90,9 +112,11 @@ public struct JobRequest: Codable, Sendable, Equatable {
         let selection: Set<CodingKeys> = [.collections, .includePatterns, .excludePatterns, .all, .method, .allowEmpty]
         let opening: Set<CodingKeys> = [.identityFile, .passphraseFile]
         let sealing = opening.union([.encryptTo, .recipientsFile])
+        let subset: Set<CodingKeys> = [.pointFilter, .limit, .sample, .sampleSeed, .keepPayload, .dropPayload, .hashPayload,
+                                       .redactionRulesFile, .redactionKeyFile]
         let keys: Set<CodingKeys> = switch kind {
-        case .backup: selection.union(tuning).union(sealing).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
-        case .export: selection.union(sealing).union([.overwrite, .timestamp, .batchSize, .compressionLevel, .compressionThreads,
+        case .backup: selection.union(tuning).union(sealing).union(subset).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
+        case .export: selection.union(sealing).union(subset).union([.overwrite, .timestamp, .batchSize, .compressionLevel, .compressionThreads,
                                                           .keepServerSnapshot, .force])
         case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
                                                    .dryRun])
@@ -116,6 +140,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
             case .resync: try resyncRequest.validate()
             }
             try keys.check()
+            if kind == .backup || kind == .export { try subsetRequest.check() }
         }
         for archive in (kind == .import || kind == .repair ? archives ?? [] : []) where !ArchiveDirectory.isArchiveName(archive) {
             throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archives")
@@ -133,6 +158,21 @@ public struct JobRequest: Codable, Sendable, Equatable {
         keys.identityFile = identityFile
         keys.passphraseFile = passphraseFile
         return keys
+    }
+
+    /// Which points a backup or export keeps, and how it redacts them.
+    var subsetRequest: SubsetRequest {
+        var request = SubsetRequest()
+        request.pointFilter = pointFilter.map { .json($0) }
+        request.limit = limit
+        request.sampleFraction = sample
+        request.sampleSeed = sampleSeed
+        request.keepPayload = keepPayload ?? []
+        request.dropPayload = dropPayload ?? []
+        request.hashPayload = hashPayload ?? []
+        request.redactionRulesFile = redactionRulesFile
+        request.redactionKeyFile = redactionKeyFile
+        return request
     }
 
     /// The collections of a backup or export, resolved on production like the CLI's selection.
@@ -159,6 +199,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.aliases = aliases ?? false
         request.keepArchiveIn = keepArchive == true ? archiveDirectory : nil
         request.keys = keys
+        request.subset = subsetRequest
         return request
     }
 
@@ -175,6 +216,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.keepServerSnapshot = keepServerSnapshot ?? false
         request.force = force ?? false
         request.keys = keys
+        request.subset = subsetRequest
         return request
     }
 

@@ -58,6 +58,8 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON summary of every collection on stdout.")
     var json = false
 
+    @OptionGroup(title: "Subsets and redaction") var subset: SubsetOptions
+
     @OptionGroup var encryption: EncryptionOptions
 
     @OptionGroup var key: ArchiveKeyOptions
@@ -79,6 +81,7 @@ struct ExportCommand: AsyncParsableCommand {
         request.force = force
         request.pointsMemberBytes = pointsMemberBytes
         request.keys = encryption.keys(with: key)
+        request.subset = subset.request
         return request
     }
 
@@ -130,6 +133,8 @@ extension ExportCommand {
         if batchSize != RequestDefaults.batchSize { command.append("--batch-size", String(batchSize)) }
         command.append("--compression-level", compressionLevel.map { String($0) })
         command.append(keys: key.keys)
+        // The archive records its subset; only the key of hashed fields is needed again.
+        command.append("--redaction-key-file", subset.redactionKeyFile)
         command.append(production: connection.production, local: nil, transport: connection.transport)
         return command
     }

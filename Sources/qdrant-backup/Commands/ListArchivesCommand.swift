@@ -26,13 +26,14 @@ struct ListArchivesCommand: AsyncParsableCommand {
 
     /// One row; the collection only on its group's first row.
     private func row(_ entry: ArchiveCatalog.Entry, first: Bool) -> [String] {
-        var cells = [first ? entry.collection : "", entry.name, "-", "-", "-", "-", "unreadable"]
+        var cells = [first ? entry.collection : "", entry.name, "-", "-", "-", "-", "unreadable", "-"]
         if let summary = entry.summary {
             cells[2] = summary.method.rawValue
             cells[3] = summary.pointsCount.map(String.init) ?? "-"
             cells[4] = String(summary.fileSize)
             cells[5] = ISO8601DateFormatter().string(from: summary.createdAt)
             cells[6] = summary.complete ? "yes" : "no"
+            cells[7] = summary.subset?.summary ?? "all points"
         }
         if entry.partial == true { cells[6] = entry.inUse == true ? "partial, being written" : "partial, interrupted" }
         if verify { cells.append(entry.partial == true ? "-" : entry.verified == true ? "ok" : "FAILED") }
@@ -49,9 +50,9 @@ struct ListArchivesCommand: AsyncParsableCommand {
             if json {
                 try Terminal.printJSON(entries)
             } else {
-                var table = TextTable(headers: ["COLLECTION", "ARCHIVE", "METHOD", "POINTS", "STORED", "CREATED", "COMPLETE"]
+                var table = TextTable(headers: ["COLLECTION", "ARCHIVE", "METHOD", "POINTS", "STORED", "CREATED", "COMPLETE", "SUBSET"]
                                       + (verify ? ["VERIFIED"] : []),
-                                      alignments: [.left, .left, .left, .right, .right, .left, .left] + (verify ? [.left] : []))
+                                      alignments: [.left, .left, .left, .right, .right, .left, .left, .left] + (verify ? [.left] : []))
                 for (index, entry) in entries.enumerated() {
                     table.append(row(entry, first: index == 0 || entries[index - 1].collection != entry.collection))
                 }

@@ -10,6 +10,14 @@ struct ComparisonOptions: ParsableArguments {
     @Option(help: "Use this archive as the source instead of production.")
     var archive: String?
 
+    @Option(help: ArgumentHelp("TARGET was imported from this filtered, sampled or redacted archive: read production through the archive's subset.",
+                               valueName: "archive"))
+    var subsetOf: String?
+
+    @Option(help: ArgumentHelp("The key of that subset's hashed fields (validate: else they are not compared; resync: required when there are any).",
+                               valueName: "file"))
+    var redactionKeyFile: String?
+
     @Option(help: "Full comparison: points per scroll page (each side holds about two pages in memory).")
     var pageSize = RequestDefaults.pageSize
 
@@ -27,6 +35,6 @@ struct ComparisonOptions: ParsableArguments {
     /// The source and target as a request names them.
     var source: ComparisonSource {
         ComparisonSource(sourceCollection: archive == nil ? collections.first : nil, archive: archive,
-                         targetCollection: collections.last)
+                         targetCollection: collections.last, subsetOf: subsetOf, redactionKeyFile: redactionKeyFile)
     }
 }

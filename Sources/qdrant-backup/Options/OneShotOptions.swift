@@ -18,6 +18,8 @@ struct OneShotOptions: ParsableArguments {
 
     @OptionGroup var tuning: ImportTuning
 
+    @OptionGroup(title: "Subsets and redaction") var subset: SubsetOptions
+
     @OptionGroup var encryption: EncryptionOptions
 
     @OptionGroup var key: ArchiveKeyOptions
@@ -31,6 +33,7 @@ struct OneShotOptions: ParsableArguments {
         request.tuning = tuning.tuning
         request.aliases = tuning.aliases
         request.keys = encryption.keys(with: key)
+        request.subset = subset.request
         return request
     }
 }

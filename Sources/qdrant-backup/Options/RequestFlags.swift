@@ -29,6 +29,17 @@ enum RequestFlags {
         case .keepDaily: "--keep-daily"
         case .keepWeekly: "--keep-weekly"
         case .keepMonthly: "--keep-monthly"
+        case .method: "--method"
+        case .pointFilter: "--point-filter"
+        case .limit: "--limit"
+        case .sampleFraction: "--sample"
+        case .sampleSeed: "--sample-seed"
+        case .keepPayload: "--keep-payload"
+        case .dropPayload: "--drop-payload"
+        case .hashPayload: "--hash-payload"
+        case .redactionRulesFile: "--redaction-rules"
+        case .redactionKeyFile: "--redaction-key-file"
+        case .subsetOf: "--subset-of"
         }
     }
 

@@ -138,7 +138,7 @@ struct RequestValidationTests {
     }
 
     @Test("the options made carry the choices; a copy's intermediate archive is always replaced")
-    func options() throws {
+    func options() async throws {
         var request = ImportRequest()
         request.archives = ["a.qdrant.tar"]
         request.prefix = "dev_"
@@ -174,7 +174,7 @@ struct RequestValidationTests {
         resync.dryRun = true
         resync.tuning.parallel = 3
         resync.pageSize = 10
-        let resyncOptions = try resync.options()
+        let resyncOptions = try await resync.options(locate: ArchiveStores.localFiles.location)
         #expect(resyncOptions.dryRun && resyncOptions.parallel == 3 && resyncOptions.pageSize == 10)
     }
 
