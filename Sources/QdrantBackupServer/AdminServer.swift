@@ -40,6 +40,7 @@ public struct AdminServer: Sendable {
         }
         router.add(middleware: JSONContentTypeGuard())
         AdminRoutes(environment: environment, jobs: jobs).register(on: router.group("admin/backup"))
+        router.add(middleware: AllowedMethodsMiddleware(routes: router.routes))
 
         let host = self.host
         let app = Application(

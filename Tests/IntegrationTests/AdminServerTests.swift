@@ -230,6 +230,8 @@ struct AdminServerTests: BenchSuite {
         ])
         #expect(report.status == 200, "\(report.text)")
         #expect((try report.object()["mismatches"] as? [Any])?.isEmpty == true, "\(report.text)")
+        #expect(try report.object()["compared_points"] as? Int == 50 && report.object()["points_compared"] == nil,
+                "the CLI's one name for the points compared: \(report.text)")
         // Drift in the local copy: a full validate sees it, POST /resync mends it.
         let dropped: [Any] = try await fixtures.points(of: target).keys.sorted().prefix(2).map { id -> Any in Int(id) ?? id }
         _ = try await fixtures.client.send(.json(.post, qdrant.url.appendingPathComponent("collections/\(target)/points/delete")
@@ -252,7 +254,7 @@ struct AdminServerTests: BenchSuite {
         #expect((try fromArchive.object()["mismatches"] as? [Any])?.isEmpty == true, "\(fromArchive.text)")
     }
 
-    @Test("bad requests get 400 naming the field, unknown ids and routes 404, oversized bodies 413, all in one error shape")
+    @Test("bad requests get 400 naming the field, unknown ids and routes 404, other methods of a served path 405, oversized bodies 413, all in one error shape")
     func badRequests() async throws {
         let server = try serve()
         let cases: [(String, String, Any?, Int, String?)] = [
@@ -272,6 +274,9 @@ struct AdminServerTests: BenchSuite {
             ("POST", "jobs/nope/resume", nil, 404, nil),
             ("GET", "collections/staging", nil, 404, nil),
             ("GET", "no-such-thing", nil, 404, nil),
+            ("PUT", "jobs", nil, 405, nil),
+            ("POST", "jobs/nope", [String: Any](), 405, nil),
+            ("GET", "start", nil, 405, nil),
         ]
         for (method, path, body, status, field) in cases {
             let reply = try await server.request(method, path, json: body)
@@ -281,6 +286,9 @@ struct AdminServerTests: BenchSuite {
             #expect((error?["message"] as? String)?.isEmpty == false)
             if let field { #expect(error?["field"] as? String == field, "\(reply.text)") }
         }
+        // A 405 says which methods the path does take.
+        #expect(try await server.request("PUT", "jobs").headers["allow"] == "GET")
+        #expect(try await server.request("PUT", "jobs/nope").headers["allow"] == "DELETE, GET")
         let notJSON = try await server.request("POST", "start", rawBody: Data("not json".utf8))
         #expect(notJSON.status == 400)
         let huge = try await server.request("POST", "start", json: ["collections": (0..<20_000).map { "collection_\($0)" }])

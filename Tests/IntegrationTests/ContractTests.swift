@@ -16,6 +16,35 @@ struct ContractTests: BenchSuite {
 
     // MARK: the CLI
 
+    @Test("the committed man page has every subcommand and every flag the CLI shows, so it cannot go stale silently")
+    func manPageCurrent() async throws {
+        let dump = try await cli.run(["--experimental-dump-help"])
+        let root = try #require((try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])?["command"] as? [String: Any])
+        let page = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/qdrant-backup.1"), encoding: .utf8)
+        let commands = (root["subcommands"] as? [[String: Any]] ?? []).filter { $0["shouldDisplay"] as? Bool != false }
+        let names = commands.compactMap { $0["commandName"] as? String }
+        #expect(names.count > 10, "\(names)")
+        let regenerate = "regenerate it as README's \"Manual page\" says"
+        for command in commands {
+            let name = try #require(command["commandName"] as? String)
+            let heading = ".It Em \(name)\n"
+            guard let start = page.range(of: heading) else {
+                Issue.record("no \(name) in docs/qdrant-backup.1: \(regenerate)")
+                continue
+            }
+            // The command's section runs to the next command's heading.
+            let rest = page[start.upperBound...]
+            let end = names.compactMap { rest.range(of: ".It Em \($0)\n")?.lowerBound }.min() ?? rest.endIndex
+            let section = rest[..<end]
+            for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["shouldDisplay"] as? Bool != false {
+                for flag in argument["names"] as? [[String: String]] ?? [] where flag["kind"] == "long" {
+                    let long = flag["name"]!
+                    #expect(section.contains("Fl -\(long)") || section.contains(" , -\(long)"), "\(name) --\(long) is not in docs/qdrant-backup.1: \(regenerate)")
+                }
+            }
+        }
+    }
+
     @Test("--version prints the tool's version")
     func version() async throws {
         let outcome = try await cli.run(["--version"])
@@ -37,6 +66,28 @@ struct ContractTests: BenchSuite {
         #expect(!importHelp.stdout.contains("--production-url") && !importHelp.stdout.contains("--api-key-file"),
                 "import never contacts production: \(importHelp.stdout)")
         #expect(importHelp.stdout.contains("--local-url"))
+    }
+
+    @Test("inspect and list-archives mean the same by stored and file size, and label a scroll archive points (scroll)")
+    func sizesAndMethodLabels() async throws {
+        let name = try await fixtures.create(.dense, count: 80)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        try await bench.export(name, method: "scroll")
+        let summary = try #require(try await cli.run(["inspect", bench.archive(name), "--json"]).json() as? [String: Any])
+        #expect(summary["method"] as? String == "points", "JSON keeps the method's value")
+        let stored = UInt64(try #require(summary["stored_size"] as? Int))
+        let file = UInt64(try #require(summary["file_size"] as? Int))
+        #expect(stored > 0 && stored < file, "stored is the data members, file the whole archive: \(summary)")
+
+        let inspected = try await cli.run(["inspect", bench.archive(name)])
+        #expect(inspected.stdout.contains("method:          points (scroll)"), "\(inspected.stdout)")
+        #expect(inspected.stdout.contains("\(ByteCount.text(stored)) stored") && inspected.stdout.contains("file \(ByteCount.text(file))"),
+                "\(inspected.stdout)")
+        let listed = try await cli.run(["list-archives", bench.output.url.path])
+        #expect(listed.exitCode == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("FILE SIZE") && !listed.stdout.contains("STORED"), "\(listed.stdout)")
+        let row = try #require(listed.stdout.split(separator: "\n").first { $0.contains("\(name).qdrant.tar") })
+        #expect(row.contains("points (scroll)") && row.contains(ByteCount.text(file)), "the file size, as inspect says it: \(row)")
     }
 
     @Test("a missing archive file (verify, inspect, import) and list-archives of a missing folder exit 2 naming the path")

@@ -140,6 +140,26 @@ struct RepairCommandTests: BenchSuite {
         #expect(!FileManager.default.fileExists(atPath: archive + ".partial"))
     }
 
+    @Test("repair names each damaged member once, and its reads of the archive show progress on stderr")
+    func humanReportAndProgress() async throws {
+        let name = try await fixtures.create(.dense, count: 300)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        try await exportPoints(name)
+        let archive = bench.archive(name)
+        try damageMember(1, of: archive)
+        var everyMember = cli
+        everyMember.environment["QDRANT_BACKUP_PROGRESS_INTERVAL"] = "0"
+        let run = try await everyMember.run(["repair", archive, "--dry-run"])
+        #expect(run.exitCode == 2, "\(run.stderr)")
+        let member = "points/000001.jsonl.zst"
+        #expect(run.stdout.components(separatedBy: member).count == 2, "the member is named once: \(run.stdout)")
+        #expect(run.stdout.contains("damaged: \(member): stored bytes do not match"), "\(run.stdout)")
+        #expect(run.stdout.contains("(points (scroll))"), "\(run.stdout)")
+        let file = (archive as NSString).lastPathComponent
+        #expect(run.stderr.contains("verifying \(file): ") && run.stderr.contains("scanning \(file): "), "\(run.stderr)")
+        #expect(!run.stdout.contains("verifying") && !run.stdout.contains("scanning"), "progress stays off stdout")
+    }
+
     @Test("an intact archive needs no repair")
     func intactArchive() async throws {
         let name = try await fixtures.create(.dense, count: 60)

@@ -27,6 +27,8 @@ struct ValidateCommandTests: BenchSuite {
         let live = try await report([source, target, "--sample-size", "500"])
         #expect(live.exitCode == 0, "\(live.report)")
         #expect(live.report["sampled_points"] as? Int == 200)
+        #expect(live.report["compared_points"] as? Int == 200)
+        #expect(live.report["points_compared"] == nil, "one name for the points compared")
         #expect(live.report["passed"] as? Bool == true)
         let offline = try await report(["--archive", bench.archive(source), target, "--sample-size", "50"])
         #expect(offline.exitCode == 0, "\(offline.report)")
@@ -90,7 +92,8 @@ struct ValidateCommandTests: BenchSuite {
         #expect(try await cli.run(["import", bench.archive(name), "--target", target]).exitCode == 0)
         let result = try await report(["--archive", bench.archive(name), target])
         #expect(result.exitCode == 0, "\(result.report)")
-        #expect(result.report["points_compared"] as? Bool == false)
+        #expect(result.report["compared_points"] is NSNull, "no points compared: \(result.report)")
+        #expect(result.report["points_compared"] == nil)
         #expect((result.report["notes"] as? [String] ?? []).contains { $0.contains("snapshot archive") })
 
         try await bench.deletePoints(target, ids: [1])

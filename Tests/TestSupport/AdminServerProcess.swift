@@ -31,6 +31,8 @@ public final class AdminServerProcess: Sendable {
     public struct Reply: Sendable {
         public var status: Int
         public var body: Data
+        /// Response headers by lowercased name.
+        public var headers: [String: String] = [:]
 
         /// The body as a JSON object.
         public func object() throws -> [String: Any] {
@@ -61,7 +63,9 @@ public final class AdminServerProcess: Sendable {
             request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
         }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        let http = response as? HTTPURLResponse
+        let headers = (http?.allHeaderFields ?? [:]).reduce(into: [String: String]()) { $0["\($1.key)".lowercased()] = "\($1.value)" }
+        return Reply(status: http?.statusCode ?? 0, body: data, headers: headers)
     }
 
     /// Polls `GET /status/{id}` until the job has ended, passing each record seen to `observe`.

@@ -5,6 +5,16 @@ public enum ArchiveMethod: String, Codable, Sendable, CaseIterable {
     /// The server's snapshot file, in slices `snapshot/NNNNNN.zst`.
     case snapshot
 
+    /// The method as a terminal shows it. A points archive is what `--method scroll` makes; the
+    /// label names both, so that the flag a user typed and the word in listings meet. JSON keeps
+    /// the raw value.
+    public var label: String {
+        switch self {
+        case .points: "points (scroll)"
+        case .snapshot: "snapshot"
+        }
+    }
+
     /// The name of the data member at 0-based position `index`: `points/000042.jsonl.zst`.
     public func memberName(at index: Int) -> String {
         let number = String(index)

@@ -45,11 +45,12 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
     public var sparseVectors: [String]
     public var payloadIndexes: [PayloadIndex]
     public var memberCount: Int
-    /// Bytes of data members as stored (compressed).
+    /// Bytes of the data members as written in the archive (compressed, and encrypted if it is):
+    /// what "stored" means in every output.
     public var storedSize: UInt64
     /// Bytes of data members after decompression.
     public var rawSize: UInt64
-    /// The archive file's size, bytes.
+    /// The archive file's size, bytes (headers, descriptor and manifest included): "file size".
     public var fileSize: UInt64
     /// raw_size / stored_size; nil when there is no data.
     public var compressionRatio: Double?
@@ -100,13 +101,13 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
         return [
             "archive:         \(archive)\(complete ? "" : "  [INCOMPLETE: no manifest]")",
             "collection:      \(collection)",
-            "method:          \(method.rawValue)",
+            "method:          \(method.label)",
             "points:          \(pointsCount.map(String.init) ?? "unknown")",
             "vectors:         \(vectorText)",
             "sparse vectors:  \(sparseVectors.isEmpty ? "none" : sparseVectors.joined(separator: ", "))",
             "payload indexes: \(indexText)",
             "members:         \(memberCount)",
-            "size:            \(storedSize) bytes stored, \(rawSize) bytes raw, ratio \(ratio); file \(fileSize) bytes",
+            "size:            \(ByteCount.text(storedSize)) stored, \(ByteCount.text(rawSize)) raw (ratio \(ratio)); file \(ByteCount.text(fileSize))",
             "source:          \(sourceURL) (Qdrant \(sourceQdrantVersion ?? "version unknown"))",
             "created:         \(formatter.string(from: createdAt))",
             "written by:      qdrant-backup \(toolVersion), format \(formatVersion)",

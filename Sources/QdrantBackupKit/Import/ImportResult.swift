@@ -57,7 +57,7 @@ extension ImportResult {
         case (false, .resumed): "completed"
         }
         let count = (points ?? expectedPoints).map { "\($0) points" } ?? "points unknown"
-        var parts = ["\(count)", "\(method.rawValue) archive", "\(ByteCount.text(uploadedBytes)) \(dryRun ? "to upload" : "uploaded")"]
+        var parts = ["\(count)", "\(method.label) archive", "\(ByteCount.text(uploadedBytes)) \(dryRun ? "to upload" : "uploaded")"]
         if !payloadIndexes.isEmpty { parts.append("indexes: \(payloadIndexes.joined(separator: ", "))") }
         if !aliases.isEmpty { parts.append("aliases: \(aliases.joined(separator: ", "))") }
         if !dryRun { parts.append(String(format: "%.1f s", seconds)) }

@@ -31,14 +31,30 @@ public struct ArchiveRepairer: Sendable {
         }
     }
 
+    /// The two whole reads of the archive before anything is written.
+    public enum ReadPass: Sendable {
+        /// The full verification that decides whether anything is wrong.
+        case verifying
+        /// The member-by-member read that finds every damaged part.
+        case scanning
+    }
+
+    /// Hears how far a whole read of the archive has got, member by member: which pass, bytes read
+    /// and the file's size.
+    public typealias ReadProgress = @Sendable (_ pass: ReadPass, _ bytesRead: UInt64, _ totalBytes: UInt64?) -> Void
+
     public let production: QdrantClient
     public let options: Options
     public let progress: ExportProgressObserver
+    /// Both reads take minutes on a large archive; without this they would be silent until done.
+    public let readProgress: ReadProgress?
 
-    public init(production: QdrantClient, options: Options, progress: ExportProgressObserver = SilentExportProgress()) {
+    public init(production: QdrantClient, options: Options, progress: ExportProgressObserver = SilentExportProgress(),
+                readProgress: ReadProgress? = nil) {
         self.production = production
         self.options = options
         self.progress = progress
+        self.readProgress = readProgress
     }
 
     /// Repairs the archive at `location`, a local file (or only its `.partial`).
@@ -50,7 +66,9 @@ public struct ArchiveRepairer: Sendable {
             guard OwnedFile.exists(path + ".partial") else { throw RepairError.noArchive(path: path) }
             report = try await completeInterruptedExport(path)
         } else {
-            let verification = await ArchiveVerifier.verify(archiveAt: .file(path), key: options.export.openingKey)
+            var verifying: ArchiveReadProgress?
+            if let readProgress { verifying = { read, total in readProgress(.verifying, read, total) } }
+            let verification = await ArchiveVerifier.verify(archiveAt: .file(path), key: options.export.openingKey, progress: verifying)
             report = try diagnose(path)
             if verification.intact {
                 report.outcome = .intact
@@ -73,6 +91,7 @@ public struct ArchiveRepairer: Sendable {
     /// Reads the archive once and lists its intact and damaged members; changes nothing.
     func diagnose(_ path: String) throws -> RepairReport {
         let reader = try openReader(path)
+        let total = try? ArchiveLocation.file(path).size()
         var report = RepairReport(archive: path, collection: reader.descriptor.collection, method: reader.descriptor.method,
                                   outcome: options.dryRun ? .wouldRepair : .repaired, intactMembers: 0, damagedMembers: [])
         while true {
@@ -84,9 +103,13 @@ public struct ArchiveRepairer: Sendable {
                 break
             }
             guard let salvaged else { break }
+            readProgress?(.scanning, reader.offset, total)
             if let damage = salvaged.damage {
                 let points = salvaged.records.points
-                report.damagedMembers.append(.init(name: salvaged.member.path, problem: "\(damage)",
+                let name = salvaged.member.path
+                var problem = "\(damage)"
+                if problem.hasPrefix(name + ": ") { problem.removeFirst(name.count + 2) }
+                report.damagedMembers.append(.init(name: name, problem: problem,
                                                    startOffset: points?.startOffset, nextOffset: points?.nextOffset))
             } else {
                 report.intactMembers += 1

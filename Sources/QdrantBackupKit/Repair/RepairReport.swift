@@ -16,6 +16,7 @@ public struct RepairReport: Codable, Sendable {
     /// A data member whose bytes do not match its records.
     public struct DamagedMember: Codable, Sendable, Equatable {
         public var name: String
+        /// What is wrong with it, without its name (`name` says that).
         public var problem: String
         /// Points members: the scroll range the member covers, from its records.
         public var startOffset: JSONValue?
@@ -58,8 +59,9 @@ public struct RepairReport: Codable, Sendable {
 
     /// A few lines for a terminal.
     public var humanReadable: String {
-        var lines = ["\(archive): \(collection) (\(method.rawValue))"]
-        if let problem { lines.append("  found: \(problem)") }
+        var lines = ["\(archive): \(collection) (\(method.label))"]
+        // The verifier stops at the first problem, which the lines below list again with the rest.
+        if let problem, damagedMembers.isEmpty, missingTail == nil { lines.append("  found: \(problem)") }
         lines.append("  intact members: \(intactMembers)")
         for member in damagedMembers {
             var range = ""

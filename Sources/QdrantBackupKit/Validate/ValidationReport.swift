@@ -60,7 +60,8 @@ public struct ValidationReport: Codable, Sendable {
     public var sampledPoints: Int
     /// The seed of the sample, so that a run can be repeated.
     public var seed: UInt64
-    /// False for snapshot archives: only counts and configuration could be compared.
+    /// False for snapshot archives: only counts and configuration could be compared (then
+    /// `compared_points` is null in JSON).
     public var pointsCompared: Bool
     public var mode: Mode = .sample
     /// Source points compared with the target: every one in full mode, the sample otherwise.
@@ -97,7 +98,6 @@ public struct ValidationReport: Codable, Sendable {
         case targetCount = "target_count"
         case sampleSize = "sample_size"
         case sampledPoints = "sampled_points"
-        case pointsCompared = "points_compared"
         case comparedPoints = "compared_points"
         case mismatchCounts = "mismatch_counts"
         case unlistedMismatches = "unlisted_mismatches"
@@ -125,11 +125,12 @@ public struct ValidationReport: Codable, Sendable {
         sampleSize = try container.decode(Int.self, forKey: .sampleSize)
         sampledPoints = try container.decode(Int.self, forKey: .sampledPoints)
         seed = try container.decode(UInt64.self, forKey: .seed)
-        pointsCompared = try container.decode(Bool.self, forKey: .pointsCompared)
         mismatches = try container.decode([Mismatch].self, forKey: .mismatches)
         notes = try container.decode([String].self, forKey: .notes)
         mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? .sample
-        comparedPoints = try container.decodeIfPresent(UInt64.self, forKey: .comparedPoints) ?? UInt64(sampledPoints)
+        let compared = try container.decodeIfPresent(UInt64.self, forKey: .comparedPoints)
+        pointsCompared = compared != nil
+        comparedPoints = compared ?? 0
         mismatchCounts = try container.decodeIfPresent([String: UInt64].self, forKey: .mismatchCounts) ?? [:]
         unlistedMismatches = try container.decodeIfPresent(UInt64.self, forKey: .unlistedMismatches) ?? 0
         seconds = try container.decodeIfPresent(Double.self, forKey: .seconds)
@@ -144,12 +145,13 @@ public struct ValidationReport: Codable, Sendable {
         try container.encode(sampleSize, forKey: .sampleSize)
         try container.encode(sampledPoints, forKey: .sampledPoints)
         try container.encode(seed, forKey: .seed)
-        try container.encode(pointsCompared, forKey: .pointsCompared)
         try container.encode(mismatches, forKey: .mismatches)
         try container.encode(notes, forKey: .notes)
         try container.encode(passed, forKey: .passed)
         try container.encode(mode, forKey: .mode)
-        try container.encode(comparedPoints, forKey: .comparedPoints)
+        // One field for both facts: null says the points could not be compared at all (a snapshot
+        // archive), which a count of 0 (an empty source) must not be mistaken for.
+        try container.encode(pointsCompared ? comparedPoints : nil, forKey: .comparedPoints)
         try container.encode(mismatchCounts, forKey: .mismatchCounts)
         try container.encode(unlistedMismatches, forKey: .unlistedMismatches)
         try container.encode(seconds, forKey: .seconds)

@@ -12,7 +12,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "qdrant-backup admin API",
     "version": "1.0.0",
-    "description": "Back up production Qdrant collections into checksummed archives and restore them into a local Qdrant. Jobs run in the background; poll /status/{id}. Errors always have the shape {\"error\": {\"status\", \"message\", \"field\"?}}. When the server has an admin token, every request needs Authorization: Bearer <token>."
+    "description": "Back up production Qdrant collections into checksummed archives and restore them into a local Qdrant. Jobs run in the background; poll /status/{id}. Errors always have the shape {\"error\": {\"status\", \"message\", \"field\"?}}. A method a path does not take answers 405 with an Allow header listing those it does. When the server has an admin token, every request needs Authorization: Bearer <token>."
   },
   "servers": [{"url": "/admin/backup"}],
   "components": {

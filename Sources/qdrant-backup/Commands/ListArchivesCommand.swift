@@ -28,9 +28,9 @@ struct ListArchivesCommand: AsyncParsableCommand {
     private func row(_ entry: ArchiveCatalog.Entry, first: Bool) -> [String] {
         var cells = [first ? entry.collection : "", entry.name, "-", "-", "-", "-", "unreadable", "-"]
         if let summary = entry.summary {
-            cells[2] = summary.method.rawValue
+            cells[2] = summary.method.label
             cells[3] = summary.pointsCount.map(String.init) ?? "-"
-            cells[4] = String(summary.fileSize)
+            cells[4] = Format.bytes(summary.fileSize)
             cells[5] = ISO8601DateFormatter().string(from: summary.createdAt)
             cells[6] = summary.complete ? "yes" : "no"
             cells[7] = summary.subset?.summary ?? "all points"
@@ -50,7 +50,7 @@ struct ListArchivesCommand: AsyncParsableCommand {
             if json {
                 try Terminal.printJSON(entries)
             } else {
-                var table = TextTable(headers: ["COLLECTION", "ARCHIVE", "METHOD", "POINTS", "STORED", "CREATED", "COMPLETE", "SUBSET"]
+                var table = TextTable(headers: ["COLLECTION", "ARCHIVE", "METHOD", "POINTS", "FILE SIZE", "CREATED", "COMPLETE", "SUBSET"]
                                       + (verify ? ["VERIFIED"] : []),
                                       alignments: [.left, .left, .left, .right, .right, .left, .left, .left] + (verify ? [.left] : []))
                 for (index, entry) in entries.enumerated() {

@@ -63,8 +63,16 @@ struct RepairCommand: AsyncParsableCommand {
             let stores = ArchiveStores.withObjectStorage()
             let options = try request.options(output: stores.location((archive as NSString).deletingLastPathComponent))
             let progress = TerminalExportProgress(quiet: json)
-            let report = try await ArchiveRepairer(production: try connection.productionClient(), options: options,
-                                                   progress: progress).repair(stores.location(archive))
+            let verifying = progress.archiveRead(verb: "verifying")
+            let scanning = progress.archiveRead(verb: "scanning")
+            let report = try await ArchiveRepairer(
+                production: try connection.productionClient(), options: options, progress: progress,
+                readProgress: { pass, read, total in
+                    switch pass {
+                    case .verifying: verifying(archive, read, total)
+                    case .scanning: scanning(archive, read, total)
+                    }
+                }).repair(stores.location(archive))
             progress.finishLine()
             if json {
                 try Terminal.printJSON(report)
