@@ -2,7 +2,7 @@ import Foundation
 
 /// One page of points: the bytes they lie in and where each lies (found by ``ScrollPageScanner``,
 /// never decoded).
-struct PointPage {
+struct PointPage: Sendable {
     var body: Data
     var page: ScrollPage
 
@@ -61,14 +61,37 @@ final class ScrolledPointPages: PointPageSource {
 
 /// The points of a points archive, one member per page (members hold the source's scroll order).
 /// Every member's stored and raw SHA-256 are checked as it is read.
+/// A points archive's members as pages, read, decompressed and checked by a thread of its own one
+/// page ahead of the comparison (a whole archive is read here: it must not hold a cooperative thread).
 final class ArchivedPointPages: PointPageSource {
-    private let reader: ArchiveReader
+    private let pages = StageQueue<PointPage>(capacity: 1)
 
-    init(reader: ArchiveReader) {
-        self.reader = reader
+    /// Reads the archive at `archive`, opened with `key`; an archive that cannot be opened is the
+    /// first page's error.
+    init(archive: ArchiveLocation, key: AgeKey?) {
+        let pages = pages
+        BlockingWork.startThread(named: "qb-read") { ArchivedPointPages.read(archive, key: key, into: pages) }
     }
 
+    private static func read(_ archive: ArchiveLocation, key: AgeKey?, into pages: StageQueue<PointPage>) {
+        do {
+            let reader = try ArchiveReader(source: archive.openForReading(), key: key)
+            try reader.requireKey()
+            while let page = try nextPage(of: reader) { try pages.sendBlocking(page) }
+            pages.finish()
+        } catch {
+            pages.stop(error)
+        }
+    }
+
+    /// A comparison that ends early (a failure, a cancellation) stops the reading thread.
+    deinit { pages.stop(CancellationError()) }
+
     func nextPage() async throws -> PointPage? {
+        try await pages.receive()
+    }
+
+    private static func nextPage(of reader: ArchiveReader) throws -> PointPage? {
         // A member's JSON Lines become a scroll response body, so that one scanner serves both sides.
         var body = Data(#"{"result":{"points":["#.utf8)
         var atLineStart = true
