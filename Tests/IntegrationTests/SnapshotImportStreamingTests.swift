@@ -25,7 +25,7 @@ struct SnapshotImportStreamingTests: BenchSuite {
     func slicedArchive(_ suffix: String, damaged: Bool = false, passphrase: String? = nil) async throws
         -> (name: String, target: String, archive: String) {
         let name = try await fixtures.create(.dense, count: 300)
-        var options = ExportOptions(outputDirectory: bench.output.url.path)
+        var options = ExportOptions(output: .file(bench.output.url.path))
         options.method = .snapshot
         options.snapshotSliceBytes = 16 << 10
         options.stateDirectory = nil
