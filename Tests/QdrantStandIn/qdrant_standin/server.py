@@ -776,7 +776,7 @@ class Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
         method = "GET" if self.command == "HEAD" else self.command
         found = match_route(method, path)
-        app.stats.count_request(self.command, path, found[1] if found else None)
+        app.stats.count_request(self.command, path, found[1] if found else None, query)
         plan = app.faults.plan(self.command, path, app.stats)
         body = None
         try:
