@@ -27,6 +27,10 @@ import orjson
 VERSION = "1.15.1"
 
 
+# The points a snapshot collection reports (its file holds no real points).
+SNAPSHOT_POINTS = 1_000_000
+
+
 class Collection:
     def __init__(self, name, dim=768):
         self.name = name
@@ -278,8 +282,10 @@ class Connection:
         if rest == ["exists"]:
             return self.ok({"exists": c is not None})
         if c is None and rest[:2] == ["snapshots", "upload"]:
-            # Qdrant creates the collection a snapshot is uploaded into.
+            # Qdrant creates the collection a snapshot is uploaded into, holding the snapshot's
+            # points: the count every snapshot collection here reports, which the import checks.
             c = state.collections.setdefault(name, Collection(name))
+            c.count = SNAPSHOT_POINTS
         if c is None:
             if rest == ["points"]:
                 self.drain_body(r)
@@ -377,7 +383,7 @@ def main():
         c = state.collections.setdefault(name, Collection(name))
         c.snapshot = (path, os.path.getsize(path), sha256_of(path))
         c.snapshot_name = f"{name}-benchmark.snapshot"
-        c.count = c.count or 1_000_000
+        c.count = c.count or SNAPSHOT_POINTS
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -3,7 +3,10 @@
 import hashlib
 import http.client
 import math
+import os
 import random
+import socket
+import urllib.parse
 import uuid
 
 import httpx
@@ -735,6 +738,29 @@ def test_uploaded_snapshot_stays_in_the_snapshot_folder(standin, client):
     assert requests.delete(f"{url}/collections/up_dst/snapshots/kept.snapshot").json()["result"] is True
     assert requests.get(f"{url}/collections/up_dst/snapshots").json()["result"] == []
 
+
+def test_incomplete_upload_body_is_discarded(standin, client):
+    """src/actix/api/snapshot_api.rs upload_snapshot at v1.15.5: the handler takes the form through
+    the `MultipartForm` extractor, so it runs (checksum, save, recover) only once the whole body has
+    arrived; a body that breaks off leaves no collection and no file in the snapshot folder."""
+    client.create_collection("cut_src", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    client.upsert("cut_src", [models.PointStruct(id=1, vector=[1.0, 2.0])], wait=True)
+    desc, data = _snapshot_bytes(standin.url, "cut_src")
+    boundary = "cutcutcut"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"snapshot\"; filename=\"cut.snapshot\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    body = head + data + f"\r\n--{boundary}--\r\n".encode()
+    address = urllib.parse.urlsplit(standin.url)
+    with socket.create_connection((address.hostname, address.port)) as conn:
+        conn.sendall((f"POST /collections/cut_dst/snapshots/upload?checksum={desc['checksum']} HTTP/1.1\r\n"
+                      f"Host: {address.netloc}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+                      f"Content-Length: {len(body)}\r\n\r\n").encode() + body[:len(body) // 2])
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(10)
+        while conn.recv(65536):
+            pass
+    assert requests.get(f"{standin.url}/collections/cut_dst").status_code == 404
+    assert not os.path.exists(os.path.join(standin.data_dir, "snapshots", "cut_dst", "cut.snapshot"))
 
 def test_custom_sharded_snapshot_restores_empty(one_peer):
     """qdrant/qdrant#10135: a collection created from a custom-sharded snapshot has no shards."""

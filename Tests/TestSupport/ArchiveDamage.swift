@@ -10,7 +10,7 @@ public enum ArchiveDamage {
         var ranges: [Range<Int>] = []
         var start = Int(reader.endOfLastMember)
         ranges.append(0..<start)
-        while try reader.nextMember() != nil {
+        while try reader.nextMember(.skip) != nil {
             let end = Int(reader.endOfLastMember)
             ranges.append(start..<end)
             start = end
@@ -25,5 +25,17 @@ public enum ArchiveDamage {
         let a = ranges[first], b = ranges[second]
         precondition(a.upperBound <= b.lowerBound)
         return Array(bytes[..<a.lowerBound]) + bytes[b] + bytes[a.upperBound..<b.lowerBound] + bytes[a] + bytes[b.upperBound...]
+    }
+
+    /// The archive with one byte flipped in the middle of data member `index`'s stored bytes (0 is
+    /// the first data member), its headers and records intact: only a reader of its data finds it.
+    public static func flippingStoredByte(_ bytes: [UInt8], dataMember index: Int) throws -> [UInt8] {
+        let reader = try ArchiveReader(source: MemoryByteSource(bytes))
+        for _ in 0...index { _ = try reader.nextMember(.skip) }
+        let size = Int(reader.members[index].storedSize)
+        let end = Int(reader.endOfLastMember) - (512 - size % 512) % 512
+        var damaged = bytes
+        damaged[end - size / 2 - 1] ^= 0xFF
+        return damaged
     }
 }

@@ -133,8 +133,8 @@ public final class ArchiveReader {
     }
 
     /// For decoding on other threads (a snapshot import): reads the next data member's stored
-    /// bytes into `stored` without hashing or decoding them, for a ``MemberDecoder`` that checks the
-    /// raw bytes, after a ``DataHandling/storedOnly`` pass checked the stored hashes. Returns the
+    /// bytes into `stored` without hashing or decoding them, for the caller to check against the
+    /// records' `stored_sha256` and for a ``MemberDecoder`` that checks the raw bytes. Returns the
     /// member and its records, or nil once the manifest and the end of the archive have been read
     /// and checked (the whole snapshot's digest is then the caller's to check).
     func nextStoredMember(into stored: inout [UInt8]) throws -> (member: ArchiveManifest.Member, records: MemberRecords)? {
@@ -244,11 +244,7 @@ public final class ArchiveReader {
         case .storedOnly, .verify, .verifyRaw:
             if handling != .storedOnly { try requireKey() }
             try Self.readData(source, &offset, size: header.size, member: name, into: &stored, chunk: &chunk)
-            if handling != .verifyRaw {
-                guard SHA256.hash(data: stored).lowercaseHexDigits == records.storedSHA256 else {
-                    throw ArchiveError.storedChecksumMismatch(member: name)
-                }
-            }
+            if handling != .verifyRaw { try records.checkStored(stored, member: name) }
             if handling == .storedOnly {
                 sawEveryRawByte = false
             } else {

@@ -1,3 +1,5 @@
+import Crypto
+
 /// The `SCHILY.xattr.user.qdrant.*` pax records of one member: what a streaming reader checks the
 /// member against before the manifest arrives (formats/archive-v1.md section 3).
 public struct MemberRecords: Sendable, Hashable {
@@ -97,6 +99,14 @@ public struct MemberRecords: Sendable, Hashable {
         case .string, .uint: true
         case .int(let value): value >= 0
         default: false
+        }
+    }
+
+    /// Throws ``ArchiveError/storedChecksumMismatch(member:)`` unless `stored`, a data member's
+    /// bytes as they are in the tar, hash to its `stored_sha256`.
+    func checkStored(_ stored: [UInt8], member: String) throws {
+        guard SHA256.hash(data: stored).lowercaseHexDigits == storedSHA256 else {
+            throw ArchiveError.storedChecksumMismatch(member: member)
         }
     }
 

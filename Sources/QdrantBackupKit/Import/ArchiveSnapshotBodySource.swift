@@ -7,16 +7,18 @@ import Foundation
 /// the transfer sends the current one, so decompressing, hashing and sending overlap on both cores.
 /// No uncompressed copy touches the disk and a few members sit in memory: with two decoding threads
 /// four raw and three stored members (8 MiB raw each as written now); archives with slices over
-/// 16 MiB get one thread, so three raw and two stored members of up to 64 MiB. A member's bytes are handed out only after its raw digest was checked, and the
-/// manifest is read and cross-checked before the last byte goes out, so a mismatch found mid-way
-/// aborts the upload before the server sees a complete body. `rewind()` starts over from the
-/// archive's first member.
+/// 16 MiB get one thread, so three raw and two stored members of up to 64 MiB. A member's bytes are
+/// handed out only after its stored and raw digests were checked, and the manifest (and the
+/// sidecar, when the import's pre-check left it to this read) is checked before the last member
+/// goes out, so damage found mid-way aborts the upload before the server sees a complete body
+/// (DESIGN.md, "Checking before writing"). `rewind()` starts over from the archive's first member.
 final class ArchiveSnapshotBodySource: HTTPBodySource {
     let length: Int64
     private let archive: ArchiveLocation
     private let key: AgeKey?
     private let decoders: Int
     private let checksSnapshotDigest: Bool
+    private let sidecarToCheck: String?
     private let onProgress: @Sendable (UInt64) -> Void
     private var prefetcher: SnapshotMemberPrefetcher?
     /// The member being sent, the prefetcher's until it is handed back.
@@ -32,14 +34,17 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
     ///   - length: the snapshot's size in bytes (the manifest's `totals.snapshot.size`).
     ///   - largestSlice: the largest `raw_size` among the slices, from the checked manifest.
     ///   - checksSnapshotDigest: check the whole snapshot's digest here (when the server cannot).
+    ///   - sidecarToCheck: the sidecar's SHA-256 of the whole file, to check here; nil when there
+    ///     is no sidecar or it was checked already.
     ///   - onProgress: told the bytes handed out so far, on the transfer thread.
     init(archive: ArchiveLocation, key: AgeKey? = nil, length: Int64, largestSlice: UInt64, checksSnapshotDigest: Bool,
-         onProgress: @escaping @Sendable (UInt64) -> Void = { _ in }) {
+         sidecarToCheck: String? = nil, onProgress: @escaping @Sendable (UInt64) -> Void = { _ in }) {
         self.archive = archive
         self.key = key
         self.length = length
         decoders = largestSlice <= Self.largestSliceForTwoDecoders ? 2 : 1
         self.checksSnapshotDigest = checksSnapshotDigest
+        self.sidecarToCheck = sidecarToCheck
         self.onProgress = onProgress
     }
 
@@ -49,7 +54,8 @@ final class ArchiveSnapshotBodySource: HTTPBodySource {
         while position == buffer?.bytes.count ?? 0 {
             if prefetcher == nil {
                 prefetcher = SnapshotMemberPrefetcher(archive: archive, key: key, length: length, decoders: decoders,
-                                                      checksSnapshotDigest: checksSnapshotDigest)
+                                                      checksSnapshotDigest: checksSnapshotDigest,
+                                                      sidecarToCheck: sidecarToCheck)
             }
             let used = buffer
             buffer = nil
@@ -88,17 +94,17 @@ final class MemberBuffer {
 
 /// Reads a snapshot archive's members ahead and decodes them on threads of their own.
 ///
-/// One thread reads the members' stored bytes in order (their stored hashes were checked by the
-/// import's pre-check); `decoders` threads decompress them, each whichever member is next, and
-/// check each member's raw size and digest; the caller takes the members back in order. Buffers
-/// are pooled and refilled in place, so memory stays at a few members: `decoders + 1` stored
-/// buffers and `decoders + 2` raw ones (the caller's, one per decoder, one ready).
+/// One thread reads the members' stored bytes in order, hashing the whole file as it goes when a
+/// sidecar is to be checked; `decoders` threads check each member's stored digest, decompress it
+/// (each whichever member is next) and check its raw size and digest; the caller takes the members
+/// back in order. Buffers are pooled and refilled in place, so memory stays at a few members:
+/// `decoders + 1` stored buffers and `decoders + 2` raw ones (the caller's, one per decoder, one ready).
 ///
 /// When `checksSnapshotDigest` is set (an encrypted archive: there is no plain SHA-256 for Qdrant
 /// to check the upload against), the whole snapshot's digest is computed on the caller's side, in
 /// ``next(returning:)``, and checked before the last member is handed out. Otherwise Qdrant checks
-/// the upload against the checksum the import sends; every member's raw digest is checked here,
-/// before any of its bytes go out, either way.
+/// the upload against the checksum the import sends; every member's stored and raw digests are
+/// checked here, before any of its bytes go out, either way.
 ///
 /// `@unchecked Sendable`: the archive reader lives on the reading thread alone; everything the
 /// threads and the caller share is guarded by `condition`.
@@ -136,11 +142,16 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
     /// - Parameters:
     ///   - decoders: decoding threads (1 or more).
     ///   - checksSnapshotDigest: compute and check the whole snapshot's digest here.
-    init(archive: ArchiveLocation, key: AgeKey?, length: Int64, decoders: Int, checksSnapshotDigest: Bool) {
+    ///   - sidecarToCheck: the sidecar's SHA-256 of the whole file, checked before the last member is queued.
+    init(archive: ArchiveLocation, key: AgeKey?, length: Int64, decoders: Int, checksSnapshotDigest: Bool,
+         sidecarToCheck: String?) {
         let decoders = max(1, decoders)
         storedLimit = decoders + 1
         bufferLimit = decoders + 2
-        BlockingWork.startThread(named: "qb-read") { [self] in self.read(archive: archive, key: key, length: length, checksSnapshotDigest: checksSnapshotDigest) }
+        BlockingWork.startThread(named: "qb-read") { [self] in
+            self.read(archive: archive, key: key, length: length, checksSnapshotDigest: checksSnapshotDigest,
+                      sidecarToCheck: sidecarToCheck)
+        }
         for _ in 0..<decoders {
             BlockingWork.startThread(named: "qb-decode") { [self] in self.decode() }
         }
@@ -197,9 +208,13 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
 
     // MARK: reading
 
-    private func read(archive: ArchiveLocation, key: AgeKey?, length: Int64, checksSnapshotDigest: Bool) {
+    private func read(archive: ArchiveLocation, key: AgeKey?, length: Int64, checksSnapshotDigest: Bool,
+                      sidecarToCheck: String?) {
         do {
-            let reader = try ArchiveReader(source: archive.openForReading(), key: key, hashesSnapshot: false)
+            let file = try archive.openForReading()
+            // Hashed on this thread as it is read: the sidecar costs no second read of the file.
+            let hashing = sidecarToCheck == nil ? nil : HashingByteSource(file)
+            let reader = try ArchiveReader(source: hashing ?? file, key: key, hashesSnapshot: false)
             let digest = checksSnapshotDigest ? reader.rawContentDigest() : nil
             condition.withLock {
                 encryption = reader.encryption
@@ -230,6 +245,10 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
                         throw ArchiveError.invalidManifest(reason: "the snapshot members hold more than the \(length) bytes the manifest lists")
                     }
                     expected = checksSnapshotDigest ? totals.sha256 : nil
+                    // The reader has read to the end of the file.
+                    if let hashing, hashing.sha256Hex != sidecarToCheck {
+                        throw ArchiveError.sidecarMismatch(sidecar: archive.sidecar.description)
+                    }
                 }
                 // Moved under the lock, leaving no second reference to copy on a decoder's write.
                 condition.withLock {
@@ -272,6 +291,7 @@ final class SnapshotMemberPrefetcher: @unchecked Sendable {
                 }) else { return }
                 buffer.bytes.removeAll(keepingCapacity: true)
                 buffer.snapshotDigest = member.snapshotDigest
+                try member.records.checkStored(member.stored, member: member.path)
                 try decoder.decode(&member.stored, records: member.records, member: member.path) {
                     buffer.bytes.append(contentsOf: $0)
                 }

@@ -4,10 +4,11 @@ import Foundation
 /// server, never production.
 ///
 /// Every archive is checked first (``CheckedArchive``), before the target is touched; a broken
-/// archive is refused and the target stays as it was. Then a snapshot archive is uploaded with
-/// `priority=snapshot` and its checksum, and a points archive recreates the collection from the
-/// archived config and upserts the points (``PointsImporter``). A points import that fails
-/// mid-way keeps the partial collection and records it for `--resume`.
+/// archive is refused and the target stays as it was. A snapshot archive is then uploaded with
+/// `priority=snapshot` and its checksum, its data checked as it streams unless the check read it
+/// whole already (``ImportOptions/verifyFirst``, or a target to replace); a points archive recreates
+/// the collection from the archived config and upserts the points (``PointsImporter``). A points
+/// import that fails mid-way keeps the partial collection and records it for `--resume`.
 public struct CollectionImporter: Sendable {
     public let client: QdrantClient
     public let options: ImportOptions
@@ -23,11 +24,16 @@ public struct CollectionImporter: Sendable {
     public func importArchive(at location: ArchiveLocation) async throws -> ImportResult {
         let started = ContinuousClock.now
         let path = location.description
-        progress.importProgressed(.checking(archive: path))
         let progress = progress
-        let archive = try await CheckedArchive.check(at: location, key: options.key) { read, total in
-            progress.importProgressed(.checked(archive: path, bytes: read, totalBytes: total))
+        let key = options.key
+        func check(_ depth: CheckedArchive.Depth) async throws -> CheckedArchive {
+            progress.importProgressed(.checking(archive: path))
+            return try await CheckedArchive.check(at: location, key: key, depth: depth) { read, total in
+                progress.importProgressed(.checked(archive: path, bytes: read, totalBytes: total))
+            }
         }
+        // A dry run uploads nothing, so only a full check can say the import would go ahead.
+        var archive = try await check(options.verifyFirst || options.dryRun ? .full : .snapshotDataWhileStreaming)
         let descriptor = archive.descriptor
         let target = options.targetName(for: descriptor.collection)
         var result = ImportResult(
@@ -38,7 +44,7 @@ public struct CollectionImporter: Sendable {
             result.notes.append(message)
             progress.importProgressed(.note(target: target, message: message))
         }
-        if !archive.sidecarMatched {
+        if !archive.hasSidecar {
             note("no sidecar next to the archive: its members were checked, the file as a whole was not")
         }
 
@@ -60,6 +66,11 @@ public struct CollectionImporter: Sendable {
                 throw QdrantError.collectionExists(target, server: client.displayURL)
             }
             result.action = .replaced
+        }
+        // The old collection goes before the upload (a snapshot restores only into a new one): the
+        // archive is checked whole first, so a damaged one never costs the user the collection.
+        if !archive.dataChecked && result.action == .replaced {
+            archive = try await check(.full)
         }
 
         let deployment = try? await client.cluster()
@@ -101,6 +112,10 @@ public struct CollectionImporter: Sendable {
             }
             result.uploadedBytes = archive.manifest.totals.snapshot?.size ?? archive.manifest.totals.rawSize
             if !options.dryRun {
+                if !archive.dataChecked {
+                    progress.importProgressed(.note(target: target, message:
+                        "the archive's data is checked as it streams to the server, in one read; damage aborts the upload"))
+                }
                 try await replaceWithSnapshot(archive, target: target, replacing: result.action == .replaced, note: note)
                 if let reported = archive.pointsCount {
                     let count = try await client.count(target)
@@ -237,7 +252,7 @@ public struct CollectionImporter: Sendable {
     }
 
     /// Restores the snapshot as `target`. An existing target is deleted first, after the archive
-    /// passed its check, and the aliases that pointed at it are pointed at it again: recovery into
+    /// passed a full check, and the aliases that pointed at it are pointed at it again: recovery into
     /// an existing collection would keep that collection's own settings and refuse other vectors or
     /// shard numbers ("Snapshot is not compatible with existing collection",
     /// lib/storage/src/content_manager/snapshots/recover.rs at v1.15.5), and deleting a collection
@@ -274,6 +289,11 @@ public struct CollectionImporter: Sendable {
         let fileName = "qdrant-backup-import-\(UUID().uuidString.lowercased()).snapshot"
         do {
             try await uploadSnapshot(archive, into: target, fileName: fileName)
+        } catch let error as ArchiveError {
+            // Damage found in the archive broke the body off before its end, and Qdrant runs the
+            // upload's handler only once its `MultipartForm` extractor has the whole form
+            // (`upload_snapshot` in src/actix/api/snapshot_api.rs at v1.15.5): no file was saved.
+            throw error
         } catch {
             await removeUploadedSnapshot(fileName, of: target)
             throw error
@@ -306,15 +326,18 @@ public struct CollectionImporter: Sendable {
         let location = archive.location
         let key = archive.key
         let progress = progress
-        // Qdrant checks the whole upload against the checksum sent with it, so the body need not
-        // hash it a second time. An encrypted archive records no plain SHA-256 to send; there the
-        // body checks the keyed whole-snapshot digest as it streams, and a mismatch breaks the
-        // upload off. Every slice's raw digest is checked before its bytes go out either way.
+        // Qdrant hashes the received file and compares it with `checksum` before it saves or
+        // recovers anything (400 "Checksum mismatch"; `upload_snapshot` in
+        // src/actix/api/snapshot_api.rs at v1.15.5), so the body need not hash it a second time.
+        // An encrypted archive records no plain SHA-256 to send; there the body checks the keyed
+        // whole-snapshot digest as it streams, and a mismatch breaks the upload off. Every slice's
+        // stored and raw digests are checked before its bytes go out either way.
         let checksum = archive.descriptor.encryption == nil ? totals.sha256 : nil
         let largestSlice = archive.manifest.members.map(\.rawSize).max() ?? 0
+        let sidecar = archive.sidecarToCheck
         try await client.uploadSnapshot(target, fileName: fileName, checksum: checksum) {
             ArchiveSnapshotBodySource(archive: location, key: key, length: Int64(totals.size), largestSlice: largestSlice,
-                                      checksSnapshotDigest: checksum == nil) { sent in
+                                      checksSnapshotDigest: checksum == nil, sidecarToCheck: sidecar) { sent in
                 progress.importProgressed(.advanced(target: target, points: 0, bytes: sent))
             }
         }

@@ -5,8 +5,11 @@ public struct ImportOptions: Sendable {
     /// Put before the archived name (a `dev_` style) when there is no ``target``;
     /// also put before the names of aliases recreated with ``aliases``.
     public var prefix: String?
-    /// Replace an existing target collection (deleted only after the archive passed its check).
+    /// Replace an existing target collection (deleted only after the archive passed a full check).
     public var overwrite = false
+    /// Check a snapshot archive in full before its upload instead of as it streams (DESIGN.md,
+    /// "Checking before writing"); replacing an existing target does so anyway.
+    public var verifyFirst = false
     /// Check the archive and the target and say what would happen; change nothing.
     public var dryRun = false
     /// Upsert requests in flight at once (points archives).

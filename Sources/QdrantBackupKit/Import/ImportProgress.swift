@@ -1,9 +1,10 @@
 /// What an import reports while it runs; front ends turn it into progress bars, logs or job status.
 /// `target` is the local collection's name.
 public enum ImportEvent: Sendable {
-    /// Every member of the archive at `archive` is being checked, before any target is touched.
+    /// The archive at `archive` is being checked, before any target is touched: in full, or a
+    /// snapshot archive's headers and manifest only when its data is checked as it streams.
     case checking(archive: String)
-    /// How far that check has got: bytes read of the archive's `totalBytes` (when known).
+    /// How far a full check has got: bytes read of the archive's `totalBytes` (when known).
     case checked(archive: String, bytes: UInt64, totalBytes: UInt64?)
     /// The import into `target` began; `totalPoints` or `totalBytes` when known.
     case started(target: String, method: ArchiveMethod, totalPoints: UInt64?, totalBytes: UInt64?)

@@ -14,6 +14,8 @@ public struct ImportRequest: Codable, Sendable, Equatable {
     public var force = false
     /// Complete an interrupted points import.
     public var resume = false
+    /// Check a snapshot archive in full before the upload, not as it streams.
+    public var verifyFirst = false
     public var tuning = UpsertTuning()
     /// Recreate the archived aliases.
     public var aliases = false
@@ -35,6 +37,7 @@ public struct ImportRequest: Codable, Sendable, Equatable {
         options.dryRun = dryRun
         options.force = force
         options.resume = resume
+        options.verifyFirst = verifyFirst
         options.key = try keys.settings().openingKey()
         return options
     }

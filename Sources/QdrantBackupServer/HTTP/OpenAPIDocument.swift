@@ -117,7 +117,7 @@ enum OpenAPIDocument {
     "/export": {"post": {"summary": "Export collections into archives in the archive directory.",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExportRequest"}}}},
       "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},
-    "/import": {"post": {"summary": "Import archives of the archive directory into local; each is verified first.",
+    "/import": {"post": {"summary": "Import archives of the archive directory into local. A points archive is verified before the target is touched; a snapshot archive as it streams to the server, a damaged one aborting the upload before anything is restored (verify_first, or overwrite of an existing collection, verifies it in full first).",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ImportRequest"}}}},
       "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},
     "/repair": {"post": {"summary": "Repair archives of the archive directory from production (as `qdrant-backup repair`): only damaged members are read again.",
@@ -187,6 +187,7 @@ enum OpenAPIDocument {
         case .archive: #"{"type": "string", "description": "Instead of source_collection, a points archive of the archive directory."}"#
         case .targetCollection: #"{"type": "string", "description": "The local collection to mend (default: the source's name)."}"#
         case .dryRun: #"{"type": "boolean", "description": "Check and report what would change (an import's item notes say it); change nothing."}"#
+        case .verifyFirst: #"{"type": "boolean", "description": "Check a snapshot archive in full before the upload instead of as it streams to the server (one more read of the archive). Replacing an existing collection (overwrite) checks it in full anyway, so that a damaged archive never costs the collection."}"#
         case .yes: #"{"type": "boolean", "description": "Write although the target was not imported from this source, or more than 10% of its points would change (refused otherwise, 409 in the job's item)."}"#
         case .allowEmpty: #"{"type": "boolean", "description": "Succeed when the selection matches no collection (otherwise the job fails, naming the selection)."}"#
         case .encryptTo: #"{"type": "array", "items": {"type": "string"}, "description": "Encrypt new archives to these age recipients (age1...)."}"#

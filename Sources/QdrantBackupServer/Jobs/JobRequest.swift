@@ -45,6 +45,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var targetCollection: String?
     /// `/resync`, `/import`: check and report what would change; write nothing.
     public var dryRun: Bool?
+    /// `/import`: check a snapshot archive in full before the upload, not as it streams.
+    public var verifyFirst: Bool?
     /// `/resync`: write although the target was not imported from this source, or much of it would change.
     public var yes: Bool?
     /// `/start`, `/export`: succeed when the selection matches no collection (else the job fails).
@@ -86,6 +88,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case targetCollection = "target_collection"
         case archive
         case dryRun = "dry_run"
+        case verifyFirst = "verify_first"
         case yes
         case allowEmpty = "allow_empty"
         case compressionLevel = "compression_level"
@@ -119,7 +122,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case .export: selection.union(sealing).union(subset).union([.overwrite, .timestamp, .batchSize, .compressionLevel, .compressionThreads,
                                                           .keepServerSnapshot, .force])
         case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
-                                                   .dryRun])
+                                                   .dryRun, .verifyFirst])
         case .repair: opening.union([.archives, .newSnapshot])
         case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun, .yes])
         }
@@ -231,6 +234,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.aliases = aliases ?? false
         request.force = force ?? false
         request.dryRun = dryRun ?? false
+        request.verifyFirst = verifyFirst ?? false
         request.keys = keys
         return request
     }

@@ -7,8 +7,11 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import archives into the local Qdrant (offline: production is never contacted).",
         discussion: """
-            Each archive is checked before the target is touched (every member's SHA-256, the \
-            manifest, the sidecar); a broken archive is refused and the target stays as it was. \
+            A points archive is checked before the target is touched (every member's SHA-256, \
+            the manifest, the sidecar); a broken archive is refused and the target stays as it was. \
+            A snapshot archive is checked as it streams to the server, in one read, and a damaged \
+            one aborts the upload before the server restores anything (--verify-first, or \
+            --overwrite of an existing collection, checks it in full first). \
             Snapshot archives are uploaded with priority=snapshot and their checksum; a snapshot \
             restores only on the same or the next minor Qdrant version (--force tries anyway). \
             Points archives recreate the collection from the archived config (shards and replication \
@@ -38,6 +41,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Complete an interrupted points import into the existing target collection.")
     var resume = false
 
+    @Flag(help: "Check a snapshot archive in full before the upload instead of as it streams (one more read).")
+    var verifyFirst = false
+
     @OptionGroup var tuning: ImportTuning
 
     @Flag(help: "Print only errors and warnings.")
@@ -60,6 +66,7 @@ struct ImportCommand: AsyncParsableCommand {
         request.dryRun = dryRun
         request.force = force
         request.resume = resume
+        request.verifyFirst = verifyFirst
         request.tuning = tuning.tuning
         request.aliases = tuning.aliases
         request.keys = key.keys

@@ -138,7 +138,9 @@ class FaultSet:
 
 
 class Stats:
-    """Request counters: per route template, per method and concrete path, per fault kind."""
+    """Request counters: per route template, per method and concrete path, per fault kind; and the
+    query parameters of the last request per method and concrete path (what a test asserts a client
+    sent, such as a snapshot upload's `checksum`)."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -152,12 +154,14 @@ class Stats:
             self.by_path = Counter()
             self.by_status = Counter()
             self.faults = Counter()
+            self.last_query = {}
 
-    def count_request(self, method: str, path: str, route: str | None) -> None:
+    def count_request(self, method: str, path: str, route: str | None, query: dict | None = None) -> None:
         with self._lock:
             self.total += 1
             self.by_route[f"{method} {route or '(unknown)'}"] += 1
             self.by_path[f"{method} {path}"] += 1
+            self.last_query[f"{method} {path}"] = dict(query or {})
 
     def count_status(self, status: int) -> None:
         with self._lock:
@@ -176,4 +180,5 @@ class Stats:
                 "by_path": dict(self.by_path),
                 "by_status": dict(self.by_status),
                 "faults_triggered": dict(self.faults),
+                "last_query": dict(self.last_query),
             }

@@ -449,7 +449,9 @@ def r_upload_snapshot(req):
     do_save_uploaded_snapshot then moves it to `snapshots/{collection}/{filename}` (the part's
     filename without directories, or a UUID when it has none; an existing file of that name is
     replaced, rename semantics), where it stays (qdrant/qdrant#10207), and the collection is recovered
-    from `file://` that path."""
+    from `file://` that path. The handler takes the form through actix's `MultipartForm` extractor, so
+    none of this runs before the whole body has arrived: a body that breaks off is discarded with its
+    temporary file, and nothing is created."""
     ctype = req.handler.headers.get("Content-Type", "")
     m = re.search(r'boundary="?([^";]+)"?', ctype)
     if "multipart/form-data" not in ctype or not m:
@@ -774,7 +776,7 @@ class Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
         method = "GET" if self.command == "HEAD" else self.command
         found = match_route(method, path)
-        app.stats.count_request(self.command, path, found[1] if found else None)
+        app.stats.count_request(self.command, path, found[1] if found else None, query)
         plan = app.faults.plan(self.command, path, app.stats)
         body = None
         try:
