@@ -3,8 +3,9 @@ import Synchronization
 
 /// Points members on their way into an archive: compressed, hashed, encrypted and written (or
 /// uploaded) by a thread of ``BlockingWork`` while the scroll fetches and scans the next pages.
-/// One member waits in between at most, so memory holds three (the one being filled, the one
-/// waiting, the one being written: 16 MiB of lines each by default).
+/// A member is handed over only when the thread takes it, so memory holds two (the one being filled
+/// and the one being written: 16 MiB of lines each by default); one more waiting in between cost
+/// 40 MiB of peak RSS in the benchmark (Tests/Benchmarks/README.md).
 ///
 /// Run through ``with(_:_:)``, which hands the writer back only once every member sent is written
 /// (or, on a failure, once the thread has stopped): the writer is never used by two threads at once.
@@ -58,7 +59,7 @@ final class MemberWritingStage: Sendable {
     /// Hands `builder`'s member to the writing thread, waiting while one is already waiting.
     /// Throws the writer's failure (a full disk, a refused upload) once it has one.
     func append(_ builder: PointsMemberBuilder, nextOffset: JSONValue) async throws {
-        try await queue.send((builder, nextOffset))
+        try await queue.send((builder, nextOffset), untilTaken: true)
         pointsSent.withLock { $0 += builder.pointCount }
     }
 

@@ -25,10 +25,13 @@ public final class StageQueue<Element: Sendable>: @unchecked Sendable {
 
     // MARK: - The async side
 
-    /// Queues `element`, waiting while the queue is full. Throws what ``stop(_:)`` was given.
-    public func send(_ element: Element) async throws {
+    /// Queues `element`, waiting while the queue is full; with `untilTaken`, also until the thread
+    /// has taken it, so that nothing waits in the queue while the task goes on (one element less in
+    /// memory; the thread's work on it still overlaps the task's). Throws what ``stop(_:)`` was given.
+    public func send(_ element: Element, untilTaken: Bool = false) async throws {
         try await waitUntil { items.count < capacity }
         changing { items.append(element) }
+        if untilTaken { try await waitUntil { items.isEmpty } }
     }
 
     /// The next element, waiting while there is none; nil once the sender finished and all were taken.
