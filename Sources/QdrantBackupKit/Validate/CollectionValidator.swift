@@ -93,6 +93,14 @@ public struct CollectionValidator: Sendable {
         var sampler = PointSampler<UInt64>(capacity: sampleSize, seed: seed)
         for position in 0..<total { sampler.offer(position) }
         let wanted = Set(sampler.items)
+        let expected = try await BlockingWork.run { [self] in try sampledPoints(wanted, of: archive, index: index) }
+        try await comparePoints(expected, target: target, targetName, distances: descriptor.collectionInfo, into: &report)
+        return report
+    }
+
+    /// The points at the positions `wanted` (counted over the whole archive), reading only the
+    /// members that hold them.
+    private func sampledPoints(_ wanted: Set<UInt64>, of archive: ArchiveLocation, index: ArchiveIndex) throws -> [JSONValue] {
         var expected: [JSONValue] = []
         let reader = try openArchive(at: archive)
         var first: UInt64 = 0
@@ -112,8 +120,7 @@ public struct CollectionValidator: Sendable {
             }
             first += count
         }
-        try await comparePoints(expected, target: target, targetName, distances: descriptor.collectionInfo, into: &report)
-        return report
+        return expected
     }
 
     // MARK: comparisons
@@ -144,9 +151,12 @@ public struct CollectionValidator: Sendable {
     /// member's point count. A snapshot archive's note says its points cannot be compared.
     /// - Returns: the reader after that pass, and the target's info.
     func compareArchive(at archive: ArchiveLocation, target: QdrantClient, _ targetName: String,
-                        into report: inout ValidationReport) async throws -> (ArchiveReader, JSONValue) {
-        let index = try openArchive(at: archive)
-        while try index.nextMember(.skip) != nil {}
+                        into report: inout ValidationReport) async throws -> (ArchiveIndex, JSONValue) {
+        let index = try await BlockingWork.run { [self] in
+            let reader = try openArchive(at: archive)
+            while try reader.nextMember(.skip) != nil {}
+            return ArchiveIndex(descriptor: reader.descriptor, members: reader.members, manifest: reader.manifest)
+        }
         let descriptor = index.descriptor
         let targetInfo = try await target.collectionInfo(targetName)
         report.sourceCount = index.manifest?.totals.pointsCount
@@ -164,6 +174,13 @@ public struct CollectionValidator: Sendable {
             report.notes.append("snapshot archive: counts and configuration compared, points not (Qdrant's snapshot format cannot be read here); validate against production for a point comparison")
         }
         return (index, targetInfo)
+    }
+
+    /// What an archive's headers say, read without its data (the first pass of a comparison).
+    struct ArchiveIndex: Sendable {
+        var descriptor: ArchiveDescriptor
+        var members: [ArchiveManifest.Member]
+        var manifest: ArchiveManifest?
     }
 
     func openArchive(at archive: ArchiveLocation) throws -> ArchiveReader {
