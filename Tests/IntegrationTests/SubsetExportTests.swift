@@ -301,7 +301,8 @@ struct SubsetExportTests: BenchSuite {
     @Test("REST /export takes the same subset fields; bad ones are 400s naming them; no job record holds the canary")
     func restExport() async throws {
         let name = try await createPersonal(userID: "u-7", count: 30)
-        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        let local = "rest_" + name
+        defer { Task { [fixtures] in for target in [name, local] { await fixtures.delete(target) } } }
         let keyFile = bench.output.path("rest.key")
         try "rest-key-secret".write(toFile: keyFile, atomically: true, encoding: .utf8)
         let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path])
@@ -338,5 +339,27 @@ struct SubsetExportTests: BenchSuite {
                     "\(file.lastPathComponent)")
         }
         #expect(!server.output.contains(Self.canary))
+
+        // The local copy compared and mended through the archive's subset, over REST too.
+        #expect(try await cli.run(["import", archive, "--target", local]).exitCode == 0)
+        let subsetOf = (archive as NSString).lastPathComponent
+        let through = try await server.request("POST", "validate", json: [
+            "source_collection": name, "target_collection": local, "subset_of": subsetOf, "redaction_key_file": keyFile, "full": true,
+        ])
+        #expect(through.status == 200 && (try through.object()["mismatches"] as? [Any])?.isEmpty == true, "\(through.text)")
+        let whole = try await server.request("POST", "validate", json: ["source_collection": name, "target_collection": local])
+        #expect((try whole.object()["mismatch_counts"] as? [String: Int])?["count"] == 1, "the whole collection differs: \(whole.text)")
+        let outside = try await server.request("POST", "validate", json: [
+            "source_collection": name, "target_collection": local, "subset_of": "../\(subsetOf)",
+        ])
+        #expect(outside.status == 400 && (try outside.object()["error"] as? [String: Any])?["field"] as? String == "subset_of",
+                "\(outside.text)")
+        let resync = try await server.request("POST", "resync", json: [
+            "source_collection": name, "target_collection": local, "subset_of": subsetOf, "redaction_key_file": keyFile,
+            "dry_run": true,
+        ])
+        let resyncID = try #require(try resync.object()["job_id"] as? String, "\(resync.text)")
+        let resyncRecord = try await server.waitForJob(resyncID)
+        #expect(resyncRecord["state"] as? String == "succeeded", "\(resyncRecord)")
     }
 }

@@ -114,7 +114,8 @@ struct AdminRoutes: Sendable {
                                                  limit: environment.maxRequestBytes)
         var validation = ValidationRequest()
         validation.source = ComparisonSource(sourceCollection: body.sourceCollection, archive: body.archive,
-                                             targetCollection: body.targetCollection)
+                                             targetCollection: body.targetCollection, subsetOf: body.subsetOf,
+                                             redactionKeyFile: body.redactionKeyFile)
         if let sampleSize = body.sampleSize { validation.sampleSize = sampleSize }
         validation.seed = body.seed
         validation.full = body.full ?? false
@@ -124,9 +125,10 @@ struct AdminRoutes: Sendable {
             try validation.validate()
             try validation.keys.check()
         }
-        if let archive = validation.source.archive {
+        for (archive, field) in [(validation.source.archive, "archive"), (validation.source.subsetOf, "subset_of")] {
+            guard let archive else { continue }
             guard ArchiveDirectory.isArchiveName(archive) else {
-                throw AdminAPIError.badRequest("name an archive of the archive directory", field: "archive")
+                throw AdminAPIError.badRequest("name an archive of the archive directory", field: field)
             }
             guard try await environment.archiveDirectory.file(archive).exists() else {
                 throw AdminAPIError.notFound("no archive \(archive) in the archive directory")
@@ -154,9 +156,15 @@ struct ValidateBody: Decodable {
     /// Server-side paths of the key files that open an encrypted archive.
     var identityFile: String?
     var passphraseFile: String?
+    /// A subset archive of the archive directory the target was imported from, and the server-side
+    /// path of the key of its hashed fields.
+    var subsetOf: String?
+    var redactionKeyFile: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case archive, seed, full
+        case subsetOf = "subset_of"
+        case redactionKeyFile = "redaction_key_file"
         case sourceCollection = "source_collection"
         case targetCollection = "target_collection"
         case sampleSize = "sample_size"

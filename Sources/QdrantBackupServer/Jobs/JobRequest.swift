@@ -42,6 +42,9 @@ public struct JobRequest: Codable, Sendable, Equatable {
     /// `/resync`: the production collection (or `archive`) to follow, and the local one to mend.
     public var sourceCollection: String?
     public var archive: String?
+    /// `/resync`: a subset archive of the archive directory the local collection was imported
+    /// from; production is read through its subset (with `redaction_key_file` for hashed fields).
+    public var subsetOf: String?
     public var targetCollection: String?
     /// `/resync`, `/import`: check and report what would change; write nothing.
     public var dryRun: Bool?
@@ -87,6 +90,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case sourceCollection = "source_collection"
         case targetCollection = "target_collection"
         case archive
+        case subsetOf = "subset_of"
         case dryRun = "dry_run"
         case verifyFirst = "verify_first"
         case yes
@@ -124,7 +128,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
                                                    .dryRun, .verifyFirst])
         case .repair: opening.union([.archives, .newSnapshot])
-        case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun, .yes])
+        case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun, .yes, .subsetOf,
+                                                   .redactionKeyFile])
         }
         return Set(keys.map(\.rawValue))
     }
@@ -150,6 +155,9 @@ public struct JobRequest: Codable, Sendable, Equatable {
         }
         if kind == .resync, let archive, !ArchiveDirectory.isArchiveName(archive) {
             throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archive")
+        }
+        if kind == .resync, let subsetOf, !ArchiveDirectory.isArchiveName(subsetOf) {
+            throw .badRequest("'\(subsetOf)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "subset_of")
         }
     }
 
@@ -251,7 +259,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
     /// `/resync`: the archive by its file name in the archive directory.
     var resyncRequest: ResyncRequest {
         var request = ResyncRequest()
-        request.source = ComparisonSource(sourceCollection: sourceCollection, archive: archive, targetCollection: targetCollection)
+        request.source = ComparisonSource(sourceCollection: sourceCollection, archive: archive, targetCollection: targetCollection,
+                                          subsetOf: subsetOf, redactionKeyFile: redactionKeyFile)
         request.dryRun = dryRun ?? false
         request.confirmed = yes ?? false
         request.tuning = tuning
