@@ -14,6 +14,8 @@ public struct RepairRequest: Codable, Sendable, Equatable {
     public var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
     /// Opens an encrypted archive (a re-export keeps its keys).
     public var keys = ArchiveKeys()
+    /// The key of a subset archive's hashed fields: re-read points are redacted as the archive's were.
+    public var redactionKeyFile: String?
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct RepairRequest: Codable, Sendable, Equatable {
         export.pointsMemberBytes = pointsMemberBytes
         export.stateDirectory = stateDirectory
         export.key = try keys.settings().openingKey()
+        export.redactionKey = try redactionKeyFile.map(RedactionKey.read)
         var options = ArchiveRepairer.Options(export: export)
         options.dryRun = dryRun
         options.newSnapshot = newSnapshot

@@ -127,7 +127,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
                                                           .keepServerSnapshot, .force])
         case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
                                                    .dryRun, .verifyFirst])
-        case .repair: opening.union([.archives, .newSnapshot])
+        case .repair: opening.union([.archives, .newSnapshot, .redactionKeyFile])
         case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun, .yes, .subsetOf,
                                                    .redactionKeyFile])
         }
@@ -253,6 +253,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.archives = archives ?? []
         request.newSnapshot = newSnapshot ?? false
         request.keys = keys
+        request.redactionKeyFile = redactionKeyFile
         return request
     }
 

@@ -35,6 +35,10 @@ struct RepairCommand: AsyncParsableCommand {
     @Option(help: .hidden)
     var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
 
+    @Option(help: ArgumentHelp("The key of a subset archive's hashed payload fields (the export's --redaction-key-file): re-read points are redacted as the archive's were.",
+                               valueName: "file"))
+    var redactionKeyFile: String?
+
     @Flag(help: "Print the report as JSON on stdout.")
     var json = false
 
@@ -51,6 +55,7 @@ struct RepairCommand: AsyncParsableCommand {
         request.batchSize = batchSize
         request.pointsMemberBytes = pointsMemberBytes
         request.keys = key.keys
+        request.redactionKeyFile = redactionKeyFile
         return request
     }
 
