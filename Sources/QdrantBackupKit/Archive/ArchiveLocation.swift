@@ -7,7 +7,7 @@ import Foundation
 /// A front end makes locations from the text a user gave through its ``ArchiveStores``; a
 /// pipeline derives the others (``appending(_:)``, ``appendingSuffix(_:)``) and never looks a
 /// store up. Two locations are equal when their text is. Calls block the calling thread.
-public struct ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
+public struct ArchiveLocation: Sendable, Hashable, CustomStringConvertible, Encodable {
     /// The place as the user wrote it: a path, or `s3://bucket/key`.
     public let description: String
     private let store: any ArchiveStore
@@ -20,6 +20,12 @@ public struct ArchiveLocation: Sendable, Hashable, CustomStringConvertible {
     /// A local path (a partial file, a test's temporary archive): no other store is involved.
     public static func file(_ path: String) -> ArchiveLocation {
         ArchiveLocation(path, store: FileArchiveStore())
+    }
+
+    /// In a report, the place as text.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
     }
 
     public static func == (lhs: ArchiveLocation, rhs: ArchiveLocation) -> Bool { lhs.description == rhs.description }

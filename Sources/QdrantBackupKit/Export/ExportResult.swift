@@ -23,32 +23,6 @@ public struct ExportResult: Encodable, Sendable {
         case methodReason = "method_reason"
         case rawBytes = "raw_bytes"
         case storedBytes = "stored_bytes"
-        case archivePath = "archive_path"
-    }
-
-    public init(collection: String, method: ArchiveMethod, methodReason: String?, points: UInt64?, rawBytes: UInt64,
-                storedBytes: UInt64, seconds: Double, archive: ArchiveLocation, sha256: String) {
-        self.collection = collection
-        self.method = method
-        self.methodReason = methodReason
-        self.points = points
-        self.rawBytes = rawBytes
-        self.storedBytes = storedBytes
-        self.seconds = seconds
-        self.archive = archive
-        self.sha256 = sha256
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(collection, forKey: .collection)
-        try container.encode(method, forKey: .method)
-        try container.encodeIfPresent(methodReason, forKey: .methodReason)
-        try container.encodeIfPresent(points, forKey: .points)
-        try container.encode(rawBytes, forKey: .rawBytes)
-        try container.encode(storedBytes, forKey: .storedBytes)
-        try container.encode(seconds, forKey: .seconds)
-        try container.encode(archivePath, forKey: .archivePath)
-        try container.encode(sha256, forKey: .sha256)
+        case archive = "archive_path"
     }
 }
