@@ -1,10 +1,11 @@
 """The raw scroll rate of a server: a plain client that reads every page and discards it.
 
-    bare_scroll.py URL COLLECTION [LIMIT]
+    bare_scroll.py URL COLLECTION [LIMIT] [--offsets FILE]
 
 One keep-alive connection; each page's body is read whole and only `next_page_offset` is looked
 at (a byte search, no JSON parsing of the points), so the server is what limits it.
-Prints one JSON line: {"points": N, "bytes": response bytes}.
+Prints one JSON line: {"points": N, "bytes": response bytes}. With `--offsets FILE`, writes the
+offset each page was asked from, one JSON text per line (the curl page-fetch baseline replays them).
 """
 import http.client
 import json
@@ -13,8 +14,14 @@ from urllib.parse import urlsplit
 
 
 def main():
-    url, collection = sys.argv[1], sys.argv[2]
-    limit = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+    arguments = sys.argv[1:]
+    offsets_file = None
+    if "--offsets" in arguments:
+        at = arguments.index("--offsets")
+        offsets_file = open(arguments[at + 1], "wb")
+        del arguments[at:at + 2]
+    url, collection = arguments[0], arguments[1]
+    limit = int(arguments[2]) if len(arguments) > 2 else 1000
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
     offset = b"null"
@@ -22,6 +29,8 @@ def main():
     received = 0
     marker = b'"next_page_offset":'
     while True:
+        if offsets_file:
+            offsets_file.write(offset + b"\n")
         body = b'{"limit":%d,"offset":%s,"with_payload":true,"with_vector":true}' % (limit, offset)
         connection.request("POST", f"/collections/{collection}/points/scroll", body,
                            {"Content-Type": "application/json"})
@@ -39,6 +48,8 @@ def main():
         offset = page[at:end].strip()
         if offset == b"null":
             break
+    if offsets_file:
+        offsets_file.close()
     print(json.dumps({"points": points, "bytes": received}))
 
 

@@ -24,6 +24,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 MiB = 1 << 20
+# The servers a run talks to: their CPU during a run counts toward the machine's busy cores.
+RUNNING_SERVERS = []
 
 
 def log(message):
@@ -48,8 +50,20 @@ class Server:
                 sys.exit(f"{name} did not start within {timeout} s")
             time.sleep(0.1)
         self.url = f"http://127.0.0.1:{open(port_file).read().strip()}"
+        RUNNING_SERVERS.append(self)
+
+    def cpu_seconds(self):
+        """User + system CPU of the server process so far (all its threads), from /proc."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
 
     def stop(self):
+        if self in RUNNING_SERVERS:
+            RUNNING_SERVERS.remove(self)
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -60,8 +74,9 @@ class Server:
 
 
 class Measurement:
-    def __init__(self, label, wall, cpu, rss_mib, output, size=None):
+    def __init__(self, label, wall, cpu, rss_mib, output, size=None, server_cpu=0.0):
         self.size = size
+        self.server_cpu = server_cpu
         self.label = label
         self.wall = wall
         self.cpu = cpu
@@ -75,10 +90,12 @@ def measure(label, command, env, work, output=None):
     if isinstance(command, str):
         command = ["bash", "-c", "set -o pipefail; " + command]
     report = os.path.join(work, "time-v.txt")
+    server_cpu_before = sum(server.cpu_seconds() for server in RUNNING_SERVERS)
     started = time.perf_counter()
     done = subprocess.run(["/usr/bin/time", "-v", "-o", report] + command, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     wall = time.perf_counter() - started
+    server_cpu = sum(server.cpu_seconds() for server in RUNNING_SERVERS) - server_cpu_before
     if done.returncode != 0:
         sys.exit(f"{label} failed ({done.returncode}):\n{done.stderr.decode()[-3000:]}\n{done.stdout.decode()[-2000:]}")
     fields = {}
@@ -93,7 +110,7 @@ def measure(label, command, env, work, output=None):
         size = sum(os.path.getsize(os.path.join(output, f)) for f in os.listdir(output))
     elif output:
         size = os.path.getsize(output)
-    return Measurement(label, wall, cpu, rss, done.stdout.decode(), size)
+    return Measurement(label, wall, cpu, rss, done.stdout.decode(), size, server_cpu)
 
 
 def median_run(runs):
@@ -113,18 +130,22 @@ def paired(repeat, tool, baseline, prepare=None):
 
 
 class Table:
-    HEAD = ("run", "wall s", "MB/s", "points/s", "CPU s", "peak RSS MiB", "size ratio", "vs baseline", "target", "")
+    HEAD = ("run", "wall s", "MB/s", "points/s", "CPU s", "CPU s/GB", "cores busy", "peak RSS MiB", "size ratio",
+            "vs baseline", "target", "")
 
     def __init__(self):
         self.rows = []
         self.verdicts = []
+        self.limits = []
 
     def add(self, m, megabytes, points=None, size_ratio=None, baseline=None, target=None, higher=True,
-            rss_limit=150):
-        """`target`: the least ratio of baseline wall / this wall (speed) for a pass."""
+            rss_limit=150, wire=False):
+        """`target`: the least ratio of baseline wall / this wall (speed) for a pass. `wire`: the
+        baseline only moves the bytes (curl), so a ratio near 1 means the wire is the limit."""
         mbps = megabytes / m.wall
         pps = f"{points / m.wall:,.0f}" if points else ""
         versus, goal, verdict = "", "", ""
+        ratio = None
         if baseline is not None:
             ratio = baseline.wall / m.wall
             versus = f"{ratio:.2f}x {baseline.label}"
@@ -132,11 +153,16 @@ class Table:
                 goal = f">= {target:.2f}x"
                 verdict = "pass" if ratio >= target else "MISS"
                 self.verdicts.append((m.label, f"speed {ratio:.2f}x {goal}", verdict))
-        self.rows.append((m.label, f"{m.wall:.2f}", f"{mbps:,.0f}", pps, f"{m.cpu:.2f}", f"{m.rss_mib:.0f}",
-                          "" if size_ratio is None else f"{size_ratio:.3f}", versus, goal, verdict))
+        # Busy cores: the client's CPU and the server's (both on this machine) over the wall time.
+        busy = (m.cpu + m.server_cpu) / m.wall
+        self.rows.append((m.label, f"{m.wall:.2f}", f"{mbps:,.0f}", pps, f"{m.cpu:.2f}",
+                          f"{m.cpu / (megabytes / 1000):.2f}", f"{m.cpu / m.wall:.2f} + {m.server_cpu / m.wall:.2f}",
+                          f"{m.rss_mib:.0f}", "" if size_ratio is None else f"{size_ratio:.3f}", versus, goal, verdict))
         if rss_limit is not None and not m.label.startswith("baseline"):
             self.verdicts.append((m.label, f"peak RSS {m.rss_mib:.0f} MiB < {rss_limit}",
                                   "pass" if m.rss_mib < rss_limit else "MISS"))
+        if not m.label.startswith("baseline"):
+            self.limits.append((m.label, limiting_resource(busy, wire and ratio is not None and ratio >= 0.9)))
 
     def note(self, label, text, verdict):
         self.verdicts.append((label, text, verdict))
@@ -149,7 +175,22 @@ class Table:
         lines.append("")
         lines.append("targets:")
         lines += [f"  {v:4}  {label}: {text}" for label, text, v in self.verdicts]
+        lines.append("")
+        lines.append("limiting resource (cores busy = the tool's CPU + the server's, over the wall time):")
+        lines += [f"  {label}: {text}" for label, text in self.limits]
         return "\n".join(lines)
+
+
+def limiting_resource(busy, at_wire_speed):
+    """What a run waited on, from its busy cores: every core busy means CPU; a ratio near 1 against
+    a baseline that only moves bytes means the wire (the server and loopback); otherwise the stages
+    waited on one another (or on the disk)."""
+    cores = os.cpu_count()
+    if at_wire_speed:
+        return f"the wire: within 10% of the bytes-only baseline ({busy:.2f} of {cores} cores busy)"
+    if busy >= 0.85 * cores:
+        return f"CPU: {busy:.2f} of {cores} cores busy"
+    return f"waiting: only {busy:.2f} of {cores} cores busy, stages wait on each other, the disk or the server"
 
 
 def ensure_data(args, work):
@@ -251,7 +292,7 @@ def snapshot_path(args, table, binary, server, snapshot, work):
                         lambda: measure("baseline curl -o file", create_download_delete.format(sink=f"-o {raw_file}"),
                                         env, work),
                         prepare)
-    table.add(tool, mb, size_ratio=tool.size / size, baseline=base, target=0.9)
+    table.add(tool, mb, size_ratio=tool.size / size, baseline=base, target=0.6, wire=True)
     table.add(base, mb, size_ratio=1.0)
 
     log("snapshot import (the compressed archive), against curl -F snapshot=@file:")
@@ -295,7 +336,7 @@ def subset_cost(args, table, binary, server, name, count, export, env, work, arc
     scroll = [sys.executable, os.path.join(HERE, "bare_scroll.py"), server.url, name]
     tool, base = paired(args.repeat_points, lambda: measure(f"export {count:,} points, 5% sample", sampled, env, work, archive),
                         lambda: measure("baseline bare scroll of the same pages", scroll, env, work))
-    table.add(tool, mb, count, baseline=base, target=1 / 1.1)
+    table.add(tool, mb, count, baseline=base, target=1 / 1.1, wire=True)
     table.add(base, mb, count)
     key = os.path.join(work, "redaction.key")
     with open(key, "w") as file:
@@ -306,6 +347,27 @@ def subset_cost(args, table, binary, server, name, count, export, env, work, arc
                         lambda: measure(f"export {count:,} points (redaction baseline)", export, env, work, archive))
     table.add(tool, mb, count, baseline=base, target=1 / 1.15)
     table.add(base, mb, count)
+
+
+def curl_page_fetch(server, name, work):
+    """The command of the wire's speed for a points export: one curl process asking for every scroll
+    page over one keep-alive connection, the offsets known beforehand, the bodies discarded. The
+    offsets come from an untimed bare scroll, which also has the server build its pages."""
+    offsets = os.path.join(work, f"{name}.offsets")
+    subprocess.run([sys.executable, os.path.join(HERE, "bare_scroll.py"), server.url, name, "1000",
+                    "--offsets", offsets], check=True, stdout=subprocess.DEVNULL)
+    config = os.path.join(work, f"{name}.curl")
+    with open(config, "w") as out, open(offsets) as lines:
+        for index, offset in enumerate(lines):
+            body = '{"limit":1000,"offset":%s,"with_payload":true,"with_vector":true}' % offset.strip()
+            if index:
+                out.write("next\n")
+            out.write(f'url = "{server.url}/collections/{name}/points/scroll"\n'
+                      'header = "Content-Type: application/json"\n'
+                      'data-binary = "%s"\n'
+                      'output = "/dev/null"\n'
+                      'silent\nfail\n' % body.replace("\\", "\\\\").replace('"', '\\"'))
+    return ["curl", "--config", config]
 
 
 def points_path(args, table, binary, server, points_file, work, counts):
@@ -324,6 +386,13 @@ def points_path(args, table, binary, server, points_file, work, counts):
         clear(archive)
         os.makedirs(out, exist_ok=True)
         log(f"points export and import, {count} points ({mb:,.0f} MB of JSON):")
+        # The wire's speed first: every page the export asks for, fetched by one curl process.
+        page_fetch = curl_page_fetch(server, name, work)
+        tool, base = paired(args.repeat_points, lambda: measure(f"export {count:,} points", export, env, work, archive),
+                            lambda: measure("baseline curl page fetch (1 process, 1 connection)", page_fetch, env,
+                                            work))
+        table.add(tool, mb, count, size_ratio=tool.size / raw, baseline=base, target=0.8, wire=True)
+        table.add(base, mb, count)
         if count == max(counts):
             def client_export():
                 clear(client_dir)
@@ -359,8 +428,6 @@ def points_path(args, table, binary, server, points_file, work, counts):
             level3 = measure(f"export {count:,} points, zstd -3", export + ["--compression-level", "3"], env, work,
                              archive)
             table.add(level3, mb, count, size_ratio=level3.size / raw)
-            tool = measure(f"export {count:,} points", export, env, work, archive)
-            table.add(tool, mb, count, size_ratio=tool.size / raw)
             table.add(measure(f"import {count:,} points", importing, env, work), mb, count)
         results[count] = archive
     return results

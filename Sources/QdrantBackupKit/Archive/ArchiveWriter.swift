@@ -62,6 +62,8 @@ public final class ArchiveWriter: @unchecked Sendable {
     var encryption: ArchiveEncryption? { options.encryption }
     private let output: ArchiveOutput
     private let compressor: ZstdCompressor
+    /// The last points member's stored bytes, whose memory the next member reuses (``SpareBuffers`` says why).
+    private var memberSpool: [UInt8] = []
     private let descriptorDigest: ArchiveManifest.FileDigest
     /// SHA-256 of every byte of the file so far, for the sidecar.
     private var fileHasher: SHA256
@@ -157,17 +159,21 @@ public final class ArchiveWriter: @unchecked Sendable {
             }
             try failing {
                 try compressor.pledgeSourceSize(UInt64(raw.count))
-                var stored: [UInt8] = []
+                var stored = memberSpool
+                memberSpool = []
+                stored.removeAll(keepingCapacity: true)
                 stored.reserveCapacity(raw.count / 2)
                 try compressor.compress(raw) { stored.append(contentsOf: $0) }
-                try compressor.finish { stored.append(contentsOf: $0) }
-                if let encryption = options.encryption { stored = try encryption.seal(stored) }
+                // zstd's worker threads are still compressing the last blocks: hash the raw bytes meanwhile.
                 var digest = options.encryption.rawDigest()
                 digest.update(raw)
+                try compressor.finish { stored.append(contentsOf: $0) }
+                if let encryption = options.encryption { stored = try encryption.seal(stored) }
                 let records = MemberRecords(
                     rawSize: UInt64(raw.count), rawSHA256: digest.finalize(),
                     storedSHA256: SHA256.hash(data: stored).lowercaseHexDigits, points: info)
                 try writeDataMember(stored, records: records)
+                memberSpool = stored
             }
         }
     }

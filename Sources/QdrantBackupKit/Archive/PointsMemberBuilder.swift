@@ -12,16 +12,21 @@ public struct PointsMemberBuilder: Sendable {
     public let startOffset: JSONValue
     /// The shard key of every point the member takes (custom sharding); nil otherwise.
     public let shardKey: JSONValue?
-    /// The member's JSON Lines so far.
-    public private(set) var bytes: [UInt8] = []
+    /// The member's JSON Lines so far. A copy of a builder shares them: hand a builder over, then
+    /// start a new one.
+    public let bytes: ReusableBytes
     public private(set) var pointCount: UInt64 = 0
     public private(set) var firstID: JSONValue = .null
     public private(set) var lastID: JSONValue = .null
 
-    public init(startOffset: JSONValue, targetBytes: Int = ArchiveLimits.pointsMemberTargetBytes, shardKey: JSONValue? = nil) {
+    /// - Parameter buffer: the buffer to fill (emptied first), from a ``ReusableBytesPool`` when members follow one another.
+    public init(startOffset: JSONValue, targetBytes: Int = ArchiveLimits.pointsMemberTargetBytes, shardKey: JSONValue? = nil,
+                buffer: ReusableBytes = ReusableBytes()) {
         self.startOffset = startOffset
         self.shardKey = shardKey
         self.targetBytes = targetBytes
+        bytes = buffer
+        bytes.removeAll()
     }
 
     public var isEmpty: Bool { pointCount == 0 }
@@ -34,7 +39,9 @@ public struct PointsMemberBuilder: Sendable {
 
     /// Appends one point's JSON object, exactly as the server sent it, and a newline.
     public mutating func append(pointJSON: some Sequence<UInt8>, id: JSONValue) {
-        bytes.append(contentsOf: pointJSON)
+        if pointJSON.withContiguousStorageIfAvailable({ bytes.append(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(pointJSON).withUnsafeBytes { bytes.append($0) }
+        }
         bytes.append(0x0A)
         if pointCount == 0 { firstID = id }
         lastID = id

@@ -7,7 +7,7 @@ import Synchronization
 /// and the one being written: 16 MiB of lines each by default); one more waiting in between cost
 /// 40 MiB of peak RSS in the benchmark (Tests/Benchmarks/README.md).
 ///
-/// Run through ``with(_:_:)``, which hands the writer back only once every member sent is written
+/// Run through ``with(_:memberBytes:_:)``, which hands the writer back only once every member sent is written
 /// (or, on a failure, once the thread has stopped): the writer is never used by two threads at once.
 final class MemberWritingStage: Sendable {
     /// What the writer's descriptor says about member shard keys, read before the thread starts.
@@ -19,19 +19,24 @@ final class MemberWritingStage: Sendable {
     private let pointsBefore: UInt64
     private let pointsSent = Mutex<UInt64>(0)
     private let queue = StageQueue<(builder: PointsMemberBuilder, nextOffset: JSONValue)>(capacity: 1)
+    /// The members' buffers, back from the thread once written: two are in use at a time.
+    private let buffers: ReusableBytesPool
     private let done: Task<Void, Error>
 
-    private init(writer: ArchiveWriter) {
+    private init(writer: ArchiveWriter, memberBytes: Int) {
         memberShardKeys = writer.descriptor.memberShardKeys
         hadMembers = !writer.members.isEmpty
         subset = writer.descriptor.subset
         pointsBefore = writer.members.reduce(0) { $0 + ($1.points?.pointCount ?? 0) }
         let queue = queue
+        let buffers = ReusableBytesPool(reservedBytes: memberBytes, keep: 2)
+        self.buffers = buffers
         done = Task {
             try await BlockingWork.run {
                 do {
                     while let member = try queue.receiveBlocking() {
                         try writer.appendPointsMember(member.builder, nextOffset: member.nextOffset)
+                        buffers.giveBack(member.builder.bytes)
                     }
                 } catch {
                     queue.stop(error)
@@ -42,8 +47,10 @@ final class MemberWritingStage: Sendable {
     }
 
     /// Runs `body` with a stage writing into `writer`, and returns once all it sent is written.
-    static func with<T: Sendable>(_ writer: ArchiveWriter, _ body: (MemberWritingStage) async throws -> T) async throws -> T {
-        let stage = MemberWritingStage(writer: writer)
+    /// `memberBytes`: the raw bytes after which members are cut, which each member buffer reserves.
+    static func with<T: Sendable>(_ writer: ArchiveWriter, memberBytes: Int,
+                                  _ body: (MemberWritingStage) async throws -> T) async throws -> T {
+        let stage = MemberWritingStage(writer: writer, memberBytes: memberBytes)
         do {
             let result = try await body(stage)
             stage.queue.finish()
@@ -54,6 +61,11 @@ final class MemberWritingStage: Sendable {
             _ = try? await stage.done.value
             throw error
         }
+    }
+
+    /// A builder for the next member, filling a buffer that an earlier member used when there is one.
+    func newBuilder(startOffset: JSONValue, targetBytes: Int, shardKey: JSONValue?) -> PointsMemberBuilder {
+        PointsMemberBuilder(startOffset: startOffset, targetBytes: targetBytes, shardKey: shardKey, buffer: buffers.take())
     }
 
     /// Hands `builder`'s member to the writing thread, waiting while one is already waiting.

@@ -46,7 +46,7 @@ struct ScrollExporter {
         progress.exportProgressed(.started(collection: name, method: .points, totalPoints: reportedPoints, totalBytes: nil))
         do {
             if !finished {
-                _ = try await MemberWritingStage.with(writer) { stage in
+                _ = try await MemberWritingStage.with(writer, memberBytes: options.pointsMemberBytes) { stage in
                     try await scrollRemaining(name, into: stage, after: lastShardKey, from: offset, pointsDone: pointsDone)
                 }
             }
@@ -97,11 +97,14 @@ struct ScrollExporter {
         let subset = stage.subset
         var selection = try PointSelection(subset, key: options.redactionKey, written: stage.pointsHandedOver)
         guard !selection.isComplete else { return 0 }
-        var builder = PointsMemberBuilder(startOffset: start, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
+        var builder = stage.newBuilder(startOffset: start, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
         var points = pointsDone
         var bytes: UInt64 = 0
         var scratch: [UInt8] = []
-        var pending: Task<Data, Error>? = fetch(name, shardKey: shardKey, filter: subset?.filter, after: start)
+        // Two pages at a time (the one scanned, the one fetched), filling the same memory again and again.
+        let pages = ReusableBytesPool(reservedBytes: 0, keep: 2)
+        var pending: Task<ReusableBytes, Error>? = fetch(name, shardKey: shardKey, filter: subset?.filter, after: start,
+                                                         into: pages.take())
         defer { pending?.cancel() }
         func beforeStop(_ id: JSONValue) -> Bool { stop == .null || pointIDPrecedes(id, stop) }
         while let fetching = pending {
@@ -110,7 +113,9 @@ struct ScrollExporter {
             let scanned = try page.withUnsafeBytes { try ScrollPageScanner.scan($0) }
             let next = try scanned.nextPageOffset.map { try pointID(fromJSONText: $0) }
             // Ask for the next page before writing this one, so the server works while we compress.
-            pending = next.flatMap { beforeStop($0) ? fetch(name, shardKey: shardKey, filter: subset?.filter, after: $0) : nil }
+            pending = next.flatMap {
+                beforeStop($0) ? fetch(name, shardKey: shardKey, filter: subset?.filter, after: $0, into: pages.take()) : nil
+            }
             var filled: [(builder: PointsMemberBuilder, nextOffset: JSONValue)] = []
             try withPointLines(of: scanned, in: page) { body, ranges in
                 for (range, idText) in zip(ranges, scanned.pointIDs) {
@@ -121,7 +126,7 @@ struct ScrollExporter {
                         if !builder.fits(lineLength: line.count) {
                             // A scroll from this point's id continues exactly where the member ends.
                             filled.append((builder, id))
-                            builder = PointsMemberBuilder(startOffset: id, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
+                            builder = stage.newBuilder(startOffset: id, targetBytes: options.pointsMemberBytes, shardKey: shardKey)
                         }
                         builder.append(pointJSON: line, id: id)
                     }
@@ -130,6 +135,7 @@ struct ScrollExporter {
             }
             for member in filled { try await stage.append(member.builder, nextOffset: member.nextOffset) }
             bytes += UInt64(page.count)
+            pages.giveBack(page)
             progress.exportProgressed(.advanced(collection: name, points: points, bytes: bytes))
             if selection.isComplete { pending?.cancel(); pending = nil }
             for rule in selection.unmatchedRules(afterPage: pending == nil) {
@@ -145,7 +151,7 @@ struct ScrollExporter {
     /// Hands `body` the bytes holding each point's JSON on one line: the page itself, or, when a
     /// pretty-printing server put whitespace inside points, a compacted copy.
     private func withPointLines(
-        of scanned: ScrollPage, in page: Data, _ body: (UnsafeRawBufferPointer, [Range<Int>]) throws -> Void
+        of scanned: ScrollPage, in page: ReusableBytes, _ body: (UnsafeRawBufferPointer, [Range<Int>]) throws -> Void
     ) throws {
         guard scanned.pointsContainWhitespace else {
             try page.withUnsafeBytes { try body($0, scanned.pointRanges) }
@@ -162,11 +168,13 @@ struct ScrollExporter {
         try lines.withUnsafeBytes { try body($0, ranges) }
     }
 
-    /// Starts fetching the page that begins at `offset` (`.null` for the first page).
-    private func fetch(_ name: String, shardKey: JSONValue?, filter: JSONValue?, after offset: JSONValue) -> Task<Data, Error> {
+    /// Starts fetching the page that begins at `offset` (`.null` for the first page) into `page`.
+    private func fetch(_ name: String, shardKey: JSONValue?, filter: JSONValue?, after offset: JSONValue,
+                       into page: ReusableBytes) -> Task<ReusableBytes, Error> {
         let text = offset == .null ? nil : offset.compactJSONText
         return Task { [client, batchSize = options.batchSize] in
-            try await client.scrollPage(name, offset: text, limit: batchSize, shardKey: shardKey, filter: filter)
+            try await client.scrollPage(name, offset: text, limit: batchSize, shardKey: shardKey, filter: filter, into: page)
+            return page
         }
     }
 }

@@ -157,11 +157,21 @@ public final class QdrantClient: Sendable {
     /// (`validation_error_handler` in src/actix/mod.rs at v1.15.5).
     public func scrollPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil,
                            filter: JSONValue? = nil) async throws -> Data {
+        let page = ReusableBytes()
+        try await scrollPage(name, offset: offset, limit: limit, shardKey: shardKey, filter: filter, into: page)
+        return page.withUnsafeBytes { Data($0) }
+    }
+
+    /// Fetches a scroll page as ``scrollPage(_:offset:limit:shardKey:filter:)`` does, into `page`
+    /// (emptied first), whose memory an export reuses from page to page.
+    public func scrollPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil,
+                           filter: JSONValue? = nil, into page: ReusableBytes) async throws {
         let limit = await strictModeLimits(name).scrollLimit(limit)
         let key = shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? ""
         let filterText = filter.map { #","filter":\#($0.compactJSONText)"# } ?? ""
         let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":true,"with_vector":true\#(key)\#(filterText)}"#
-        return try await send(.post, "collections/\(escaped(name))/points/scroll", body: Data(body.utf8), collection: name)
+        let request = HTTPRequest.json(.post, url("collections/\(escaped(name))/points/scroll"), body: Data(body.utf8))
+        try await retried(collection: name) { try await http.send(request, into: page) }
     }
 
     // MARK: snapshots
@@ -225,8 +235,14 @@ public final class QdrantClient: Sendable {
         var request = HTTPRequest(method, url(path, query: query), body: body)
         if body != nil { request.headers = [("Content-Type", "application/json")] }
         let finalRequest = request
-        return try await mapped(collection: collection) {
-            try await configuration.retry.run({ try await http.send(finalRequest).body }) { error, attempt, delay in
+        return try await retried(collection: collection) { try await http.send(finalRequest).body }
+    }
+
+    /// Runs a request's `operation` under the retry policy, its errors mapped to ``QdrantError``.
+    @discardableResult
+    func retried<T>(collection: String?, _ operation: () async throws -> T) async throws -> T {
+        try await mapped(collection: collection) {
+            try await configuration.retry.run(operation) { error, attempt, delay in
                 configuration.logger.info("retrying after \(error) (attempt \(attempt), waiting \(String(format: "%.1f", delay)) s)")
             }
         }

@@ -162,7 +162,7 @@ public struct ArchiveRepairer: Sendable {
                     try writer.appendCopiedPointsMember(stored: salvaged.stored, records: salvaged.records)
                 } else {
                     // Offsets of a custom-sharded archive belong to a scroll of the member's shard key.
-                    let count = try await MemberWritingStage.with(writer) { stage in
+                    let count = try await MemberWritingStage.with(writer, memberBytes: scroller.options.pointsMemberBytes) { stage in
                         try await scroller.scroll(collection, shardKey: info.shardKey, from: info.startOffset,
                                                   until: info.nextOffset, into: stage, pointsDone: refetched)
                     }
@@ -173,7 +173,7 @@ public struct ArchiveRepairer: Sendable {
                 lastShardKey = info.shardKey
             }
             if tailLost {
-                refetched += try await MemberWritingStage.with(writer) { stage in
+                refetched += try await MemberWritingStage.with(writer, memberBytes: scroller.options.pointsMemberBytes) { stage in
                     try await scroller.scrollRemaining(collection, into: stage, after: lastShardKey,
                                                        from: lastNextOffset ?? .null, pointsDone: refetched)
                 }

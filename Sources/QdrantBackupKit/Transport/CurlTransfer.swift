@@ -11,6 +11,8 @@ final class CurlTransfer {
     enum ResponseBody {
         /// Collected in memory, up to a limit in bytes.
         case collect(limit: Int)
+        /// Collected into a buffer the caller reuses from one response to the next, up to a limit in bytes.
+        case collectInto(ReusableBytes, limit: Int)
         /// Passed on in chunks of up to ``HTTPClient/sinkChunkSize`` bytes.
         case stream((UnsafeRawBufferPointer) throws -> Void)
     }
@@ -96,11 +98,24 @@ final class CurlTransfer {
         }
         switch responseBody {
         case .collect(let limit):
+            if collected.isEmpty, let length = headers["content-length"].flatMap(Int.init), length <= limit {
+                // One allocation of the announced size, not a doubling through it (a 10 MB scroll page grew ~10 times).
+                collected.reserveCapacity(length)
+            }
             guard collected.count + bytes.count <= limit else {
                 exceededLimit = true
                 return 0
             }
             collected.append(contentsOf: bytes)
+        case .collectInto(let buffer, let limit):
+            if buffer.isEmpty, let length = headers["content-length"].flatMap(Int.init), length <= limit {
+                buffer.reserveCapacity(length)
+            }
+            guard buffer.count + bytes.count <= limit else {
+                exceededLimit = true
+                return 0
+            }
+            buffer.append(bytes)
         case .stream:
             // curl hands over at most its buffer size per call; coalesce into writes of exactly
             // sinkChunkSize bytes, so the sink's memory use is bounded by that.

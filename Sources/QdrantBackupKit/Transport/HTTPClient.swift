@@ -59,6 +59,16 @@ public final class HTTPClient: Sendable {
         return HTTPResponse(head: outcome.head, body: outcome.collected)
     }
 
+    /// Sends a request and collects the response body into `buffer`, which is emptied first: a
+    /// caller fetching many large bodies in turn (scroll pages) reuses the same memory for each.
+    /// - Throws: ``HTTPError`` as ``send(_:limit:)`` does.
+    @discardableResult
+    public func send(_ request: HTTPRequest, into buffer: ReusableBytes, limit: Int = HTTPClient.defaultResponseLimit)
+        async throws -> HTTPResponseHead {
+        buffer.removeAll()
+        return try await transfer(request, response: .collectInto(buffer, limit: limit), body: nil).head
+    }
+
     /// Sends a request and streams the success response's body to `sink` on the transfer thread.
     ///
     /// The sink is called with chunks of up to ``sinkChunkSize`` bytes, valid only during the call;
@@ -133,7 +143,12 @@ public final class HTTPClient: Sendable {
         if let error = transfer.sinkError { throw error }
         if let error = transfer.sourceError { throw error }
         if transfer.exceededLimit {
-            throw HTTPError.responseTooLarge(url: shownURL, limit: { if case .collect(let l) = response { l } else { 0 } }())
+            throw HTTPError.responseTooLarge(url: shownURL, limit: {
+                switch response {
+                case .collect(let limit), .collectInto(_, let limit): limit
+                case .stream: 0
+                }
+            }())
         }
         if transfer.rangeIgnored { throw HTTPError.rangeNotHonoured(url: shownURL) }
         if code == CURLE_ABORTED_BY_CALLBACK || cancellation.isCancelled { throw HTTPError.cancelled(url: shownURL) }
