@@ -167,36 +167,36 @@ public struct JobRequest: Codable, Sendable, Equatable {
             case .import: try importRequest.validate()
             case .repair: try repairRequest.validate()
             case .resync: try resyncRequest.validate()
-            // Where the archives are does not change the rules.
             case .prune: try pruneRequest(location: "").validate()
             case .drill: try drillRequest(archive: archive ?? "newest.qdrant.tar").validate()
             }
             try keys.check()
             if kind == .backup || kind == .export { try subsetRequest.check() }
         }
-        for archive in (kind == .import || kind == .repair ? archives ?? [] : []) where !ArchiveDirectory.isArchiveName(archive) {
-            throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archives")
+        for archive in (kind == .import || kind == .repair ? archives ?? [] : []) {
+            try Self.requireArchiveName(archive, field: "archives")
         }
-        if kind == .resync, let archive, !ArchiveDirectory.isArchiveName(archive) {
-            throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archive")
-        }
-        if kind == .resync, let subsetOf, !ArchiveDirectory.isArchiveName(subsetOf) {
-            throw .badRequest("'\(subsetOf)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "subset_of")
-        }
+        if kind == .resync, let archive { try Self.requireArchiveName(archive, field: "archive") }
+        if kind == .resync, let subsetOf { try Self.requireArchiveName(subsetOf, field: "subset_of") }
         if kind == .drill { try validateDrill() }
     }
 
     /// A drill names one archive, or drills the newest complete archive of each of `collections`
     /// (without either, the newest of the archive directory); `target` names one drill's scratch collection.
     private func validateDrill() throws(AdminAPIError) {
-        if let archive, !ArchiveDirectory.isArchiveName(archive) {
-            throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archive")
-        }
+        if let archive { try Self.requireArchiveName(archive, field: "archive") }
         if archive != nil, collections != nil {
             throw .badRequest("give an archive, or collections whose newest archives are drilled, not both", field: "collections")
         }
         if target != nil, (collections?.count ?? 0) > 1 {
             throw .badRequest("names the scratch collection of one drill; leave it out to drill several collections", field: "target")
+        }
+    }
+
+    /// Requests name archives as files of the archive directory, so no request reaches outside it.
+    private static func requireArchiveName(_ name: String, field: String) throws(AdminAPIError) {
+        guard ArchiveDirectory.isArchiveName(name) else {
+            throw .badRequest("'\(name)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: field)
         }
     }
 
