@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The C libraries, each behind a module map; CCurl adds typed shims for curl's variadic calls.
@@ -48,6 +49,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The command-line front end.
@@ -77,6 +79,11 @@ let package = Package(
         .testTarget(
             name: "QdrantBackupKitTests",
             dependencies: ["QdrantBackupKit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The server's pure parts (cron expressions) tested in process.
+        .testTarget(
+            name: "QdrantBackupServerTests",
+            dependencies: ["QdrantBackupServer"]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -12,6 +12,10 @@ public struct AdminServer: Sendable {
     public var port = 8080
     /// Required whenever the server listens beyond loopback.
     public var adminToken: String?
+    /// Schedules from `serve --schedules FILE`, put in place of their earlier versions at start.
+    public var fileSchedules: [ScheduleDefinition] = []
+    /// The time schedules run by.
+    public var scheduleClock: any ScheduleClock = SystemScheduleClock()
     public var environment: AdminEnvironment
 
     public init(environment: AdminEnvironment) {
@@ -30,6 +34,8 @@ public struct AdminServer: Sendable {
         let claim = try JobStore(stateDirectory: environment.stateDirectory).claim()
         defer { withExtendedLifetime(claim) {} }
         let jobs = JobScheduler(environment: environment)
+        let schedules = ScheduleRunner(environment: environment, jobs: jobs, clock: scheduleClock)
+        try await schedules.start(file: fileSchedules)
         let router = Router()
         router.add(middleware: ErrorShapingMiddleware())
         if let adminToken {
@@ -39,7 +45,7 @@ public struct AdminServer: Sendable {
             router.add(middleware: BrowserRequestGuard())
         }
         router.add(middleware: JSONContentTypeGuard())
-        AdminRoutes(environment: environment, jobs: jobs).register(on: router.group("admin/backup"))
+        AdminRoutes(environment: environment, jobs: jobs, schedules: schedules).register(on: router.group("admin/backup"))
         router.add(middleware: AllowedMethodsMiddleware(routes: router.routes))
 
         let host = self.host
@@ -65,10 +71,12 @@ public struct AdminServer: Sendable {
             }
         } catch let error as IOError {
             // NIO's own words ("bind(descriptor:ptr:bytes:): …") name neither the address nor a way out.
+            await schedules.stop()
             await jobs.shutDown()
             throw AdminServerError.cannotListen(host: host, port: port, reason: String(cString: strerror(error.errnoCode)),
                                                 inUse: error.errnoCode == EADDRINUSE)
         }
+        await schedules.stop()
         await jobs.shutDown()
     }
 }

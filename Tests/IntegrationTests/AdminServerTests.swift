@@ -394,6 +394,7 @@ struct AdminServerTests: BenchSuite {
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = Set((document["paths"] as? [String: Any] ?? [:]).keys)
         #expect(paths == ["/health", "/collections/{server}", "/archives", "/start", "/export", "/import", "/repair", "/resync", "/validate",
+                          "/prune", "/drill", "/schedules", "/schedules/{id}",
                           "/status/{id}", "/jobs", "/jobs/{id}", "/jobs/{id}/resume", "/openapi.json"])
         for (path, operations) in document["paths"] as? [String: [String: Any]] ?? [:] {
             for method in operations.keys {
@@ -414,7 +415,8 @@ struct AdminServerTests: BenchSuite {
         let schemas = components["schemas"] as? [String: [String: Any]] ?? [:]
         let paths = document["paths"] as? [String: [String: [String: Any]]] ?? [:]
         for (path, name) in [("start", "StartRequest"), ("export", "ExportRequest"), ("import", "ImportRequest"),
-                             ("repair", "RepairRequest"), ("resync", "ResyncRequest"), ("validate", "ValidateRequest")] {
+                             ("repair", "RepairRequest"), ("resync", "ResyncRequest"), ("validate", "ValidateRequest"),
+                             ("prune", "PruneRequest"), ("drill", "DrillRequest")] {
             let schema = try #require(schemas[name], "no schema \(name)")
             #expect(schema["additionalProperties"] as? Bool == false, "\(name)")
             let declared = Set((schema["properties"] as? [String: Any] ?? [:]).keys)

@@ -88,7 +88,18 @@ public final class AdminServerProcess: Sendable {
     /// on a thread of their own with blocking requests: a test process whose cooperative threads
     /// are busy with other tests would otherwise poll too rarely to see a job part-way.
     public func poll(_ id: String, timeout: Double, until done: @escaping @Sendable ([String: Any]) -> Bool) async throws -> [[String: Any]] {
-        let url = URL(string: baseURL.absoluteString + "/status/" + id)!
+        try await poll(path: "status/" + id, timeout: timeout, until: done)
+    }
+
+    /// Polls `GET path` until `done` holds for its JSON object, and returns that object.
+    public func waitUntil(path: String, timeout: Double = 120,
+                          _ done: @escaping @Sendable ([String: Any]) -> Bool) async throws -> [String: Any] {
+        try await poll(path: path, timeout: timeout, until: done).last!
+    }
+
+    /// Every JSON object of `GET path` seen until `done` held for one (the last).
+    public func poll(path: String, timeout: Double, until done: @escaping @Sendable ([String: Any]) -> Bool) async throws -> [[String: Any]] {
+        let url = URL(string: baseURL.absoluteString + "/" + path)!
         let token = self.token
         let bodies = await onOwnThread { () -> [Data] in
             var seen: [Data] = []
@@ -104,7 +115,7 @@ public final class AdminServerProcess: Sendable {
         }
         let records = bodies.compactMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
         guard let last = records.last, done(last) else {
-            throw AdminReplyError(reply: Reply(status: 0, body: Data("job \(id) did not reach the awaited state within \(timeout) s; last: \(records.last ?? [:])".utf8)))
+            throw AdminReplyError(reply: Reply(status: 0, body: Data("\(path) did not reach the awaited state within \(timeout) s; last: \(records.last ?? [:])".utf8)))
         }
         return records
     }

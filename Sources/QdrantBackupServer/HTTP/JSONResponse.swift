@@ -19,6 +19,11 @@ enum JSONResponse {
     /// types no field as nullable); an empty body counts as `{}`.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowedFields: Set<String>,
                                      limit: Int) async throws -> T {
+        try decode(type, from: try await body(of: request, limit: limit), allowedFields: allowedFields)
+    }
+
+    /// The body of `request`, at most `limit` bytes; an empty body is `{}`.
+    static func body(of request: Request, limit: Int) async throws(AdminAPIError) -> Data {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -26,34 +31,44 @@ enum JSONResponse {
         } catch {
             throw AdminAPIError(.contentTooLarge, "the request body is larger than \(limit) bytes")
         }
-        let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+        return buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+    }
+
+    /// `data` as an object of `type`, with the checks of a request body; `parent` names the object
+    /// when it sits inside another (a schedule's `request`), and every field is named under it.
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, allowedFields: Set<String>,
+                                     under parent: String? = nil) throws(AdminAPIError) -> T {
+        func named(_ field: String) -> String { parent.map { field.isEmpty ? $0 : "\($0).\(field)" } ?? field }
         guard let object = try? JSONSerialization.jsonObject(with: data), let fields = object as? [String: Any] else {
-            throw AdminAPIError.badRequest("the body must be a JSON object")
+            throw parent.map { AdminAPIError.badRequest("must be a JSON object", field: $0) }
+                ?? AdminAPIError.badRequest("the body must be a JSON object")
         }
         if let unknown = fields.keys.sorted().first(where: { !allowedFields.contains($0) }) {
-            throw AdminAPIError.badRequest("unknown field; this endpoint takes \(allowedFields.sorted().joined(separator: ", "))",
-                                           field: unknown)
+            throw AdminAPIError.badRequest("unknown field; \(parent ?? "this endpoint") takes \(allowedFields.sorted().joined(separator: ", "))",
+                                           field: named(unknown))
         }
         // The document gives no field a null type: a null is a mistake, not "the default" (leave the field out).
         if let null = fields.keys.sorted().first(where: { fields[$0] is NSNull }) {
-            throw AdminAPIError.badRequest("expected a value, not null; leave the field out for its default", field: null)
+            throw AdminAPIError.badRequest("expected a value, not null; leave the field out for its default", field: named(null))
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let DecodingError.typeMismatch(expected, context) {
-            throw AdminAPIError.badRequest("expected \(describe(expected))", field: path(context.codingPath))
+            throw AdminAPIError.badRequest("expected \(describe(expected))", field: named(path(context.codingPath)))
         } catch let DecodingError.valueNotFound(expected, context) {
-            throw AdminAPIError.badRequest("expected \(describe(expected)), not null", field: path(context.codingPath))
+            throw AdminAPIError.badRequest("expected \(describe(expected)), not null", field: named(path(context.codingPath)))
         } catch let DecodingError.keyNotFound(key, context) {
-            throw AdminAPIError.badRequest("is required", field: path(context.codingPath + [key]))
+            throw AdminAPIError.badRequest("is required", field: named(path(context.codingPath + [key])))
         } catch let DecodingError.dataCorrupted(context) {
             let field = path(context.codingPath)
             if field.isEmpty, let culprit = culprit(of: T.self, in: fields) {
-                throw AdminAPIError.badRequest(rule(for: culprit.value), field: culprit.key)
+                throw AdminAPIError.badRequest(rule(for: culprit.value), field: named(culprit.key))
             }
             let message = field == "method" ? "expected one of \(ExportMethod.allCases.map(\.rawValue).joined(separator: ", "))"
                 : context.debugDescription
-            throw AdminAPIError.badRequest(message, field: field)
+            throw AdminAPIError.badRequest(message, field: named(field))
+        } catch {
+            throw AdminAPIError.badRequest("\(error)", field: parent)
         }
     }
 

@@ -42,6 +42,50 @@ enum OpenAPIDocument {
       "ImportRequest": \#(requestSchema(for: .import)),
       "RepairRequest": \#(requestSchema(for: .repair)),
       "ResyncRequest": \#(requestSchema(for: .resync)),
+      "PruneRequest": \#(requestSchema(for: .prune)),
+      "DrillRequest": \#(requestSchema(for: .drill)),
+      "ScheduleRequest": {
+        "type": "object", "additionalProperties": false, "required": ["cron", "kind"],
+        "description": "A schedule: when (a five-field cron expression in time_zone) and which job, with the fields of its endpoint.",
+        "properties": {
+          "id": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,64}$", "description": "Default: schedule-<random>. A schedule of a --schedules file needs one."},
+          "cron": {"type": "string", "description": "minute hour day-of-month month day-of-week: *, lists, ranges, steps, names (jan, mon); @daily and the like. When both days are restricted, a day matching either runs."},
+          "time_zone": {"type": "string", "description": "An IANA time zone name, such as Europe/Berlin (default UTC)."},
+          "kind": {"type": "string", "enum": ["export", "backup", "drill", "prune"], "description": "The job: POST /export, /start, /drill or /prune."},
+          "request": {"type": "object", "description": "The fields of the kind's endpoint (ExportRequest, StartRequest, DrillRequest, PruneRequest), checked as the endpoint checks them."},
+          "retention": {"type": "object", "additionalProperties": false, "description": "export only: keep rules applied (as a prune job of the exported collections) after each export that succeeded; at least one above 0.",
+            "properties": {"keep_last": {"type": "integer", "minimum": 0}, "keep_hourly": {"type": "integer", "minimum": 0}, "keep_daily": {"type": "integer", "minimum": 0},
+              "keep_weekly": {"type": "integer", "minimum": 0}, "keep_monthly": {"type": "integer", "minimum": 0}}}
+        }
+      },
+      "ScheduleRun": {
+        "type": "object", "required": ["scheduled_for", "fired_at", "skipped", "missed", "outcome"],
+        "properties": {
+          "scheduled_for": {"type": "string", "format": "date-time"},
+          "fired_at": {"type": "string", "format": "date-time"},
+          "job_id": {"type": "string", "description": "The job of the run (absent when it was skipped)."},
+          "skipped": {"type": "boolean", "description": "The previous run's job was still queued or running, so this run did not start."},
+          "missed": {"type": "boolean", "description": "The one run at start of a time that passed while the server was down."},
+          "note": {"type": "string"},
+          "retention_job_id": {"type": "string", "description": "The prune job that applied the retention rule."},
+          "outcome": {"type": "string", "description": "skipped, or the job's state."}
+        }
+      },
+      "Schedule": {
+        "type": "object", "required": ["id", "cron", "time_zone", "kind", "request", "source", "created_at", "next_run", "last_run", "last_outcome", "runs"],
+        "properties": {
+          "id": {"type": "string"}, "cron": {"type": "string"}, "time_zone": {"type": "string"},
+          "kind": {"type": "string", "enum": ["export", "backup", "drill", "prune"]},
+          "request": {"$ref": "#/components/schemas/JobRequest"},
+          "retention": {"type": "object"},
+          "source": {"type": "string", "enum": ["api", "file"]},
+          "created_at": {"type": "string", "format": "date-time"},
+          "next_run": {"type": ["string", "null"], "format": "date-time"},
+          "last_run": {"oneOf": [{"$ref": "#/components/schemas/ScheduleRun"}, {"type": "null"}]},
+          "last_outcome": {"type": ["string", "null"]},
+          "runs": {"type": "array", "items": {"$ref": "#/components/schemas/ScheduleRun"}, "description": "Newest first, the last 20."}
+        }
+      },
       "ValidateRequest": \#(validateRequestSchema),
       "Accepted": {
         "type": "object", "required": ["backup_id", "job_id", "state", "status_url"],
@@ -71,13 +115,15 @@ enum OpenAPIDocument {
         "type": "object", "required": ["id", "kind", "state", "request", "items", "runs", "resumable", "created_at"],
         "properties": {
           "id": {"type": "string"},
-          "kind": {"type": "string", "enum": ["backup", "export", "import", "repair", "resync"]},
+          "kind": {"type": "string", "enum": ["backup", "export", "import", "repair", "resync", "prune", "drill"]},
           "state": {"$ref": "#/components/schemas/JobState"},
           "request": {"$ref": "#/components/schemas/JobRequest"},
           "items": {"type": "array", "items": {"$ref": "#/components/schemas/JobItem"}},
           "error": {"type": ["string", "null"]},
           "runs": {"type": "integer"},
           "resumable": {"type": "boolean"},
+          "schedule": {"type": "object", "required": ["schedule", "scheduled_for", "missed"], "description": "Set when a schedule started the job.", "properties": {
+            "schedule": {"type": "string"}, "scheduled_for": {"type": "string", "format": "date-time"}, "missed": {"type": "boolean"}, "note": {"type": "string"}}},
           "created_at": {"type": "string", "format": "date-time"},
           "started_at": {"type": ["string", "null"], "format": "date-time"},
           "finished_at": {"type": ["string", "null"], "format": "date-time"}
@@ -126,6 +172,29 @@ enum OpenAPIDocument {
     "/resync": {"post": {"summary": "Make a local collection equal to a production collection (or a points archive) again, from a full comparison: missing and differing points upserted, extra ones deleted, payload indexes mended (as `qdrant-backup resync`).",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResyncRequest"}}}},
       "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},
+    "/prune": {"post": {"summary": "Delete the archives of the archive directory that no keep rule keeps, collection by collection (as `qdrant-backup prune`); each file's fate is a note of the job's item.",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PruneRequest"}}}},
+      "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},
+    "/drill": {"post": {"summary": "Restore an archive of the archive directory into a scratch collection of local, compare every point, delete it (as `qdrant-backup drill`). Without archive, the newest complete archive of each of collections, or of the directory.",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DrillRequest"}}}},
+      "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},
+    "/schedules": {
+      "get": {"summary": "Every schedule with its next run, its last run and that run's outcome.",
+        "responses": {"200": {"description": "The schedules, by id.", "content": {"application/json": {"schema": {"type": "object", "properties": {
+          "schedules": {"type": "array", "items": {"$ref": "#/components/schemas/Schedule"}}}}}}},
+          \#(errors(.get))}},
+      "post": {"summary": "Add a schedule. It is kept in the state directory and survives restarts; a run missed while the server was down runs once at start; a run due while the previous one's job is still queued or running is skipped.",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduleRequest"}}}},
+        "responses": {"201": {"description": "Added.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Schedule"}}}},
+          \#(errors(.body, 409, 502))}}},
+    "/schedules/{id}": {
+      "get": {"summary": "A schedule.", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The schedule.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Schedule"}}}},
+          \#(errors(.get, 404))}},
+      "delete": {"summary": "Delete a schedule; a job it started runs on. A schedule of a --schedules file comes back at the next start while the file has it.",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The deleted schedule.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Schedule"}}}},
+          \#(errors(.get, 404))}}},
     "/validate": {"post": {"summary": "Compare a production collection (or an archive) with a local collection: counts, configuration, sampled points.",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValidateRequest"}}}},
       "responses": {"200": {"description": "The report; `mismatches` is empty when nothing differs.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValidationReport"}}}},
@@ -159,14 +228,14 @@ enum OpenAPIDocument {
     /// The schema of each job request field.
     static func schema(of field: JobRequest.CodingKeys) -> String {
         switch field {
-        case .collections: #"{"type": "array", "items": {"type": "string"}, "description": "Collections by name; with none, every collection but the default exclusions (chat history)."}"#
+        case .collections: #"{"type": "array", "items": {"type": "string"}, "description": "Collections by name; with none, every collection but the default exclusions (chat history). /prune: fnmatch globs (default every collection); /drill: drill the newest complete archive of each."}"#
         case .includePatterns: #"{"type": "array", "items": {"type": "string"}, "description": "fnmatch globs a collection must match."}"#
         case .excludePatterns: #"{"type": "array", "items": {"type": "string"}, "description": "fnmatch globs a collection must not match."}"#
         case .all: #"{"type": "boolean", "description": "Include chat-history collections too."}"#
         case .method: ##"{"$ref": "#/components/schemas/ExportMethod"}"##
         case .overwrite: #"{"type": "boolean", "description": "Replace the output: the local collection (/start, /import) or the archive (/export)."}"#
         case .targetPrefix: #"{"type": "string", "description": "Put before local collection names, e.g. dev_."}"#
-        case .target: #"{"type": "string", "description": "/import of one archive: the local collection's name; not with target_prefix."}"#
+        case .target: #"{"type": "string", "description": "/import of one archive: the local collection's name; not with target_prefix. /drill: the scratch collection (default <collection>-drill-<UTC time>), which must not exist."}"#
         case .archives: #"{"type": "array", "items": {"type": "string"}, "description": "File names (*.qdrant.tar) in the archive directory."}"#
         case .keepPartial: #"{"type": "boolean", "description": "Keep a partly imported collection when the job is cancelled."}"#
         case .keepArchive: #"{"type": "boolean", "description": "Keep each archive in the archive directory."}"#
@@ -184,10 +253,10 @@ enum OpenAPIDocument {
         case .force: #"{"type": "boolean", "description": "/export: download a snapshot despite a free-space check; /import: upload a snapshot the local version may not restore."}"#
         case .newSnapshot: #"{"type": "boolean", "description": "Export a snapshot archive again when the server no longer holds its snapshot."}"#
         case .sourceCollection: #"{"type": "string", "description": "The production collection to follow."}"#
-        case .archive: #"{"type": "string", "description": "Instead of source_collection, a points archive of the archive directory."}"#
+        case .archive: #"{"type": "string", "description": "/resync: instead of source_collection, a points archive of the archive directory; /drill: the archive to drill (default: the newest complete one)."}"#
         case .subsetOf: #"{"type": "string", "description": "With source_collection: the filtered, sampled or redacted archive of the archive directory the local collection was imported from; production is read through its subset."}"#
         case .targetCollection: #"{"type": "string", "description": "The local collection to mend (default: the source's name)."}"#
-        case .dryRun: #"{"type": "boolean", "description": "Check and report what would change (an import's item notes say it); change nothing."}"#
+        case .dryRun: #"{"type": "boolean", "description": "Check and report what would change (an import's or prune's item notes say it); change nothing."}"#
         case .verifyFirst: #"{"type": "boolean", "description": "Check a snapshot archive in full before the upload instead of as it streams to the server (one more read of the archive). Replacing an existing collection (overwrite) checks it in full anyway, so that a damaged archive never costs the collection."}"#
         case .yes: #"{"type": "boolean", "description": "Write although the target was not imported from this source, or more than 10% of its points would change (refused otherwise, 409 in the job's item)."}"#
         case .allowEmpty: #"{"type": "boolean", "description": "Succeed when the selection matches no collection (otherwise the job fails, naming the selection)."}"#
@@ -204,6 +273,13 @@ enum OpenAPIDocument {
         case .hashPayload: #"{"type": "array", "items": {"type": "string"}, "description": "Payload paths whose values are replaced by their HMAC-SHA-256 (hex) under redaction_key_file."}"#
         case .redactionRulesFile: #"{"type": "string", "description": "A JSON file on the server of redaction rules, {\"keep\": [...], \"drop\": [...], \"hash\": [...]}, added to the fields above."}"#
         case .redactionKeyFile: #"{"type": "string", "description": "A file on the server holding the key of hash_payload. The key itself is never a request field."}"#
+        case .keepLast: #"{"type": "integer", "minimum": 0, "description": "Keep the N newest archives of each collection."}"#
+        case .keepHourly: #"{"type": "integer", "minimum": 0, "description": "Keep the newest archive of each of the N newest hours (UTC) that have one."}"#
+        case .keepDaily: #"{"type": "integer", "minimum": 0, "description": "Keep the newest archive of each of the N newest days (UTC) that have one."}"#
+        case .keepWeekly: #"{"type": "integer", "minimum": 0, "description": "Keep the newest archive of each of the N newest ISO weeks that have one."}"#
+        case .keepMonthly: #"{"type": "integer", "minimum": 0, "description": "Keep the newest archive of each of the N newest months that have one. At least one keep rule above 0."}"#
+        case .partials: #"{"type": "boolean", "description": "Also delete .partial files that no running export holds."}"#
+        case .keep: #"{"type": "boolean", "description": "Keep the scratch collection afterwards."}"#
         }
     }
 

@@ -15,6 +15,26 @@ public struct JobRecord: Codable, Sendable, Equatable {
         case repair
         /// `POST /resync`: a local collection brought back in line with production or an archive.
         case resync
+        /// `POST /prune`: the archives of the archive directory that no keep rule keeps, deleted.
+        case prune
+        /// `POST /drill`: an archive restored into a scratch collection, compared point by point, deleted.
+        case drill
+    }
+
+    /// What started a job that a schedule ran.
+    public struct ScheduledRun: Codable, Sendable, Equatable {
+        /// The schedule's id.
+        public var schedule: String
+        /// The time the schedule said, which the run may be later than.
+        public var scheduledFor: Date
+        /// True for the one run at start of a time that passed while the server was down.
+        public var missed: Bool
+        public var note: String?
+
+        enum CodingKeys: String, CodingKey {
+            case schedule, missed, note
+            case scheduledFor = "scheduled_for"
+        }
     }
 
     public enum State: String, Codable, Sendable {
@@ -89,6 +109,8 @@ public struct JobRecord: Codable, Sendable, Equatable {
     public var error: String?
     /// Runs so far, the first included; a resume adds one.
     public var runs: Int = 0
+    /// Set when a schedule started the job.
+    public var schedule: ScheduledRun?
 
     /// True when `POST /jobs/{id}/resume` may continue the job.
     public var resumable: Bool { state == .interrupted || state == .failed || state == .cancelled }
@@ -103,7 +125,7 @@ public struct JobRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, state, request, items, error, runs, resumable
+        case id, kind, state, request, items, error, runs, resumable, schedule
         case createdAt = "created_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -118,6 +140,7 @@ public struct JobRecord: Codable, Sendable, Equatable {
         items = try container.decode([Item].self, forKey: .items)
         error = try container.decodeIfPresent(String.self, forKey: .error)
         runs = try container.decodeIfPresent(Int.self, forKey: .runs) ?? 0
+        schedule = try container.decodeIfPresent(ScheduledRun.self, forKey: .schedule)
         createdAt = try container.decode(Date.self, forKey: .createdAt)
         startedAt = try container.decodeIfPresent(Date.self, forKey: .startedAt)
         finishedAt = try container.decodeIfPresent(Date.self, forKey: .finishedAt)
@@ -133,6 +156,7 @@ public struct JobRecord: Codable, Sendable, Equatable {
         try container.encode(error, forKey: .error)
         try container.encode(runs, forKey: .runs)
         try container.encode(resumable, forKey: .resumable)
+        try container.encodeIfPresent(schedule, forKey: .schedule)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(startedAt, forKey: .startedAt)
         try container.encode(finishedAt, forKey: .finishedAt)

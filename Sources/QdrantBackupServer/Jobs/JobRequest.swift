@@ -1,8 +1,8 @@
 import Foundation
 import QdrantBackupKit
 
-/// The options of a job, as posted to `/start`, `/export` or `/import` (snake_case JSON; every
-/// field optional). Kept in the job record, so it must never hold a credential.
+/// The options of a job, as posted to `/start`, `/export`, `/import`, `/repair`, `/resync`,
+/// `/prune` or `/drill` (snake_case JSON; every field optional). Kept in the job record, so it must never hold a credential.
 public struct JobRequest: Codable, Sendable, Equatable {
     /// Collections to back up or export; with none, the default selection (as the CLI's).
     public var collections: [String]?
@@ -75,6 +75,16 @@ public struct JobRequest: Codable, Sendable, Equatable {
     /// Server-side paths of a JSON rules file and of the hashes' key file (never the key itself).
     public var redactionRulesFile: String?
     public var redactionKeyFile: String?
+    /// `/prune` (and a schedule's `retention`): restic's keep rules, per collection.
+    public var keepLast: Int?
+    public var keepHourly: Int?
+    public var keepDaily: Int?
+    public var keepWeekly: Int?
+    public var keepMonthly: Int?
+    /// `/prune`: also remove `.partial` files no export holds.
+    public var partials: Bool?
+    /// `/drill`: keep the scratch collection afterwards.
+    public var keep: Bool?
 
     public init() {}
 
@@ -110,7 +120,16 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case hashPayload = "hash_payload"
         case redactionRulesFile = "redaction_rules_file"
         case redactionKeyFile = "redaction_key_file"
+        case keepLast = "keep_last"
+        case keepHourly = "keep_hourly"
+        case keepDaily = "keep_daily"
+        case keepWeekly = "keep_weekly"
+        case keepMonthly = "keep_monthly"
+        case partials, keep
     }
+
+    /// The keep rules of `/prune`, which a schedule's `retention` takes too.
+    static let keepRules: Set<CodingKeys> = [.keepLast, .keepHourly, .keepDaily, .keepWeekly, .keepMonthly]
 
     /// The fields each kind of job accepts; any other is refused, so a misspelt option never
     /// passes silently.
@@ -130,6 +149,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case .repair: opening.union([.archives, .newSnapshot, .redactionKeyFile])
         case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun, .yes, .subsetOf,
                                                    .redactionKeyFile])
+        case .prune: keepRules.union([.collections, .dryRun, .partials])
+        case .drill: opening.union([.archive, .collections, .target, .keep])
         }
         return Set(keys.map(\.rawValue))
     }
@@ -146,18 +167,36 @@ public struct JobRequest: Codable, Sendable, Equatable {
             case .import: try importRequest.validate()
             case .repair: try repairRequest.validate()
             case .resync: try resyncRequest.validate()
+            case .prune: try pruneRequest(location: "").validate()
+            case .drill: try drillRequest(archive: archive ?? "newest.qdrant.tar").validate()
             }
             try keys.check()
             if kind == .backup || kind == .export { try subsetRequest.check() }
         }
-        for archive in (kind == .import || kind == .repair ? archives ?? [] : []) where !ArchiveDirectory.isArchiveName(archive) {
-            throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archives")
+        for archive in (kind == .import || kind == .repair ? archives ?? [] : []) {
+            try Self.requireArchiveName(archive, field: "archives")
         }
-        if kind == .resync, let archive, !ArchiveDirectory.isArchiveName(archive) {
-            throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archive")
+        if kind == .resync, let archive { try Self.requireArchiveName(archive, field: "archive") }
+        if kind == .resync, let subsetOf { try Self.requireArchiveName(subsetOf, field: "subset_of") }
+        if kind == .drill { try validateDrill() }
+    }
+
+    /// A drill names one archive, or drills the newest complete archive of each of `collections`
+    /// (without either, the newest of the archive directory); `target` names one drill's scratch collection.
+    private func validateDrill() throws(AdminAPIError) {
+        if let archive { try Self.requireArchiveName(archive, field: "archive") }
+        if archive != nil, collections != nil {
+            throw .badRequest("give an archive, or collections whose newest archives are drilled, not both", field: "collections")
         }
-        if kind == .resync, let subsetOf, !ArchiveDirectory.isArchiveName(subsetOf) {
-            throw .badRequest("'\(subsetOf)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "subset_of")
+        if target != nil, (collections?.count ?? 0) > 1 {
+            throw .badRequest("names the scratch collection of one drill; leave it out to drill several collections", field: "target")
+        }
+    }
+
+    /// Requests name archives as files of the archive directory, so no request reaches outside it.
+    private static func requireArchiveName(_ name: String, field: String) throws(AdminAPIError) {
+        guard ArchiveDirectory.isArchiveName(name) else {
+            throw .badRequest("'\(name)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: field)
         }
     }
 
@@ -254,6 +293,33 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.newSnapshot = newSnapshot ?? false
         request.keys = keys
         request.redactionKeyFile = redactionKeyFile
+        return request
+    }
+
+    /// `/prune` of `location` (the archive directory): `collections` are globs, as `prune --collection`'s.
+    func pruneRequest(location: String) -> PruneRequest {
+        var request = PruneRequest()
+        request.location = location
+        request.policy = retention
+        request.collectionPatterns = collections ?? []
+        request.dryRun = dryRun ?? false
+        request.partials = partials ?? false
+        return request
+    }
+
+    /// The keep rules given.
+    var retention: RetentionPolicy {
+        RetentionPolicy(last: keepLast ?? 0, hourly: keepHourly ?? 0, daily: keepDaily ?? 0, weekly: keepWeekly ?? 0,
+                        monthly: keepMonthly ?? 0)
+    }
+
+    /// `/drill` of `archive`, a file name in the archive directory.
+    func drillRequest(archive: String) -> DrillRequest {
+        var request = DrillRequest()
+        request.archive = archive
+        request.target = target
+        request.keep = keep ?? false
+        request.keys = keys
         return request
     }
 

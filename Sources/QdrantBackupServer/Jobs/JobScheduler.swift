@@ -10,6 +10,8 @@ public actor JobScheduler {
     private var trackers: [String: JobTracker] = [:]
     private var waiting: [String] = []
     private var running: [String: Task<Void, Never>] = [:]
+    /// Who waits for a job to end (``ended(_:)``).
+    private var waiters: [String: [CheckedContinuation<JobRecord?, Never>]] = [:]
     private var stopping = false
 
     public init(environment: AdminEnvironment) {
@@ -32,9 +34,10 @@ public actor JobScheduler {
         }
     }
 
-    /// Queues a new job and returns its record.
-    public func submit(_ kind: JobRecord.Kind, request: JobRequest) -> JobRecord {
-        let record = JobRecord(id: Self.newIdentifier(), kind: kind, request: request, items: [])
+    /// Queues a new job and returns its record; `schedule` says which schedule's run it is.
+    public func submit(_ kind: JobRecord.Kind, request: JobRequest, schedule: JobRecord.ScheduledRun? = nil) -> JobRecord {
+        var record = JobRecord(id: Self.newIdentifier(), kind: kind, request: request, items: [])
+        record.schedule = schedule
         let tracker = JobTracker(record, store: store, logger: environment.logger)
         tracker.update { _ in }
         trackers[record.id] = tracker
@@ -46,6 +49,12 @@ public actor JobScheduler {
 
     public func record(_ id: String) -> JobRecord? {
         trackers[id]?.record
+    }
+
+    /// The job's record once it has ended (at once if it is not queued or running); nil for no such job.
+    public func ended(_ id: String) async -> JobRecord? {
+        guard running[id] != nil || waiting.contains(id) else { return trackers[id]?.record }
+        return await withCheckedContinuation { waiters[id, default: []].append($0) }
     }
 
     /// Every job, newest first.
@@ -68,6 +77,7 @@ public actor JobScheduler {
                 record.state = .cancelled
                 record.finishedAt = Date()
             }
+            wakeWaiters(of: id)
         } else {
             throw AdminAPIError(.conflict, "job \(id) has already ended (\(tracker.record.state.rawValue))")
         }
@@ -108,6 +118,8 @@ public actor JobScheduler {
             task.cancel()
         }
         for task in tasks.values { await task.value }
+        // Queued jobs stay queued: nobody waits for them any longer.
+        for id in Array(waiters.keys) { wakeWaiters(of: id) }
     }
 
     private func startWaiting() {
@@ -124,7 +136,13 @@ public actor JobScheduler {
 
     private func finished(_ id: String) {
         running[id] = nil
+        wakeWaiters(of: id)
         startWaiting()
+    }
+
+    private func wakeWaiters(of id: String) {
+        let record = trackers[id]?.record
+        for waiter in waiters.removeValue(forKey: id) ?? [] { waiter.resume(returning: record) }
     }
 
     /// Sortable by creation, unguessable enough not to collide: `20261125T153000Z-1a2b3c4d`.

@@ -1,13 +1,21 @@
 import Foundation
 import QdrantBackupKit
 
-/// A resync that ran but left differences: the job item fails, as the CLI exits 3.
-enum ResyncJobError: Error, CustomStringConvertible {
+/// A comparison that ran and found differences: the job item fails, as the CLI exits 3.
+enum ComparisonJobError: Error, CustomStringConvertible {
+    /// A resync left differences.
     case differencesRemain(target: String)
+    /// A drill's restored collection differs from its archive.
+    case drillDiffers(archive: String, target: String)
+    /// A drill of the newest archive found none to drill.
+    case nothingToDrill(directory: String)
 
     var description: String {
         switch self {
         case .differencesRemain(let target): "'\(target)' still differs from its source after the resync (see the notes)"
+        case .drillDiffers(let archive, let target):
+            "the collection restored from \(archive) into '\(target)' differs from the archive (see the notes)"
+        case .nothingToDrill(let directory): "no complete archive in \(directory) to drill"
         }
     }
 }
@@ -81,6 +89,13 @@ struct JobWork: Sendable {
         if record.kind == .import || record.kind == .repair {
             return (record.request.archives ?? []).map(JobRecord.Item.init(name:))
         }
+        if record.kind == .prune {
+            return [JobRecord.Item(name: environment.archiveDirectory.path)]
+        }
+        if record.kind == .drill {
+            if let archive = record.request.archive { return [JobRecord.Item(name: archive)] }
+            return try await newestArchives(of: record.request.collections)
+        }
         if record.kind == .resync {
             var item = JobRecord.Item(name: record.request.archive ?? record.request.sourceCollection ?? "")
             item.target = record.request.targetCollection ?? record.request.sourceCollection
@@ -112,6 +127,33 @@ struct JobWork: Sendable {
         case .import: try await importArchive(item, index: index, of: tracker, resumingSince: resumingSince)
         case .repair: try await repair(item.name, index: index, of: tracker)
         case .resync: try await resync(item, index: index, of: tracker)
+        case .prune: try await prune(index: index, of: tracker)
+        case .drill: try await drill(item.name, index: index, of: tracker)
+        }
+    }
+
+    /// A drill without an archive: the newest complete archive of each of `collections` (a
+    /// collection without one becomes a failed item), or with none named the newest of all.
+    private func newestArchives(of collections: [String]?) async throws -> [JobRecord.Item] {
+        let listing = try await ArchiveCatalog.list(directory: environment.archiveDirectory.location, verify: false)
+        var newest: [String: ArchiveCatalog.Entry] = [:]
+        // The listing has each collection's newest generation first.
+        for entry in listing where entry.partial != true && entry.summary?.complete == true && newest[entry.collection] == nil {
+            newest[entry.collection] = entry
+        }
+        guard let collections, !collections.isEmpty else {
+            let time = { (entry: ArchiveCatalog.Entry) in entry.generationTime ?? .distantPast }
+            guard let entry = newest.values.max(by: { (time($0), $0.name) < (time($1), $1.name) }) else {
+                throw ComparisonJobError.nothingToDrill(directory: environment.archiveDirectory.path)
+            }
+            return [JobRecord.Item(name: entry.name)]
+        }
+        return collections.map { collection in
+            if let entry = newest[collection] { return JobRecord.Item(name: entry.name) }
+            var item = JobRecord.Item(name: collection)
+            item.state = .failed
+            item.error = "no complete archive of collection '\(collection)' in \(environment.archiveDirectory.path)"
+            return item
         }
     }
 
@@ -163,11 +205,14 @@ struct JobWork: Sendable {
         var options = try tracker.record.request.exportRequest.options(
             output: environment.archiveDirectory.location, stateDirectory: environment.stateDirectory)
         try await options.output.createFolder()
+        // A timestamped job's generation is the job's creation, so that every run of it (a resume
+        // after a restart) names the same archive and finds its `.partial`.
+        options.generationTime = tracker.record.createdAt
         let archive = CollectionExporter(client: environment.production, options: options).archiveLocation(for: name)
-        options.resume = resumingSince != nil && !options.timestamped
-            && archive.localPath.map { ArchiveWriter.canResume($0 + ".partial") } == true
+        options.resume = resumingSince != nil && archive.localPath.map { ArchiveWriter.canResume($0 + ".partial") } == true
+        tracker.updateItem(index) { $0.archive = archive.name }
         let result = try await CollectionExporter(client: environment.production, options: options,
-                                                  progress: tracker.observer(forItem: index)).export(name)
+                                                  progress: tracker.observer(forItem: index)).export(name, to: archive)
         tracker.updateItem(index) { $0.archive = result.archive.name }
     }
 
@@ -211,8 +256,47 @@ struct JobWork: Sendable {
             item.notes.append("\(report.actionSummary); \(outcome)")
         }
         guard report.passed || request.dryRun else {
-            throw ResyncJobError.differencesRemain(target: target)
+            throw ComparisonJobError.differencesRemain(target: target)
         }
+    }
+
+    /// `prune` of the archive directory; each file's fate is a note of the one item.
+    private func prune(index: Int, of tracker: JobTracker) async throws {
+        let request = tracker.record.request.pruneRequest(location: environment.archiveDirectory.path)
+        let folder = environment.archiveDirectory.location
+        let report = try await BlockingWork.run { try request.run(locate: { _ in folder }) }
+        tracker.updateItem(index) { item in
+            for file in report.items {
+                let verdict = file.remove ? (report.dryRun ? "would delete" : "deleted") : "kept"
+                item.notes.append("\(verdict) \(file.name) (\(file.reasons.map(Self.describe).joined(separator: ", ")))")
+            }
+            let removed = report.removals.count
+            item.notes.append("\(report.dryRun ? "would delete" : "deleted") \(removed) file\(removed == 1 ? "" : "s"), "
+                + "kept \(report.items.count - removed)")
+        }
+    }
+
+    /// A reason a file stays or goes, in the API's words (a keep rule by its field).
+    private static func describe(_ reason: PruneReport.Item.Reason) -> String {
+        switch reason {
+        case .last, .hourly, .daily, .weekly, .monthly: "keep_\(reason.rawValue)"
+        default: reason.rawValue.replacingOccurrences(of: "_", with: " ")
+        }
+    }
+
+    /// `drill` of one archive of the archive directory.
+    private func drill(_ archive: String, index: Int, of tracker: JobTracker) async throws {
+        let request = tracker.record.request.drillRequest(archive: archive)
+        tracker.updateItem(index) { $0.archive = archive }
+        let observer = tracker.observer(forItem: index)
+        let report = try await request.run(local: environment.local, locate: environment.archiveDirectory.file,
+                                           stateDirectory: environment.stateDirectory,
+                                           importProgress: observer, validationProgress: observer)
+        tracker.updateItem(index) { item in
+            item.target = report.target
+            item.notes.append(String(report.humanReadable.prefix { $0 != "\n" }))
+        }
+        guard report.passed else { throw ComparisonJobError.drillDiffers(archive: archive, target: report.target) }
     }
 
     /// A cancelled job deletes the collection its import had begun to write, unless the request

@@ -12,8 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
             (QDRANT_BACKUP_ADMIN_TOKEN or --admin-token-file), which clients send as \
             `Authorization: Bearer <token>`. Job records live in STATE_DIR/jobs and survive a restart; \
             SIGINT/SIGTERM stop running jobs at a safe point as `interrupted`, and \
-            POST /admin/backup/jobs/{id}/resume continues them. The API is described at \
-            /admin/backup/openapi.json.
+            POST /admin/backup/jobs/{id}/resume continues them. Schedules (POST \
+            /admin/backup/schedules, or --schedules FILE) run jobs by cron expressions and live in \
+            STATE_DIR/schedules.json. The API is described at /admin/backup/openapi.json.
             """
     )
 
@@ -34,6 +35,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Jobs running at once; later ones wait.")
     var maxJobs = 2
+
+    @Option(help: "A JSON (*.json) or YAML file of schedules, {\"schedules\": [...]}, each as POST /schedules takes it, with an id.")
+    var schedules: String?
+
+    /// Tests move the schedules' time forward through this file (an ISO 8601 time) instead of waiting.
+    @Option(help: .hidden)
+    var scheduleClockFile: String?
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -58,6 +66,14 @@ struct ServeCommand: AsyncParsableCommand {
             server.host = host
             server.port = port
             server.adminToken = try adminToken()
+            server.fileSchedules = try schedules.map(ScheduleFile.load) ?? []
+            if let scheduleClockFile {
+                do {
+                    server.scheduleClock = try FileScheduleClock(path: scheduleClockFile)
+                } catch {
+                    throw ValidationError("--schedule-clock-file: \(error)")
+                }
+            }
             try await server.run { url in
                 // Scripts and tests wait for this line to learn the port.
                 FileHandle.standardOutput.write(Data("listening on \(url)/admin/backup\n".utf8))
