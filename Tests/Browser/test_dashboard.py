@@ -32,11 +32,13 @@ def wait(driver, condition, message, seconds=WAIT):
 
 def screenshot(driver, name):
     """The whole page (beyond the window's height) as ARTIFACTS/NAME.png."""
-    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
-    size = metrics["cssContentSize"]
+    height = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]["height"]
+    # The window's width, not the content's: captured at full height the page has no scroll bar,
+    # and lays out over the scroll bar's width too.
+    width = driver.execute_script("return window.innerWidth")
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
         "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
     (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
 
 

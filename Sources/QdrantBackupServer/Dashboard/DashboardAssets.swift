@@ -135,7 +135,7 @@ a { color: var(--accent); }
 
 .bar a[aria-current="page"] { background: var(--accent); color: var(--accent-text); }
 
-.connection { margin: 0 0 0 auto; color: var(--muted); font-size: 0.9em; }
+.connection { margin: 0 0 0 auto; color: var(--muted); font-size: 0.9em; order: 2; }
 
 main { max-width: 1200px; margin: 0 auto; padding: 12px 16px 40px; }
 
@@ -192,6 +192,7 @@ button {
   color: var(--accent-text);
   cursor: pointer;
   min-height: 36px;
+  white-space: nowrap;
 }
 button:disabled { opacity: 0.6; cursor: progress; }
 button.danger { background: transparent; color: var(--bad); border-color: var(--bad); }
@@ -260,11 +261,12 @@ dialog::backdrop { background: rgb(0 0 0 / 45%); }
 @media (max-width: 720px) {
   .bar { padding: 8px 12px; }
   main { padding: 8px 10px 32px; }
-  .connection { margin-left: 0; width: 100%; }
+  .bar nav { order: 3; width: 100%; }
+  .bar a { padding: 4px 8px; }
   thead { position: absolute; left: -999px; }
   table, tbody, tr, td { display: block; width: 100%; }
   tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
-  td { border: 0; padding: 2px 4px; display: grid; grid-template-columns: 7.5rem 1fr; gap: 8px; }
+  td { border: 0; padding: 2px 4px; display: grid; grid-template-columns: 7.5rem minmax(0, 1fr); gap: 8px; justify-items: start; }
   td::before { content: attr(data-label); color: var(--muted); font-size: 0.85rem; }
 }
 """##,
@@ -285,6 +287,8 @@ const state = {
   health: null,
   collections: { production: null, local: null },
   archives: null,
+  /// The answers of Verify, by archive name.
+  verifications: new Map(),
   jobs: new Map(),
   openapi: null,
   results: {},
@@ -361,6 +365,7 @@ function time(iso) {
 
 function duration(seconds) {
   if (seconds === undefined || seconds === null || !Number.isFinite(seconds)) return "–";
+  if (seconds < 1) return "< 1 s";
   const whole = Math.round(seconds);
   if (whole < 60) return `${whole} s`;
   if (whole < 3600) return `${Math.floor(whole / 60)} min ${whole % 60} s`;
@@ -475,7 +480,17 @@ async function loadCollections() {
   state.collections.local = local.status === "fulfilled" ? local.value : { error: local.reason.message };
 }
 
-async function loadArchives() { state.archives = (await api("GET", "/archives")).archives; }
+/// A listing does not verify; a Verify pressed earlier still holds while the archive is the same
+/// file (same size and creation time), so its result is carried over.
+async function loadArchives() {
+  const listed = (await api("GET", "/archives")).archives;
+  state.archives = listed.map((entry) => {
+    const checked = state.verifications.get(entry.name);
+    const same = checked && entry.summary && checked.summary && checked.summary.file_size === entry.summary.file_size
+      && checked.summary.created_at === entry.summary.created_at;
+    return same ? { ...entry, verified: checked.verified, problem: checked.problem } : entry;
+  });
+}
 
 async function loadJobs() {
   const { jobs } = await api("GET", "/jobs");
@@ -679,6 +694,7 @@ async function verifyArchive(name, button) {
   button.textContent = "Verifying…";
   try {
     const entry = await api("GET", `/archives/${encodeURIComponent(name)}?verify=true`);
+    state.verifications.set(name, entry);
     const index = state.archives.findIndex((candidate) => candidate.name === name);
     if (index >= 0) state.archives[index] = entry;
     showNotice("");
@@ -712,8 +728,10 @@ function renderItem(item) {
   const label = `${item.name} ${item.phase}`;
   const rate = item.points_per_second ? `${number(Math.round(item.points_per_second))} points/s`
     : item.bytes_per_second ? `${bytes(item.bytes_per_second)}/s` : null;
+  // Without a total the bar is indeterminate while the item runs, and empty or full otherwise.
   const progress = total ? el("progress", { max: total, value: Math.min(done, total), "aria-label": label, "data-item": item.name })
-    : el("progress", { "aria-label": label, "data-item": item.name, value: item.state === "succeeded" ? 1 : null, max: 1 });
+    : el("progress", { "aria-label": label, "data-item": item.name, max: 1,
+                       value: item.state === "running" ? null : item.state === "succeeded" ? 1 : 0 });
   return el("li", { class: "item", "data-item": item.name },
     el("div", { class: "item-head" },
       el("strong", {}, item.name), item.target && item.target !== item.name ? ` → ${item.target}` : "",
@@ -722,7 +740,7 @@ function renderItem(item) {
     el("p", { class: "meta" },
       total ? `${byPoints ? number(done) + " / " + number(total) + " points" : bytes(done) + " / " + bytes(total)}` : (done ? (byPoints ? `${number(done)} points` : bytes(done)) : ""),
       rate ? ` · ${rate}` : "", item.eta_seconds !== undefined && item.eta_seconds !== null && item.state === "running" ? ` · ETA ${duration(item.eta_seconds)}` : "",
-      item.method ? ` · ${item.method}` : "", item.archive ? ` · ${item.archive}` : ""),
+      item.method ? ` · method ${item.method}` : "", item.archive ? ` · ${item.archive}` : ""),
     item.error ? el("p", { class: "problem" }, item.error) : null,
     item.notes && item.notes.length ? el("ul", { class: "notes" }, item.notes.map((note) => el("li", {}, note))) : null);
 }
@@ -862,8 +880,10 @@ async function submitOperation(operation, form) {
   try {
     const answer = await api("POST", operation.path, body);
     if (operation.id === "validate") {
+      // Beside the form, which keeps what was typed into it.
       state.results.validate = validationReport(answer);
-      render(viewByID("actions"));
+      const shown = form.parentElement.querySelector(".result");
+      if (shown) shown.replaceWith(state.results.validate); else form.after(state.results.validate);
       return;
     }
     showNotice(`${operation.title} job ${answer.job_id} queued.`);

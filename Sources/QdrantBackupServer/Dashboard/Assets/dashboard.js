@@ -14,6 +14,8 @@ const state = {
   health: null,
   collections: { production: null, local: null },
   archives: null,
+  /// The answers of Verify, by archive name.
+  verifications: new Map(),
   jobs: new Map(),
   openapi: null,
   results: {},
@@ -90,6 +92,7 @@ function time(iso) {
 
 function duration(seconds) {
   if (seconds === undefined || seconds === null || !Number.isFinite(seconds)) return "–";
+  if (seconds < 1) return "< 1 s";
   const whole = Math.round(seconds);
   if (whole < 60) return `${whole} s`;
   if (whole < 3600) return `${Math.floor(whole / 60)} min ${whole % 60} s`;
@@ -204,7 +207,17 @@ async function loadCollections() {
   state.collections.local = local.status === "fulfilled" ? local.value : { error: local.reason.message };
 }
 
-async function loadArchives() { state.archives = (await api("GET", "/archives")).archives; }
+/// A listing does not verify; a Verify pressed earlier still holds while the archive is the same
+/// file (same size and creation time), so its result is carried over.
+async function loadArchives() {
+  const listed = (await api("GET", "/archives")).archives;
+  state.archives = listed.map((entry) => {
+    const checked = state.verifications.get(entry.name);
+    const same = checked && entry.summary && checked.summary && checked.summary.file_size === entry.summary.file_size
+      && checked.summary.created_at === entry.summary.created_at;
+    return same ? { ...entry, verified: checked.verified, problem: checked.problem } : entry;
+  });
+}
 
 async function loadJobs() {
   const { jobs } = await api("GET", "/jobs");
@@ -408,6 +421,7 @@ async function verifyArchive(name, button) {
   button.textContent = "Verifying…";
   try {
     const entry = await api("GET", `/archives/${encodeURIComponent(name)}?verify=true`);
+    state.verifications.set(name, entry);
     const index = state.archives.findIndex((candidate) => candidate.name === name);
     if (index >= 0) state.archives[index] = entry;
     showNotice("");
@@ -441,8 +455,10 @@ function renderItem(item) {
   const label = `${item.name} ${item.phase}`;
   const rate = item.points_per_second ? `${number(Math.round(item.points_per_second))} points/s`
     : item.bytes_per_second ? `${bytes(item.bytes_per_second)}/s` : null;
+  // Without a total the bar is indeterminate while the item runs, and empty or full otherwise.
   const progress = total ? el("progress", { max: total, value: Math.min(done, total), "aria-label": label, "data-item": item.name })
-    : el("progress", { "aria-label": label, "data-item": item.name, value: item.state === "succeeded" ? 1 : null, max: 1 });
+    : el("progress", { "aria-label": label, "data-item": item.name, max: 1,
+                       value: item.state === "running" ? null : item.state === "succeeded" ? 1 : 0 });
   return el("li", { class: "item", "data-item": item.name },
     el("div", { class: "item-head" },
       el("strong", {}, item.name), item.target && item.target !== item.name ? ` → ${item.target}` : "",
@@ -451,7 +467,7 @@ function renderItem(item) {
     el("p", { class: "meta" },
       total ? `${byPoints ? number(done) + " / " + number(total) + " points" : bytes(done) + " / " + bytes(total)}` : (done ? (byPoints ? `${number(done)} points` : bytes(done)) : ""),
       rate ? ` · ${rate}` : "", item.eta_seconds !== undefined && item.eta_seconds !== null && item.state === "running" ? ` · ETA ${duration(item.eta_seconds)}` : "",
-      item.method ? ` · ${item.method}` : "", item.archive ? ` · ${item.archive}` : ""),
+      item.method ? ` · method ${item.method}` : "", item.archive ? ` · ${item.archive}` : ""),
     item.error ? el("p", { class: "problem" }, item.error) : null,
     item.notes && item.notes.length ? el("ul", { class: "notes" }, item.notes.map((note) => el("li", {}, note))) : null);
 }
@@ -591,8 +607,10 @@ async function submitOperation(operation, form) {
   try {
     const answer = await api("POST", operation.path, body);
     if (operation.id === "validate") {
+      // Beside the form, which keeps what was typed into it.
       state.results.validate = validationReport(answer);
-      render(viewByID("actions"));
+      const shown = form.parentElement.querySelector(".result");
+      if (shown) shown.replaceWith(state.results.validate); else form.after(state.results.validate);
       return;
     }
     showNotice(`${operation.title} job ${answer.job_id} queued.`);
