@@ -5,6 +5,7 @@ until the token is given. Every view is photographed, wide and 360 px narrow, li
 .build/test-artifacts/ui/ (not committed). Runs only against the stand-in: it slows the stand-in's
 scrolls with a `delay` fault so that a progress bar has time to move."""
 import base64
+import json
 import html.parser
 import subprocess
 import urllib.error
@@ -306,3 +307,21 @@ def test_with_a_token_the_page_acts_only_once_it_is_given(browser, serve_with_to
     assert driver.execute_script("return document.cookie") == ""
     export = submit_job(driver, "export", {"collections": "movies", "method": "scroll"})
     wait(driver, lambda: job_state(driver, export) == "succeeded", "the export with the token never succeeded")
+
+
+def test_without_the_event_stream_the_page_polls(browser, serve, stand_in):
+    driver = browser
+    driver.set_window_size(1280, 900)
+    stand_in.create_collection("polled", 300)
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/admin/backup/events*"]})
+    try:
+        driver.get(serve.url + "/#jobs")
+        wait(driver, lambda: driver.find_element(By.ID, "connection").text.startswith("polling"),
+             "the page did not fall back to polling")
+        status, _, body = serve.api("POST", "/admin/backup/export", {"collections": ["polled"], "method": "scroll"})
+        assert status == 202, body
+        job = json.loads(body)["job_id"]
+        wait(driver, lambda: job_state(driver, job) == "succeeded", "a job started elsewhere never showed succeeded by polling")
+    finally:
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
