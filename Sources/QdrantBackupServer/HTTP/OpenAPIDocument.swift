@@ -20,7 +20,7 @@ enum OpenAPIDocument {
     "responses": {
       "BadRequest": {"description": "A field is missing, unknown or of the wrong type, or the body is not a JSON object; `field` names the field.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Unauthorized": {"description": "The server has an admin token and the request did not send it as Authorization: Bearer <token>.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "Forbidden": {"description": "A server without an admin token refuses requests from web pages (an Origin header) and Hosts not naming this machine.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Forbidden": {"description": "A server without an admin token refuses requests from other web pages (an Origin other than the server's own, as its dashboard sends) and Hosts not naming this machine.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "NotFound": {"description": "No such job, server, collection or archive.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Conflict": {"description": "The job cannot change state that way, or the servers' state refuses the operation.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "ContentTooLarge": {"description": "The body is larger than the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
