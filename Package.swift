@@ -50,7 +50,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            // The dashboard's readable sources and their generator; the binary carries them as
+            // DashboardAssets.swift, so a copied binary needs no files beside it.
+            exclude: ["Dashboard/Assets"]
         ),
         // The command-line front end.
         .executableTarget(

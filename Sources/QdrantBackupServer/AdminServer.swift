@@ -46,6 +46,7 @@ public struct AdminServer: Sendable {
         }
         router.add(middleware: JSONContentTypeGuard())
         AdminRoutes(environment: environment, jobs: jobs, schedules: schedules).register(on: router.group("admin/backup"))
+        DashboardRoutes().register(on: router)
         router.add(middleware: AllowedMethodsMiddleware(routes: router.routes))
 
         let host = self.host

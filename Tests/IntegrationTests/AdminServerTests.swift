@@ -181,6 +181,69 @@ struct AdminServerTests: BenchSuite {
         #expect(try await server.request("POST", "jobs/\(finished)/resume").status == 409, "a succeeded job is not resumed")
     }
 
+    @Test("GET /events streams each job's record as it changes, to its end; GET /archives/{name}?verify=true verifies one archive")
+    func jobEventsAndOneArchive() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let name = try await fixtures.create(.dense, count: 120)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        let server = try serve()
+        // curl reads the stream into a file until the server stops, which ends the stream.
+        let directory = try TemporaryDirectory()
+        let events = directory.url.appendingPathComponent("events.txt")
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-sN", "--max-time", "300", "-o", events.path, server.baseURL.absoluteString + "/events"]
+        try curl.run()
+        let connected = ContinuousClock.now + .seconds(60)
+        while (try? String(contentsOf: events, encoding: .utf8))?.hasPrefix(": job records") != true, ContinuousClock.now < connected {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        // The export sits after three pages until the fault is cleared: the stream must show it part-way.
+        try await qdrant.injectFault(["kind": "delay", "seconds": 120, "path": "/points/scroll", "skip": 3, "count": 1])
+        let id = try jobID(try await server.request("POST", "export", json: ["collections": [name], "method": "scroll", "batch_size": 10]))
+        let partWay = ContinuousClock.now + .seconds(120)
+        while !(try jobRecords(in: events, id: id).contains { items($0).first?["points_done"] as? Int ?? 0 > 0 }),
+              ContinuousClock.now < partWay {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await qdrant.clearFaults()
+        #expect(try await server.waitForJob(id)["state"] as? String == "succeeded")
+
+        let archive = "\(name).qdrant.tar"
+        let verified = try await server.request("GET", "archives/\(archive)?verify=true")
+        #expect(verified.status == 200, "\(verified.text)")
+        #expect(try verified.object()["verified"] as? Bool == true)
+        #expect(try verified.object()["collection"] as? String == name)
+        #expect(try await server.request("GET", "archives/\(archive)").object()["verified"] == nil, "listed, not verified")
+        try damageMember(0, of: bench.archive(name))
+        let damaged = try await server.request("GET", "archives/\(archive)?verify=true").object()
+        #expect(damaged["verified"] as? Bool == false)
+        #expect(damaged["problem"] as? String != nil)
+        #expect(try await server.request("GET", "archives/missing.qdrant.tar").status == 404)
+        #expect(try await server.request("GET", "archives/notes.txt").status == 404)
+        #expect(try await server.request("GET", "archives/\(archive)?verify=yes").status == 400)
+
+        server.stop()
+        curl.waitUntilExit()
+        #expect(try String(contentsOf: events, encoding: .utf8).hasPrefix(": job records as they change\n\n"))
+        let records = try jobRecords(in: events, id: id)
+        let states = records.compactMap { $0["state"] as? String }
+        #expect(states.first == "queued" || states.first == "running", "\(states)")
+        #expect(states.last == "succeeded", "\(states)")
+        let done = records.compactMap { items($0).first?["points_done"] as? Int }
+        #expect(done.count >= 2 && done == done.sorted() && done.last == 120, "progress as it happened: \(done)")
+    }
+
+    /// The records of job `id` in a server-sent event stream written to `file` (`event: job`, `data: {…}`).
+    func jobRecords(in file: URL, id: String) throws -> [[String: Any]] {
+        let stream = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        return stream.components(separatedBy: "\n\n").compactMap { block -> [String: Any]? in
+            let lines = block.components(separatedBy: "\n")
+            guard lines.first == "event: job", let data = lines.dropFirst().first, data.hasPrefix("data: ") else { return nil }
+            return try? JSONSerialization.jsonObject(with: Data(data.dropFirst("data: ".count).utf8)) as? [String: Any]
+        }.filter { $0["id"] as? String == id }
+    }
+
     @Test("POST /export, GET /archives, POST /repair, POST /import, POST /validate and POST /resync")
     func exportListImportValidate() async throws {
         let name = try await fixtures.create(.namedSparse, count: 120)
@@ -310,6 +373,14 @@ struct AdminServerTests: BenchSuite {
         #expect(rebound.status == 403, "\(rebound.text)")
         #expect(try await server.request("GET", "jobs", headers: ["Host": "localhost:\(server.server.port)"]).status == 200)
         #expect(try await server.request("GET", "jobs").status == 200)
+        // The server's own dashboard is the one page that may: its origin is the Host it names.
+        let own = "http://127.0.0.1:\(server.server.port)"
+        #expect(try await server.request("GET", "jobs", headers: ["Origin": own]).status == 200)
+        #expect(try await server.request("GET", "jobs", headers: ["Origin": "http://127.0.0.1:1"]).status == 403)
+        // A rebound name claims its own origin and fails on its Host.
+        let reboundPage = try await server.request("GET", "jobs", headers: ["Origin": "http://evil.example:\(server.server.port)",
+                                                                            "Host": "evil.example:\(server.server.port)"])
+        #expect(reboundPage.status == 403)
     }
 
     @Test("a second serve on the same state directory refuses to start, leaving the first one's jobs alone")
@@ -393,13 +464,16 @@ struct AdminServerTests: BenchSuite {
         let document = try await server.request("GET", "openapi.json").object()
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = Set((document["paths"] as? [String: Any] ?? [:]).keys)
-        #expect(paths == ["/health", "/collections/{server}", "/archives", "/start", "/export", "/import", "/repair", "/resync", "/validate",
-                          "/prune", "/drill", "/schedules", "/schedules/{id}",
+        #expect(paths == ["/health", "/collections/{server}", "/archives", "/archives/{name}", "/events", "/start", "/export", "/import",
+                          "/repair", "/resync", "/validate", "/prune", "/drill", "/schedules", "/schedules/{id}",
                           "/status/{id}", "/jobs", "/jobs/{id}", "/jobs/{id}/resume", "/openapi.json"])
         for (path, operations) in document["paths"] as? [String: [String: Any]] ?? [:] {
             for method in operations.keys {
+                // An endless event stream is not read here: its route answering is enough.
+                guard path != "/events" else { continue }
                 let concrete = path.dropFirst().replacingOccurrences(of: "{server}", with: "local")
                     .replacingOccurrences(of: "{id}", with: "20990101T000000Z-00000000")
+                    .replacingOccurrences(of: "{name}", with: "missing.qdrant.tar")
                 let reply = try await server.request(method.uppercased(), concrete, json: method == "get" || method == "delete" ? nil : [String: Any]())
                 let message = (try? reply.object()["error"] as? [String: Any])?["message"] as? String ?? ""
                 #expect(!message.hasPrefix("no such endpoint"), "\(method) \(path) is described but not served")

@@ -69,6 +69,10 @@ extension ArchiveCatalog {
             try list(directory: folder, verify: verify, key: key, requireFolder: requireFolder, partials: partials, progress: progress)
         }
     }
+
+    public static func entry(named name: String, in folder: ArchiveLocation, verify: Bool, key: AgeKey? = nil) async throws -> Entry {
+        try await BlockingWork.run { entry(named: name, in: folder, verify: verify, key: key) }
+    }
 }
 
 extension ArchiveSidecar {

@@ -61,26 +61,7 @@ public enum ArchiveCatalog {
             throw ArchiveError.notFound(path: folder.description, folder: true)
         }
         var entries = try folder.archiveNames().map { name in
-            let archive = folder.appending(name)
-            let path = archive.description
-            var summary: ArchiveSummary?
-            var problem: String?
-            do {
-                summary = try ArchiveInspector.inspect(archiveAt: archive)
-                summary?.archive = name
-            } catch {
-                problem = "\(error)"
-            }
-            var entry = Entry(name: name, summary: summary)
-            entry.problem = problem
-            if verify {
-                var perArchive: ArchiveReadProgress?
-                if let progress { perArchive = { read, total in progress(path, read, total) } }
-                let report = ArchiveVerifier.verify(archiveAt: archive, key: key, progress: perArchive)
-                entry.verified = report.intact
-                if !report.intact { entry.problem = entry.problem ?? report.problem }
-            }
-            return entry
+            entry(named: name, in: folder, verify: verify, key: key, progress: progress)
         }
         if partials {
             for name in try folder.names(endingWith: ArchiveName.archiveSuffix + ArchiveName.partialSuffix) {
@@ -95,5 +76,31 @@ public enum ArchiveCatalog {
         return entries.sorted {
             ($0.collection, $1.generationTime ?? .distantPast, $0.name) < ($1.collection, $0.generationTime ?? .distantPast, $1.name)
         }
+    }
+
+    /// The archive `name` in `folder`, as a listing shows it (`verify` and `key` as there).
+    public static func entry(named name: String, in folder: ArchiveLocation, verify: Bool, key: AgeKey? = nil,
+                             progress: (@Sendable (_ path: String, _ bytesRead: UInt64, _ totalBytes: UInt64?) -> Void)? = nil)
+        -> Entry {
+        let archive = folder.appending(name)
+        let path = archive.description
+        var summary: ArchiveSummary?
+        var problem: String?
+        do {
+            summary = try ArchiveInspector.inspect(archiveAt: archive)
+            summary?.archive = name
+        } catch {
+            problem = "\(error)"
+        }
+        var entry = Entry(name: name, summary: summary)
+        entry.problem = problem
+        if verify {
+            var perArchive: ArchiveReadProgress?
+            if let progress { perArchive = { read, total in progress(path, read, total) } }
+            let report = ArchiveVerifier.verify(archiveAt: archive, key: key, progress: perArchive)
+            entry.verified = report.intact
+            if !report.intact { entry.problem = entry.problem ?? report.problem }
+        }
+        return entry
     }
 }

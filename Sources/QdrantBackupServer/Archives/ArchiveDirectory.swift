@@ -22,6 +22,13 @@ public struct ArchiveDirectory: Sendable {
         location.appending(name)
     }
 
+    /// One archive, as `GET /archives/{name}` reports it.
+    func entry(_ name: String, verify: Bool) async throws -> ArchiveCatalog.Entry {
+        guard Self.isArchiveName(name) else { throw AdminAPIError.notFound("no archive \(name): name a *.qdrant.tar of the archive directory") }
+        guard try await file(name).exists() else { throw AdminAPIError.notFound("no archive \(name) in the archive directory") }
+        return try await ArchiveCatalog.entry(named: name, in: location, verify: verify)
+    }
+
     /// The archives here, as `GET /archives` reports them.
     func list(verify: Bool) async throws -> [ArchiveCatalog.Entry] {
         do {

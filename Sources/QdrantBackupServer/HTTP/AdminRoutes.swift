@@ -15,6 +15,11 @@ struct AdminRoutes: Sendable {
         group.get("archives") { request, _ in
             try JSONResponse.make(["archives": try await environment.archiveDirectory.list(verify: try queryBoolean("verify", of: request))])
         }
+        group.get("archives/:name") { request, context in
+            try JSONResponse.make(try await environment.archiveDirectory.entry(context.parameters.require("name"),
+                                                                               verify: try queryBoolean("verify", of: request)))
+        }
+        group.get("events") { _, _ in JobEventStream(jobs: jobs).response() }
         group.post("start") { request, _ in try await submit(.backup, request) }
         group.post("export") { request, _ in try await submit(.export, request) }
         group.post("import") { request, _ in try await submit(.import, request) }

@@ -5,16 +5,24 @@ import Hummingbird
 /// DNS rebinding; neither needs a token on a loopback server. So: every POST must say
 /// `Content-Type: application/json` (``JSONContentTypeGuard``, which runs on every server: a
 /// cross-site page cannot send it without a CORS preflight this server never grants), a request
-/// from a page (an `Origin` header) is refused, and the `Host` must name this machine.
+/// from another page (an `Origin` header other than this server's own) is refused, and the `Host`
+/// must name this machine. The server's own dashboard passes: its requests come from the origin
+/// `http://<Host>`, which a page elsewhere cannot claim, and a rebound name fails the Host check.
 struct BrowserRequestGuard<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.headers[.origin] != nil {
-            throw AdminAPIError(.forbidden, "requests from web pages (with an Origin header) are refused")
+        if let origin = request.headers[.origin], !Self.isOwnOrigin(origin, authority: request.head.authority) {
+            throw AdminAPIError(.forbidden, "requests from other web pages (Origin \(origin)) are refused; use the dashboard this server serves")
         }
         if let host = request.head.authority, !Self.namesThisMachine(host) {
             throw AdminAPIError(.forbidden, "the Host \(host) does not name this machine; use 127.0.0.1 or localhost")
         }
         return try await next(request, context)
+    }
+
+    /// True when `origin` is this server as the request's Host names it (the dashboard's own page).
+    static func isOwnOrigin(_ origin: String, authority: String?) -> Bool {
+        guard let authority else { return false }
+        return origin.lowercased() == "http://" + authority.lowercased()
     }
 
     static func namesThisMachine(_ host: String) -> Bool {

@@ -6,12 +6,16 @@ import QdrantBackupKit
 /// ISO 8601, as in every `--json` output of the CLI.
 enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encode(value))))
+    }
+
+    /// The value as the API's JSON, on one line.
+    static func encode(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        let data = try encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return try encoder.encode(value)
     }
 
     /// A request body of at most `limit` bytes as an object of `type`. Unknown fields and wrong

@@ -12,7 +12,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "qdrant-backup admin API",
     "version": "1.0.0",
-    "description": "Back up production Qdrant collections into checksummed archives and restore them into a local Qdrant. Jobs run in the background; poll /status/{id}. Errors always have the shape {\"error\": {\"status\", \"message\", \"field\"?}}. A method a path does not take answers 405 with an Allow header listing those it does. When the server has an admin token, every request needs Authorization: Bearer <token>."
+    "description": "Back up production Qdrant collections into checksummed archives and restore them into a local Qdrant. Jobs run in the background; poll /status/{id}. Errors always have the shape {\"error\": {\"status\", \"message\", \"field\"?}}. A method a path does not take answers 405 with an Allow header listing those it does. When the server has an admin token, every request needs Authorization: Bearer <token>. The dashboard, a page over this API, is served at / and /admin/backup/ui (not described here: HTML, no data, no token needed)."
   },
   "servers": [{"url": "/admin/backup"}],
   "components": {
@@ -20,7 +20,7 @@ enum OpenAPIDocument {
     "responses": {
       "BadRequest": {"description": "A field is missing, unknown or of the wrong type, or the body is not a JSON object; `field` names the field.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Unauthorized": {"description": "The server has an admin token and the request did not send it as Authorization: Bearer <token>.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "Forbidden": {"description": "A server without an admin token refuses requests from web pages (an Origin header) and Hosts not naming this machine.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Forbidden": {"description": "A server without an admin token refuses requests from other web pages (an Origin other than the server's own, as its dashboard sends) and Hosts not naming this machine.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "NotFound": {"description": "No such job, server, collection or archive.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Conflict": {"description": "The job cannot change state that way, or the servers' state refuses the operation.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "ContentTooLarge": {"description": "The body is larger than the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
@@ -134,7 +134,12 @@ enum OpenAPIDocument {
       "ServerHealth": {"type": "object", "description": "As `qdrant-backup health --json` prints it: role, url, reachable, version, authenticated, api_key_set, latency_ms, problem."},
       "CollectionSummary": {"type": "object", "description": "As `qdrant-backup list --json` prints each collection."},
       "ArchiveSummary": {"type": "object", "description": "As `qdrant-backup inspect --json` prints it."},
-      "ValidationReport": {"type": "object", "description": "As `qdrant-backup validate --json` prints it."}
+      "ValidationReport": {"type": "object", "description": "As `qdrant-backup validate --json` prints it."},
+      "ArchiveEntry": {"type": "object", "required": ["name", "collection"], "properties": {
+        "name": {"type": "string"}, "collection": {"type": "string", "description": "From archive.json, or from the name when the archive cannot be read."},
+        "generation_time": {"type": "string", "format": "date-time", "description": "The time in a timestamped name, else the archive's creation time."},
+        "summary": {"$ref": "#/components/schemas/ArchiveSummary"},
+        "verified": {"type": ["boolean", "null"]}, "problem": {"type": ["string", "null"]}}}
     }
   },
   "security": [{}, {"adminToken": []}],
@@ -151,12 +156,16 @@ enum OpenAPIDocument {
     "/archives": {"get": {"summary": "The archives in the archive directory.",
       "parameters": [{"name": "verify", "in": "query", "schema": {"type": "boolean"}, "description": "Also verify each archive fully: exactly true or false."}],
       "responses": {"200": {"description": "One entry per *.qdrant.tar, by collection and newest generation first.", "content": {"application/json": {"schema": {"type": "object", "properties": {
-        "archives": {"type": "array", "items": {"type": "object", "required": ["name", "collection"], "properties": {
-          "name": {"type": "string"}, "collection": {"type": "string", "description": "From archive.json, or from the name when the archive cannot be read."},
-          "generation_time": {"type": "string", "format": "date-time", "description": "The time in a timestamped name, else the archive's creation time."},
-          "summary": {"$ref": "#/components/schemas/ArchiveSummary"},
-          "verified": {"type": ["boolean", "null"]}, "problem": {"type": ["string", "null"]}}}}}}}}},
+        "archives": {"type": "array", "items": {"$ref": "#/components/schemas/ArchiveEntry"}}}}}}},
         \#(errors(.get, 400))}}},
+    "/archives/{name}": {"get": {"summary": "One archive of the archive directory, as /archives lists it; with verify=true, fully verified (the dashboard's Verify button).",
+      "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}, "description": "A file name, *.qdrant.tar."},
+        {"name": "verify", "in": "query", "schema": {"type": "boolean"}, "description": "Also verify the archive fully: exactly true or false."}],
+      "responses": {"200": {"description": "The archive.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArchiveEntry"}}}},
+        \#(errors(.get, 400, 404))}}},
+    "/events": {"get": {"summary": "The jobs as server-sent events: every job first, then each job again whenever its record changes (event: job, data: the Job as /jobs/{id} gives it); a comment line after 15 s of quiet. The stream ends when the server shuts down.",
+      "responses": {"200": {"description": "An endless text/event-stream.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+        \#(errors(.get))}}},
     "/start": {"post": {"summary": "Back up collections: export each from production and import it into local.",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StartRequest"}}}},
       "responses": {"202": {"$ref": "#/components/responses/Accepted"}, \#(errors(.body))}}},

@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await server.run { url in
                 // Scripts and tests wait for this line to learn the port.
-                FileHandle.standardOutput.write(Data("listening on \(url)/admin/backup\n".utf8))
+                FileHandle.standardOutput.write(Data("listening on \(url)/admin/backup\ndashboard at \(url)/\n".utf8))
             }
             // Stopped by a signal: the server shut down cleanly, and the exit code says why it stopped.
             try Task.checkCancellation()
