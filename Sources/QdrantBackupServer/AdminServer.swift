@@ -29,7 +29,8 @@ public struct AdminServer: Sendable {
         guard adminToken != nil || Self.isLoopback(host) else { throw AdminServerError.tokenRequired(host: host) }
         let claim = try JobStore(stateDirectory: environment.stateDirectory).claim()
         defer { withExtendedLifetime(claim) {} }
-        let jobs = JobScheduler(environment: environment)
+        let metrics = ServerMetrics()
+        let jobs = JobScheduler(environment: environment, metrics: metrics)
         let router = Router()
         router.add(middleware: ErrorShapingMiddleware())
         if let adminToken {
@@ -39,7 +40,7 @@ public struct AdminServer: Sendable {
             router.add(middleware: BrowserRequestGuard())
         }
         router.add(middleware: JSONContentTypeGuard())
-        AdminRoutes(environment: environment, jobs: jobs).register(on: router.group("admin/backup"))
+        AdminRoutes(environment: environment, jobs: jobs, metrics: metrics).register(on: router.group("admin/backup"))
         router.add(middleware: AllowedMethodsMiddleware(routes: router.routes))
 
         let host = self.host

@@ -394,7 +394,7 @@ struct AdminServerTests: BenchSuite {
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = Set((document["paths"] as? [String: Any] ?? [:]).keys)
         #expect(paths == ["/health", "/collections/{server}", "/archives", "/start", "/export", "/import", "/repair", "/resync", "/validate",
-                          "/status/{id}", "/jobs", "/jobs/{id}", "/jobs/{id}/resume", "/openapi.json"])
+                          "/status/{id}", "/jobs", "/jobs/{id}", "/jobs/{id}/resume", "/metrics", "/openapi.json"])
         for (path, operations) in document["paths"] as? [String: [String: Any]] ?? [:] {
             for method in operations.keys {
                 let concrete = path.dropFirst().replacingOccurrences(of: "{server}", with: "local")

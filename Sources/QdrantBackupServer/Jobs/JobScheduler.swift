@@ -7,13 +7,15 @@ import QdrantBackupKit
 public actor JobScheduler {
     private let environment: AdminEnvironment
     private let store: JobStore
+    private let metrics: ServerMetrics
     private var trackers: [String: JobTracker] = [:]
     private var waiting: [String] = []
     private var running: [String: Task<Void, Never>] = [:]
     private var stopping = false
 
-    public init(environment: AdminEnvironment) {
+    init(environment: AdminEnvironment, metrics: ServerMetrics = ServerMetrics()) {
         self.environment = environment
+        self.metrics = metrics
         store = JobStore(stateDirectory: environment.stateDirectory)
         let (records, unreadable) = store.loadAll()
         for file in unreadable {
@@ -28,14 +30,14 @@ public actor JobScheduler {
                 }
                 try? store.save(record)
             }
-            trackers[record.id] = JobTracker(record, store: store, logger: environment.logger)
+            trackers[record.id] = JobTracker(record, store: store, logger: environment.logger, metrics: metrics)
         }
     }
 
     /// Queues a new job and returns its record.
     public func submit(_ kind: JobRecord.Kind, request: JobRequest) -> JobRecord {
         let record = JobRecord(id: Self.newIdentifier(), kind: kind, request: request, items: [])
-        let tracker = JobTracker(record, store: store, logger: environment.logger)
+        let tracker = JobTracker(record, store: store, logger: environment.logger, metrics: metrics)
         tracker.update { _ in }
         trackers[record.id] = tracker
         waiting.append(record.id)
@@ -90,7 +92,7 @@ public actor JobScheduler {
         for index in record.items.indices where record.items[index].state != .succeeded {
             record.items[index].state = .queued
         }
-        let tracker = JobTracker(record, store: store, logger: environment.logger)
+        let tracker = JobTracker(record, store: store, logger: environment.logger, metrics: metrics)
         tracker.update { _ in }
         trackers[id] = tracker
         waiting.append(id)
