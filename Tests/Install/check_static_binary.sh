@@ -17,7 +17,14 @@ cd "$(dirname "$0")/../.."
 configuration=debug
 if [[ "${1:-}" == "--configuration" ]]; then configuration=${2:?}; fi
 scratch=.build-static
-swift build --product qdrant-backup --static-swift-stdlib -c "$configuration" --scratch-path "$scratch" 2>&1 | grep -E 'error:|warning: .*static|Compiling|Build' | tail -3
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! swift build --product qdrant-backup --static-swift-stdlib -c "$configuration" --scratch-path "$scratch" >"$log" 2>&1; then
+  grep -E 'error' "$log" >&2 || tail -20 "$log" >&2
+  echo "static binary: the build failed" >&2
+  exit 1
+fi
+tail -1 "$log"
 binary="$(swift build -c "$configuration" --scratch-path "$scratch" --show-bin-path)/qdrant-backup"
 [[ -x "$binary" ]] || { echo "static binary: $binary was not built" >&2; exit 1; }
 
