@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The C libraries, each behind a module map; CCurl adds typed shims for curl's variadic calls.
@@ -50,6 +51,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // The dashboard's readable sources and their generator; the binary carries them as
             // DashboardAssets.swift, so a copied binary needs no files beside it.
@@ -77,7 +79,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["QdrantBackupKit", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TestSupport",
-            exclude: ["transport_test_server.py", "age_passphrase.py", "s3_test_server.py", "requirements.txt"]
+            exclude: ["transport_test_server.py", "age_passphrase.py", "s3_test_server.py", "prometheus_samples.py", "requirements.txt"]
         ),
         .testTarget(
             name: "QdrantBackupKitTests",

@@ -33,7 +33,8 @@ public struct AdminServer: Sendable {
         guard adminToken != nil || Self.isLoopback(host) else { throw AdminServerError.tokenRequired(host: host) }
         let claim = try JobStore(stateDirectory: environment.stateDirectory).claim()
         defer { withExtendedLifetime(claim) {} }
-        let jobs = JobScheduler(environment: environment)
+        let metrics = ServerMetrics()
+        let jobs = JobScheduler(environment: environment, metrics: metrics)
         let schedules = ScheduleRunner(environment: environment, jobs: jobs, clock: scheduleClock)
         try await schedules.start(file: fileSchedules)
         let router = Router()
@@ -45,7 +46,7 @@ public struct AdminServer: Sendable {
             router.add(middleware: BrowserRequestGuard())
         }
         router.add(middleware: JSONContentTypeGuard())
-        AdminRoutes(environment: environment, jobs: jobs, schedules: schedules).register(on: router.group("admin/backup"))
+        AdminRoutes(environment: environment, jobs: jobs, schedules: schedules, metrics: metrics).register(on: router.group("admin/backup"))
         DashboardRoutes().register(on: router)
         router.add(middleware: AllowedMethodsMiddleware(routes: router.routes))
 

@@ -466,7 +466,7 @@ struct AdminServerTests: BenchSuite {
         let paths = Set((document["paths"] as? [String: Any] ?? [:]).keys)
         #expect(paths == ["/health", "/collections/{server}", "/archives", "/archives/{name}", "/events", "/start", "/export", "/import",
                           "/repair", "/resync", "/validate", "/prune", "/drill", "/schedules", "/schedules/{id}",
-                          "/status/{id}", "/jobs", "/jobs/{id}", "/jobs/{id}/resume", "/openapi.json"])
+                          "/status/{id}", "/jobs", "/jobs/{id}", "/jobs/{id}/resume", "/metrics", "/openapi.json"])
         for (path, operations) in document["paths"] as? [String: [String: Any]] ?? [:] {
             for method in operations.keys {
                 // An endless event stream is not read here: its route answering is enough.

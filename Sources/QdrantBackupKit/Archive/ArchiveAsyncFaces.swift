@@ -26,6 +26,10 @@ extension ArchiveLocation {
         try await BlockingWork.run { [self] in try archiveNames() }
     }
 
+    public func archiveEntries() async throws -> [StoredFile] {
+        try await BlockingWork.run { [self] in try archiveEntries() }
+    }
+
     public func createFolder() async throws {
         try await BlockingWork.run { [self] in try createFolder() }
     }

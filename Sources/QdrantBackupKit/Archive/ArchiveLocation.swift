@@ -78,6 +78,10 @@ public struct ArchiveLocation: Sendable, Hashable, CustomStringConvertible, Enco
     /// The names ending in `suffix` directly in this folder or under this prefix, sorted.
     public func names(endingWith suffix: String) throws -> [String] { try store.names(in: description, endingWith: suffix) }
 
+    /// The `*.qdrant.tar` archives directly in this folder or under this prefix, sorted by name,
+    /// with their sizes and times as the listing gives them (no archive is opened).
+    public func archiveEntries() throws -> [StoredFile] { try store.entries(in: description, endingWith: ArchiveName.archiveSuffix) }
+
     /// Whether the folder is there (a key prefix always is: it exists once an object has it).
     public var folderExists: Bool { store.folderExists(description) }
 

@@ -29,6 +29,9 @@ public protocol ArchiveStore: Sendable {
     /// The names ending in `suffix` directly in this folder or under this prefix, sorted. A folder
     /// that does not exist holds none.
     func names(in text: String, endingWith suffix: String) throws -> [String]
+    /// The same names with their sizes and modification times, as cheaply as the store can tell
+    /// them (a folder: one `stat` each; a key prefix: the listing itself), no file opened.
+    func entries(in text: String, endingWith suffix: String) throws -> [StoredFile]
     /// Whether the folder is there (a key prefix always is).
     func folderExists(_ text: String) -> Bool
     /// Makes the folder and its parents; a key prefix needs nothing.
@@ -41,7 +44,30 @@ public protocol ArchiveStore: Sendable {
     func createOutput(for text: String) throws -> ArchiveOutput
 }
 
+/// One file or object of a listing (``ArchiveStore/entries(in:endingWith:)``).
+public struct StoredFile: Sendable, Equatable {
+    public var name: String
+    public var bytes: UInt64
+    /// When it was last written, where the store tells.
+    public var modified: Date?
+
+    public init(name: String, bytes: UInt64, modified: Date?) {
+        self.name = name
+        self.bytes = bytes
+        self.modified = modified
+    }
+}
+
 extension ArchiveStore {
+    /// One ``size(_:)`` per name; a name gone since the listing (a prune) is left out.
+    public func entries(in text: String, endingWith suffix: String) throws -> [StoredFile] {
+        try names(in: text, endingWith: suffix).compactMap { name in
+            let place = appending(name, to: text)
+            guard try exists(place) else { return nil }
+            return StoredFile(name: name, bytes: try size(place), modified: nil)
+        }
+    }
+
     public func localPath(of text: String) -> String? { nil }
     public func folderExists(_ text: String) -> Bool { true }
     public func createFolder(_ text: String) throws {}

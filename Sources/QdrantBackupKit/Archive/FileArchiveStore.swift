@@ -50,6 +50,14 @@ public struct FileArchiveStore: ArchiveStore {
         return names.filter { $0.hasSuffix(suffix) }.sorted()
     }
 
+    public func entries(in directory: String, endingWith suffix: String) throws -> [StoredFile] {
+        try names(in: directory, endingWith: suffix).compactMap { name in
+            // Gone since the listing (a prune): not there.
+            guard let status = try OwnedFile.status(of: appending(name, to: directory)) else { return nil }
+            return StoredFile(name: name, bytes: status.bytes, modified: status.modified)
+        }
+    }
+
     public func folderExists(_ text: String) -> Bool { OwnedFile.exists(text) }
 
     /// `mkdir` itself, one level at a time, so a failure is a ``FileSystemError`` naming the folder

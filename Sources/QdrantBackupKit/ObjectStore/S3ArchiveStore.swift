@@ -71,9 +71,15 @@ public final class S3ArchiveStore: ArchiveStore {
     }
 
     public func names(in text: String, endingWith suffix: String) throws -> [String] {
+        try entries(in: text, endingWith: suffix).map(\.name)
+    }
+
+    /// One `ListObjectsV2` per 1,000 objects: the listing carries sizes and times.
+    public func entries(in text: String, endingWith suffix: String) throws -> [StoredFile] {
         let folder = object(text).appending("")
-        return try connection().listObjects(folder).map { String($0.key.dropFirst(folder.key.count)) }
-            .filter { !$0.contains("/") && $0.hasSuffix(suffix) }.sorted()
+        return try connection().listObjects(folder)
+            .map { StoredFile(name: String($0.key.dropFirst(folder.key.count)), bytes: $0.size, modified: $0.lastModified) }
+            .filter { !$0.name.contains("/") && $0.name.hasSuffix(suffix) }.sorted { $0.name < $1.name }
     }
 
     public func remove(_ text: String) throws { try connection().deleteObject(object(text)) }

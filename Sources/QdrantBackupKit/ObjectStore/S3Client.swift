@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// The S3 API calls an archive store needs, over ``HTTPClient`` (libcurl, which signs each
 /// request with AWS Signature V4). Objects up to a part's size travel in memory; larger ones go
@@ -246,41 +243,6 @@ extension S3Error {
                 + "and that they may use this bucket"
         default:
             ""
-        }
-    }
-}
-
-/// The text of named elements in a small XML document (S3's answers), in document order.
-struct XMLElements {
-    private var values: [(name: String, text: String)] = []
-
-    init(_ data: Data) {
-        let collector = Collector()
-        let parser = XMLParser(data: data)
-        parser.delegate = collector
-        // A malformed answer keeps what was read: callers look for the elements they need and
-        // report their absence.
-        _ = parser.parse()
-        values = collector.values
-    }
-
-    func all(_ name: String) -> [String] { values.filter { $0.name == name }.map(\.text) }
-    func first(_ name: String) -> String? { values.first { $0.name == name }?.text }
-
-    private final class Collector: NSObject, XMLParserDelegate {
-        var values: [(name: String, text: String)] = []
-        private var text = ""
-
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
-            text = ""
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            values.append((name, text))
-            text = ""
         }
     }
 }

@@ -174,6 +174,22 @@ extension OwnedFile {
         }
     }
 
+    /// The size in bytes and the modification time of what `path` names (a `stat`, nothing
+    /// opened); nil when nothing does.
+    public static func status(of path: String) throws -> (bytes: UInt64, modified: Date)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw FileSystemError(operation: "stat", path: path, code: errno)
+        }
+        #if os(Linux)
+        let modified = info.st_mtim
+        #else
+        let modified = info.st_mtimespec
+        #endif
+        return (UInt64(info.st_size), Date(timeIntervalSince1970: Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9))
+    }
+
     /// True if something exists at `path`.
     public static func exists(_ path: String) -> Bool {
         var info = stat()

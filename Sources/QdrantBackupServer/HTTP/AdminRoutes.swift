@@ -8,6 +8,7 @@ struct AdminRoutes: Sendable {
     let environment: AdminEnvironment
     let jobs: JobScheduler
     let schedules: ScheduleRunner
+    let metrics: ServerMetrics
 
     func register(on group: RouterGroup<BasicRequestContext>) {
         group.get("health") { _, _ in try await health() }
@@ -44,6 +45,13 @@ struct AdminRoutes: Sendable {
         }
         group.post("jobs/:id/resume") { _, context in
             try JSONResponse.make(try await jobs.resume(try wellFormedID(context.parameters.require("id"))), status: .accepted)
+        }
+        group.get("metrics") { _, _ in
+            let records = await jobs.all()
+            let archives = await ArchiveUsage.measure(environment.archiveDirectory)
+            let body = metrics.exposition(jobs: records, archives: archives)
+            return Response(status: .ok, headers: [.contentType: ServerMetrics.contentType],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
         group.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],

@@ -106,6 +106,7 @@ enum OpenAPIDocument {
           "points_per_second": {"type": ["number", "null"]}, "bytes_per_second": {"type": ["number", "null"]},
           "eta_seconds": {"type": ["number", "null"]},
           "phase_started_at": {"type": ["string", "null"], "format": "date-time"},
+          "finished_at": {"type": ["string", "null"], "format": "date-time", "description": "When the item reached its final state in its latest run."},
           "archive": {"type": ["string", "null"]},
           "error": {"type": ["string", "null"]},
           "notes": {"type": "array", "items": {"type": "string"}}
@@ -228,6 +229,9 @@ enum OpenAPIDocument {
       "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
       "responses": {"202": {"description": "Queued again.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
         \#(errors(.post, 404, 409))}}},
+    "/metrics": {"get": {"summary": "Metrics for Prometheus, in its text format 0.0.4: jobs by kind and state, their durations, points and bytes exported and imported, the last successful run of each job kind per collection, the archives per collection in the archive directory. Needs the admin token when the server has one, as every endpoint.",
+      "responses": {"200": {"description": "The exposition.", "content": {"text/plain": {"schema": {"type": "string"}}}},
+        \#(errors(.get))}}},
     "/openapi.json": {"get": {"summary": "This document.", "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object"}}}},
       \#(errors(.get))}}}
   }

@@ -4,7 +4,7 @@ import QdrantBackupKit
 /// One background job of the admin API as clients see it (`GET /status/{id}`, `GET /jobs`) and as
 /// it is kept on disk. It holds the request's options and the progress, never a credential.
 public struct JobRecord: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
         /// `POST /start`: export each collection, then import it into the local server.
         case backup
         /// `POST /export`: archives into the archive directory.
@@ -37,7 +37,7 @@ public struct JobRecord: Codable, Sendable, Equatable {
         }
     }
 
-    public enum State: String, Codable, Sendable {
+    public enum State: String, Codable, Sendable, CaseIterable {
         case queued, running
         /// `DELETE /jobs/{id}` asked a running job to stop; it ends `cancelled` at its next safe point.
         case cancelling
@@ -79,6 +79,8 @@ public struct JobRecord: Codable, Sendable, Equatable {
         public var error: String?
         public var notes: [String] = []
         public var phaseStartedAt: Date?
+        /// When the item reached its final state in its latest run (``JobTracker`` stamps it).
+        public var finishedAt: Date?
 
         public init(name: String) {
             self.name = name
@@ -94,6 +96,7 @@ public struct JobRecord: Codable, Sendable, Equatable {
             case bytesPerSecond = "bytes_per_second"
             case etaSeconds = "eta_seconds"
             case phaseStartedAt = "phase_started_at"
+            case finishedAt = "finished_at"
         }
     }
 

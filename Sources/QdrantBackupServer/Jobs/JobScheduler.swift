@@ -7,6 +7,7 @@ import QdrantBackupKit
 public actor JobScheduler {
     private let environment: AdminEnvironment
     private let store: JobStore
+    private let metrics: ServerMetrics
     private var trackers: [String: JobTracker] = [:]
     private var waiting: [String] = []
     private var running: [String: Task<Void, Never>] = [:]
@@ -14,8 +15,9 @@ public actor JobScheduler {
     private var waiters: [String: [CheckedContinuation<JobRecord?, Never>]] = [:]
     private var stopping = false
 
-    public init(environment: AdminEnvironment) {
+    init(environment: AdminEnvironment, metrics: ServerMetrics = ServerMetrics()) {
         self.environment = environment
+        self.metrics = metrics
         store = JobStore(stateDirectory: environment.stateDirectory)
         let (records, unreadable) = store.loadAll()
         for file in unreadable {
@@ -30,7 +32,7 @@ public actor JobScheduler {
                 }
                 try? store.save(record)
             }
-            trackers[record.id] = JobTracker(record, store: store, logger: environment.logger)
+            trackers[record.id] = JobTracker(record, store: store, logger: environment.logger, metrics: metrics)
         }
     }
 
@@ -38,7 +40,7 @@ public actor JobScheduler {
     public func submit(_ kind: JobRecord.Kind, request: JobRequest, schedule: JobRecord.ScheduledRun? = nil) -> JobRecord {
         var record = JobRecord(id: Self.newIdentifier(), kind: kind, request: request, items: [])
         record.schedule = schedule
-        let tracker = JobTracker(record, store: store, logger: environment.logger)
+        let tracker = JobTracker(record, store: store, logger: environment.logger, metrics: metrics)
         tracker.update { _ in }
         trackers[record.id] = tracker
         waiting.append(record.id)
@@ -100,7 +102,7 @@ public actor JobScheduler {
         for index in record.items.indices where record.items[index].state != .succeeded {
             record.items[index].state = .queued
         }
-        let tracker = JobTracker(record, store: store, logger: environment.logger)
+        let tracker = JobTracker(record, store: store, logger: environment.logger, metrics: metrics)
         tracker.update { _ in }
         trackers[id] = tracker
         waiting.append(id)

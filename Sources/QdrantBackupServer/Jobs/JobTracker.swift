@@ -19,16 +19,21 @@ final class JobTracker: Sendable {
         var record: JobRecord
         var lastSaved: ContinuousClock.Instant?
         var stopReason: StopReason?
+        /// ``start(_:)`` ran: the job's run has a duration when it ends.
+        var started = false
     }
 
     private let guarded: Mutex<Guarded>
     private let store: JobStore
     private let logger: Logger
+    /// Told when the job ends; job work counts its results here.
+    let metrics: ServerMetrics
 
-    init(_ record: JobRecord, store: JobStore, logger: Logger) {
+    init(_ record: JobRecord, store: JobStore, logger: Logger, metrics: ServerMetrics) {
         guarded = Mutex(Guarded(record: record))
         self.store = store
         self.logger = logger
+        self.metrics = metrics
     }
 
     var record: JobRecord { guarded.withLock { $0.record } }
@@ -55,6 +60,7 @@ final class JobTracker: Sendable {
         let started = guarded.withLock { guarded -> Bool in
             guard guarded.stopReason == nil else { return false }
             change(&guarded.record)
+            guarded.started = true
             return true
         }
         if started { update { _ in } }
@@ -64,28 +70,58 @@ final class JobTracker: Sendable {
     /// Writes the job's final state; `change` sees the stop reason under the same lock, so a
     /// cancel either lands before the end (and counts) or is refused (``requestStop(_:)``).
     func end(_ change: (inout JobRecord, StopReason?) -> Void) {
-        guarded.withLock { guarded in
+        let ended = guarded.withLock { guarded -> Guarded? in
+            let before = guarded.record
             change(&guarded.record, guarded.stopReason)
+            Self.stampItemEnds(before: before, after: &guarded.record)
             guarded.lastSaved = ContinuousClock.now
-            do {
-                try store.save(guarded.record)
-            } catch {
-                logger.error("cannot save the record of job \(guarded.record.id): \(error)")
-            }
+            save(guarded.record)
+            return Self.ending(before, guarded)
         }
+        if let ended { metrics.jobEnded(ended.record, ran: ended.started) }
     }
 
     /// Changes the record and writes it; `progressOnly` changes are written at most once a second.
     func update(progressOnly: Bool = false, _ change: (inout JobRecord) -> Void) {
-        guarded.withLock { guarded in
+        let ended = guarded.withLock { guarded -> Guarded? in
+            let before = guarded.record
             change(&guarded.record)
+            Self.stampItemEnds(before: before, after: &guarded.record)
             let now = ContinuousClock.now
-            if progressOnly, let last = guarded.lastSaved, now - last < .seconds(1) { return }
+            if progressOnly, let last = guarded.lastSaved, now - last < .seconds(1) { return nil }
             guarded.lastSaved = now
-            do {
-                try store.save(guarded.record)
-            } catch {
-                logger.error("cannot save the record of job \(guarded.record.id): \(error)")
+            save(guarded.record)
+            return Self.ending(before, guarded)
+        }
+        if let ended { metrics.jobEnded(ended.record, ran: ended.started) }
+    }
+
+    private func save(_ record: JobRecord) {
+        do {
+            try store.save(record)
+        } catch {
+            logger.error("cannot save the record of job \(record.id): \(error)")
+        }
+    }
+
+    // Every change of a job's state passes through here, whatever its kind or endpoint: the one
+    // place that stamps item ends and tells the metrics a job ended.
+
+    /// The job after a change that ended it; nil for any other change.
+    private static func ending(_ before: JobRecord, _ after: Guarded) -> Guarded? {
+        !before.state.isFinished && after.record.state.isFinished ? after : nil
+    }
+
+    /// Stamps an item that reached a final state in this change with the time, and clears the
+    /// stamp of one running again (a resume), so a finished item says when it finished.
+    private static func stampItemEnds(before: JobRecord, after record: inout JobRecord) {
+        let now = Date()
+        for index in record.items.indices {
+            let endedBefore = before.items.indices.contains(index) && before.items[index].state.isFinished
+            if !record.items[index].state.isFinished {
+                record.items[index].finishedAt = nil
+            } else if !endedBefore {
+                record.items[index].finishedAt = now
             }
         }
     }

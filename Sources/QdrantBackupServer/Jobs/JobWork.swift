@@ -194,6 +194,8 @@ struct JobWork: Sendable {
             exportProgress: observer, importProgress: observer
         )
         let result = try await copier.copy(name, resuming: resumingSince)
+        tracker.metrics.exported(result.export)
+        tracker.metrics.imported(result.import)
         copier.removeEmptyCacheFolder()
         tracker.updateItem(index) { item in
             item.archive = result.archiveKept.map { ($0 as NSString).lastPathComponent }
@@ -213,6 +215,7 @@ struct JobWork: Sendable {
         tracker.updateItem(index) { $0.archive = archive.name }
         let result = try await CollectionExporter(client: environment.production, options: options,
                                                   progress: tracker.observer(forItem: index)).export(name, to: archive)
+        tracker.metrics.exported(result)
         tracker.updateItem(index) { $0.archive = result.archive.name }
     }
 
@@ -226,6 +229,7 @@ struct JobWork: Sendable {
         let result = try await CollectionImporter(client: environment.local, options: options,
                                                   progress: tracker.observer(forItem: index))
             .importArchive(at: environment.archiveDirectory.file(item.name))
+        tracker.metrics.imported(result)
         // A dry run's answer is what it would do: the item is where a client reads it.
         if result.dryRun { tracker.updateItem(index) { $0.notes.append(result.summaryLine) } }
     }

@@ -108,6 +108,21 @@ struct RetentionPolicyTests {
         #expect(ArchiveName.parse("movies-20251310T020007Z.qdrant.tar") == nil)
         #expect(ArchiveName.parse("-20250310T020007Z.qdrant.tar") == nil)
     }
+
+    @Test("a generation's time read from its name is the time its name was written for, leap days and the ends of days included")
+    func generationTimesRoundTrip() {
+        // Every 7,919 minutes (a prime: all hours and minutes come round) from 1970 to 2100.
+        for minutes in stride(from: 0, to: 130 * 525_960, by: 7_919) {
+            let time = Date(timeIntervalSince1970: TimeInterval(minutes * 60 + minutes % 60))
+            #expect(ArchiveName.parse(ArchiveName.of("c", at: time))?.time == time, "\(ArchiveName.of("c", at: time))")
+        }
+        #expect(ArchiveName.parse("c-20000229T235959Z.qdrant.tar")?.time == Self.utc("2000-02-29T23:59:59Z"))
+        #expect(ArchiveName.parse("c-19700101T000000Z.qdrant.tar")?.time == Date(timeIntervalSince1970: 0))
+        for impossible in ["20240230T000000Z", "21000229T000000Z", "20250431T000000Z", "20250101T240000Z", "20250101T006000Z",
+                           "20250101T000060Z", "20250001T000000Z", "2025010aT000000Z", "20250101 000000Z", "20250101T000000z"] {
+            #expect(ArchiveName.parse("c-\(impossible).qdrant.tar") == nil, "\(impossible)")
+        }
+    }
 }
 
 /// A seeded generator, so the shuffled order repeats.
