@@ -68,10 +68,15 @@ extension ArchiveWriter {
         }
         // Checked before the loop below, which would otherwise take a locked member for a damaged one.
         try reader.requireKey()
-        // Read until the first damaged member, the end of the data, or the manifest.
+        // Read until the first damaged member, the end of the data, or the manifest. The digest
+        // index is rebuilt from the kept members (an index written before a crash is cut off below).
+        let digestIndex = try reader.descriptor.requiresDigestIndex ? PointDigestIndexSpool(encryption: reader.encryption) : nil
+        var lines: [UInt8] = []
         while true {
             do {
-                guard try reader.nextMember(.verify) != nil else { break }
+                lines.removeAll(keepingCapacity: true)
+                guard let member = try reader.nextMember(.verify, consumer: { lines.append(contentsOf: $0) }) else { break }
+                try digestIndex?.add(jsonLines: lines, member: member.path)
             } catch is ArchiveError {
                 break
             }
@@ -100,7 +105,7 @@ extension ArchiveWriter {
         options.encryption = reader.encryption
         let writer = try ArchiveWriter(
             file: file, archivePath: archivePath, descriptor: reader.descriptor, descriptorDigest: reader.descriptorDigest,
-            keyFiles: reader.keyFiles, members: members, fileHasher: hasher, options: options)
+            keyFiles: reader.keyFiles, members: members, digestIndex: digestIndex, fileHasher: hasher, options: options)
         let last = members.last?.points
         let point = ArchiveResumePoint(
             descriptor: reader.descriptor, membersKept: members.count,

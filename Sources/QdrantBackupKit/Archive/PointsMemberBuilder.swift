@@ -17,6 +17,8 @@ public struct PointsMemberBuilder: Sendable {
     public private(set) var pointCount: UInt64 = 0
     public private(set) var firstID: JSONValue = .null
     public private(set) var lastID: JSONValue = .null
+    /// Every point's id, in order, for the archive's digest index.
+    public private(set) var ids: [JSONValue] = []
 
     public init(startOffset: JSONValue, targetBytes: Int = ArchiveLimits.pointsMemberTargetBytes, shardKey: JSONValue? = nil) {
         self.startOffset = startOffset
@@ -38,6 +40,7 @@ public struct PointsMemberBuilder: Sendable {
         bytes.append(0x0A)
         if pointCount == 0 { firstID = id }
         lastID = id
+        ids.append(id)
         pointCount += 1
     }
 

@@ -18,7 +18,7 @@ final class MemberWritingStage: Sendable {
     let subset: PointSubset?
     private let pointsBefore: UInt64
     private let pointsSent = Mutex<UInt64>(0)
-    private let queue = StageQueue<(builder: PointsMemberBuilder, nextOffset: JSONValue)>(capacity: 1)
+    private let queue = StageQueue<Item>(capacity: 1)
     private let done: Task<Void, Error>
 
     private init(writer: ArchiveWriter) {
@@ -30,8 +30,11 @@ final class MemberWritingStage: Sendable {
         done = Task {
             try await BlockingWork.run {
                 do {
-                    while let member = try queue.receiveBlocking() {
-                        try writer.appendPointsMember(member.builder, nextOffset: member.nextOffset)
+                    while let item = try queue.receiveBlocking() {
+                        switch item {
+                        case .member(let builder, let nextOffset): try writer.appendPointsMember(builder, nextOffset: nextOffset)
+                        case .digestEntries(let entries): try writer.appendDigestEntries(entries)
+                        }
                     }
                 } catch {
                     queue.stop(error)
@@ -59,8 +62,20 @@ final class MemberWritingStage: Sendable {
     /// Hands `builder`'s member to the writing thread, waiting while one is already waiting.
     /// Throws the writer's failure (a full disk, a refused upload) once it has one.
     func append(_ builder: PointsMemberBuilder, nextOffset: JSONValue) async throws {
-        try await queue.send((builder, nextOffset), untilTaken: true)
+        try await queue.send(.member(builder, nextOffset: nextOffset), untilTaken: true)
         pointsSent.withLock { $0 += builder.pointCount }
+    }
+
+    /// Hands a delta's digest index entries to the writing thread, in scroll order with the members.
+    func appendDigestEntries(_ entries: [PointDigestEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        try await queue.send(.digestEntries(entries))
+    }
+
+    /// What the writing thread takes, in order.
+    private enum Item: Sendable {
+        case member(PointsMemberBuilder, nextOffset: JSONValue)
+        case digestEntries([PointDigestEntry])
     }
 
     /// Points in the archive's members and in those handed over since (a subset's limit counts them).

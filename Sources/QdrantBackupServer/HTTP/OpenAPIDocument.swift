@@ -204,6 +204,7 @@ enum OpenAPIDocument {
         case .hashPayload: #"{"type": "array", "items": {"type": "string"}, "description": "Payload paths whose values are replaced by their HMAC-SHA-256 (hex) under redaction_key_file."}"#
         case .redactionRulesFile: #"{"type": "string", "description": "A JSON file on the server of redaction rules, {\"keep\": [...], \"drop\": [...], \"hash\": [...]}, added to the fields above."}"#
         case .redactionKeyFile: #"{"type": "string", "description": "A file on the server holding the key of hash_payload. The key itself is never a request field."}"#
+        case .incrementalFrom: #"{"type": "string", "description": "Write a delta archive (the points new or changed since the base, the ids deleted since) of this archive of the archive directory (its file name), or of latest: the newest complete points archive of each collection there. The base's digest index is read, not its points. Not with method snapshot, nor with a subset; timestamp keeps the base beside the delta."}"#
         }
     }
 

@@ -75,6 +75,9 @@ public struct JobRequest: Codable, Sendable, Equatable {
     /// Server-side paths of a JSON rules file and of the hashes' key file (never the key itself).
     public var redactionRulesFile: String?
     public var redactionKeyFile: String?
+    /// `/export`: write a delta of this archive of the archive directory (its file name), or of
+    /// `latest`, the newest complete archive of each collection there.
+    public var incrementalFrom: String?
 
     public init() {}
 
@@ -110,6 +113,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case hashPayload = "hash_payload"
         case redactionRulesFile = "redaction_rules_file"
         case redactionKeyFile = "redaction_key_file"
+        case incrementalFrom = "incremental_from"
     }
 
     /// The fields each kind of job accepts; any other is refused, so a misspelt option never
@@ -124,7 +128,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         let keys: Set<CodingKeys> = switch kind {
         case .backup: selection.union(tuning).union(sealing).union(subset).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
         case .export: selection.union(sealing).union(subset).union([.overwrite, .timestamp, .batchSize, .compressionLevel, .compressionThreads,
-                                                          .keepServerSnapshot, .force])
+                                                          .keepServerSnapshot, .force, .incrementalFrom])
         case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
                                                    .dryRun, .verifyFirst])
         case .repair: opening.union([.archives, .newSnapshot, .redactionKeyFile])
@@ -152,6 +156,11 @@ public struct JobRequest: Codable, Sendable, Equatable {
         }
         for archive in (kind == .import || kind == .repair ? archives ?? [] : []) where !ArchiveDirectory.isArchiveName(archive) {
             throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archives")
+        }
+        if kind == .export, let incrementalFrom, incrementalFrom != IncrementalSource.latestKeyword,
+           !ArchiveDirectory.isArchiveName(incrementalFrom) {
+            throw .badRequest("'\(incrementalFrom)' is neither latest nor the file name of an archive (*.qdrant.tar) in the archive directory",
+                              field: "incremental_from")
         }
         if kind == .resync, let archive, !ArchiveDirectory.isArchiveName(archive) {
             throw .badRequest("'\(archive)' is not the file name of an archive (*.qdrant.tar) in the archive directory", field: "archive")
@@ -228,6 +237,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.force = force ?? false
         request.keys = keys
         request.subset = subsetRequest
+        request.incrementalFrom = incrementalFrom
         return request
     }
 

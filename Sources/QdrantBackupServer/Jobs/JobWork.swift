@@ -163,6 +163,8 @@ struct JobWork: Sendable {
         var options = try tracker.record.request.exportRequest.options(
             output: environment.archiveDirectory.location, stateDirectory: environment.stateDirectory)
         try await options.output.createFolder()
+        // A base is named by its file name in the archive directory.
+        if case .archive(let base)? = options.incrementalFrom { options.incrementalFrom = .archive(options.output.appending(base.name)) }
         let archive = CollectionExporter(client: environment.production, options: options).archiveLocation(for: name)
         options.resume = resumingSince != nil && !options.timestamped
             && archive.localPath.map { ArchiveWriter.canResume($0 + ".partial") } == true
