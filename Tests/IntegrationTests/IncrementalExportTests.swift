@@ -157,4 +157,50 @@ struct IncrementalExportTests: BenchSuite {
         #expect(prune.stdout.contains("the base of a delta archive that stays"), "\(prune.stdout)")
         #expect(FileManager.default.fileExists(atPath: out.path(base)) && FileManager.default.fileExists(atPath: out.path(delta)))
     }
+
+    @Test("an encrypted delta of an encrypted base: compared under the base's key, indexed under its own; verify checks it with the identity")
+    func encrypted() async throws {
+        let name = try await createCollection(count: 30)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        let out = try TemporaryDirectory()
+        let identity = out.path("key.txt")
+        _ = try await Shell.run("age-keygen -o '\(identity)' 2>/dev/null")
+        let recipient = try await Shell.run("age-keygen -y '\(identity)'").trimmingCharacters(in: .whitespacesAndNewlines)
+        let base = out.path("full/\(name).qdrant.tar")
+        #expect(try await export(name, to: out.path("full"), ["--encrypt-to", recipient]).exitCode == 0)
+        try await fixtures.upsert(name, [point(11, payload: "v2")])
+        let locked = try await export(name, to: out.path("delta"), ["--incremental-from", base, "--encrypt-to", recipient])
+        #expect(locked.exitCode == 6, "the base's index cannot be read without its key: \(locked.stderr)")
+        let run = try await export(name, to: out.path("delta"), ["--incremental-from", base, "--encrypt-to", recipient, "--identity", identity])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        let delta = out.path("delta/\(name).qdrant.tar")
+        let verify = try await cli.run(["verify", delta, "--identity", identity])
+        #expect(verify.exitCode == 0, "\(verify.stdout) \(verify.stderr)")
+        let secret = try #require(try String(contentsOfFile: identity, encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("AGE-SECRET-KEY-") })
+        let reader = try ArchiveReader(source: FileByteSource(path: delta), key: .identities([try AgeIdentity(String(secret))]))
+        var lines: [UInt8] = []
+        while try reader.nextMember(consumer: { lines.append(contentsOf: $0) }) != nil {}
+        #expect(lines.split(separator: 0x0A).count == 1, "only the changed point")
+    }
+
+    @Test("POST /export with incremental_from latest writes a delta; a base that is not an archive name is a 400 naming the field")
+    func rest() async throws {
+        let name = try await createCollection(count: 20)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path])
+        func run(_ body: [String: Any]) async throws -> [String: Any] {
+            let reply = try await server.request("POST", "export", json: body)
+            #expect(reply.status == 202, "\(reply.text)")
+            return try await server.waitForJob(try #require(try reply.object()["backup_id"] as? String))
+        }
+        #expect(try await run(["collections": [name], "method": "scroll"])["state"] as? String == "succeeded")
+        try await fixtures.upsert(name, [point(3, payload: "v2")])
+        let delta = try await run(["collections": [name], "method": "scroll", "incremental_from": "latest", "timestamp": true])
+        #expect(delta["state"] as? String == "succeeded", "\(delta)")
+        let file = try #require(((delta["items"] as? [[String: Any]])?.first?["archive"]) as? String)
+        #expect(try ArchiveReader(source: FileByteSource(path: bench.output.path(file))).descriptor.incremental?.name == "\(name).qdrant.tar")
+        #expect(try ids(in: bench.output.path(file)) == ["3"])
+        let bad = try await server.request("POST", "export", json: ["collections": [name], "incremental_from": "../elsewhere.tar"])
+        #expect(bad.status == 400 && bad.text.contains("incremental_from"), "\(bad.text)")
+    }
 }

@@ -37,6 +37,13 @@ public enum PointDigestIndex {
         return entries
     }
 
+    /// The entries of a points member's lines whose ids are known only from the lines (a member
+    /// copied from another archive, kept by a resumed export, or of a base without an index).
+    static func entries(ofJSONLines lines: [UInt8], member: String, key: SymmetricKey?) throws -> [PointDigestEntry] {
+        let keys = try PointLineIDs.keys(ofJSONLines: lines, member: member)
+        return try lines.withUnsafeBytes { try entries(ofJSONLines: $0, keys: keys, key: key) }
+    }
+
     /// The digest of one point's line (its JSON object without the newline): the first 8 bytes,
     /// big-endian, of SHA-256 of the line, or of HMAC-SHA-256 under the raw-content key of an
     /// encrypted archive, whose index must not confirm a guess of a point's content.

@@ -39,8 +39,7 @@ final class PointDigestIndexSpool {
     /// Adds the entries of a points member whose ids are known only from its lines (a member copied
     /// from another archive, or kept by a resumed export).
     func add(jsonLines: [UInt8], member: String) throws {
-        let keys = try PointLineIDs.keys(ofJSONLines: jsonLines, member: member)
-        try jsonLines.withUnsafeBytes { try add(jsonLines: $0, keys: keys) }
+        for entry in try PointDigestIndex.entries(ofJSONLines: jsonLines, member: member, key: digestKey) { try add(entry) }
     }
 
     /// Adds one entry (a delta's index is fed entry by entry, deletions included).

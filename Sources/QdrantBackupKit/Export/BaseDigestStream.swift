@@ -36,10 +36,7 @@ final class BaseDigestStream: Sendable {
                         let key = reader.encryption?.pointDigestKey
                         var lines: [UInt8] = []
                         while let member = try reader.nextMember(.verify, consumer: { lines.append(contentsOf: $0) }) {
-                            let keys = try PointLineIDs.keys(ofJSONLines: lines, member: member.path)
-                            for entry in try lines.withUnsafeBytes({ try PointDigestIndex.entries(ofJSONLines: $0, keys: keys, key: key) }) {
-                                try push(entry)
-                            }
+                            for entry in try PointDigestIndex.entries(ofJSONLines: lines, member: member.path, key: key) { try push(entry) }
                             lines.removeAll(keepingCapacity: true)
                         }
                     }
