@@ -23,12 +23,12 @@ public struct ArchiveResumePoint: Sendable {
 
 extension ArchiveWriter {
     /// True when `partialPath` is the `.partial` of a points export that ``resume(_:options:)``
-    /// can continue (a snapshot export's cannot be).
+    /// can continue (a snapshot export's cannot be, nor a delta's: its index needs every point from the start).
     public static func canResume(_ partialPath: String) -> Bool {
         guard OwnedFile.exists(partialPath), let reader = try? ArchiveReader(source: FileByteSource(path: partialPath)) else {
             return false
         }
-        return reader.descriptor.method == .points
+        return reader.descriptor.method == .points && reader.descriptor.incremental == nil
     }
 
     /// Reopens `<archivePath>.partial` after an interrupted points export: checks it from the start,
@@ -65,6 +65,10 @@ extension ArchiveWriter {
         }
         guard reader.descriptor.method == .points else {
             throw ArchiveError.notResumable(path: partialPath, reason: "snapshot archives cannot be resumed; export again")
+        }
+        guard reader.descriptor.incremental == nil else {
+            throw ArchiveError.notResumable(path: partialPath, reason: "a delta archive's export is not resumed: its digest index needs "
+                + "every point's digest from the start; delete the .partial and export again")
         }
         // Checked before the loop below, which would otherwise take a locked member for a damaged one.
         try reader.requireKey()

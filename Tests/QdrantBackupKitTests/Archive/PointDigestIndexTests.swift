@@ -166,3 +166,60 @@ struct IncrementalBaseStreamTests {
         #expect(entries == (try PointDigestIndexTests.expectedEntries(lines)))
     }
 }
+
+@Suite("Incremental comparison")
+struct IncrementalComparisonTests {
+    static let uuidA = "10000000-0000-4000-8000-000000000000"
+    static let uuidB = "20000000-0000-4000-8000-000000000000"
+
+    static func line(_ id: JSONValue, _ label: String) -> [UInt8] {
+        Array(#"{"id":\#(id.compactJSONText),"vector":[1,2],"payload":{"label":"\#(label)"}}"#.utf8)
+    }
+
+    /// A base archive of `ids` (in the order given), each labelled "v1".
+    static func base(_ ids: [JSONValue], at path: String) throws {
+        let writer = try ArchiveWriter(creating: .file(path), descriptor: ArchiveFixtures.descriptor(method: .points))
+        var builder = PointsMemberBuilder(startOffset: .null)
+        for id in ids { builder.append(pointJSON: line(id, "v1"), id: id) }
+        try writer.appendPointsMember(builder, nextOffset: .null)
+        try writer.finish()
+    }
+
+    @Test("merged page by page: unchanged points are skipped, changed and new ones kept, base points passed over become deletions in id order")
+    func merge() async throws {
+        let directory = try ArchiveTestDirectory()
+        let path = directory.file("movies.qdrant.tar")
+        try Self.base((1...10).map { JSONValue.int(Int64($0)) } + [.string(Self.uuidA)], at: path)
+        let comparison = IncrementalComparison(base: BaseDigestStream { try ArchiveReader(source: FileByteSource(path: path)) },
+                                               baseKey: nil, ownKey: nil)
+        let scroll: [[(JSONValue, String)]] = [
+            [(.int(1), "v1"), (.int(2), "v2")],
+            [(.int(4), "v1"), (.int(5), "v1"), (.int(6), "v1"), (.int(7), "v1")],
+            [(.int(8), "v1"), (.int(9), "v1"), (.int(10), "v1"), (.string(Self.uuidB), "new")],
+        ]
+        var changed: [JSONValue] = []
+        var entries: [PointDigestEntry] = []
+        for page in scroll {
+            try await comparison.loadBase(through: PointKey(page.last!.0))
+            for (id, label) in page where try Self.line(id, label).withUnsafeBytes({ try comparison.isChanged(PointKey(id), line: $0) }) {
+                changed.append(id)
+            }
+            entries += comparison.takeEntries()
+        }
+        try await comparison.finish { entries += $0 }
+        #expect(changed == [.int(2), .string(Self.uuidB)])
+        #expect((comparison.upserted, comparison.unchanged, comparison.deleted) == (2, 8, 2))
+        #expect(entries.filter(\.isDeletion).map(\.key) == [.integer(3), try PointKey(.string(Self.uuidA))])
+        #expect(entries.map(\.key) == entries.map(\.key).sorted() && entries.count == 12)
+    }
+
+    @Test("a base whose index does not ascend is refused, naming the points")
+    func unorderedBase() async throws {
+        let directory = try ArchiveTestDirectory()
+        let path = directory.file("movies.qdrant.tar")
+        try Self.base([.int(5), .int(4)], at: path)
+        let comparison = IncrementalComparison(base: BaseDigestStream { try ArchiveReader(source: FileByteSource(path: path)) },
+                                               baseKey: nil, ownKey: nil)
+        await #expect(throws: IncrementalError.baseIndexOutOfOrder(after: "5", found: "4")) { try await comparison.loadBase(through: .integer(9)) }
+    }
+}
