@@ -152,6 +152,8 @@ struct IncrementalExportTests: BenchSuite {
 
         let inspect = try await cli.run(["inspect", out.path(delta)])
         #expect(inspect.stdout.contains("delta of:        \(base) (link 1 of its chain"), "\(inspect.stdout)")
+        let listing = try await cli.run(["list-archives", out.url.path])
+        #expect(listing.stdout.contains("delta of \(base) (link 1)"), "\(listing.stdout)")
         let prune = try await cli.run(["prune", out.url.path, "--keep-last", "1"])
         #expect(prune.exitCode == 0, "\(prune.stderr)")
         #expect(prune.stdout.contains("the base of a delta archive that stays"), "\(prune.stdout)")
