@@ -80,6 +80,12 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         }
     }
 
+    /// Throws ``ArchiveError/deltaArchive(operation:base:)`` for a delta archive, which holds only
+    /// the changes since its base: `operation` would take it for the whole collection.
+    public func requireFullArchive(for operation: String) throws {
+        if let incremental { throw ArchiveError.deltaArchive(operation: operation, base: incremental.name) }
+    }
+
     /// Records the layout; a custom-sharded points archive then requires ``ClusterLayout/shardKeysFeature``
     /// (its members each hold one shard key's points, which an older reader would import without keys).
     public mutating func recordCluster(_ layout: ClusterLayout?) {
