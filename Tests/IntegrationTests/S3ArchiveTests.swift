@@ -270,4 +270,33 @@ struct S3ArchiveTests: BenchSuite {
         #expect(importRecord["state"] as? String == "succeeded", "\(importRecord)")
         #expect(try await fixtures.points(of: target).count == 200)
     }
+
+    @Test("an incremental export against a base in object storage: latest is found under the prefix, the delta holds the changed points")
+    func incremental() async throws {
+        let name = try await fixtures.create(.dense, count: 120)
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        let full = try await s3cli.run(["export", name, "--method", "scroll", "--batch-size", "25", "--output", folder])
+        #expect(full.exitCode == 0, "\(full.stderr)")
+        let changed = try #require(try CollectionFixtures.points(inArchive: try downloaded(object(name))).first)
+        var point = changed.value as! [String: Any]
+        point["payload"] = ["changed": true]
+        try await fixtures.upsert(name, [point])
+        let delta = try await s3cli.run(["export", name, "--method", "scroll", "--batch-size", "25", "--output", folder,
+                                         "--incremental-from", "latest", "--timestamp", "--json"])
+        #expect(delta.exitCode == 0, "\(delta.stderr)")
+        let summary = try #require((try delta.json() as? [[String: Any]])?.first)
+        #expect(summary["incremental_base"] as? String == url(name))
+        let deltaURL = try #require(summary["archive_path"] as? String)
+        #expect(try await s3cli.run(["verify", deltaURL]).exitCode == 0)
+        let key = String(deltaURL.dropFirst("s3://\(store.bucket)/".count))
+        let local = try downloaded(S3Location(bucket: store.bucket, key: key))
+        #expect(try CollectionFixtures.points(inArchive: local).keys.sorted() == [changed.key])
+    }
+
+    /// An object's bytes in a local file, for the test's own reading.
+    func downloaded(_ location: S3Location) throws -> String {
+        let path = bench.output.path(UUID().uuidString + ".qdrant.tar")
+        try Data(try client.getObject(location)).write(to: URL(fileURLWithPath: path))
+        return path
+    }
 }

@@ -10,7 +10,10 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
     /// The major version this reader reads.
     public static let supportedMajorVersion = 1
     /// Required features this reader implements.
-    public static let supportedFeatures: Set<String> = [ArchiveEncryption.feature, ClusterLayout.shardKeysFeature, PointSubset.feature]
+    public static let supportedFeatures: Set<String> = [
+        ArchiveEncryption.feature, ClusterLayout.shardKeysFeature, PointSubset.feature, PointDigestIndex.feature,
+        IncrementalBase.feature,
+    ]
 
     /// Where the data came from. The URL never carries credentials.
     public struct Source: Codable, Sendable, Equatable {
@@ -69,6 +72,20 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         }
     }
 
+    /// The archive this one is a delta of (formats/archive-v1.md section 15); absent in a full archive.
+    public var incremental: IncrementalBase? {
+        didSet {
+            requiredFeatures.removeAll { $0 == IncrementalBase.feature }
+            if incremental != nil { requiredFeatures.append(IncrementalBase.feature) }
+        }
+    }
+
+    /// Throws ``ArchiveError/deltaArchive(operation:base:)`` for a delta archive, which holds only
+    /// the changes since its base: `operation` would take it for the whole collection.
+    public func requireFullArchive(for operation: String) throws {
+        if let incremental { throw ArchiveError.deltaArchive(operation: operation, base: incremental.name) }
+    }
+
     /// Records the layout; a custom-sharded points archive then requires ``ClusterLayout/shardKeysFeature``
     /// (its members each hold one shard key's points, which an older reader would import without keys).
     public mutating func recordCluster(_ layout: ClusterLayout?) {
@@ -82,6 +99,9 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         guard requiredFeatures.contains(ClusterLayout.shardKeysFeature), let cluster else { return nil }
         return cluster.shardKeys.map(\.key)
     }
+
+    /// Whether the archive carries a digest index after its points members (section 5.3).
+    public var requiresDigestIndex: Bool { method == .points && requiredFeatures.contains(PointDigestIndex.feature) }
 
     /// The data member at 0-based position `index`: `points/000042.jsonl.zst`, with `.age` appended
     /// in an encrypted archive.
@@ -192,7 +212,7 @@ public struct ArchiveDescriptor: Codable, Sendable, Equatable {
         case createdAt = "created_at"
         case source, collection, method
         case collectionInfo = "collection_info"
-        case aliases, repairs, encryption, cluster, subset
+        case aliases, repairs, encryption, cluster, subset, incremental
     }
 
     /// Parses `archive.json`, refusing what this reader cannot read: another format, an unknown

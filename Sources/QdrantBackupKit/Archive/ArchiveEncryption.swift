@@ -128,6 +128,9 @@ public struct ArchiveEncryption: Sendable {
 
     /// A digest of raw content keyed by this archive's secret.
     func rawDigest() -> RawContentDigest { RawContentDigest(key: SymmetricKey(data: digestKey)) }
+    /// The key of the point digests in the digest index: the raw-content key (section 13), so that
+    /// the index confirms no guess of a point's content.
+    var pointDigestKey: SymmetricKey { SymmetricKey(data: digestKey) }
 }
 
 /// The digest recorded for raw (uncompressed, unencrypted) content: SHA-256 in a plain archive,

@@ -40,6 +40,11 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
     case unsupportedFeature(String)
     /// The whole file's SHA-256 differs from the sidecar's.
     case sidecarMismatch(sidecar: String)
+    /// A delta archive given to an operation that needs the whole collection (import, validate,
+    /// resync, repair, drill): it holds only the changes since its base.
+    case deltaArchive(operation: String, base: String)
+    /// A delta's base beside it is not the file the delta names (formats/archive-v1.md section 15).
+    case chainLinkBroken(delta: String, base: String, expected: String, found: String)
     /// The sidecar exists but is not in `sha256sum` format.
     case unreadableSidecar(sidecar: String, reason: String)
     /// The archive to write exists and overwriting was not asked for.
@@ -107,6 +112,12 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
             return "archive requires feature \"\(feature)\", which this reader does not support"
         case .sidecarMismatch(let sidecar):
             return "the file's SHA-256 differs from \(sidecar)"
+        case .deltaArchive(let operation, let base):
+            return "this is a delta archive of \(base) (formats/archive-v1.md section 15): it holds only the changes since that base, "
+                + "which \(operation) would take for the whole collection; \(operation) a full archive instead (applying deltas is not supported yet)"
+        case .chainLinkBroken(let delta, let base, let expected, let found):
+            return "\(delta) is a delta of a base whose SHA-256 is \(expected), but \(base) has \(found): "
+                + "the chain is broken there (a different or changed base); export in full, or find the base the delta names"
         case .unreadableSidecar(let sidecar, let reason):
             return "\(sidecar): \(reason)"
         case .archiveExists(let path):

@@ -46,7 +46,7 @@ public enum ArchiveInspector {
             createdAt: descriptor.createdAt, finishedAt: reader.manifest?.finishedAt,
             toolVersion: descriptor.toolVersion, formatVersion: descriptor.formatVersion,
             encryption: descriptor.encryption.map { "\($0.scheme) to \($0.summary)" }, cluster: descriptor.cluster,
-            subset: descriptor.subset)
+            subset: descriptor.subset, incremental: descriptor.incremental)
     }
 
     /// `config.params.vectors` is either one unnamed `{size, distance, ...}` or a map of names to those.

@@ -47,6 +47,11 @@ public struct ArchiveLocation: Sendable, Hashable, CustomStringConvertible, Enco
         ArchiveLocation(store.appending(name, to: description), store: store)
     }
 
+    /// `name` in the same folder or key prefix as this place (a delta's base beside it).
+    public func sibling(named name: String) -> ArchiveLocation {
+        ArchiveLocation(String(description.dropLast(self.name.count)) + name, store: store)
+    }
+
     /// This place with `suffix` added to its name (`.sha256`, `.partial`).
     public func appendingSuffix(_ suffix: String) -> ArchiveLocation {
         ArchiveLocation(description + suffix, store: store)

@@ -14,6 +14,8 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
         public var rawSHA256: String
         /// Present on points members only.
         public var points: PointsMemberInfo?
+        /// Present on digest index members only (formats/archive-v1.md section 5.3).
+        public var entryCount: UInt64?
 
         public init(path: String, storedSize: UInt64, records: MemberRecords) {
             self.path = path
@@ -22,6 +24,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
             rawSize = records.rawSize
             rawSHA256 = records.rawSHA256
             points = records.points
+            entryCount = records.entryCount
         }
 
         enum CodingKeys: String, CodingKey {
@@ -36,6 +39,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
             case startOffset = "start_offset"
             case nextOffset = "next_offset"
             case shardKey = "shard_key"
+            case entryCount = "entry_count"
         }
 
         public init(from decoder: Decoder) throws {
@@ -55,6 +59,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
                     nextOffset: try container.decode(JSONValue.self, forKey: .nextOffset),
                     shardKey: try container.decodeIfPresent(JSONValue.self, forKey: .shardKey))
             }
+            entryCount = try container.decodeIfPresent(UInt64.self, forKey: .entryCount)
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -72,6 +77,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
                 try container.encode(points.nextOffset, forKey: .nextOffset)
                 try container.encodeIfPresent(points.shardKey, forKey: .shardKey)
             }
+            try container.encodeIfPresent(entryCount, forKey: .entryCount)
         }
     }
 
@@ -179,11 +185,14 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
     /// The key members of an encrypted archive; nil (absent) in a plain one.
     public var keys: [KeyFile]?
     public var members: [Member]
+    /// The digest index members of a points archive that requires `point-digests`, in order; nil
+    /// (absent) otherwise. They are not data members: `totals` leaves them out.
+    public var digestIndex: [Member]?
     public var totals: Totals
 
     public init(
         collection: String, method: ArchiveMethod, finishedAt: Date, archiveJSON: FileDigest,
-        keys: [KeyFile]? = nil, members: [Member], totals: Totals
+        keys: [KeyFile]? = nil, members: [Member], digestIndex: [Member]? = nil, totals: Totals
     ) {
         complete = true
         self.collection = collection
@@ -192,6 +201,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
         self.archiveJSON = archiveJSON
         self.keys = keys
         self.members = members
+        self.digestIndex = digestIndex
         self.totals = totals
     }
 
@@ -200,6 +210,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
         case finishedAt = "finished_at"
         case archiveJSON = "archive_json"
         case keys, members, totals
+        case digestIndex = "digest_index"
     }
 
     /// Totals computed from `members`, as a writer records them and a reader expects them.

@@ -34,6 +34,11 @@ public final class ArchiveReader {
     public let descriptorDigest: ArchiveManifest.FileDigest
     /// Data members read and checked so far, in order.
     public private(set) var members: [ArchiveManifest.Member] = []
+    /// The digest index members read and checked so far (formats/archive-v1.md section 5.3).
+    public private(set) var digestIndexMembers: [ArchiveManifest.Member] = []
+    /// Receives every entry of the digest index, in order, as the reader checks it (after the last
+    /// data member, before the manifest). Entries of a locked archive's index are not read.
+    public var digestIndexSink: ((PointDigestEntry) throws -> Void)?
     /// The manifest, once it has been read and cross-checked.
     public private(set) var manifest: ArchiveManifest?
     /// Byte offset just after the last whole, checked member (archive.json or a data member):
@@ -56,6 +61,9 @@ public final class ArchiveReader {
     private var stored: [UInt8] = []
     private var chunk: [UInt8] = []
     private lazy var decoder = MemberDecoder(encryption: encryption)
+    /// Entries of the digest index read so far. Their order follows the points; whoever merges them
+    /// with a scroll checks that they ascend.
+    private var digestIndexDecoder = PointDigestEntryDecoder(ascending: false)
     private var snapshotDigest = RawContentDigest()
     /// False once a snapshot member was not fully decompressed, so the whole-snapshot hash is
     /// unknown, and from the start when the caller hashes the snapshot itself.
@@ -211,15 +219,23 @@ public final class ArchiveReader {
     private func nextDataHeader() throws -> (TarHeader, PaxRecords)? {
         guard manifest == nil else { return nil }
         let expected = descriptor.dataMemberName(at: members.count)
-        let previous = members.last?.path ?? keyFiles.last?.path ?? ArchiveMemberName.descriptor
-        guard let (header, paxRecords) = try Self.readHeaderPair(source, &offset, previous: previous) else {
-            throw ArchiveError.incomplete(dataMembers: members.count)
-        }
-        if header.name == ArchiveMemberName.manifest {
-            try readManifest(header: header, records: paxRecords)
-            return nil
-        }
-        guard header.name == expected else {
+        var header: TarHeader
+        var paxRecords: PaxRecords
+        // Digest index members follow the last data member; they are read and checked here.
+        repeat {
+            let previous = digestIndexMembers.last?.path ?? members.last?.path ?? keyFiles.last?.path ?? ArchiveMemberName.descriptor
+            guard let pair = try Self.readHeaderPair(source, &offset, previous: previous) else {
+                throw ArchiveError.incomplete(dataMembers: members.count)
+            }
+            (header, paxRecords) = pair
+            if header.name == ArchiveMemberName.manifest {
+                try readManifest(header: header, records: paxRecords)
+                return nil
+            }
+            guard descriptor.requiresDigestIndex, PointDigestIndex.isMemberName(header.name) else { break }
+            try readDigestIndexMember(header: header, paxRecords: paxRecords)
+        } while true
+        guard header.name == expected, digestIndexMembers.isEmpty else {
             throw ArchiveError.unexpectedMember(
                 found: header.name, expected: "\(expected) or \(ArchiveMemberName.manifest)", offset: offset - 512)
         }
@@ -252,6 +268,46 @@ public final class ArchiveReader {
             }
         }
         return ArchiveManifest.Member(path: name, storedSize: header.size, records: records)
+    }
+
+    /// Reads and checks one digest index member: its name and records, its stored bytes, and, with
+    /// the key, its entries (well formed, as many as `entry_count`), which go to
+    /// ``digestIndexSink``.
+    private func readDigestIndexMember(header: TarHeader, paxRecords: PaxRecords) throws {
+        let name = header.name
+        let expected = PointDigestIndex.memberName(at: digestIndexMembers.count, encrypted: descriptor.encryption != nil)
+        guard name == expected else {
+            throw ArchiveError.unexpectedMember(found: name, expected: "\(expected) or \(ArchiveMemberName.manifest)", offset: offset - 512)
+        }
+        let records = try MemberRecords(paxRecords, member: name, requiresStoredHash: true, requiresPoints: false, requiresEntryCount: true)
+        guard header.size > 0, header.size <= UInt64(ArchiveLimits.maxMemberStoredBytes),
+              records.rawSize <= UInt64(ArchiveLimits.maxMemberRawBytes) else {
+            throw ArchiveError.invalidRecords(member: name, reason: "sizes outside the format's limits")
+        }
+        try Self.readData(source, &offset, size: header.size, member: name, into: &stored, chunk: &chunk)
+        try records.checkStored(stored, member: name)
+        if !isLocked {
+            var entries = digestIndexDecoder
+            let isDelta = descriptor.incremental != nil
+            try decoder.decode(&stored, records: records, member: name) { chunk in
+                try entries.consume(chunk, member: name) { entry in
+                    if entry.isDeletion, !isDelta {
+                        throw ArchiveError.contentMismatch(member: name, reason: "a deletion entry in an archive that is not a delta")
+                    }
+                    try digestIndexSink?(entry)
+                }
+            }
+            try entries.endOfMember(name)
+            let counted = entries.count - digestIndexDecoder.count
+            guard counted == records.entryCount else {
+                throw ArchiveError.contentMismatch(member: name, reason: "\(counted) entries, entry_count is \(records.entryCount ?? 0)")
+            }
+            if !isDelta, digestIndexMembers.isEmpty, let first = members.first?.points, entries.firstKey.map({ $0.id }) != first.firstID {
+                throw ArchiveError.contentMismatch(member: name, reason: "its first entry is not the first point, \(first.firstID.compactJSONText)")
+            }
+            digestIndexDecoder = entries
+        }
+        digestIndexMembers.append(ArchiveManifest.Member(path: name, storedSize: header.size, records: records))
     }
 
     /// A data member's records, checked against the format's limits and the scroll chain.
@@ -316,6 +372,7 @@ public final class ArchiveReader {
         guard manifest.method == descriptor.method else { throw fail("method differs from archive.json's") }
         guard manifest.archiveJSON == descriptorDigest else { throw fail("archive.json's size or SHA-256 differs from the file's") }
         guard manifest.keys ?? [] == keyFiles else { throw fail("the key members listed differ from the archive's") }
+        try crossCheckDigestIndex(manifest)
         guard manifest.members.count == members.count else {
             throw fail("lists \(manifest.members.count) data members, the archive holds \(members.count)")
         }
@@ -345,6 +402,28 @@ public final class ArchiveReader {
             snapshot: snapshot.map { .init(size: members.reduce(0) { $0 + $1.rawSize }, sha256: $0.sha256, serverChecksum: $0.serverChecksum,
                                            serverSnapshot: $0.serverSnapshot) })
         guard manifest.totals == expected else { throw fail("totals differ from the sum of the members") }
+    }
+
+    /// The index must cover every point, as the manifest lists it, and end with the last point.
+    private func crossCheckDigestIndex(_ manifest: ArchiveManifest) throws {
+        func fail(_ reason: String) -> ArchiveError { .invalidManifest(reason: reason) }
+        guard descriptor.requiresDigestIndex else {
+            guard manifest.digestIndex == nil else { throw fail("lists a digest index that archive.json does not require") }
+            return
+        }
+        guard manifest.digestIndex ?? [] == digestIndexMembers else { throw fail("the digest index members listed differ from the archive's") }
+        // A delta's index holds the collection's whole end state and its deletions, not its points.
+        guard descriptor.incremental == nil else { return }
+        let entries = digestIndexMembers.reduce(0) { $0 + ($1.entryCount ?? 0) }
+        let points = members.reduce(0) { $0 + ($1.points?.pointCount ?? 0) }
+        guard entries == points else {
+            throw ArchiveError.contentMismatch(member: PointDigestIndex.memberName(at: 0, encrypted: descriptor.encryption != nil),
+                                               reason: "the digest index holds \(entries) entries for \(points) points")
+        }
+        if !isLocked, let last = members.last?.points, digestIndexDecoder.previous.map({ $0.id }) != last.lastID {
+            throw ArchiveError.contentMismatch(member: digestIndexMembers.last?.path ?? "",
+                                               reason: "its last entry is not the last point, \(last.lastID.compactJSONText)")
+        }
     }
 
     /// Two zero blocks, then nothing but zeros (some tools pad to a record size) until the end.

@@ -23,12 +23,12 @@ public struct ArchiveResumePoint: Sendable {
 
 extension ArchiveWriter {
     /// True when `partialPath` is the `.partial` of a points export that ``resume(_:options:)``
-    /// can continue (a snapshot export's cannot be).
+    /// can continue (a snapshot export's cannot be, nor a delta's: its index needs every point from the start).
     public static func canResume(_ partialPath: String) -> Bool {
         guard OwnedFile.exists(partialPath), let reader = try? ArchiveReader(source: FileByteSource(path: partialPath)) else {
             return false
         }
-        return reader.descriptor.method == .points
+        return reader.descriptor.method == .points && reader.descriptor.incremental == nil
     }
 
     /// Reopens `<archivePath>.partial` after an interrupted points export: checks it from the start,
@@ -66,12 +66,21 @@ extension ArchiveWriter {
         guard reader.descriptor.method == .points else {
             throw ArchiveError.notResumable(path: partialPath, reason: "snapshot archives cannot be resumed; export again")
         }
+        guard reader.descriptor.incremental == nil else {
+            throw ArchiveError.notResumable(path: partialPath, reason: "a delta archive's export is not resumed: its digest index needs "
+                + "every point's digest from the start; delete the .partial and export again")
+        }
         // Checked before the loop below, which would otherwise take a locked member for a damaged one.
         try reader.requireKey()
-        // Read until the first damaged member, the end of the data, or the manifest.
+        // Read until the first damaged member, the end of the data, or the manifest. The digest
+        // index is rebuilt from the kept members (an index written before a crash is cut off below).
+        let digestIndex = try reader.descriptor.requiresDigestIndex ? PointDigestIndexSpool(encryption: reader.encryption) : nil
+        var lines: [UInt8] = []
         while true {
             do {
-                guard try reader.nextMember(.verify) != nil else { break }
+                lines.removeAll(keepingCapacity: true)
+                guard let member = try reader.nextMember(.verify, consumer: { lines.append(contentsOf: $0) }) else { break }
+                try digestIndex?.add(jsonLines: lines, member: member.path)
             } catch is ArchiveError {
                 break
             }
@@ -100,7 +109,7 @@ extension ArchiveWriter {
         options.encryption = reader.encryption
         let writer = try ArchiveWriter(
             file: file, archivePath: archivePath, descriptor: reader.descriptor, descriptorDigest: reader.descriptorDigest,
-            keyFiles: reader.keyFiles, members: members, fileHasher: hasher, options: options)
+            keyFiles: reader.keyFiles, members: members, digestIndex: digestIndex, fileHasher: hasher, options: options)
         let last = members.last?.points
         let point = ArchiveResumePoint(
             descriptor: reader.descriptor, membersKept: members.count,

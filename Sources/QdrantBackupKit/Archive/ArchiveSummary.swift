@@ -68,6 +68,9 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
     /// The part of the points the archive holds and how their payloads were redacted, as
     /// `archive.json` records it (no key); nil for an archive of the whole collection.
     public var subset: PointSubset?
+    /// The archive a delta archive is a delta of, and the chain's length (formats/archive-v1.md
+    /// section 15); nil for a full archive.
+    public var incremental: IncrementalBase?
 
     enum CodingKeys: String, CodingKey {
         case archive, collection, method, complete
@@ -86,7 +89,7 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
         case finishedAt = "finished_at"
         case toolVersion = "tool_version"
         case formatVersion = "format_version"
-        case encryption, cluster, subset
+        case encryption, cluster, subset, incremental
     }
 
     /// A few lines for a terminal.
@@ -114,5 +117,6 @@ public struct ArchiveSummary: Codable, Sendable, Equatable {
             "encryption:      \(encryption ?? "none")",
         ].joined(separator: "\n") + (cluster.map { "\ncluster:         \($0.summary)" } ?? "")
             + (subset.map { "\nsubset:          \($0.summary)" } ?? "")
+            + (incremental.map { "\ndelta of:        \($0.name) (link \($0.depth) of its chain; base SHA-256 \($0.sha256))" } ?? "")
     }
 }

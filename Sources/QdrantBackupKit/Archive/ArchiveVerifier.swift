@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The full offline check of an archive file: every member's stored and raw hash, points content
@@ -30,6 +31,7 @@ public enum ArchiveVerifier {
         guard report.intact else { return report }
         do {
             try checkSidecar(of: location, fileSHA256: digest.sha256Hex(), report: &report)
+            try checkChainLink(of: location, report: &report)
         } catch {
             report.intact = false
             report.problem = "\(error)"
@@ -83,6 +85,31 @@ public enum ArchiveVerifier {
             if let progress { perArchive = { read, total in progress(location.description, read, total) } }
             return verify(archiveAt: location, key: key, progress: perArchive)
         }
+    }
+
+    /// A delta names its base's SHA-256 (formats/archive-v1.md section 15): the base beside it
+    /// must be that very file. A base elsewhere leaves the link unchecked, and the report says so.
+    private static func checkChainLink(of archive: ArchiveLocation, report: inout ArchiveVerificationReport) throws {
+        guard let base = try ArchiveReader(source: archive.openForReading()).descriptor.incremental else { return }
+        let beside = archive.sibling(named: base.name)
+        // A delta named like its base (written to another folder) has no base beside it.
+        guard beside != archive, try beside.exists() else {
+            report.notes.append("a delta (link \(base.depth) of its chain) of \(base.name), which is not beside it: the link is unchecked")
+            return
+        }
+        let source = try beside.openForReading()
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { break }
+            hasher.update(data: buffer[0..<count])
+        }
+        let found = hasher.finalize().lowercaseHexDigits
+        guard found == base.sha256 else {
+            throw ArchiveError.chainLinkBroken(delta: archive.name, base: beside.description, expected: base.sha256, found: found)
+        }
+        report.notes.append("a delta (link \(base.depth) of its chain) of \(base.name), which is beside it with the SHA-256 the delta names")
     }
 
     private static func checkSidecar(of archive: ArchiveLocation, fileSHA256: String, report: inout ArchiveVerificationReport) throws {

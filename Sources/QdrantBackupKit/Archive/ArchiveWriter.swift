@@ -69,6 +69,8 @@ public final class ArchiveWriter: @unchecked Sendable {
     private var fileHasher: SHA256
     private var slice = SnapshotSlice()
     private var snapshotHasher: SnapshotHasher
+    /// The digest index of a points archive that requires it, written after the last points member.
+    private let digestIndex: PointDigestIndexSpool?
     /// Set by ``useSnapshotDigests(_:)``: the snapshot was hashed where it was sliced.
     private var snapshotDigests: SnapshotDigests?
     private var state = State.open
@@ -84,6 +86,10 @@ public final class ArchiveWriter: @unchecked Sendable {
     public convenience init(creating location: ArchiveLocation, descriptor: ArchiveDescriptor, options: Options = Options()) throws {
         if !options.overwrite, try location.exists() { throw ArchiveError.archiveExists(path: location.description) }
         var descriptor = descriptor
+        // Every new points archive carries its digest index (formats/archive-v1.md section 5.3).
+        if descriptor.method == .points, !descriptor.requiredFeatures.contains(PointDigestIndex.feature) {
+            descriptor.requiredFeatures.append(PointDigestIndex.feature)
+        }
         if let encryption = options.encryption {
             descriptor.encryption = encryption.record
         } else if descriptor.encryption != nil {
@@ -100,7 +106,7 @@ public final class ArchiveWriter: @unchecked Sendable {
         let digest = ArchiveManifest.FileDigest(size: UInt64(bytes.count), sha256: SHA256.hash(data: bytes).lowercaseHexDigits)
         do {
             try self.init(output: output, location: location, descriptor: descriptor, descriptorDigest: digest,
-                          keyFiles: [], members: [], fileHasher: SHA256(), options: options)
+                          keyFiles: [], members: [], digestIndex: nil, fileHasher: SHA256(), options: options)
         } catch {
             try? output.discard()
             throw error
@@ -119,16 +125,20 @@ public final class ArchiveWriter: @unchecked Sendable {
         }
     }
 
-    /// Continues the `.partial` in `file`, locked by the caller (``resume(_:key:options:)``).
+    /// Continues the `.partial` in `file`, locked by the caller (``resume(_:key:options:)``);
+    /// `digestIndex` holds the entries of the kept `members`.
     convenience init(file: OwnedFile, archivePath: String, descriptor: ArchiveDescriptor, descriptorDigest: ArchiveManifest.FileDigest,
-                     keyFiles: [ArchiveManifest.KeyFile], members: [ArchiveManifest.Member], fileHasher: SHA256, options: Options) throws {
+                     keyFiles: [ArchiveManifest.KeyFile], members: [ArchiveManifest.Member], digestIndex: PointDigestIndexSpool?,
+                     fileHasher: SHA256, options: Options) throws {
         try self.init(output: PartialFileOutput(file: file, archivePath: archivePath), location: .file(archivePath),
                       descriptor: descriptor, descriptorDigest: descriptorDigest, keyFiles: keyFiles, members: members,
-                      fileHasher: fileHasher, options: options)
+                      digestIndex: digestIndex, fileHasher: fileHasher, options: options)
     }
 
+    /// `digestIndex` nil: a new one when the descriptor requires it.
     private init(output: ArchiveOutput, location: ArchiveLocation, descriptor: ArchiveDescriptor, descriptorDigest: ArchiveManifest.FileDigest,
-                 keyFiles: [ArchiveManifest.KeyFile], members: [ArchiveManifest.Member], fileHasher: SHA256, options: Options) throws {
+                 keyFiles: [ArchiveManifest.KeyFile], members: [ArchiveManifest.Member], digestIndex: PointDigestIndexSpool?,
+                 fileHasher: SHA256, options: Options) throws {
         guard options.snapshotSliceBytes > 0, options.snapshotSliceBytes <= ArchiveLimits.maxMemberRawBytes else {
             throw ArchiveError.misuse("snapshot slice size \(options.snapshotSliceBytes) is outside 1...\(ArchiveLimits.maxMemberRawBytes) bytes")
         }
@@ -143,6 +153,7 @@ public final class ArchiveWriter: @unchecked Sendable {
         self.fileHasher = fileHasher
         self.options = options
         compressor = try ZstdCompressor(level: options.compressionLevel, workers: options.compressionWorkers)
+        self.digestIndex = try digestIndex ?? (descriptor.requiresDigestIndex ? PointDigestIndexSpool(encryption: options.encryption) : nil)
     }
 
     // MARK: - Points
@@ -151,8 +162,14 @@ public final class ArchiveWriter: @unchecked Sendable {
     /// line, each line ending in `\n`, exactly as the server sent them. `info.startOffset` must
     /// equal the previous member's `nextOffset` (`.null` for the first member).
     public func appendPointsMember(_ jsonLines: some ContiguousBytes, info: PointsMemberInfo) throws {
+        try appendPointsMember(jsonLines, info: info, ids: nil)
+    }
+
+    /// `ids`: the points' ids in line order when the caller knows them; nil reads them from the lines.
+    private func appendPointsMember(_ jsonLines: some ContiguousBytes, info: PointsMemberInfo, ids: [JSONValue]?) throws {
         try checkOpen(for: .points)
         try checkContinues(info)
+        let keys = try ids.map { try $0.map { try PointKey($0) } }
         try jsonLines.withUnsafeBytes { raw in
             guard !raw.isEmpty, raw.count <= ArchiveLimits.maxMemberRawBytes else {
                 throw ArchiveError.misuse("a points member of \(raw.count) bytes is outside 1...\(ArchiveLimits.maxMemberRawBytes) bytes")
@@ -167,6 +184,13 @@ public final class ArchiveWriter: @unchecked Sendable {
                 // zstd's worker threads are still compressing the last blocks: hash the raw bytes meanwhile.
                 var digest = options.encryption.rawDigest()
                 digest.update(raw)
+                if let digestIndex, !indexFedByCaller {
+                    if let keys {
+                        try digestIndex.add(jsonLines: raw, keys: keys)
+                    } else {
+                        try digestIndex.add(jsonLines: Array(raw), member: descriptor.dataMemberName(at: members.count))
+                    }
+                }
                 try compressor.finish { stored.append(contentsOf: $0) }
                 if let encryption = options.encryption { stored = try encryption.seal(stored) }
                 let records = MemberRecords(
@@ -186,7 +210,16 @@ public final class ArchiveWriter: @unchecked Sendable {
             throw ArchiveError.misuse("a copied member needs points records and stored bytes that match them")
         }
         try checkContinues(info)
-        try failing { try writeDataMember(stored, records: records) }
+        try failing {
+            try writeDataMember(stored, records: records)
+            if let digestIndex, !indexFedByCaller {
+                let name = members[members.count - 1].path
+                var frame = stored
+                var raw: [UInt8] = []
+                try MemberDecoder(encryption: options.encryption).decode(&frame, records: records, member: name) { raw.append(contentsOf: $0) }
+                try digestIndex.add(jsonLines: raw, member: name)
+            }
+        }
     }
 
     /// A points member must continue the scroll where the previous one ended (within its shard key).
@@ -197,9 +230,20 @@ public final class ArchiveWriter: @unchecked Sendable {
         }
     }
 
+    /// Whether the caller hands over the digest index entries (``appendDigestEntries(_:)``): a delta's
+    /// index is the collection's end state and its deletions, which its members do not tell.
+    private var indexFedByCaller: Bool { descriptor.incremental != nil }
+
+    /// Appends entries to a delta's digest index, in scroll order.
+    func appendDigestEntries(_ entries: [PointDigestEntry]) throws {
+        try checkOpen(for: .points)
+        guard let digestIndex, indexFedByCaller else { throw ArchiveError.misuse("digest entries for an archive that derives its index from its members") }
+        try failing { for entry in entries { try digestIndex.add(entry) } }
+    }
+
     /// Appends the member a builder collected; `nextOffset` is the scroll offset after its last point.
     public func appendPointsMember(_ builder: PointsMemberBuilder, nextOffset: JSONValue) throws {
-        try appendPointsMember(builder.bytes, info: builder.info(nextOffset: nextOffset))
+        try appendPointsMember(builder.bytes, info: builder.info(nextOffset: nextOffset), ids: builder.ids)
     }
 
     // MARK: - Snapshots
@@ -281,11 +325,13 @@ public final class ArchiveWriter: @unchecked Sendable {
                        checkBeforeRename: ((String) throws -> Void)? = nil) throws -> ArchiveManifest {
         try checkOpen(for: descriptor.method)
         var snapshot: ArchiveManifest.SnapshotTotals?
+        var indexMembers: [ArchiveManifest.Member]?
         switch descriptor.method {
         case .points:
             if let last = members.last?.points, last.nextOffset != .null {
                 throw ArchiveError.misuse("the last points member's next offset is \(last.nextOffset.compactJSONText): the scroll has not reached the end")
             }
+            if let digestIndex { indexMembers = try failing { try writeDigestIndex(digestIndex) } }
         case .snapshot:
             try failing { try flushSlice() }
             let digests = snapshotDigests ?? snapshotHasher.finalize()
@@ -300,7 +346,7 @@ public final class ArchiveWriter: @unchecked Sendable {
         }
         let manifest = ArchiveManifest(
             collection: descriptor.collection, method: descriptor.method, finishedAt: Date(), archiveJSON: descriptorDigest,
-            keys: keyFiles.isEmpty ? nil : keyFiles, members: members,
+            keys: keyFiles.isEmpty ? nil : keyFiles, members: members, digestIndex: indexMembers,
             totals: ArchiveManifest.totals(of: members, method: descriptor.method, reportedPointsCount: reportedPointsCount, snapshot: snapshot))
         try failing {
             let bytes = try ArchiveJSONCoding.encode(manifest)
@@ -355,6 +401,22 @@ public final class ArchiveWriter: @unchecked Sendable {
             compressor.reset()
             throw error
         }
+    }
+
+    /// Writes the digest index members after the last points member; returns their manifest entries.
+    private func writeDigestIndex(_ index: PointDigestIndexSpool) throws -> [ArchiveManifest.Member] {
+        var written: [ArchiveManifest.Member] = []
+        for frame in try index.finish() {
+            let name = PointDigestIndex.memberName(at: written.count, encrypted: options.encryption != nil)
+            let records = MemberRecords(rawSize: UInt64(frame.rawSize), rawSHA256: frame.rawDigest.finalize(),
+                                        storedSHA256: SHA256.hash(data: frame.stored).lowercaseHexDigits, entryCount: frame.entryCount)
+            try writeMember(name: name, data: frame.stored, records: records)
+            written.append(ArchiveManifest.Member(path: name, storedSize: UInt64(frame.stored.count), records: records))
+        }
+        let entries = written.reduce(0) { $0 + ($1.entryCount ?? 0) }
+        let points = members.reduce(0) { $0 + ($1.points?.pointCount ?? 0) }
+        guard entries == points || indexFedByCaller else { throw ArchiveError.misuse("a digest index of \(entries) entries for \(points) points") }
+        return written
     }
 
     private func writeDataMember(_ stored: [UInt8], records: MemberRecords) throws {

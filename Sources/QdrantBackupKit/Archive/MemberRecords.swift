@@ -14,12 +14,16 @@ public struct MemberRecords: Sendable, Hashable {
     public var storedSHA256: String?
     /// Present on points members only.
     public var points: PointsMemberInfo?
+    /// Present on digest index members only: the number of entries (points) the member holds.
+    public var entryCount: UInt64?
 
-    public init(rawSize: UInt64, rawSHA256: String, storedSHA256: String? = nil, points: PointsMemberInfo? = nil) {
+    public init(rawSize: UInt64, rawSHA256: String, storedSHA256: String? = nil, points: PointsMemberInfo? = nil,
+                entryCount: UInt64? = nil) {
         self.rawSize = rawSize
         self.rawSHA256 = rawSHA256
         self.storedSHA256 = storedSHA256
         self.points = points
+        self.entryCount = entryCount
     }
 
     /// The pax records, in a fixed order.
@@ -37,12 +41,14 @@ public struct MemberRecords: Sendable, Hashable {
             add("next_offset", points.nextOffset.compactJSONText)
             if let key = points.shardKey { add("shard_key", key.compactJSONText) }
         }
+        if let entryCount { add("entry_count", String(entryCount)) }
         return records
     }
 
     /// Reads and checks the records of `member`. `requiresStoredHash` is true for data members,
-    /// `requiresPoints` for points members.
-    public init(_ records: PaxRecords, member: String, requiresStoredHash: Bool, requiresPoints: Bool) throws {
+    /// `requiresPoints` for points members, `requiresEntryCount` for digest index members.
+    public init(_ records: PaxRecords, member: String, requiresStoredHash: Bool, requiresPoints: Bool,
+                requiresEntryCount: Bool = false) throws {
         func fail(_ reason: String) -> ArchiveError { .invalidRecords(member: member, reason: reason) }
         func field(_ name: String) throws -> String {
             guard let value = records[Self.keyPrefix + name] else { throw fail("missing \(name)") }
@@ -90,6 +96,12 @@ public struct MemberRecords: Sendable, Hashable {
                 })
         } else {
             points = nil
+        }
+        if requiresEntryCount {
+            entryCount = try decimal("entry_count")
+            guard entryCount! > 0 else { throw fail("entry_count is 0") }
+        } else {
+            entryCount = nil
         }
     }
 

@@ -18,6 +18,8 @@ public struct PointsMemberBuilder: Sendable {
     public private(set) var pointCount: UInt64 = 0
     public private(set) var firstID: JSONValue = .null
     public private(set) var lastID: JSONValue = .null
+    /// Every point's id, in order, for the archive's digest index.
+    public private(set) var ids: [JSONValue] = []
 
     /// - Parameter buffer: the buffer to fill (emptied first), from a ``ReusableBytesPool`` when members follow one another.
     public init(startOffset: JSONValue, targetBytes: Int = ArchiveLimits.pointsMemberTargetBytes, shardKey: JSONValue? = nil,
@@ -45,6 +47,7 @@ public struct PointsMemberBuilder: Sendable {
         bytes.append(0x0A)
         if pointCount == 0 { firstID = id }
         lastID = id
+        ids.append(id)
         pointCount += 1
     }
 

@@ -44,13 +44,21 @@ public struct CollectionExporter: Sendable {
         if let filter = options.subset?.filter, !options.resume { try await checkFilter(filter, on: collection) }
         let deployment = try await deployment(of: collection, info: info)
         let (method, reason) = try await chooseMethod(for: collection, info: info, deployment: deployment)
+        var base: IncrementalExportBase?
+        if let source = options.incrementalFrom {
+            base = try await IncrementalExportBase.resolve(source, collection: collection, output: options.output, target: location,
+                                                           key: options.openingKey)
+        }
 
         func descriptor(_ method: ArchiveMethod) -> ArchiveDescriptor {
             var descriptor = ArchiveDescriptor(
                 toolVersion: toolVersion, source: .init(url: client.displayURL, qdrantVersion: server.version),
                 collection: collection, method: method, collectionInfo: info, aliases: aliases)
             descriptor.recordCluster(deployment.map { ClusterLayout(status: $0.status, collection: $0.shards, collectionInfo: info) })
-            if method == .points { descriptor.subset = options.subset }
+            if method == .points {
+                descriptor.subset = options.subset
+                descriptor.incremental = base?.record
+            }
             return descriptor
         }
         if let reason { progress.exportProgressed(.note(collection: collection, message: reason)) }
@@ -72,7 +80,7 @@ public struct CollectionExporter: Sendable {
             }
         case .points:
             manifest = try await scrollExporter.export(collection, descriptor: descriptor(.points),
-                                                       archive: location, reportedPoints: reportedPoints)
+                                                       archive: location, reportedPoints: reportedPoints, base: base)
         }
 
         let storedBytes = try await location.size()
@@ -81,7 +89,8 @@ public struct CollectionExporter: Sendable {
             collection: collection, method: finalMethod, methodReason: finalReason,
             points: manifest.totals.pointsCount ?? reportedPoints, rawBytes: manifest.totals.rawSize,
             storedBytes: storedBytes,
-            seconds: (ContinuousClock.now - started).seconds, archive: location, sha256: sidecar.sha256)
+            seconds: (ContinuousClock.now - started).seconds, archive: location, sha256: sidecar.sha256,
+            incrementalBase: base?.location.description)
     }
 
     /// Asks for one point through `filter`, so that a filter the server refuses fails the export
@@ -126,6 +135,10 @@ public struct CollectionExporter: Sendable {
         for collection: String, info: JSONValue, deployment: (status: ClusterStatus, shards: CollectionClusterInfo)?
     ) async throws -> (ArchiveMethod, String?) {
         if options.resume { return (.points, options.method == .snapshot ? nil : "resuming a scroll export") }
+        if options.incrementalFrom != nil {
+            if options.method == .snapshot { throw IncrementalError.snapshotMethod(collection: collection) }
+            return (.points, options.method == .auto ? "an incremental export compares each point with its base, so the points are scrolled" : nil)
+        }
         if options.subset != nil {
             // The requests refuse a snapshot with a subset before anything runs.
             return (.points, options.method == .auto ? "a filtered, sampled, limited or redacted export reads the points, "

@@ -59,6 +59,9 @@ public struct ExportOptions: Sendable {
     public var subset: PointSubset?
     /// The key of hashed payload fields (new, resumed and repaired archives alike).
     public var redactionKey: RedactionKey?
+    /// Write a delta of this base (formats/archive-v1.md section 15) instead of a full archive; nil
+    /// exports in full. An encrypted base opens with ``key`` (or the export's passphrase).
+    public var incrementalFrom: IncrementalSource?
 
     /// The keys of the archive a repair replaces: a re-export keeps them, so what opened the
     /// damaged archive opens the new one.

@@ -17,6 +17,8 @@ public struct ExportResult: Encodable, Sendable {
     public var archivePath: String { archive.description }
     /// SHA-256 of the whole archive file (as in its sidecar).
     public var sha256: String
+    /// The base of an incremental export's delta; nil for a full archive.
+    public var incrementalBase: String?
 
     enum CodingKeys: String, CodingKey {
         case collection, method, points, seconds, sha256
@@ -24,5 +26,6 @@ public struct ExportResult: Encodable, Sendable {
         case rawBytes = "raw_bytes"
         case storedBytes = "stored_bytes"
         case archive = "archive_path"
+        case incrementalBase = "incremental_base"
     }
 }

@@ -18,7 +18,7 @@ final class MemberWritingStage: Sendable {
     let subset: PointSubset?
     private let pointsBefore: UInt64
     private let pointsSent = Mutex<UInt64>(0)
-    private let queue = StageQueue<(builder: PointsMemberBuilder, nextOffset: JSONValue)>(capacity: 1)
+    private let queue = StageQueue<Item>(capacity: 1)
     /// The members' buffers, back from the thread once written: two are in use at a time.
     private let buffers: ReusableBytesPool
     private let done: Task<Void, Error>
@@ -34,9 +34,13 @@ final class MemberWritingStage: Sendable {
         done = Task {
             try await BlockingWork.run {
                 do {
-                    while let member = try queue.receiveBlocking() {
-                        try writer.appendPointsMember(member.builder, nextOffset: member.nextOffset)
-                        buffers.giveBack(member.builder.bytes)
+                    while let item = try queue.receiveBlocking() {
+                        switch item {
+                        case .member(let builder, let nextOffset):
+                            try writer.appendPointsMember(builder, nextOffset: nextOffset)
+                            buffers.giveBack(builder.bytes)
+                        case .digestEntries(let entries): try writer.appendDigestEntries(entries)
+                        }
                     }
                 } catch {
                     queue.stop(error)
@@ -71,8 +75,20 @@ final class MemberWritingStage: Sendable {
     /// Hands `builder`'s member to the writing thread, waiting while one is already waiting.
     /// Throws the writer's failure (a full disk, a refused upload) once it has one.
     func append(_ builder: PointsMemberBuilder, nextOffset: JSONValue) async throws {
-        try await queue.send((builder, nextOffset), untilTaken: true)
+        try await queue.send(.member(builder, nextOffset: nextOffset), untilTaken: true)
         pointsSent.withLock { $0 += builder.pointCount }
+    }
+
+    /// Hands a delta's digest index entries to the writing thread, in scroll order with the members.
+    func appendDigestEntries(_ entries: [PointDigestEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        try await queue.send(.digestEntries(entries))
+    }
+
+    /// What the writing thread takes, in order.
+    private enum Item: Sendable {
+        case member(PointsMemberBuilder, nextOffset: JSONValue)
+        case digestEntries([PointDigestEntry])
     }
 
     /// Points in the archive's members and in those handed over since (a subset's limit counts them).

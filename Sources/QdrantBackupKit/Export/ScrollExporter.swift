@@ -15,8 +15,10 @@ struct ScrollExporter {
     let options: ExportOptions
     let progress: ExportProgressObserver
 
+    /// - Parameter base: an incremental export's base; the archive then holds only the points new
+    ///   or changed since, and a digest index of the whole collection with the deletions.
     func export(_ name: String, descriptor: ArchiveDescriptor, archive: ArchiveLocation,
-                reportedPoints: UInt64?) async throws -> ArchiveManifest {
+                reportedPoints: UInt64?, base: IncrementalExportBase? = nil) async throws -> ArchiveManifest {
         var writerOptions = ArchiveWriter.Options(
             compressionLevel: options.compressionLevel ?? ExportOptions.defaultPointsCompressionLevel,
             compressionWorkers: options.compressionWorkers,
@@ -27,6 +29,7 @@ struct ScrollExporter {
         var pointsDone: UInt64 = 0
         var finished = false
         if options.resume {
+            if base != nil { throw ArchiveError.notResumable(path: archive.description, reason: "an incremental export is not resumed; delete its .partial and export again") }
             let (resumed, point) = try await BlockingWork.run { [writerOptions, key = options.openingKey] in
                 try ArchiveWriter.resume(archive, key: key, options: writerOptions)
             }
@@ -44,18 +47,28 @@ struct ScrollExporter {
             }
         }
         progress.exportProgressed(.started(collection: name, method: .points, totalPoints: reportedPoints, totalBytes: nil))
+        let comparison = base?.comparison(ownKey: writer.encryption?.pointDigestKey, key: options.openingKey)
         do {
             if !finished {
                 _ = try await MemberWritingStage.with(writer, memberBytes: options.pointsMemberBytes) { stage in
-                    try await scrollRemaining(name, into: stage, after: lastShardKey, from: offset, pointsDone: pointsDone)
+                    try await scrollRemaining(name, into: stage, after: lastShardKey, from: offset, pointsDone: pointsDone,
+                                              comparison: comparison)
+                    try await comparison?.finish { try await stage.appendDigestEntries($0) }
                 }
+            }
+            if let comparison {
+                progress.exportProgressed(.note(collection: name, message:
+                    "delta of \(base?.record.name ?? ""): \(comparison.upserted) points new or changed, \(comparison.deleted) deleted, "
+                        + "\(comparison.unchanged) unchanged"))
             }
             try Task.checkCancellation()
             return try await BlockingWork.run { try writer.finish() }
         } catch {
+            await comparison?.stop()
             // An interruption or failure leaves a .partial for `--resume`; an upload to object
-            // storage cannot be resumed, so it is aborted and leaves nothing behind.
-            if !writer.isResumable { try? writer.discard() }
+            // storage cannot be resumed, so it is aborted and leaves nothing behind. Nor is a delta,
+            // whose index needs every point's digest from the start.
+            if !writer.isResumable || comparison != nil { try? writer.discard() }
             throw error
         }
     }
@@ -66,11 +79,11 @@ struct ScrollExporter {
     /// (`start` null with a `lastKey`: that key is done; no `lastKey`: nothing is written yet).
     @discardableResult
     func scrollRemaining(_ name: String, into stage: MemberWritingStage, after lastKey: JSONValue?, from start: JSONValue,
-                         pointsDone: UInt64) async throws -> UInt64 {
+                         pointsDone: UInt64, comparison: IncrementalComparison? = nil) async throws -> UInt64 {
         guard let keys = stage.memberShardKeys else {
             // A null offset after members means the collection's end was reached already.
             guard start != .null || !stage.hadMembers else { return 0 }
-            return try await scroll(name, from: start, into: stage, pointsDone: pointsDone)
+            return try await scroll(name, from: start, into: stage, pointsDone: pointsDone, comparison: comparison)
         }
         var remaining = keys[...]
         var offset = start
@@ -92,8 +105,11 @@ struct ScrollExporter {
     /// just the range of a damaged member this way: its last member then ends exactly where the
     /// next one starts.
     @discardableResult
+    ///
+    /// With a `comparison` (an incremental export), only the points new or changed since its base
+    /// are written; it hears every point, and its index entries follow each page to the writer.
     func scroll(_ name: String, shardKey: JSONValue? = nil, from start: JSONValue, until stop: JSONValue = .null,
-                into stage: MemberWritingStage, pointsDone: UInt64) async throws -> UInt64 {
+                into stage: MemberWritingStage, pointsDone: UInt64, comparison: IncrementalComparison? = nil) async throws -> UInt64 {
         let subset = stage.subset
         var selection = try PointSelection(subset, key: options.redactionKey, written: stage.pointsHandedOver)
         guard !selection.isComplete else { return 0 }
@@ -116,6 +132,9 @@ struct ScrollExporter {
             pending = next.flatMap {
                 beforeStop($0) ? fetch(name, shardKey: shardKey, filter: subset?.filter, after: $0, into: pages.take()) : nil
             }
+            if let comparison, let last = scanned.pointIDs.last {
+                try await comparison.loadBase(through: PointKey(pointID(fromJSONText: last)))
+            }
             var filled: [(builder: PointsMemberBuilder, nextOffset: JSONValue)] = []
             try withPointLines(of: scanned, in: page) { body, ranges in
                 for (range, idText) in zip(ranges, scanned.pointIDs) {
@@ -123,6 +142,7 @@ struct ScrollExporter {
                     guard beforeStop(id), !selection.isComplete else { break }
                     guard selection.takes(id) else { continue }
                     try selection.withLine(UnsafeRawBufferPointer(rebasing: body[range]), scratch: &scratch) { line in
+                        if let comparison, try !comparison.isChanged(PointKey(id), line: line) { return }
                         if !builder.fits(lineLength: line.count) {
                             // A scroll from this point's id continues exactly where the member ends.
                             filled.append((builder, id))
@@ -134,6 +154,7 @@ struct ScrollExporter {
                 }
             }
             for member in filled { try await stage.append(member.builder, nextOffset: member.nextOffset) }
+            if let comparison { try await stage.appendDigestEntries(comparison.takeEntries()) }
             bytes += UInt64(page.count)
             pages.giveBack(page)
             progress.exportProgressed(.advanced(collection: name, points: points, bytes: bytes))

@@ -44,6 +44,7 @@ public struct CheckedArchive: Sendable {
                 progress: ArchiveReadProgress? = nil) throws {
         hasSidecar = try location.sidecar.exists()
         let peek = try ArchiveReader(source: location.openForReading(), key: key)
+        try peek.descriptor.requireFullArchive(for: "import")
         let full = depth == .full || peek.descriptor.method == .points
         let digest = full && hasSidecar ? try ArchiveFileDigest(location: location) : nil
         // A full pass opens the archive again, through the digest when there is a sidecar (the

@@ -122,10 +122,11 @@ public struct ArchiveRepairer: Sendable {
         do {
             let reader = try ArchiveReader(source: FileByteSource(path: path), key: options.export.openingKey)
             try reader.requireKey()
+            try reader.descriptor.requireFullArchive(for: "repair")
             return reader
         } catch let error as ArchiveError {
             switch error {
-            case .unsupportedVersion, .unsupportedFeature, .keyRequired: throw error
+            case .unsupportedVersion, .unsupportedFeature, .keyRequired, .deltaArchive: throw error
             default: throw RepairError.unreadableDescriptor(path: path, reason: "\(error)")
             }
         }

@@ -24,6 +24,9 @@ public struct ExportRequest: Codable, Sendable, Equatable {
     public var keys = ArchiveKeys()
     /// Which points, and how their payloads are redacted; empty: all of them, unchanged.
     public var subset = SubsetRequest()
+    /// Write a delta of this base: an archive's place, or `latest` (the newest complete archive of
+    /// each collection in the output location); nil exports in full.
+    public var incrementalFrom: String?
 
     public init() {}
 
@@ -33,6 +36,17 @@ public struct ExportRequest: Codable, Sendable, Equatable {
         if let compressionLevel { try RequestRule.require(compressionLevel, in: RequestDefaults.compressionLevelRange, .compressionLevel) }
         try RequestRule.require(compressionThreads, atLeast: 0, .compressionThreads)
         try subset.validate(method: method)
+        if let incrementalFrom {
+            if incrementalFrom.isEmpty { throw .invalid(setting: .incrementalFrom, reason: "is empty: name a base archive, or latest") }
+            if method == .snapshot {
+                throw .invalid(setting: .method, reason: "snapshot cannot make an incremental export: a snapshot is the server's files, "
+                    + "which cannot be compared point by point; use scroll (or auto)")
+            }
+            if subset.isRequested {
+                throw .invalid(setting: .incrementalFrom, reason: "cannot be combined with a filter, sample, limit or redaction: "
+                    + "a delta holds the changes of the whole collection")
+            }
+        }
     }
 
     /// The pipeline's options, writing to the folder or prefix `output`; reads the key files.
@@ -54,6 +68,7 @@ public struct ExportRequest: Codable, Sendable, Equatable {
         options.key = try settings.openingKey()
         options.subset = try subset.subset()
         options.redactionKey = try subset.redactionKey()
+        options.incrementalFrom = incrementalFrom.map { IncrementalSource($0, stores: ArchiveStores.withObjectStorage()) }
         return options
     }
 }

@@ -66,4 +66,6 @@ public enum RequestSetting: String, Sendable, CaseIterable {
     case redactionKeyFile
     /// A subset archive whose subset a comparison with production applies.
     case subsetOf
+    /// The base archive of an incremental export, or `latest`.
+    case incrementalFrom
 }

@@ -52,6 +52,7 @@ public struct CollectionResyncer: Sendable {
     /// Resyncs local collection `targetName` from the archive at `archive`, offline.
     public func resync(archiveAt archive: ArchiveLocation, into targetName: String) async throws -> ResyncReport {
         let descriptor = try await BlockingWork.run { try ArchiveReader(source: archive.openForReading()).descriptor }
+        try descriptor.requireFullArchive(for: "resync")
         let origin = Origin(server: descriptor.source.url, collection: descriptor.collection)
         return try await resync(targetName, origin: origin, redaction: descriptor.subset?.redaction) { validator, found in
             try await validator.fullComparison(archiveAt: archive, target: client, targetName, progress: progress, found: found)

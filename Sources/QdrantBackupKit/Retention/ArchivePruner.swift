@@ -50,6 +50,7 @@ public struct ArchivePruner: Sendable {
                 items[archive.item].reasons = reasons.isEmpty ? [.notKept] : reasons
             }
         }
+        keepBasesOfKeptDeltas(&items, entries: entries)
         let archives = Set(entries.filter { $0.partial != true }.map(\.name))
         for sidecar in try folder.names(endingWith: ArchiveName.archiveSuffix + ArchiveName.sidecarSuffix) {
             let archive = String(sidecar.dropLast(ArchiveName.sidecarSuffix.count))
@@ -78,6 +79,26 @@ public struct ArchivePruner: Sendable {
         var done = plan
         done.dryRun = false
         return done
+    }
+
+    /// A delta that stays keeps its base, and that base's own base, down its chain: whatever the
+    /// rules say, no archive a kept delta depends on goes. (A base in another folder is not this
+    /// prune's to keep; `verify` of the chain reports it missing.)
+    private func keepBasesOfKeptDeltas(_ items: inout [PruneReport.Item], entries: [ArchiveCatalog.Entry]) {
+        let bases = Dictionary(entries.compactMap { entry in entry.summary?.incremental.map { (entry.name, $0.name) } },
+                               uniquingKeysWith: { first, _ in first })
+        let positions = Dictionary(items.indices.filter { items[$0].kind == .archive }.map { (items[$0].name, $0) },
+                                   uniquingKeysWith: { first, _ in first })
+        var changed = true
+        while changed {
+            changed = false
+            for item in items where item.kind == .archive && !item.remove {
+                guard let base = bases[item.name], let position = positions[base], items[position].remove else { continue }
+                items[position].remove = false
+                items[position].reasons = [.baseOfKeptDelta]
+                changed = true
+            }
+        }
     }
 
     private func selects(_ collection: String) -> Bool {

@@ -26,6 +26,9 @@ public struct PruneReport: Codable, Sendable, Equatable {
             case inUse = "in_use"
             /// No export holds it; kept unless stale partials are to be removed.
             case stale
+            /// The base of a delta archive that stays (formats/archive-v1.md section 15): without it
+            /// the delta could not be applied.
+            case baseOfKeptDelta = "base_of_kept_delta"
             /// Removed: no rule keeps it.
             case notKept = "not_kept"
             /// Removed: its archive is gone.

@@ -186,6 +186,7 @@ public struct CollectionValidator: Sendable {
     func openArchive(at archive: ArchiveLocation) throws -> ArchiveReader {
         let reader = try ArchiveReader(source: archive.openForReading(), key: archiveKey)
         try reader.requireKey()
+        try reader.descriptor.requireFullArchive(for: "validate")
         return reader
     }
 

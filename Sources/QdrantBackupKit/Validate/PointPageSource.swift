@@ -77,6 +77,7 @@ final class ArchivedPointPages: PointPageSource {
         do {
             let reader = try ArchiveReader(source: archive.openForReading(), key: key)
             try reader.requireKey()
+            try reader.descriptor.requireFullArchive(for: "validate")
             while let page = try nextPage(of: reader) { try pages.sendBlocking(page) }
             pages.finish()
         } catch {

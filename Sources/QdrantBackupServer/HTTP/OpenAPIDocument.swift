@@ -293,6 +293,7 @@ enum OpenAPIDocument {
         case .keepMonthly: #"{"type": "integer", "minimum": 0, "description": "Keep the newest archive of each of the N newest months that have one. At least one keep rule above 0."}"#
         case .partials: #"{"type": "boolean", "description": "Also delete .partial files that no running export holds."}"#
         case .keep: #"{"type": "boolean", "description": "Keep the scratch collection afterwards."}"#
+        case .incrementalFrom: #"{"type": "string", "description": "Write a delta archive (the points new or changed since the base, the ids deleted since) of this archive of the archive directory (its file name), or of latest: the newest complete points archive of each collection there. The base's digest index is read, not its points. Not with method snapshot, nor with a subset; timestamp keeps the base beside the delta."}"#
         }
     }
 

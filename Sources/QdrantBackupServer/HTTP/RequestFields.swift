@@ -39,6 +39,7 @@ enum RequestFields {
         case .redactionRulesFile: "redaction_rules_file"
         case .redactionKeyFile: "redaction_key_file"
         case .subsetOf: "subset_of"
+        case .incrementalFrom: "incremental_from"
         }
     }
 

@@ -85,6 +85,9 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var partials: Bool?
     /// `/drill`: keep the scratch collection afterwards.
     public var keep: Bool?
+    /// `/export`: write a delta of this archive of the archive directory (its file name), or of
+    /// `latest`, the newest complete archive of each collection there.
+    public var incrementalFrom: String?
 
     public init() {}
 
@@ -126,6 +129,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case keepWeekly = "keep_weekly"
         case keepMonthly = "keep_monthly"
         case partials, keep
+        case incrementalFrom = "incremental_from"
     }
 
     /// The keep rules of `/prune`, which a schedule's `retention` takes too.
@@ -143,7 +147,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         let keys: Set<CodingKeys> = switch kind {
         case .backup: selection.union(tuning).union(sealing).union(subset).union([.overwrite, .targetPrefix, .keepPartial, .keepArchive, .aliases])
         case .export: selection.union(sealing).union(subset).union([.overwrite, .timestamp, .batchSize, .compressionLevel, .compressionThreads,
-                                                          .keepServerSnapshot, .force])
+                                                          .keepServerSnapshot, .force, .incrementalFrom])
         case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
                                                    .dryRun, .verifyFirst])
         case .repair: opening.union([.archives, .newSnapshot, .redactionKeyFile])
@@ -175,6 +179,11 @@ public struct JobRequest: Codable, Sendable, Equatable {
         }
         for archive in (kind == .import || kind == .repair ? archives ?? [] : []) {
             try Self.requireArchiveName(archive, field: "archives")
+        }
+        if kind == .export, let incrementalFrom, incrementalFrom != IncrementalSource.latestKeyword,
+           !ArchiveDirectory.isArchiveName(incrementalFrom) {
+            throw .badRequest("'\(incrementalFrom)' is neither latest nor the file name of an archive (*.qdrant.tar) in the archive directory",
+                              field: "incremental_from")
         }
         if kind == .resync, let archive { try Self.requireArchiveName(archive, field: "archive") }
         if kind == .resync, let subsetOf { try Self.requireArchiveName(subsetOf, field: "subset_of") }
@@ -267,6 +276,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.force = force ?? false
         request.keys = keys
         request.subset = subsetRequest
+        request.incrementalFrom = incrementalFrom
         return request
     }
 

@@ -210,6 +210,8 @@ struct JobWork: Sendable {
         // A timestamped job's generation is the job's creation, so that every run of it (a resume
         // after a restart) names the same archive and finds its `.partial`.
         options.generationTime = tracker.record.createdAt
+        // A base is named by its file name in the archive directory.
+        if case .archive(let base)? = options.incrementalFrom { options.incrementalFrom = .archive(options.output.appending(base.name)) }
         let archive = CollectionExporter(client: environment.production, options: options).archiveLocation(for: name)
         options.resume = resumingSince != nil && archive.localPath.map { ArchiveWriter.canResume($0 + ".partial") } == true
         tracker.updateItem(index) { $0.archive = archive.name }

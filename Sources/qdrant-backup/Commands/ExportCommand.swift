@@ -49,6 +49,11 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Name archives <collection>-<UTC time>.qdrant.tar, so several backups sit side by side.")
     var timestamp = false
 
+    @Option(help: ArgumentHelp(
+        "Write a delta archive: the points new or changed since BASE and the ids deleted since (BASE: an archive or s3:// URL, or latest: the newest complete archive of the collection in --output). Reads only BASE's digest index.",
+        valueName: "base"))
+    var incrementalFrom: String?
+
     @Option(help: .hidden)
     var pointsMemberBytes = ArchiveLimits.pointsMemberTargetBytes
 
@@ -82,6 +87,7 @@ struct ExportCommand: AsyncParsableCommand {
         request.pointsMemberBytes = pointsMemberBytes
         request.keys = encryption.keys(with: key)
         request.subset = subset.request
+        request.incrementalFrom = incrementalFrom
         return request
     }
 
@@ -105,14 +111,15 @@ struct ExportCommand: AsyncParsableCommand {
                 chosen, missing: missing, on: client.displayURL, operation: { try await exporter.export($0) },
                 printed: { name, result in
                     if !quiet {
-                        print("\(name): \(result.archivePath) (\(result.points.map { "\($0) points, " } ?? "")"
+                        print("\(name): \(result.archivePath) (\(result.incrementalBase.map { "delta of \($0), " } ?? "")"
+                            + "\(result.points.map { "\($0) points, " } ?? "")"
                             + "\(Format.bytes(result.storedBytes)), \(String(format: "%.1f", result.seconds)) s)")
                     }
                 },
                 failed: { name, error in
                     // Any failure but a conflict (another export's .partial, an existing archive)
                     // leaves this export's own .partial: a key that expired, a full disk, a server gone.
-                    if error.failureKind != .conflict && options.method != .snapshot && !resume,
+                    if error.failureKind != .conflict && options.method != .snapshot && !resume && incrementalFrom == nil,
                        let path = exporter.archiveLocation(for: name).localPath,
                        FileManager.default.fileExists(atPath: path + ".partial") {
                         Terminal.printNote("\(name): the partial archive is kept; continue with `\(resumeCommand(for: name).line)`")

@@ -33,7 +33,7 @@ struct ListArchivesCommand: AsyncParsableCommand {
             cells[4] = Format.bytes(summary.fileSize)
             cells[5] = ISO8601DateFormatter().string(from: summary.createdAt)
             cells[6] = summary.complete ? "yes" : "no"
-            cells[7] = summary.subset?.summary ?? "all points"
+            cells[7] = summary.incremental.map { "delta of \($0.name) (link \($0.depth))" } ?? summary.subset?.summary ?? "all points"
         }
         if entry.partial == true { cells[6] = entry.inUse == true ? "partial, being written" : "partial, interrupted" }
         if verify { cells.append(entry.partial == true ? "-" : entry.verified == true ? "ok" : "FAILED") }
@@ -50,7 +50,7 @@ struct ListArchivesCommand: AsyncParsableCommand {
             if json {
                 try Terminal.printJSON(entries)
             } else {
-                var table = TextTable(headers: ["COLLECTION", "ARCHIVE", "METHOD", "POINTS", "FILE SIZE", "CREATED", "COMPLETE", "SUBSET"]
+                var table = TextTable(headers: ["COLLECTION", "ARCHIVE", "METHOD", "POINTS", "FILE SIZE", "CREATED", "COMPLETE", "HOLDS"]
                                       + (verify ? ["VERIFIED"] : []),
                                       alignments: [.left, .left, .left, .right, .right, .left, .left, .left] + (verify ? [.left] : []))
                 for (index, entry) in entries.enumerated() {

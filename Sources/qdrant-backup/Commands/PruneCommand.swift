@@ -95,6 +95,7 @@ struct PruneCommand: AsyncParsableCommand {
         case .unreadable: "unreadable (never pruned)"
         case .inUse: "an export is writing it"
         case .stale: "an interrupted export (no export holds it)"
+        case .baseOfKeptDelta: "the base of a delta archive that stays"
         case .notKept: "no rule keeps it"
         case .orphaned: "its archive is gone"
         }

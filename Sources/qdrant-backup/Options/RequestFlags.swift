@@ -40,6 +40,7 @@ enum RequestFlags {
         case .redactionRulesFile: "--redaction-rules"
         case .redactionKeyFile: "--redaction-key-file"
         case .subsetOf: "--subset-of"
+        case .incrementalFrom: "--incremental-from"
         }
     }
 

@@ -14,7 +14,10 @@ struct ArchiveInteropTests {
         let names = String(decoding: result.output, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(names.first == "archive.json")
         #expect(names.last == "manifest.json")
-        #expect(names.dropFirst().dropLast().allSatisfy { $0.hasPrefix("points/") && $0.hasSuffix(".jsonl.zst") })
+        let data = names.dropFirst().dropLast()
+        // The points members, then the digest index (formats/archive-v1.md section 5.3).
+        #expect(data.dropLast().allSatisfy { $0.hasPrefix("points/") && $0.hasSuffix(".jsonl.zst") })
+        #expect(data.last == "index/point-digests/000000.bin.zst")
     }
 
     @Test("tar -xOf with a wildcard piped into zstd -d reproduces the snapshot")
