@@ -518,7 +518,8 @@ def main():
             points_path(args, table, binary, server, points_file, work, counts)
             rss = [r for r in table.rows if r[0].startswith(("export ", "import ")) and r[0].endswith(" points")]
             if len(rss) >= 2:
-                table.note("points RSS", "peak RSS by size: " + ", ".join(f"{r[0]} {r[5]} MiB" for r in rss), "info")
+                rss_column = Table.HEAD.index("peak RSS MiB")
+                table.note("points RSS", "peak RSS by size: " + ", ".join(f"{r[0]} {r[rss_column]} MiB" for r in rss), "info")
     finally:
         server.stop()
     if not args.skip_standin:

@@ -21,7 +21,7 @@ from conftest import ARTIFACTS, ROOT
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-VIEWS = ["health", "collections", "archives", "jobs", "actions"]
+VIEWS = ["health", "collections", "archives", "jobs", "schedules", "actions"]
 WAIT = 120  # seconds: an upper bound for a loaded machine, never a measurement
 
 
@@ -325,3 +325,38 @@ def test_without_the_event_stream_the_page_polls(browser, serve, stand_in):
         wait(driver, lambda: job_state(driver, job) == "succeeded", "a job started elsewhere never showed succeeded by polling")
     finally:
         driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+
+
+def schedule_rows(driver):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#view-schedules tbody tr')].map((row) => [...row.cells].map((cell) => cell.textContent))")
+
+
+def test_schedules_show_their_next_run_and_one_is_deleted_after_confirming(browser, serve, stand_in):
+    driver = browser
+    driver.set_window_size(1280, 900)
+    stand_in.create_collection("nightly", 50)
+    status, _, body = serve.api("POST", "/admin/backup/schedules", {
+        "id": "nightly-export", "cron": "0 2 * * *", "time_zone": "Europe/Berlin", "kind": "export",
+        "request": {"collections": ["nightly"], "method": "scroll", "timestamp": True},
+        "retention": {"keep_daily": 7}})
+    assert status == 201, body
+    next_run = json.loads(body)["next_run"]
+    try:
+        driver.get(serve.url + "/")
+        show(driver, "schedules")
+        wait(driver, lambda: any(row and row[0] == "nightly-export" for row in schedule_rows(driver)), "the schedule is not listed")
+        row = next(row for row in schedule_rows(driver) if row[0] == "nightly-export")
+        assert row[1] == "0 2 * * * (Europe/Berlin)" and row[2] == "export" and row[6] == "api", row
+        # The page shows the server's next run (in UTC, to the second).
+        assert row[3] == next_run.replace("T", " "), (row, next_run)
+        screenshot(driver, "schedules-listed")
+        driver.find_element(By.CSS_SELECTOR, '[data-focus="delete-schedule-nightly-export"]').click()
+        wait(driver, lambda: driver.find_element(By.ID, "confirm").is_displayed(), "deleting asked for no confirmation")
+        driver.find_element(By.ID, "confirm-yes").click()
+        wait(driver, lambda: not any(row and row[0] == "nightly-export" for row in schedule_rows(driver)),
+             "the deleted schedule is still listed")
+        status, _, _ = serve.api("GET", "/admin/backup/schedules/nightly-export")
+        assert status == 404
+    finally:
+        serve.api("DELETE", "/admin/backup/schedules/nightly-export")

@@ -290,19 +290,21 @@ const state = {
   /// The answers of Verify, by archive name.
   verifications: new Map(),
   jobs: new Map(),
+  schedules: null,
   openapi: null,
   results: {},
 };
 
 // ---------------------------------------------------------------------------------------------
-// Views. Each is data: what it is called, what it loads, how it draws. A new view (schedules, say)
-// is one more entry here and, if it has live data, one more event type in `listen`.
+// Views. Each is data: what it is called, what it loads, how it draws. A new view is one more
+// entry here and, if it has live data, one more event type in `listen`.
 
 const views = [
   { id: "health", title: "Servers", load: loadHealth, render: renderHealth },
   { id: "collections", title: "Collections", load: loadCollections, render: renderCollections },
   { id: "archives", title: "Archives", load: loadArchives, render: renderArchives },
   { id: "jobs", title: "Jobs", load: loadJobs, render: renderJobs },
+  { id: "schedules", title: "Schedules", load: loadSchedules, render: renderSchedules },
   { id: "actions", title: "Actions", load: loadOpenAPI, render: renderActions },
 ];
 
@@ -499,6 +501,8 @@ async function loadJobs() {
   const { jobs } = await api("GET", "/jobs");
   state.jobs = new Map(jobs.map((job) => [job.id, job]));
 }
+
+async function loadSchedules() { state.schedules = (await api("GET", "/schedules")).schedules; }
 
 async function loadOpenAPI() { if (!state.openapi) state.openapi = await api("GET", "/openapi.json"); }
 
@@ -722,6 +726,43 @@ function renderJobs() {
         active ? el("button", { type: "button", class: "danger", "data-focus": `cancel-${job.id}`, onclick: () => cancelJob(job) }, "Cancel") : null,
         job.resumable ? el("button", { type: "button", "data-focus": `resume-${job.id}`, onclick: () => resumeJob(job) }, "Resume") : null));
   }));
+}
+
+/// Each schedule with its next and last run and the last outcome; a schedule added through the API
+/// can be deleted here (one from the `--schedules` file comes back at the next start, so it is not offered).
+function renderSchedules() {
+  const schedules = state.schedules;
+  if (!schedules) return el("p", {}, "Loading…");
+  const toolbar = el("p", { class: "toolbar" },
+    el("button", { type: "button", "data-focus": "schedules-reload", onclick: () => refresh(viewByID("schedules")) }, "Reload"));
+  if (schedules.length === 0) {
+    return el("div", {}, toolbar, el("p", {}, "No schedules. Add one with POST /admin/backup/schedules or serve --schedules FILE."));
+  }
+  return el("div", {}, toolbar, table(["Schedule", "Cron", "Kind", "Next run", "Last run", "Last outcome", "Source", ""],
+    schedules.map((schedule) => [
+      schedule.id,
+      `${schedule.cron}${schedule.time_zone ? ` (${schedule.time_zone})` : " (UTC)"}`,
+      schedule.kind,
+      time(schedule.next_run),
+      time(schedule.last_run),
+      schedule.last_outcome ? badge(schedule.last_outcome, schedule.last_outcome === "skipped" ? "warn" : tone(schedule.last_outcome)) : "–",
+      schedule.source,
+      schedule.source === "api"
+        ? el("button", { type: "button", class: "danger", "data-focus": `delete-schedule-${schedule.id}`,
+                         onclick: () => deleteSchedule(schedule.id) }, "Delete")
+        : null,
+    ]), "Schedules"));
+}
+
+async function deleteSchedule(id) {
+  if (!(await confirmAction(`The schedule ${id} is deleted: it starts no more jobs (its jobs so far are kept).`))) return;
+  try {
+    await api("DELETE", `/schedules/${encodeURIComponent(id)}`);
+    showNotice("");
+  } catch (error) {
+    showNotice(`Deleting schedule ${id}: ${error.message}`);
+  }
+  await refresh(viewByID("schedules"));
 }
 
 function renderItem(item) {
