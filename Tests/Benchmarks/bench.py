@@ -168,10 +168,12 @@ class Table:
         self.verdicts.append((label, text, verdict))
 
     def render(self):
-        widths = [max(len(str(r[i])) for r in [self.HEAD] + self.rows) for i in range(len(self.HEAD))]
-        lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(self.HEAD, widths)) + " |",
+        # A Markdown table: a `|` inside a cell (`curl | zstd`) is escaped.
+        cells = [[str(c).replace("|", "\\|") for c in row] for row in [self.HEAD] + self.rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(self.HEAD))]
+        lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(cells[0], widths)) + " |",
                  "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-        lines += ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |" for r in self.rows]
+        lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in cells[1:]]
         lines.append("")
         lines.append("targets:")
         lines += [f"  {v:4}  {label}: {text}" for label, text, v in self.verdicts]
