@@ -10,6 +10,8 @@ import Foundation
 public struct PayloadRedactor: Sendable {
     public let rules: PayloadRedaction
     private let allowlist: PayloadAllowlist?
+    /// The allowlist's paths one by one, to tell which of them matched.
+    private let keeps: [PayloadPath]
     private let drops: [PayloadPath]
     private let hashes: [PayloadPath]
     private let key: RedactionKey?
@@ -22,7 +24,8 @@ public struct PayloadRedactor: Sendable {
             do { return try texts.map { text throws(PayloadPathError) in try PayloadPath(text) } } catch { throw error }
         }
         self.rules = rules
-        allowlist = rules.keep.isEmpty ? nil : PayloadAllowlist(try parse(rules.keep))
+        keeps = try parse(rules.keep)
+        allowlist = keeps.isEmpty ? nil : PayloadAllowlist(keeps)
         drops = try parse(rules.drop)
         hashes = try parse(rules.hash)
         if !hashes.isEmpty && key == nil { throw RedactionKeyError.missing }
@@ -39,7 +42,17 @@ public struct PayloadRedactor: Sendable {
     /// Redacts a payload in place.
     public mutating func redact(payload: inout JSONValue) {
         var matched: [String] = []
-        if let allowlist, allowlist.project(&payload) { matched += rules.keep.map { "keep \($0)" } }
+        if let allowlist {
+            // Each kept path counts on its own (a mistyped one among several is reported), looked
+            // for only while some has matched nothing yet.
+            let whole = payload
+            if allowlist.project(&payload) {
+                for (path, text) in zip(keeps, rules.keep) where unmatched.contains("keep \(text)") {
+                    var probe = whole
+                    if path.replace(in: &probe, with: { $0 }) > 0 { matched.append("keep \(text)") }
+                }
+            }
+        }
         for (path, text) in zip(drops, rules.drop) where path.remove(from: &payload) > 0 { matched.append("drop \(text)") }
         if let key {
             for (path, text) in zip(hashes, rules.hash) where path.replace(in: &payload, with: { .string(key.hash($0)) }) > 0 {

@@ -57,6 +57,16 @@ struct PointSubsetTests {
         var nothing = try JSONValue(jsonText: #"{"other":1}"#)
         redactor.redact(payload: &nothing)
         #expect(nothing == .object([:]))
+        #expect(redactor.unmatched.isEmpty)
+    }
+
+    @Test("each path of an allowlist counts on its own: a mistyped one stays unmatched while the others match")
+    func allowlistPathsMatchOneByOne() throws {
+        var redactor = try PayloadRedactor(PayloadRedaction(keep: ["user.name", "user.nmae", "c[].k"]), key: nil)
+        var payload = try JSONValue(jsonText: #"{"user":{"name":"A"},"c":[{"k":1}]}"#)
+        redactor.redact(payload: &payload)
+        #expect(payload == (try JSONValue(jsonText: #"{"user":{"name":"A"},"c":[{"k":1}]}"#)))
+        #expect(redactor.unmatched == ["keep user.nmae"])
     }
 
     @Test("hash rules without a key, or with a key whose check differs from the archive's, are key problems")
