@@ -157,21 +157,25 @@ public final class QdrantClient: Sendable {
     /// (`validation_error_handler` in src/actix/mod.rs at v1.15.5).
     public func scrollPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil,
                            filter: JSONValue? = nil) async throws -> Data {
-        let page = ReusableBytes()
-        try await scrollPage(name, offset: offset, limit: limit, shardKey: shardKey, filter: filter, into: page)
-        return page.withUnsafeBytes { Data($0) }
+        let request = await scrollRequest(name, offset: offset, limit: limit, shardKey: shardKey, filter: filter)
+        return try await retried(collection: name) { try await http.send(request).body }
     }
 
     /// Fetches a scroll page as ``scrollPage(_:offset:limit:shardKey:filter:)`` does, into `page`
     /// (emptied first), whose memory an export reuses from page to page.
     public func scrollPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil,
                            filter: JSONValue? = nil, into page: ReusableBytes) async throws {
+        let request = await scrollRequest(name, offset: offset, limit: limit, shardKey: shardKey, filter: filter)
+        try await retried(collection: name) { try await http.send(request, into: page) }
+    }
+
+    private func scrollRequest(_ name: String, offset: String?, limit: Int, shardKey: JSONValue?,
+                               filter: JSONValue?) async -> HTTPRequest {
         let limit = await strictModeLimits(name).scrollLimit(limit)
         let key = shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? ""
         let filterText = filter.map { #","filter":\#($0.compactJSONText)"# } ?? ""
         let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":true,"with_vector":true\#(key)\#(filterText)}"#
-        let request = HTTPRequest.json(.post, url("collections/\(escaped(name))/points/scroll"), body: Data(body.utf8))
-        try await retried(collection: name) { try await http.send(request, into: page) }
+        return HTTPRequest.json(.post, url("collections/\(escaped(name))/points/scroll"), body: Data(body.utf8))
     }
 
     // MARK: snapshots
