@@ -8,7 +8,7 @@ public enum PointDigestIndex {
     /// The required feature of an archive that carries the index.
     public static let feature = "point-digests"
     /// Raw bytes after which a writer starts a new index member: 16 MiB, about 990 000 points.
-    public static let memberTargetBytes = ArchiveLimits.pointsMemberTargetBytes
+    public static let memberTargetBytes = 16 * 1024 * 1024
     /// The folder of the index members.
     static let folder = "index/point-digests/"
 

@@ -9,7 +9,7 @@ import Synchronization
 /// 1.3 of 2 cores busy (Tests/Benchmarks/README.md, "Two threads for the members").
 ///
 /// A member is handed on only when the next thread takes it, so memory holds two members' lines
-/// (the one being filled and the one being encoded: 16 MiB each by default) and two compressed
+/// (the one being filled and the one being encoded: 8 MiB each by default) and two compressed
 /// spools (the one being encoded into and the one being written); one more member waiting in
 /// between cost 40 MiB of peak RSS in the benchmark.
 ///
