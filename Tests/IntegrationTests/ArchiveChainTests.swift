@@ -14,6 +14,10 @@ struct ArchiveChainTests: BenchSuite {
         bench = try ImportBench()
     }
 
+    /// Points in the end state of ``chainOfThree(in:count:exportExtra:)`` of 40: three deleted,
+    /// two added, one added again, two more deleted.
+    static let endStateCount = 38
+
     func point(_ id: Int, payload: String, vector: Double = 0) -> [String: Any] {
         ["id": id, "vector": [0.1, 0.2, 0.3, Double(id) + vector], "payload": ["label": payload, "n": id]]
     }
@@ -62,7 +66,7 @@ struct ArchiveChainTests: BenchSuite {
         let validated = try await cli.run(["validate", "--full", name, "x_" + name])
         #expect(validated.exitCode == 0, "\(validated.stdout) \(validated.stderr)")
         let local = try await fixtures.points(of: "x_" + name)
-        #expect(local.count == 40 - 3 + 2 + 1 - 2)
+        #expect(local.count == Self.endStateCount)
         #expect((local["3"]?["payload"] as? [String: Any])?["label"] as? String == "back", "deleted, then added again")
         #expect(local["1000"] == nil && local["8"] == nil && local["12"] == nil)
 
@@ -119,8 +123,8 @@ struct ArchiveChainTests: BenchSuite {
         try await refused(["import", otherBase, archives[1]], 5, "holds the collection '\(other)'")
 
         // A different file where the base should be: a later export under the base's name.
-        let moved = archives[0] + ".moved"
-        try FileManager.default.moveItem(atPath: archives[0], toPath: moved)
+        try FileManager.default.moveItem(atPath: archives[0], toPath: archives[0] + ".moved")
+        try FileManager.default.moveItem(atPath: archives[0] + ".sha256", toPath: archives[0] + ".sha256.moved")
         try await refused(["import", archives[2], "--with-base-chain"], 2, "which is not in")
         let validateMissing = try await cli.run(["validate", "--archive", archives[2], name])
         #expect(validateMissing.exitCode == 2, "\(validateMissing.stderr)")
@@ -153,7 +157,7 @@ struct ArchiveChainTests: BenchSuite {
         let consolidated = out.path("consolidated/\(name).qdrant.tar")
         let full = try content(of: out.path("full/\(name).qdrant.tar"))
         let folded = try content(of: consolidated)
-        #expect(folded.lines.count == full.lines.count && folded.lines.count == 40 - 3 + 2 + 1 - 2)
+        #expect(folded.lines.count == full.lines.count && folded.lines.count == Self.endStateCount)
         #expect(folded.lines == full.lines)
         #expect(folded.index == full.index)
         let descriptor = try ArchiveReader(source: FileByteSource(path: consolidated)).descriptor
@@ -171,14 +175,14 @@ struct ArchiveChainTests: BenchSuite {
         #expect(try await cli.run(["validate", "--full", name, "c_" + name]).exitCode == 0)
     }
 
-    @Test("an encrypted chain: import and validate with the identity; consolidate without recipients is refused (exit 6), with one it writes an encrypted archive")
+    @Test("an encrypted chain: import and validate with the identity; consolidate without a recipient is refused (exit 6), with one it writes an encrypted archive")
     func encryptedChain() async throws {
         let keys = try TemporaryDirectory()
         let identity = keys.path("id.txt")
         _ = try await Shell.run("age-keygen -o '\(identity)' 2>/dev/null")
         let recipient = try await Shell.run("age-keygen -y '\(identity)'").trimmingCharacters(in: .whitespacesAndNewlines)
         let folder = try TemporaryDirectory()
-        let (name, archives) = try await chainOfThree(in: folder, count: 20, exportExtra: ["--recipient", recipient, "--identity", identity])
+        let (name, archives) = try await chainOfThree(in: folder, count: 20, exportExtra: ["--encrypt-to", recipient, "--identity", identity])
         let target = name + "_local"
         defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target) } }
         #expect(try ArchiveReader(source: FileByteSource(path: archives[2])).descriptor.encryption != nil)
@@ -196,8 +200,8 @@ struct ArchiveChainTests: BenchSuite {
         #expect(plain.exitCode == 6, "\(plain.stderr)")
         #expect(plain.stderr.contains("recipients or a passphrase"), "\(plain.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path("\(name).qdrant.tar")))
-        let sealed = try await cli.run(["consolidate", archives[2], "--output", out.url.path, "--identity", identity, "--recipient", recipient])
-        #expect(sealed.exitCode == 0, "\(sealed.stderr)")
+        let sealed = try await cli.run(["consolidate", archives[2], "--output", out.url.path, "--identity", identity, "--encrypt-to", recipient])
+        #expect(sealed.exitCode == 0, "\(sealed.stdout) \(sealed.stderr)")
         let consolidated = out.path("\(name).qdrant.tar")
         #expect(try ArchiveReader(source: FileByteSource(path: consolidated)).descriptor.encryption != nil)
         #expect(try await cli.run(["verify", consolidated, "--identity", identity]).exitCode == 0)

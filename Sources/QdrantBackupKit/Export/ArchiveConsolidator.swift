@@ -93,8 +93,13 @@ public struct ArchiveConsolidator: Sendable {
                 try? writer.discard()
                 throw error
             }
-            let opening = writerOptions.encryption.map { AgeKey.identities($0.identities) }
-            let report = ArchiveVerifier.verify(archiveAt: target, key: opening)
+            // A new archive encrypted to recipients alone opens only with one of their identities,
+            // which the key of the chain may or may not be; without one its stored bytes are checked.
+            let identities = writerOptions.encryption?.identities ?? []
+            var report = ArchiveVerifier.verify(archiveAt: target, key: identities.isEmpty ? options.key : .identities(identities))
+            if writerOptions.encryption != nil, !report.intact, report.failureKind == .keyProblem {
+                report = ArchiveVerifier.verify(archiveAt: target, key: nil)
+            }
             guard report.intact else {
                 throw ConsolidationError.notVerified(archive: target.description, problem: report.problem ?? "unknown")
             }

@@ -13,7 +13,7 @@ struct ConsolidateCommand: AsyncParsableCommand {
             <collection>.qdrant.tar in --output, holds the chain's end state as a full export at the \
             last delta's time would: the last delta's configuration, payload schema and aliases, the \
             same points and digests; it is verified before the command ends. An encrypted chain \
-            needs --recipient or a passphrase for the new archive, and an identity or the \
+            needs --encrypt-to or a passphrase for the new archive, and an identity or the \
             passphrase to open the chain.
             """
     )
