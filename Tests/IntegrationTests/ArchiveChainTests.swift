@@ -81,6 +81,8 @@ struct ArchiveChainTests: BenchSuite {
         let (name, archives) = try await chainOfThree(in: folder)
         let target = name + "_local"
         defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target) } }
+        let verified = try await cli.run(["verify", archives[2], "--json"])
+        #expect(verified.exitCode == 0 && verified.stdout.contains("as is every base before it"), "\(verified.stdout)")
         let run = try await cli.run(["import", archives[2], "--with-base-chain", "--target", target])
         #expect(run.exitCode == 0, "\(run.stderr)")
         #expect(try await cli.run(["validate", "--full", name, target]).exitCode == 0)
@@ -126,6 +128,8 @@ struct ArchiveChainTests: BenchSuite {
         try FileManager.default.moveItem(atPath: archives[0], toPath: archives[0] + ".moved")
         try FileManager.default.moveItem(atPath: archives[0] + ".sha256", toPath: archives[0] + ".sha256.moved")
         try await refused(["import", archives[2], "--with-base-chain"], 2, "which is not in")
+        let partlyChecked = try await cli.run(["verify", archives[2], "--json"])
+        #expect(partlyChecked.exitCode == 0 && partlyChecked.stdout.contains("1 of 2 links checked"), "\(partlyChecked.stdout)")
         let validateMissing = try await cli.run(["validate", "--archive", archives[2], name])
         #expect(validateMissing.exitCode == 2, "\(validateMissing.stderr)")
         let again = try await cli.run(["export", name, "--method", "scroll", "--output", folder.url.path])
@@ -133,6 +137,7 @@ struct ArchiveChainTests: BenchSuite {
         try FileManager.default.moveItem(atPath: folder.path("\(name).qdrant.tar"), toPath: archives[0])
         try FileManager.default.moveItem(atPath: folder.path("\(name).qdrant.tar.sha256"), toPath: archives[0] + ".sha256")
         try await refused(["import", archives[2], "--with-base-chain"], 2, "another archive than the one the delta was exported from")
+        #expect(try await cli.run(["verify", archives[2]]).exitCode == 2, "verify checks every link, not only the one beside the delta")
     }
 
     /// The points lines of an archive in order, and its digest index entries.
@@ -205,5 +210,24 @@ struct ArchiveChainTests: BenchSuite {
         let consolidated = out.path("\(name).qdrant.tar")
         #expect(try ArchiveReader(source: FileByteSource(path: consolidated)).descriptor.encryption != nil)
         #expect(try await cli.run(["verify", consolidated, "--identity", identity]).exitCode == 0)
+    }
+
+    @Test("POST /import with with_base_chain imports a delta's chain from the archive directory; validation against production is clean")
+    func restChainImport() async throws {
+        let (name, archives) = try await chainOfThree(in: bench.output, count: 15)
+        let target = name + "_rest"
+        defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target) } }
+        let server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", bench.output.url.path])
+        let delta = URL(fileURLWithPath: archives[2]).lastPathComponent
+        let refused = try await server.request("POST", "import", json: ["archives": [delta], "target": target])
+        #expect(refused.status == 202, "\(refused.text)")
+        let failed = try await server.waitForJob(try #require(try refused.object()["backup_id"] as? String))
+        #expect(failed["state"] as? String == "failed", "a delta alone is not the collection: \(failed)")
+        #expect(try await !bench.exists(target))
+        let reply = try await server.request("POST", "import", json: ["archives": [delta], "target": target, "with_base_chain": true])
+        #expect(reply.status == 202, "\(reply.text)")
+        let job = try await server.waitForJob(try #require(try reply.object()["backup_id"] as? String))
+        #expect(job["state"] as? String == "succeeded", "\(job)")
+        #expect(try await cli.run(["validate", "--full", name, target]).exitCode == 0)
     }
 }
