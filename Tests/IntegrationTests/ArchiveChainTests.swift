@@ -230,4 +230,40 @@ struct ArchiveChainTests: BenchSuite {
         #expect(job["state"] as? String == "succeeded", "\(job)")
         #expect(try await cli.run(["validate", "--full", name, target]).exitCode == 0)
     }
+
+    @Test("integer and UUID ids interleave across the archives of a chain: the merge orders integers before UUIDs as the scroll does, and a UUID deleted then added again is in the end state")
+    func integerAndUUIDIds() async throws {
+        let name = qdrant.uniqueCollectionName("chainuuid")
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        try await fixtures.call(.put, "collections/\(name)", ["vectors": ["size": 4, "distance": "Dot"]])
+        let uuids = ["00000000-0000-0000-0000-000000000001", "5c56c793-69f3-4fbf-87e6-c4bf54c28c26",
+                     "a0000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-fffffffffffe"]
+        func uuidPoint(_ id: String, _ label: String) -> [String: Any] { ["id": id, "vector": [0.4, 0.3, 0.2, 0.1], "payload": ["label": label]] }
+        try await fixtures.upsert(name, (1...12).map { point($0, payload: "v1") } + uuids.map { uuidPoint($0, "v1") })
+        let folder = try TemporaryDirectory()
+        func export(_ extra: [String]) async throws {
+            let run = try await cli.run(["export", name, "--method", "scroll", "--batch-size", "3", "--timestamp", "--output", folder.url.path] + extra)
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            try await Task.sleep(for: .milliseconds(1100))
+        }
+        try await export([])
+        try await fixtures.upsert(name, [uuidPoint(uuids[1], "v2"), point(4, payload: "v2"), uuidPoint("b0000000-0000-0000-0000-000000000000", "new")])
+        try await bench.deletePoints(name, ids: [uuids[2], 12])
+        try await export(["--incremental-from", "latest"])
+        try await fixtures.upsert(name, [uuidPoint(uuids[2], "back"), point(13, payload: "new")])
+        try await bench.deletePoints(name, ids: [uuids[0]])
+        try await export(["--incremental-from", "latest"])
+        let last = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter { $0.hasSuffix(".qdrant.tar") }.sorted().last)
+        let out = try TemporaryDirectory()
+        #expect(try await cli.run(["export", name, "--method", "scroll", "--output", out.path("full")]).exitCode == 0)
+        let run = try await cli.run(["consolidate", folder.path(last), "--output", out.path("consolidated")])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        let full = try content(of: out.path("full/\(name).qdrant.tar"))
+        let folded = try content(of: out.path("consolidated/\(name).qdrant.tar"))
+        #expect(folded.lines == full.lines)
+        #expect(folded.index == full.index)
+        #expect(folded.index.map(\.key) == folded.index.map(\.key).sorted())
+        #expect(folded.lines.contains { $0.contains(uuids[2]) && $0.contains("back") })
+        #expect(!folded.lines.contains { $0.contains(uuids[0]) })
+    }
 }
