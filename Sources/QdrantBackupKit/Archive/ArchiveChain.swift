@@ -29,9 +29,10 @@ public struct ArchiveChain: Sendable {
         try ArchiveReader(source: location.openForReading()).descriptor.incremental != nil
     }
 
-    /// Whether any of `locations` is a delta archive, so that a list of archives is one chain.
+    /// Whether any of `locations` is a delta archive, so that a list of archives is one chain. An
+    /// archive that cannot be read counts as none: its own import then says what is wrong with it.
     public static func includesDelta(_ locations: [ArchiveLocation]) async throws -> Bool {
-        try await BlockingWork.run { try locations.contains(where: isDelta) }
+        try await BlockingWork.run { locations.contains { (try? isDelta($0)) == true } }
     }
 
     /// The chain that ends at `delta`, each base found beside the archive that names it.
