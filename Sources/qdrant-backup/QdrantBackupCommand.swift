@@ -16,7 +16,7 @@ struct QdrantBackupCommand: AsyncParsableCommand {
         version: toolVersion,
         subcommands: [
             HealthCommand.self, ListCommand.self, InfoCommand.self,
-            ExportCommand.self, ImportCommand.self, SnapshotCommand.self, BackupCommand.self,
+            ExportCommand.self, ImportCommand.self, ConsolidateCommand.self, SnapshotCommand.self, BackupCommand.self,
             ValidateCommand.self, ResyncCommand.self, VerifyCommand.self, InspectCommand.self, CleanupCommand.self,
             RepairCommand.self, ListArchivesCommand.self, PruneCommand.self, DrillCommand.self, ServeCommand.self,
         ]

@@ -114,7 +114,8 @@ public enum ArchiveError: ClassifiedError, CustomStringConvertible, Equatable {
             return "the file's SHA-256 differs from \(sidecar)"
         case .deltaArchive(let operation, let base):
             return "this is a delta archive of \(base) (formats/archive-v1.md section 15): it holds only the changes since that base, "
-                + "which \(operation) would take for the whole collection; \(operation) a full archive instead (applying deltas is not supported yet)"
+                + "which \(operation) would take for the whole collection; \(operation) a full archive instead, or, where it takes one, "
+                + "the chain: the full archive and its deltas in order, or the delta with its bases beside it"
         case .chainLinkBroken(let delta, let base, let expected, let found):
             return "\(delta) is a delta of a base whose SHA-256 is \(expected), but \(base) has \(found): "
                 + "the chain is broken there (a different or changed base); export in full, or find the base the delta names"

@@ -87,29 +87,35 @@ public enum ArchiveVerifier {
         }
     }
 
-    /// A delta names its base's SHA-256 (formats/archive-v1.md section 15): the base beside it
-    /// must be that very file. A base elsewhere leaves the link unchecked, and the report says so.
+    /// A delta names its base's SHA-256 and id (formats/archive-v1.md section 15): each link of its
+    /// chain, back to the full archive, must be that very file beside the archive after it. A base
+    /// not there leaves the links from there on unchecked, and the report says so.
     private static func checkChainLink(of archive: ArchiveLocation, report: inout ArchiveVerificationReport) throws {
-        guard let base = try ArchiveReader(source: archive.openForReading()).descriptor.incremental else { return }
-        let beside = archive.sibling(named: base.name)
-        // A delta named like its base (written to another folder) has no base beside it.
-        guard beside != archive, try beside.exists() else {
-            report.notes.append("a delta (link \(base.depth) of its chain) of \(base.name), which is not beside it: the link is unchecked")
-            return
-        }
-        let source = try beside.openForReading()
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        guard let record = try ArchiveReader(source: archive.openForReading()).descriptor.incremental else { return }
+        var delta = archive
+        var link = record
+        var checked = 0
         while true {
-            let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-            if count == 0 { break }
-            hasher.update(data: buffer[0..<count])
+            let beside = delta.sibling(named: link.name)
+            // A delta named like its base (written to another folder) has no base beside it.
+            guard beside != delta, try beside.exists() else {
+                let what = checked == 0 ? "which is not beside it: the link is unchecked"
+                    : "whose base \(link.name) is not beside it: \(checked) of \(record.depth) links checked"
+                report.notes.append("a delta (link \(record.depth) of its chain) of \(record.name), \(what)")
+                return
+            }
+            let found = try ArchiveChain.wholeFileSHA256(of: beside)
+            let reader = try ArchiveReader(source: beside.openForReading())
+            guard found == link.sha256, reader.descriptorDigest.sha256 == link.archiveID else {
+                throw ArchiveError.chainLinkBroken(delta: delta.name, base: beside.description, expected: link.sha256, found: found)
+            }
+            checked += 1
+            guard let next = reader.descriptor.incremental else { break }
+            delta = beside
+            link = next
         }
-        let found = hasher.finalize().lowercaseHexDigits
-        guard found == base.sha256 else {
-            throw ArchiveError.chainLinkBroken(delta: archive.name, base: beside.description, expected: base.sha256, found: found)
-        }
-        report.notes.append("a delta (link \(base.depth) of its chain) of \(base.name), which is beside it with the SHA-256 the delta names")
+        report.notes.append("a delta (link \(record.depth) of its chain) of \(record.name), which is beside it with the SHA-256 the delta names"
+            + (record.depth > 1 ? ", as is every base before it back to the full archive" : ""))
     }
 
     private static func checkSidecar(of archive: ArchiveLocation, fileSHA256: String, report: inout ArchiveVerificationReport) throws {

@@ -101,7 +101,7 @@ public struct CollectionImporter: Sendable {
                 note("custom sharding: shard keys \(plan.shardKeys.map(\.key.compactJSONText).joined(separator: ", ")) are created and each point is upserted under its key")
             }
             if !options.dryRun {
-                try await importPoints(archive, plan: plan, into: target, result: &result, resumeFrom: resumeFrom,
+                try await importPoints(PointsInput(archive), plan: plan, into: target, result: &result, resumeFrom: resumeFrom,
                                        recreate: result.action != .resumed, replace: result.action == .replaced)
             }
         case .snapshot:
@@ -130,26 +130,67 @@ public struct CollectionImporter: Sendable {
             result.aliases = try await recreateAliases(descriptor.aliases, for: target, note: note)
         }
         if !options.dryRun {
-            do {
-                try ImportHistory(stateDirectory: options.stateDirectory).record(.init(
-                    localServer: client.displayURL, target: target, sourceServer: descriptor.source.url,
-                    sourceCollection: descriptor.collection, archive: path, archiveID: archive.descriptorDigest.sha256,
-                    importedAt: Date()))
-            } catch {
-                note("could not record the import in the state directory (a later resync will ask for --yes): \(error)")
-            }
+            record(archive, target: target, note: note)
         }
         result.seconds = (ContinuousClock.now - started).seconds
         return result
     }
 
+    /// Records in the import history that `target` now holds what `archive` holds (for a chain,
+    /// its last delta: the end state).
+    func record(_ archive: CheckedArchive, target: String, note: (String) -> Void) {
+        do {
+            try ImportHistory(stateDirectory: options.stateDirectory).record(.init(
+                localServer: client.displayURL, target: target, sourceServer: archive.descriptor.source.url,
+                sourceCollection: archive.descriptor.collection, archive: archive.path, archiveID: archive.descriptorDigest.sha256,
+                importedAt: Date()))
+        } catch {
+            note("could not record the import in the state directory (a later resync will ask for --yes): \(error)")
+        }
+    }
+
     // MARK: points
 
-    private func importPoints(
-        _ archive: CheckedArchive, plan: CollectionCreationPlan, into target: String, result: inout ImportResult,
+    /// Where the points of an import come from: a checked archive's members, or a chain's end state.
+    struct PointsInput: Sendable {
+        /// The archive (a chain's last delta) and its id, which a resume record names.
+        var path: String
+        var archiveID: String
+        var collection: String
+        /// Points expected; nil: as many as were read (a chain's end state, counted as it is merged).
+        var expectedPoints: UInt64?
+        var totalBytes: UInt64?
+        var totalMembers: Int?
+        /// The archive's members, whose shard keys' counts are checked after the upserts.
+        var members: [ArchiveManifest.Member]
+        /// Puts the members from the given one on into the queue (``PointsImporter``'s reading stage).
+        var read: @Sendable (Int, StageQueue<PointsImporter.ReadMember>) async throws -> Void
+
+        init(path: String, archiveID: String, collection: String, expectedPoints: UInt64?, totalBytes: UInt64?, totalMembers: Int?,
+             members: [ArchiveManifest.Member], read: @escaping @Sendable (Int, StageQueue<PointsImporter.ReadMember>) async throws -> Void) {
+            self.path = path
+            self.archiveID = archiveID
+            self.collection = collection
+            self.expectedPoints = expectedPoints
+            self.totalBytes = totalBytes
+            self.totalMembers = totalMembers
+            self.members = members
+            self.read = read
+        }
+
+        init(_ archive: CheckedArchive) {
+            self.init(path: archive.path, archiveID: archive.descriptorDigest.sha256, collection: archive.descriptor.collection,
+                      expectedPoints: archive.pointsCount ?? 0, totalBytes: archive.manifest.totals.rawSize,
+                      totalMembers: archive.manifest.members.count, members: archive.manifest.members) {
+                try await PointsImporter.read(archive, from: $0, into: $1)
+            }
+        }
+    }
+
+    func importPoints(
+        _ archive: PointsInput, plan: CollectionCreationPlan, into target: String, result: inout ImportResult,
         resumeFrom: ImportResumeRecord?, recreate: Bool, replace: Bool
     ) async throws {
-        let expected = archive.pointsCount ?? 0
         if recreate {
             // The archive passed its check: only now is the old collection deleted.
             if replace { try await client.deleteCollection(target) }
@@ -167,24 +208,24 @@ public struct CollectionImporter: Sendable {
             progress.importProgressed(.note(target: target, message:
                 "resuming after \(firstMember) confirmed members (\(pointsBefore) points)"))
         }
-        progress.importProgressed(.started(target: target, method: .points, totalPoints: expected,
-                                           totalBytes: archive.manifest.totals.rawSize))
+        progress.importProgressed(.started(target: target, method: .points, totalPoints: archive.expectedPoints,
+                                           totalBytes: archive.totalBytes))
         var record = ImportResumeRecord(
-            archive: archive.path, archiveJSONSHA256: archive.descriptorDigest.sha256,
-            collection: archive.descriptor.collection, target: target, server: client.displayURL,
+            archive: archive.path, archiveJSONSHA256: archive.archiveID,
+            collection: archive.collection, target: target, server: client.displayURL,
             confirmedMembers: firstMember, confirmedPoints: pointsBefore, updatedAt: Date())
         // Recorded before the first upsert, so that even a kill -9 leaves a way to resume.
         try record.save(in: options.stateDirectory)
         var partial = PointsImporter.Outcome(confirmedMembers: firstMember, confirmedPoints: pointsBefore, bytesSent: 0)
         do {
             try await PointsImporter(client: client, options: options, progress: progress)
-                .upsert(archive, into: target, fromMember: firstMember, pointsBefore: pointsBefore,
-                        partial: &partial) { outcome in
-                    record.confirmedMembers = outcome.confirmedMembers
-                    record.confirmedPoints = outcome.confirmedPoints
-                    record.updatedAt = Date()
-                    try record.save(in: options.stateDirectory)
-                }
+                .upsert(into: target, fromMember: firstMember, pointsBefore: pointsBefore, partial: &partial,
+                        confirmed: { outcome in
+                            record.confirmedMembers = outcome.confirmedMembers
+                            record.confirmedPoints = outcome.confirmedPoints
+                            record.updatedAt = Date()
+                            try record.save(in: options.stateDirectory)
+                        }, read: archive.read)
         } catch {
             record.confirmedMembers = partial.confirmedMembers
             record.confirmedPoints = partial.confirmedPoints
@@ -192,16 +233,17 @@ public struct CollectionImporter: Sendable {
             try? record.save(in: options.stateDirectory)
             throw ImportError.interrupted(
                 target: target, archive: archive.path, confirmedMembers: partial.confirmedMembers,
-                totalMembers: archive.manifest.members.count, reason: "\(error)",
+                totalMembers: archive.totalMembers ?? partial.confirmedMembers, reason: "\(error)",
                 kind: error is CancellationError ? .failed : error.failureKind)
         }
+        let expected = archive.expectedPoints ?? partial.confirmedPoints
         // Counted before strict mode is applied: it may refuse exact counts (`search_allow_exact`).
         let count = try await client.count(target)
         result.points = count
         guard count == expected else { throw ImportError.countMismatch(target: target, expected: expected, actual: count) }
         // Every point must have landed under its own key, not merely somewhere in the collection.
         for shardKey in plan.shardKeys {
-            let wanted = archive.manifest.members.reduce(UInt64(0)) { $0 + ($1.points?.shardKey == shardKey.key ? $1.points!.pointCount : 0) }
+            let wanted = archive.members.reduce(UInt64(0)) { $0 + ($1.points?.shardKey == shardKey.key ? $1.points!.pointCount : 0) }
             let held = try await client.count(target, shardKey: shardKey.key)
             guard held == wanted else {
                 throw ImportError.shardKeyCountMismatch(target: target, shardKey: shardKey.key, expected: wanted, actual: held)
@@ -215,7 +257,7 @@ public struct CollectionImporter: Sendable {
 
     /// The record of an interrupted import into `target`, checked to belong to this archive.
     /// Without one, the whole archive is upserted again into the existing collection (idempotent).
-    private func resumeRecord(for archive: CheckedArchive, target: String) throws -> ImportResumeRecord {
+    func resumeRecord(for archive: CheckedArchive, target: String) throws -> ImportResumeRecord {
         if let record = try ImportResumeRecord.load(target: target, server: client.displayURL, in: options.stateDirectory) {
             guard record.archiveJSONSHA256 == archive.descriptorDigest.sha256 else {
                 throw ImportError.resumeMismatch(target: target, reason:
@@ -347,7 +389,7 @@ public struct CollectionImporter: Sendable {
 
     /// Points the archived aliases (prefixed like the collection) at `target`. An alias that points
     /// elsewhere is moved only with `overwrite`; otherwise it is left and said so.
-    private func recreateAliases(_ aliases: [String], for target: String, note: (String) -> Void) async throws -> [String] {
+    func recreateAliases(_ aliases: [String], for target: String, note: (String) -> Void) async throws -> [String] {
         guard !aliases.isEmpty else { return [] }
         let existing = try await client.allAliases()
         var done: [String] = []

@@ -25,10 +25,22 @@ struct PointsImporter {
         _ archive: CheckedArchive, into target: String, fromMember firstMember: Int, pointsBefore: UInt64,
         partial: inout Outcome, confirmed: (Outcome) throws -> Void
     ) async throws {
+        try await upsert(into: target, fromMember: firstMember, pointsBefore: pointsBefore, partial: &partial, confirmed: confirmed) {
+            try await Self.read(archive, from: $0, into: $1)
+        }
+    }
+
+    /// Upserts the members `read` puts into its queue from `firstMember` on (an archive's, or a
+    /// chain's end state cut into members).
+    func upsert(
+        into target: String, fromMember firstMember: Int, pointsBefore: UInt64,
+        partial: inout Outcome, confirmed: (Outcome) throws -> Void,
+        read: @escaping @Sendable (Int, StageQueue<ReadMember>) async throws -> Void
+    ) async throws {
         // Reading, decompressing and checking members blocks: a thread of its own does it, one
         // member ahead of the upserts, which then overlap with it.
         let members = StageQueue<ReadMember>(capacity: 1)
-        let reading = Task { try await Self.read(archive, from: firstMember, into: members) }
+        let reading = Task { try await read(firstMember, members) }
         defer { members.stop(CancellationError()) }
         let parallel = max(1, options.parallel)
         var outcome = Outcome(confirmedMembers: firstMember, confirmedPoints: pointsBefore, bytesSent: 0)
@@ -88,7 +100,7 @@ struct PointsImporter {
     /// Reads the archive's points members from `firstMember` on into `members` (raw hashes and
     /// content checked as they decompress), on a thread of ``BlockingWork``; a failure stops the
     /// queue, so the upserts stop at the member before it.
-    private static func read(_ archive: CheckedArchive, from firstMember: Int, into members: StageQueue<ReadMember>) async throws {
+    static func read(_ archive: CheckedArchive, from firstMember: Int, into members: StageQueue<ReadMember>) async throws {
         try await BlockingWork.run {
             do {
                 let reader = try ArchiveReader(source: archive.location.openForReading(), key: archive.key)

@@ -20,6 +20,9 @@ public struct ImportRequest: Codable, Sendable, Equatable {
     /// Recreate the archived aliases.
     public var aliases = false
     public var keys = ArchiveKeys()
+    /// Each archive is a delta whose chain (its base, the base's base, … up to a full archive) is
+    /// found beside it: the target gets the chain's end state (formats/archive-v1.md section 15).
+    public var withBaseChain = false
 
     public init() {}
 

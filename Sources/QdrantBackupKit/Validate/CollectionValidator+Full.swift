@@ -57,6 +57,11 @@ extension CollectionValidator {
                         found: (PointDifference) throws -> Void) async throws -> FullComparisonResult {
         let started = ContinuousClock.now
         var report = fullReport(source: archive.description, target: targetName)
+        if let chain = try await chain(endingAt: archive) {
+            var result = try await fullComparison(chain: chain, target: target, targetName, report: report, progress: progress, found: found)
+            result.report.seconds = (ContinuousClock.now - started).seconds
+            return result
+        }
         let (index, targetInfo) = try await compareArchive(at: archive, target: target, targetName, into: &report)
         let sourceInfo = index.descriptor.collectionInfo
         if index.descriptor.method == .points {
@@ -75,7 +80,7 @@ extension CollectionValidator {
         return report
     }
 
-    private func walk(_ sourcePages: any PointPageSource, target targetPages: any PointPageSource, _ targetName: String, sourceInfo: JSONValue,
+    func walk(_ sourcePages: any PointPageSource, target targetPages: any PointPageSource, _ targetName: String, sourceInfo: JSONValue,
                       progress: ValidationProgressObserver, into report: inout ValidationReport,
                       found: (PointDifference) throws -> Void) async throws {
         progress.validationProgressed(.started(target: targetName, totalPoints: report.sourceCount))

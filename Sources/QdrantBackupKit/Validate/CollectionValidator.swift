@@ -85,6 +85,10 @@ public struct CollectionValidator: Sendable {
     /// format), and the report says so.
     public func validate(archiveAt archive: ArchiveLocation, target: QdrantClient, _ targetName: String) async throws -> ValidationReport {
         var report = ValidationReport(source: archive.description, target: "local:\(targetName)", sampleSize: sampleSize, seed: seed)
+        if let chain = try await chain(endingAt: archive) {
+            try await validate(chain: chain, target: target, targetName, into: &report)
+            return report
+        }
         let (index, _) = try await compareArchive(at: archive, target: target, targetName, into: &report)
         let descriptor = index.descriptor
         guard descriptor.method == .points else { return report }
@@ -197,7 +201,7 @@ public struct CollectionValidator: Sendable {
     }
 
     /// `keepsIndex` says whether the source's payload index on a field is expected in the target.
-    private func compareConfiguration(_ source: JSONValue, _ target: JSONValue, keepsIndex: (String) -> Bool,
+    func compareConfiguration(_ source: JSONValue, _ target: JSONValue, keepsIndex: (String) -> Bool,
                                       into report: inout ValidationReport) {
         let sourceParams = source["config"]?["params"]
         let targetParams = target["config"]?["params"]
@@ -229,7 +233,7 @@ public struct CollectionValidator: Sendable {
 
     /// Retrieves the points of `expected` from the target and compares each.
     /// `adjustTarget` prepares each target point for comparison (a subset's redaction).
-    private func comparePoints(_ expected: [JSONValue], target: QdrantClient, _ targetName: String,
+    func comparePoints(_ expected: [JSONValue], target: QdrantClient, _ targetName: String,
                                distances sourceInfo: JSONValue, into report: inout ValidationReport,
                                adjustTarget: (inout JSONValue) -> Void = { _ in }) async throws {
         report.pointsCompared = true

@@ -251,6 +251,7 @@ enum OpenAPIDocument {
         case .target: #"{"type": "string", "description": "/import of one archive: the local collection's name; not with target_prefix. /drill: the scratch collection (default <collection>-drill-<UTC time>), which must not exist."}"#
         case .archives: #"{"type": "array", "items": {"type": "string"}, "description": "File names (*.qdrant.tar) in the archive directory."}"#
         case .keepPartial: #"{"type": "boolean", "description": "Keep a partly imported collection when the job is cancelled."}"#
+        case .withBaseChain: #"{"type": "boolean", "description": "Each archive is a delta (an incremental export): import the end state of its chain, whose full archive and earlier deltas are found beside it in the archive directory."}"#
         case .keepArchive: #"{"type": "boolean", "description": "Keep each archive in the archive directory."}"#
         case .timestamp: #"{"type": "boolean", "description": "Name archives <collection>-<UTC timestamp>.qdrant.tar."}"#
         case .parallel:

@@ -22,6 +22,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var archives: [String]?
     /// Keep a partly imported collection when the job is cancelled (default: delete it).
     public var keepPartial: Bool?
+    /// `/import`: each archive is a delta whose chain is found beside it in the archive directory.
+    public var withBaseChain: Bool?
     /// `/start`: keep each archive in the archive directory instead of deleting it after its import.
     public var keepArchive: Bool?
     /// `/export`: name archives `<collection>-<UTC timestamp>.qdrant.tar`.
@@ -97,6 +99,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case excludePatterns = "exclude_patterns"
         case targetPrefix = "target_prefix"
         case keepPartial = "keep_partial"
+        case withBaseChain = "with_base_chain"
         case keepArchive = "keep_archive"
         case batchSize = "batch_size"
         case newSnapshot = "new_snapshot"
@@ -149,7 +152,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case .export: selection.union(sealing).union(subset).union([.overwrite, .timestamp, .batchSize, .compressionLevel, .compressionThreads,
                                                           .keepServerSnapshot, .force, .incrementalFrom])
         case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
-                                                   .dryRun, .verifyFirst])
+                                                   .dryRun, .verifyFirst, .withBaseChain])
         case .repair: opening.union([.archives, .newSnapshot, .redactionKeyFile])
         case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun, .yes, .subsetOf,
                                                    .redactionKeyFile])
@@ -293,6 +296,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.dryRun = dryRun ?? false
         request.verifyFirst = verifyFirst ?? false
         request.keys = keys
+        request.withBaseChain = withBaseChain ?? false
         return request
     }
 

@@ -228,9 +228,10 @@ struct JobWork: Sendable {
                                                            in: environment.stateDirectory)) != nil
         }
         tracker.updateItem(index) { $0.archive = item.name }
-        let result = try await CollectionImporter(client: environment.local, options: options,
-                                                  progress: tracker.observer(forItem: index))
-            .importArchive(at: environment.archiveDirectory.file(item.name))
+        let importer = CollectionImporter(client: environment.local, options: options, progress: tracker.observer(forItem: index))
+        let archive = environment.archiveDirectory.file(item.name)
+        let result = tracker.record.request.withBaseChain == true ? try await importer.importChain([archive], besideLast: true)
+            : try await importer.importArchive(at: archive)
         tracker.metrics.imported(result)
         // A dry run's answer is what it would do: the item is where a client reads it.
         if result.dryRun { tracker.updateItem(index) { $0.notes.append(result.summaryLine) } }

@@ -17,6 +17,11 @@ struct ImportCommand: AsyncParsableCommand {
             Points archives recreate the collection from the archived config (shards and replication \
             fitted to the local deployment, custom sharding with its shard keys) and upsert the points; a points import that stops mid-way keeps the \
             partial collection and prints the `import --resume` command that completes it.
+
+            A delta archive (export --incremental-from) is imported with its chain: name the full \
+            archive and its deltas in order (import BASE DELTA1 DELTA2), or give the last delta \
+            with --with-base-chain to find its bases beside it. The target then holds the chain's \
+            end state; every archive of the chain is checked before the target is touched.
             """
     )
 
@@ -44,6 +49,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Check a snapshot archive in full before the upload instead of as it streams (one more read).")
     var verifyFirst = false
 
+    @Flag(help: "Each archive is a delta: import the end state of its chain, whose bases are found beside it.")
+    var withBaseChain = false
+
     @OptionGroup var tuning: ImportTuning
 
     @Flag(help: "Print only errors and warnings.")
@@ -70,6 +78,7 @@ struct ImportCommand: AsyncParsableCommand {
         request.tuning = tuning.tuning
         request.aliases = tuning.aliases
         request.keys = key.keys
+        request.withBaseChain = withBaseChain
         return request
     }
 
@@ -85,10 +94,27 @@ struct ImportCommand: AsyncParsableCommand {
             let progress = TerminalExportProgress(quiet: quiet || dryRun)
             let importer = CollectionImporter(client: client, options: options, progress: progress)
             let stores = ArchiveStores.withObjectStorage()
+            let locations = archives.map(stores.location)
+            // Archives that include a delta are one chain, named in order.
+            if !withBaseChain, locations.count > 1, try await ArchiveChain.includesDelta(locations) {
+                try await CommandBatch(json: json, progress: progress).run(
+                    [archives.joined(separator: " ")], operation: { _ in try await importer.importChain(locations, besideLast: false) },
+                    printed: { _, result in ImportReporting.printSummary(result, quiet: quiet) },
+                    failed: { _, error in
+                        ImportReporting.printResumeHint(for: error, options: options, keys: key.keys, connection: connection, chain: true)
+                    })
+                return
+            }
             try await CommandBatch(json: json, progress: progress).run(
-                archives, operation: { try await importer.importArchive(at: stores.location($0)) },
+                archives, operation: {
+                    withBaseChain ? try await importer.importChain([stores.location($0)], besideLast: true)
+                        : try await importer.importArchive(at: stores.location($0))
+                },
                 printed: { _, result in ImportReporting.printSummary(result, quiet: quiet) },
-                failed: { _, error in ImportReporting.printResumeHint(for: error, options: options, keys: key.keys, connection: connection) })
+                failed: { _, error in
+                    ImportReporting.printResumeHint(for: error, options: options, keys: key.keys, connection: connection,
+                                                    chain: withBaseChain)
+                })
         }
     }
 }

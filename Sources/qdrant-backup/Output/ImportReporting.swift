@@ -5,10 +5,13 @@ import QdrantBackupKit
 enum ImportReporting {
     /// After a points import stopped mid-way: where the partial collection is and how to finish it,
     /// as a command that works pasted as printed (the keys and the local server of this run).
-    static func printResumeHint(for error: Error, options: ImportOptions, keys: ArchiveKeys, connection: some ServerConnection) {
+    /// `chain`: the import was of a chain's end state, `archive` its last delta.
+    static func printResumeHint(for error: Error, options: ImportOptions, keys: ArchiveKeys, connection: some ServerConnection,
+                                chain: Bool = false) {
         let cause = (error as? CopyError)?.underlying ?? error
         guard case ImportError.interrupted(let target, let archive, _, _, _, _)? = cause as? ImportError else { return }
         var command = ShellCommand(["qdrant-backup", "import", archive, "--resume", "--target", target])
+        command.append("--with-base-chain", if: chain)
         if options.parallel != RequestDefaults.parallel { command.append("--parallel", String(options.parallel)) }
         if options.batchSize != RequestDefaults.batchSize { command.append("--batch-size", String(options.batchSize)) }
         command.append("--aliases", if: options.aliases)
