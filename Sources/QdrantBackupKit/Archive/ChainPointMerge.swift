@@ -174,12 +174,13 @@ public final class ChainPointMerge {
             lines = raw
             guard let info = member.points else { throw ArchiveError.invalidRecords(member: member.path, reason: "no points records") }
             try content.check(against: info, member: member.path)
-            keys = try PointLineIDs.keys(ofJSONLines: lines, member: member.path)
+            let found = try PointLineIDs.keys(ofJSONLines: lines, member: member.path)
+            keys = found.keys
             starts.removeAll(keepingCapacity: true)
             var start = 0
-            for (offset, byte) in lines.enumerated() where byte == 0x0A {
+            for end in found.lineEnds {
                 starts.append(start)
-                start = offset + 1
+                start = end + 1
             }
             for key in keys {
                 if let previous, !(previous < key) {
