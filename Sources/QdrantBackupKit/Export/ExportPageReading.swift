@@ -20,7 +20,8 @@ enum ExportPageReading: Sendable, Equatable {
     case sampledByID(PointSample)
 
     /// Above this fraction a sample scrolls: fetching most points by id saves little and costs a
-    /// second request per page (Tests/Benchmarks/README.md, "Sampled exports").
+    /// second request per page (Tests/Benchmarks/README.md, "Sampled exports: read by id"). A
+    /// limit alone scrolls: it keeps the first points, which a scroll reads anyway.
     static let largestFractionReadByID = 0.5
     /// At most this many ids per ids-only page (about 300 KB of response): enough that a small
     /// sample still fetches pages of about the batch size.
