@@ -4,7 +4,7 @@ that the client is what is measured.
 
 - Scroll pages are replayed from memory: the points of each collection are loaded once from a
   JSON Lines file (what the stand-in's scroll returns for them) and pages are joined on request
-  (cached per offset and limit).
+  (cached per offset and limit); ids-only pages and retrieves by id are joined from the same lines.
 - Upserts are received in full, counted (one `"vector"` key per point) and dropped.
 - Snapshots: creating one returns the description of a pre-generated file; downloads go through
   `socket.sendfile` (with Range); deleting one keeps the file; uploads are drained and counted.
@@ -57,17 +57,32 @@ class Collection:
                 self.lines.append(line)
         self.count = len(self.lines)
 
-    def page(self, offset, limit):
+    def page(self, offset, limit, ids_only=False):
+        """A scroll page. `ids_only` (neither payload nor vector asked for) gives `{"id":N}` per point:
+        Qdrant's REST `Record` (lib/api/src/rest/schema.rs at v1.15.5) leaves out what was not asked for."""
         start = 0 if offset is None else self.position.get(offset, len(self.lines))
-        key = (start, limit)
+        key = (start, limit, ids_only)
         body = self.pages.get(key)
         if body is None:
             end = min(start + limit, len(self.lines))
             following = self.ids[end] if end < len(self.lines) else b"null"
-            body = (b'{"result":{"points":[' + b",".join(self.lines[start:end]) + b'],"next_page_offset":'
+            points = [b'{"id":' + i + b"}" for i in self.ids[start:end]] if ids_only else self.lines[start:end]
+            body = (b'{"result":{"points":[' + b",".join(points) + b'],"next_page_offset":'
                     + following + b'},"status":"ok","time":0.0001}')
             self.pages[key] = body
         return body
+
+    def retrieve(self, ids):
+        """`POST /collections/{name}/points`: the points held, in the order asked, each once, as the
+        same text a scroll page holds (lib/collection/src/collection/point_ops.rs `retrieve` at v1.15.5)."""
+        seen = set()
+        found = []
+        for i in ids:
+            at = self.position.get(orjson.dumps(i))
+            if at is not None and at not in seen:
+                seen.add(at)
+                found.append(self.lines[at])
+        return b'{"result":[' + b",".join(found) + b'],"status":"ok","time":0.0001}'
 
     def info(self):
         return {
@@ -311,7 +326,10 @@ class Connection:
             request = orjson.loads(body) if body else {}
             offset = request.get("offset")
             offset_text = None if offset is None else orjson.dumps(offset)
-            return self.send(200, c.page(offset_text, int(request.get("limit") or 10)))
+            ids_only = request.get("with_payload") is False and request.get("with_vector") is False
+            return self.send(200, c.page(offset_text, int(request.get("limit") or 10), ids_only))
+        if rest == ["points"] and m == "POST":
+            return self.send(200, c.retrieve(orjson.loads(body)["ids"]))
         if rest == ["points", "count"]:
             return self.ok({"count": c.count})
         if rest == ["snapshots"] and m == "GET":

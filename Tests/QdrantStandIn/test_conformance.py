@@ -10,6 +10,7 @@ import urllib.parse
 import uuid
 
 import httpx
+import orjson
 import pytest
 import requests
 from qdrant_client import QdrantClient, models
@@ -143,9 +144,28 @@ def test_single_dense_collection_round_trip(client, standin):
     assert info.payload_schema["n"].data_type == models.PayloadSchemaType.INTEGER
     assert info.payload_schema["n"].params.lookup is True
 
+    # Qdrant's REST `Record` (lib/api/src/rest/schema.rs at v1.15.5) leaves out what was not asked for.
     raw = requests.post(f"{standin.url}/collections/{name}/points/scroll",
-                        json={"limit": 1, "with_payload": False}).json()["result"]
-    assert raw["points"] == [{"id": 0, "payload": None, "vector": None}]
+                        json={"limit": 2, "with_payload": False, "with_vector": False}).json()["result"]
+    assert raw["points"] == [{"id": 0}, {"id": 1}] and raw["next_page_offset"] == 2
+
+
+def test_retrieve_answers_in_the_order_asked_without_absent_ids(client, standin):
+    # lib/collection/src/collection/point_ops.rs `retrieve` at v1.15.5: request order, each id once,
+    # ids the collection does not hold left out; the points are the same `Record`s a scroll gives.
+    name = "retrieve_order"
+    client.create_collection(name, vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+    client.upsert(name, points=[models.PointStruct(id=i, vector=[i, 1], payload={"n": i}) for i in range(1, 8)],
+                  wait=True)
+    url = f"{standin.url}/collections/{name}"
+    got = requests.post(url + "/points", json={"ids": [6, 2, 99, 4, 2], "with_payload": True,
+                                               "with_vector": True}).json()["result"]
+    assert [p["id"] for p in got] == [6, 2, 4]
+    page = requests.post(url + "/points/scroll", json={"limit": 10, "with_payload": True,
+                                                       "with_vector": True}).content
+    body = requests.post(url + "/points", json={"ids": [2, 4], "with_payload": True, "with_vector": True}).content
+    for p in orjson.loads(body)["result"]:
+        assert orjson.dumps(p) in page, "a retrieved point's JSON is the scrolled point's JSON"
 
 
 def test_named_dense_and_sparse_vectors(client):

@@ -117,21 +117,25 @@ struct ScrollExporter {
         var points = pointsDone
         var bytes: UInt64 = 0
         var scratch: [UInt8] = []
+        // A small sample reads ids, then the sampled points by id (`ExportPageReading`).
+        let reading = comparison == nil ? ExportPageReading(subset) : .scroll
         // Two pages at a time (the one scanned, the one fetched), filling the same memory again and again.
         let pages = ReusableBytesPool(reservedBytes: 0, keep: 2)
-        var pending: Task<ReusableBytes, Error>? = fetch(name, shardKey: shardKey, filter: subset?.filter, after: start,
-                                                         into: pages.take())
+        func fetch(after offset: JSONValue) -> Task<ExportPage, Error> {
+            Task { [client, batchSize = options.batchSize, page = pages.take()] in
+                try await reading.read(client, name, shardKey: shardKey, filter: subset?.filter, after: offset, until: stop,
+                                       batchSize: batchSize, into: page)
+            }
+        }
+        var pending: Task<ExportPage, Error>? = fetch(after: start)
         defer { pending?.cancel() }
         func beforeStop(_ id: JSONValue) -> Bool { stop == .null || pointIDPrecedes(id, stop) }
         while let fetching = pending {
             // The prefetch is a task of its own: pass a cancellation (Ctrl-C) on to it.
-            let page = try await withTaskCancellationHandler { try await fetching.value } onCancel: { fetching.cancel() }
-            let scanned = try page.withUnsafeBytes { try ScrollPageScanner.scan($0) }
-            let next = try scanned.nextPageOffset.map { try pointID(fromJSONText: $0) }
+            let fetched = try await withTaskCancellationHandler { try await fetching.value } onCancel: { fetching.cancel() }
+            let page = fetched.bytes, scanned = fetched.scanned
             // Ask for the next page before writing this one, so the server works while we compress.
-            pending = next.flatMap {
-                beforeStop($0) ? fetch(name, shardKey: shardKey, filter: subset?.filter, after: $0, into: pages.take()) : nil
-            }
+            pending = fetched.nextOffset.flatMap { beforeStop($0) ? fetch(after: $0) : nil }
             if let comparison, let last = scanned.pointIDs.last {
                 try await comparison.loadBase(through: PointKey(pointID(fromJSONText: last)))
             }
@@ -155,7 +159,7 @@ struct ScrollExporter {
             }
             for member in filled { try await stage.append(member.builder, nextOffset: member.nextOffset) }
             if let comparison { try await stage.appendDigestEntries(comparison.takeEntries()) }
-            bytes += UInt64(page.count)
+            bytes += UInt64(fetched.bytesRead)
             pages.giveBack(page)
             progress.exportProgressed(.advanced(collection: name, points: points, bytes: bytes))
             if selection.isComplete { pending?.cancel(); pending = nil }
@@ -187,16 +191,6 @@ struct ScrollExporter {
             start = index + 1
         }
         try lines.withUnsafeBytes { try body($0, ranges) }
-    }
-
-    /// Starts fetching the page that begins at `offset` (`.null` for the first page) into `page`.
-    private func fetch(_ name: String, shardKey: JSONValue?, filter: JSONValue?, after offset: JSONValue,
-                       into page: ReusableBytes) -> Task<ReusableBytes, Error> {
-        let text = offset == .null ? nil : offset.compactJSONText
-        return Task { [client, batchSize = options.batchSize] in
-            try await client.scrollPage(name, offset: text, limit: batchSize, shardKey: shardKey, filter: filter, into: page)
-            return page
-        }
     }
 }
 

@@ -143,7 +143,7 @@ public struct CollectionImporter: Sendable {
             try ImportHistory(stateDirectory: options.stateDirectory).record(.init(
                 localServer: client.displayURL, target: target, sourceServer: archive.descriptor.source.url,
                 sourceCollection: archive.descriptor.collection, archive: archive.path, archiveID: archive.descriptorDigest.sha256,
-                importedAt: Date()))
+                importedAt: Date(), subset: archive.descriptor.subset.flatMap { $0.isEverything ? nil : $0 }))
         } catch {
             note("could not record the import in the state directory (a later resync will ask for --yes): \(error)")
         }

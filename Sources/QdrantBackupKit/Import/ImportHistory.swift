@@ -15,9 +15,13 @@ public struct ImportHistory: Sendable {
         /// SHA-256 of the archive's `archive.json`: identifies the archive wherever it is kept.
         public var archiveID: String
         public var importedAt: Date
+        /// The archive's `subset` record (filter, limit, sample, redaction rules; never the key) when
+        /// it held a subset: a later comparison with production reads production through it.
+        /// Absent from entries written before it existed, and for whole-collection archives.
+        public var subset: PointSubset? = nil
 
         enum CodingKeys: String, CodingKey {
-            case target, archive
+            case target, archive, subset
             case localServer = "local_server"
             case sourceServer = "source_server"
             case sourceCollection = "source_collection"
@@ -46,6 +50,12 @@ public struct ImportHistory: Sendable {
     /// The imports into `target` on `localServer`, newest last.
     public func imports(into target: String, on localServer: String) throws -> [Entry] {
         try file().update { _ in }.filter { $0.localServer == localServer && $0.target == target }
+    }
+
+    /// The subset the latest import into `target` on `localServer` came from; nil when that import
+    /// held the whole collection, or none is recorded.
+    public func importedSubset(of target: String, on localServer: String) throws -> PointSubset? {
+        try imports(into: target, on: localServer).last?.subset
     }
 
     private func file() throws -> LockedJSONFile<[Entry]> {

@@ -169,13 +169,40 @@ public final class QdrantClient: Sendable {
         try await retried(collection: name) { try await http.send(request, into: page) }
     }
 
+    /// One page of point ids (`POST /points/scroll` without payload or vectors), as the raw body:
+    /// each point is `{"id":…}`, plus `shard_key` in a custom-sharded collection (`Record` in
+    /// lib/api/src/rest/schema.rs at v1.15.5 leaves out a payload and vector that were not asked for).
+    /// Parameters as for ``scrollPage(_:offset:limit:shardKey:filter:)``.
+    public func scrollIDsPage(_ name: String, offset: String?, limit: Int, shardKey: JSONValue? = nil,
+                              filter: JSONValue? = nil) async throws -> Data {
+        let request = await scrollRequest(name, offset: offset, limit: limit, shardKey: shardKey, filter: filter, withData: false)
+        return try await retried(collection: name) { try await http.send(request).body }
+    }
+
     private func scrollRequest(_ name: String, offset: String?, limit: Int, shardKey: JSONValue?,
-                               filter: JSONValue?) async -> HTTPRequest {
+                               filter: JSONValue?, withData: Bool = true) async -> HTTPRequest {
         let limit = await strictModeLimits(name).scrollLimit(limit)
         let key = shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? ""
         let filterText = filter.map { #","filter":\#($0.compactJSONText)"# } ?? ""
-        let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":true,"with_vector":true\#(key)\#(filterText)}"#
+        let body = #"{"limit":\#(limit),"offset":\#(offset ?? "null"),"with_payload":\#(withData),"with_vector":\#(withData)\#(key)\#(filterText)}"#
         return HTTPRequest.json(.post, url("collections/\(escaped(name))/points/scroll"), body: Data(body.utf8))
+    }
+
+    /// The points with these ids (`POST /collections/{name}/points`), with payload and vectors, as
+    /// the raw body into `page` (emptied first); read it with ``ScrollPageScanner/scanRetrieved(_:)``.
+    /// Qdrant answers in the order the ids were asked for and leaves out ids it does not hold
+    /// (`Collection::retrieve` in lib/collection/src/collection/point_ops.rs at v1.15.5: "Collect
+    /// points in the same order as they were requested", a `filter_map` over the ids). Strict mode
+    /// puts no limit on the number of ids (`StrictModeVerification for PointRequestInternal` in
+    /// lib/collection/src/operations/verification/local_shard.rs at v1.15.5).
+    /// - Parameters:
+    ///   - ids: each id as compact JSON text.
+    ///   - shardKey: look only in this shard key's shards (custom sharding); nil: every shard.
+    public func retrievePoints(_ name: String, ids: [String], shardKey: JSONValue? = nil, into page: ReusableBytes) async throws {
+        let key = shardKey.map { #","shard_key":\#($0.compactJSONText)"# } ?? ""
+        let body = #"{"ids":[\#(ids.joined(separator: ","))],"with_payload":true,"with_vector":true\#(key)}"#
+        let request = HTTPRequest.json(.post, url("collections/\(escaped(name))/points"), body: Data(body.utf8))
+        try await retried(collection: name) { try await http.send(request, into: page) }
     }
 
     // MARK: snapshots

@@ -112,9 +112,8 @@ public enum ScrollPageScanError: ClassifiedError, CustomStringConvertible, Equat
 /// Keys are compared as raw bytes: a key spelled with escapes (`"\u0069d"`) does not count as `id`.
 public enum ScrollPageScanner {
     // The containers, counted from the outside: the envelope is depth 1, `result` 2, `points` 3, a point 4.
+    // In a retrieve response `result` is the points array itself: a point is at depth 3.
     private static let resultDepth = 2
-    private static let pointsDepth = 3
-    private static let pointDepth = 4
 
     private enum Expecting: UInt8 {
         case value, valueOrArrayEnd, key, keyOrObjectEnd, colon, commaOrEnd, nothing
@@ -128,7 +127,16 @@ public enum ScrollPageScanner {
     /// - Throws: ``ScrollPageScanError`` when the body is not such a response.
     public static func scan(_ body: UnsafeRawBufferPointer) throws(ScrollPageScanError) -> ScrollPage {
         guard let base = body.baseAddress, body.count > 0 else { throw .empty }
-        return try scan(base.assumingMemoryBound(to: UInt8.self), count: body.count)
+        return try scan(base.assumingMemoryBound(to: UInt8.self), count: body.count, retrieved: false)
+    }
+
+    /// Scans a `POST /collections/{name}/points` (retrieve) response body,
+    /// `{"result":[{"id":…,"payload":…,"vector":…},…],"status":"ok","time":…}`, as a page without
+    /// a next offset. Its points are the same `api::rest::Record`s a scroll page holds
+    /// (`get_points` and `scroll_points` in src/actix/api/retrieve_api.rs at v1.15.5).
+    public static func scanRetrieved(_ body: UnsafeRawBufferPointer) throws(ScrollPageScanError) -> ScrollPage {
+        guard let base = body.baseAddress, body.count > 0 else { throw .empty }
+        return try scan(base.assumingMemoryBound(to: UInt8.self), count: body.count, retrieved: true)
     }
 
     /// Scans a scroll response body held in `Data`, `[UInt8]` or the like.
@@ -207,7 +215,9 @@ public enum ScrollPageScanner {
         c &- 0x30 < 10
     }
 
-    private static func scan(_ p: UnsafePointer<UInt8>, count n: Int) throws(ScrollPageScanError) -> ScrollPage {
+    private static func scan(_ p: UnsafePointer<UInt8>, count n: Int, retrieved: Bool) throws(ScrollPageScanError) -> ScrollPage {
+        let pointsDepth = retrieved ? 2 : 3
+        let pointDepth = pointsDepth + 1
         var page = ScrollPage(pointRanges: [], pointIDs: [], nextPageOffset: nil, pointsContainWhitespace: false)
         var expecting = Expecting.value
         // Kinds of the open containers (true: object); `topIsObject` caches the last one.
@@ -331,7 +341,7 @@ public enum ScrollPageScanner {
                     if key.elementsEqual("result".utf8) {
                         guard !sawResult else { throw .duplicateKey("result", at: start) }
                         sawResult = true
-                        role = .result
+                        role = retrieved ? .points : .result
                     }
                 } else if depth == resultDepth && inResult {
                     if key.elementsEqual("points".utf8) {

@@ -22,11 +22,21 @@ public struct ComparisonSource: Codable, Sendable, Equatable {
         self.redactionKeyFile = redactionKeyFile
     }
 
-    /// The subset production is read through and the key of its hashed fields; reads the archive's
-    /// `archive.json` (found by `locate`) and the key file.
-    func subset(locate: (String) -> ArchiveLocation) async throws -> (PointSubset?, RedactionKey?) {
-        guard let subsetOf else { return (nil, nil) }
-        return (try await ArchiveInspector.inspect(archiveAt: locate(subsetOf)).subset, try redactionKeyFile.map(RedactionKey.read))
+    /// The subset production is read through, the key of its hashed fields, and whether the subset
+    /// came from the record of imports: the archive ``subsetOf`` names (its `archive.json`, found by
+    /// `locate`), else, with a production source, the subset the target's latest import on
+    /// `localServer` came from (``ImportHistory``), so that a copy of a subset compares clean
+    /// without its archive, which the one-shot copies delete.
+    func subset(locate: (String) -> ArchiveLocation, localServer: String,
+                stateDirectory: StateDirectory?) async throws -> (subset: PointSubset?, key: RedactionKey?, imported: Bool) {
+        let key = try redactionKeyFile.map(RedactionKey.read)
+        if let subsetOf {
+            return (try await ArchiveInspector.inspect(archiveAt: locate(subsetOf)).subset, key, false)
+        }
+        guard archive == nil, let target = targetCollection ?? sourceCollection, let stateDirectory,
+              let imported = try ImportHistory(stateDirectory: stateDirectory).importedSubset(of: target, on: localServer)
+        else { return (nil, nil, false) }
+        return (imported, key, true)
     }
 
     /// Exactly one source; `targetRequiredWithArchive`: an archive does not name the local collection.
@@ -40,8 +50,9 @@ public struct ComparisonSource: Codable, Sendable, Equatable {
         }
         // An archive as the source holds its subset already.
         if subsetOf != nil && archive != nil { throw .exclusive(setting: .subsetOf, other: .archive) }
-        if redactionKeyFile != nil && subsetOf == nil {
-            throw .missing(setting: .subsetOf, alternative: nil, because: "the key opens the hashed fields of a subset archive")
+        // Without `subsetOf` the key serves the subset the target's import recorded.
+        if redactionKeyFile != nil && archive != nil {
+            throw .exclusive(setting: .redactionKeyFile, other: .archive)
         }
     }
 

@@ -27,8 +27,10 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
     /// The local collection mended.
     public var target: String? { source.targetCollection ?? source.sourceCollection }
 
-    /// The pipeline's options; reads the key files and a subset archive's `archive.json`.
-    public func options(locate: (String) -> ArchiveLocation) async throws -> ResyncOptions {
+    /// The pipeline's options; reads the key files and a subset archive's `archive.json`, or the
+    /// subset the target's latest import on `localServer` recorded in `stateDirectory`.
+    public func options(locate: (String) -> ArchiveLocation, localServer: String = "",
+                        stateDirectory: StateDirectory = .standard()) async throws -> ResyncOptions {
         var options = ResyncOptions()
         options.dryRun = dryRun
         options.confirmed = confirmed
@@ -37,7 +39,9 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
         options.pageSize = pageSize
         options.listLimit = maxListed
         options.archiveKey = try keys.settings().openingKey()
-        (options.subset, options.redactionKey) = try await source.subset(locate: locate)
+        (options.subset, options.redactionKey, options.subsetIsImported)
+            = try await source.subset(locate: locate, localServer: localServer, stateDirectory: stateDirectory)
+        options.stateDirectory = stateDirectory
         return options
     }
 
@@ -47,8 +51,7 @@ public struct ResyncRequest: Codable, Sendable, Equatable {
     public func run(local: QdrantClient, production: () throws -> QdrantClient, locate: (String) -> ArchiveLocation,
                     stateDirectory: StateDirectory = .standard(),
                     progress: any ResyncProgressObserver = SilentResyncProgress()) async throws -> ResyncReport {
-        var options = try await options(locate: locate)
-        options.stateDirectory = stateDirectory
+        let options = try await options(locate: locate, localServer: local.displayURL, stateDirectory: stateDirectory)
         let resyncer = CollectionResyncer(client: local, options: options, progress: progress)
         let archive = source.archive.map(locate)
         let target = try await source.target(archive: archive)

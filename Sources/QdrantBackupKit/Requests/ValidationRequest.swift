@@ -25,23 +25,28 @@ public struct ValidationRequest: Codable, Sendable, Equatable {
         try RequestRule.require(maxListed, atLeast: 0, .maxListed)
     }
 
-    /// The validator for this request; reads the key files and a subset archive's `archive.json`.
-    public func validator(locate: (String) -> ArchiveLocation) async throws -> CollectionValidator {
+    /// The validator for this request; reads the key files and a subset archive's `archive.json`,
+    /// or the subset the target's latest import on `localServer` recorded in `stateDirectory`.
+    public func validator(locate: (String) -> ArchiveLocation, localServer: String = "",
+                          stateDirectory: StateDirectory? = nil) async throws -> CollectionValidator {
         var validator = CollectionValidator(sampleSize: sampleSize)
         if let seed { validator.seed = seed }
         validator.pageSize = pageSize
         validator.listLimit = maxListed
         validator.archiveKey = try keys.settings().openingKey()
-        (validator.subset, validator.redactionKey) = try await source.subset(locate: locate)
+        (validator.subset, validator.redactionKey, validator.subsetIsImported)
+            = try await source.subset(locate: locate, localServer: localServer, stateDirectory: stateDirectory)
         return validator
     }
 
     /// Runs the comparison. `production` is called only when the source is a production collection;
     /// `locate` finds the archive ``ComparisonSource/archive`` names (a front end's archive stores,
-    /// or the server's archive directory).
+    /// or the server's archive directory). `stateDirectory` holds the record of imports, which
+    /// tells whether the target is a copy of a subset.
     public func run(local: QdrantClient, production: () throws -> QdrantClient, locate: (String) -> ArchiveLocation,
+                    stateDirectory: StateDirectory = .standard(),
                     progress: ValidationProgressObserver = SilentValidationProgress()) async throws -> ValidationReport {
-        let validator = try await validator(locate: locate)
+        let validator = try await validator(locate: locate, localServer: local.displayURL, stateDirectory: stateDirectory)
         let archive = source.archive.map(locate)
         let target = try await source.target(archive: archive)
         if let archive {

@@ -82,6 +82,7 @@ public struct CollectionResyncer: Sendable {
         validator.archiveKey = options.archiveKey
         validator.subset = options.subset
         validator.redactionKey = options.redactionKey
+        validator.subsetIsImported = options.subsetIsImported
         let spool = try PointSpool()
         var extra: [JSONValue] = []
         var missing: UInt64 = 0

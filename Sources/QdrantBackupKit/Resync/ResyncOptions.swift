@@ -17,6 +17,8 @@ public struct ResyncOptions: Sendable {
     public var subset: PointSubset?
     /// The key of the subset's hashed fields; a subset with hashed fields cannot be resynced without it.
     public var redactionKey: RedactionKey?
+    /// Whether ``subset`` is the one the target's latest import recorded (no archive was named).
+    public var subsetIsImported = false
     /// Go ahead although the target was not imported from this source, or much of it would change.
     public var confirmed = false
     /// The share of the target's points (changed, added or deleted) above which a resync needs confirmation.

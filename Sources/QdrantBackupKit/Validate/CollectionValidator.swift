@@ -27,7 +27,11 @@ public struct CollectionValidator: Sendable {
     /// The key of the subset's hashed fields; without it they are not compared.
     public var redactionKey: RedactionKey?
 
-    var subsetComparison: SubsetComparison? { subset.map { SubsetComparison($0, key: redactionKey) } }
+    /// Whether ``subset`` is the one the target's latest import recorded, rather than one of an
+    /// archive the user named; the report says which.
+    public var subsetIsImported = false
+
+    var subsetComparison: SubsetComparison? { subset.map { SubsetComparison($0, key: redactionKey, imported: subsetIsImported) } }
 
     public init(sampleSize: Int = 100, seed: UInt64 = UInt64.random(in: 0...UInt64(UInt32.max))) {
         self.sampleSize = sampleSize

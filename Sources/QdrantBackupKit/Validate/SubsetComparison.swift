@@ -13,10 +13,12 @@ struct SubsetComparison: Sendable {
     let target: PayloadRedaction?
     let notes: [String]
 
-    init(_ subset: PointSubset, key: RedactionKey?) {
+    /// - Parameter imported: the subset is the one the target's latest import recorded.
+    init(_ subset: PointSubset, key: RedactionKey?, imported: Bool = false) {
         var source = subset
         var target: PayloadRedaction?
-        var notes = ["production compared as the archive's subset: \(subset.summary)"]
+        var notes = [imported ? "compared as the subset it was imported from: \(subset.summary)"
+            : "production compared as the archive's subset: \(subset.summary)"]
         if let redaction = subset.redaction, !redaction.hash.isEmpty, key == nil {
             source.redaction = PayloadRedaction(keep: redaction.keep, drop: redaction.drop + redaction.hash)
             target = PayloadRedaction(drop: redaction.hash)

@@ -183,7 +183,7 @@ struct AdminRoutes: Sendable {
         let report: ValidationReport
         do {
             report = try await validation.run(local: environment.local, production: { environment.production },
-                                              locate: environment.archiveDirectory.file)
+                                              locate: environment.archiveDirectory.file, stateDirectory: environment.stateDirectory)
         } catch {
             throw AdminAPIError(error)
         }

@@ -268,7 +268,7 @@ enum OpenAPIDocument {
         case .newSnapshot: #"{"type": "boolean", "description": "Export a snapshot archive again when the server no longer holds its snapshot."}"#
         case .sourceCollection: #"{"type": "string", "description": "The production collection to follow."}"#
         case .archive: #"{"type": "string", "description": "/resync: instead of source_collection, a points archive of the archive directory; /drill: the archive to drill (default: the newest complete one)."}"#
-        case .subsetOf: #"{"type": "string", "description": "With source_collection: the filtered, sampled or redacted archive of the archive directory the local collection was imported from; production is read through its subset."}"#
+        case .subsetOf: #"{"type": "string", "description": "With source_collection: the filtered, sampled or redacted archive of the archive directory the local collection was imported from; production is read through its subset. Without it: the subset the local collection's latest import recorded, if any."}"#
         case .targetCollection: #"{"type": "string", "description": "The local collection to mend (default: the source's name)."}"#
         case .dryRun: #"{"type": "boolean", "description": "Check and report what would change (an import's or prune's item notes say it); change nothing."}"#
         case .verifyFirst: #"{"type": "boolean", "description": "Check a snapshot archive in full before the upload instead of as it streams to the server (one more read of the archive). Replacing an existing collection (overwrite) checks it in full anyway, so that a damaged archive never costs the collection."}"#
@@ -310,8 +310,8 @@ enum OpenAPIDocument {
         case .full: #"{"type": "boolean", "description": "Compare every point (one id-order walk of both sides) instead of a sample."}"#
         case .identityFile: #"{"type": "string", "description": "A file on the server holding an age identity that opens an encrypted archive."}"#
         case .passphraseFile: #"{"type": "string", "description": "A file on the server holding an encrypted archive's passphrase."}"#
-        case .subsetOf: #"{"type": "string", "description": "With source_collection: the filtered, sampled or redacted archive of the archive directory the target was imported from; production is compared through its subset."}"#
-        case .redactionKeyFile: #"{"type": "string", "description": "With subset_of: a file on the server holding the key of the subset's hashed fields; without it they are not compared."}"#
+        case .subsetOf: #"{"type": "string", "description": "With source_collection: the filtered, sampled or redacted archive of the archive directory the target was imported from; production is compared through its subset. Without it: the subset the target's latest import recorded, if any (the report's notes say so)."}"#
+        case .redactionKeyFile: #"{"type": "string", "description": "With source_collection: a file on the server holding the key of the subset's hashed fields (subset_of's, or the recorded one); without it they are not compared."}"#
         }
     }
 

@@ -10,11 +10,11 @@ struct ComparisonOptions: ParsableArguments {
     @Option(help: "Use this archive as the source instead of production.")
     var archive: String?
 
-    @Option(help: ArgumentHelp("TARGET was imported from this filtered, sampled or redacted archive: read production through the archive's subset.",
+    @Option(help: ArgumentHelp("TARGET was imported from this filtered, sampled or redacted archive: read production through the archive's subset (without it: the subset TARGET's latest import recorded, if any).",
                                valueName: "archive"))
     var subsetOf: String?
 
-    @Option(help: ArgumentHelp("The key of that subset's hashed fields (validate: else they are not compared; resync: required when there are any).",
+    @Option(help: ArgumentHelp("The key of the subset's hashed fields (validate: else they are not compared; resync: required when there are any).",
                                valueName: "file"))
     var redactionKeyFile: String?
 

@@ -216,12 +216,15 @@ def vector_selector(with_vector):
 
 
 def record_out(rec, post_payload, with_payload: bool, with_vector) -> dict:
-    # Qdrant's Record always serialises `payload` and `vector` (null when not requested).
-    return {
-        "id": point_id_out(rec.id),
-        "payload": apply_payload_filter(rec.payload, post_payload) if with_payload is not False else None,
-        "vector": vector_out(rec.vector) if with_vector else None,
-    }
+    # Scroll and retrieve both answer with the REST `Record` (lib/api/src/rest/schema.rs at v1.15.5),
+    # whose `payload` and `vector` are `skip_serializing_if = "Option::is_none"`: left out when not
+    # asked for, so an ids-only scroll gives `{"id": 7}`.
+    out = {"id": point_id_out(rec.id)}
+    if with_payload is not False:
+        out["payload"] = apply_payload_filter(rec.payload, post_payload)
+    if with_vector:
+        out["vector"] = vector_out(rec.vector)
+    return out
 
 
 # ---------------------------------------------------------------- filters (a subset)

@@ -308,7 +308,7 @@ def r_retrieve(req):
         raise json_error("missing field `ids`")
     ids = [convert.parse_point_id(i) for i in body["ids"]]
     return req.ok(c.retrieve(ids, body.get("with_payload"), body.get("with_vector", body.get("with_vectors")),
-                             timeout=req.timeout()))
+                             timeout=req.timeout(), shard_key=body.get("shard_key")))
 
 
 @route("GET", "/collections/{collection_name}/points/{id}", True)

@@ -536,10 +536,18 @@ class Collection:
         with self.lock:
             return self.shard.count(qe.CountRequest(exact=True, filter=flt))
 
-    def retrieve(self, ids: list, with_payload_raw, with_vector_raw, timeout=None, rate_limited=True) -> list:
+    def retrieve(self, ids: list, with_payload_raw, with_vector_raw, timeout=None, rate_limited=True,
+                 shard_key=None) -> list:
+        """The points of `ids` that exist, in the order asked for, each once: Qdrant v1.15.5
+        lib/collection/src/collection/point_ops.rs `retrieve` ("Collect points in the same order as
+        they were requested", a filter_map over the ids). A `shard_key` reads only its shards."""
         with_payload, post = convert.payload_selector(with_payload_raw)
         with_vector = convert.vector_selector(with_vector_raw)
         strict.check_timeout(self, timeout)
+        keys = self._read_keys(shard_key)
+        if keys is not None:
+            held = self.state.get("point_keys", {})
+            ids = [i for i in ids if held.get(_id_text(i)) in keys]
         if rate_limited:
             # lib/collection/src/shards/local_shard/shard_ops.rs retrieve: costs the number of ids.
             self.consume_read(len(ids))
