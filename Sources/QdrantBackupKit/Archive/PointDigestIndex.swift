@@ -1,4 +1,7 @@
 import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The digest index of a points archive (formats/archive-v1.md section 5.3): one entry per point,
 /// in archive order, holding the point's id and a 64-bit digest of its line. An incremental export
@@ -47,16 +50,109 @@ public enum PointDigestIndex {
     }
 
     /// The digest of one point's line (its JSON object without the newline): the first 8 bytes,
-    /// big-endian, of SHA-256 of the line, or of HMAC-SHA-256 under the raw-content key of an
-    /// encrypted archive, whose index must not confirm a guess of a point's content.
+    /// big-endian, of SHA-256 of the line's canonical bytes (``NamedVectorOrder``), or of
+    /// HMAC-SHA-256 under the raw-content key of an encrypted archive, whose index must not
+    /// confirm a guess of a point's content.
     static func digest(ofLine line: UnsafeRawBufferPointer, key: SymmetricKey?) -> UInt64 {
         func prefix(_ bytes: some Sequence<UInt8>) -> UInt64 { bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } }
         if let key {
             var mac = HMAC<SHA256>(key: key)
-            mac.update(data: line)
+            NamedVectorOrder.canonicalBytes(of: line) { mac.update(data: $0) }
             return prefix(mac.finalize())
         }
-        return prefix(SHA256.hash(data: line))
+        var hash = SHA256()
+        NamedVectorOrder.canonicalBytes(of: line) { hash.update(data: $0) }
+        return prefix(hash.finalize())
+    }
+}
+
+/// A point's canonical bytes (formats/archive-v1.md section 5.3): its line, with the members of
+/// a named-vectors object in ascending byte order. Qdrant writes a point's named vectors from a
+/// `std::collections::HashMap` (`VectorStructOutput::Named` in lib/api/src/rest/schema.rs at
+/// v1.15.5), whose order differs from one answer to the next, so the same unchanged point may come
+/// back with its vectors in another order; its payload keeps its stored order (serde_json's
+/// `preserve_order`, Cargo.toml). Without this, an incremental export of a collection with named
+/// vectors would take most unchanged points for changed ones.
+enum NamedVectorOrder {
+    private static let vectorKey = Array(#""vector":"#.utf8)
+    private static let comma: [UInt8] = [UInt8(ascii: ",")]
+
+    /// Hands `body` the canonical bytes of `line`, in one or more pieces.
+    static func canonicalBytes(of line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        guard let members = namedVectorMembers(of: line), members.ranges.count > 1,
+              !isAscending(members.ranges, in: line) else {
+            body(line)
+            return
+        }
+        let sorted = members.ranges.sorted { lexicographicallyPrecedes(line[$0], line[$1]) }
+        body(UnsafeRawBufferPointer(rebasing: line[..<members.open]))
+        for (index, range) in sorted.enumerated() {
+            if index > 0 { comma.withUnsafeBytes(body) }
+            body(UnsafeRawBufferPointer(rebasing: line[range]))
+        }
+        body(UnsafeRawBufferPointer(rebasing: line[members.close...]))
+    }
+
+    /// Where the members of the point's `vector` object lie, when its vectors are named. Record
+    /// writes `vector` after `payload` and only scalars after it (`Record` in
+    /// lib/api/src/rest/schema.rs at v1.15.5), and a `"vector":` with real quotes can only be a
+    /// key, so the point's own is the last one in the line; a nested payload key of that name comes
+    /// before it.
+    private static func namedVectorMembers(of line: UnsafeRawBufferPointer)
+        -> (open: Int, close: Int, ranges: [Range<Int>])? {
+        guard let base = line.baseAddress else { return nil }
+        // The last `"vector":`: memchr finds each quote (vectors hold none) and the key is compared there.
+        var found: Int?
+        var from = 0
+        while from < line.count, let hit = memchr(base + from, Int32(UInt8(ascii: "\"")), line.count - from) {
+            let position = base.distance(to: UnsafeRawPointer(hit))
+            if line.count - position >= vectorKey.count, line[position..<position + vectorKey.count].elementsEqual(vectorKey) {
+                found = position
+            }
+            from = position + 1
+        }
+        guard let key = found, key + vectorKey.count < line.count, line[key + vectorKey.count] == UInt8(ascii: "{") else { return nil }
+        let open = key + vectorKey.count + 1
+        var ranges: [Range<Int>] = []
+        var depth = 0
+        var memberStart = open
+        var index = open
+        while index < line.count {
+            switch line[index] {
+            case UInt8(ascii: "\""):
+                // A string: skip to its closing quote, past escaped characters.
+                index += 1
+                while index < line.count, line[index] != UInt8(ascii: "\"") {
+                    index += line[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "]"):
+                depth -= 1
+            case UInt8(ascii: "}"):
+                if depth == 0 {
+                    guard memberStart < index else { return nil }
+                    ranges.append(memberStart..<index)
+                    return (open, index, ranges)
+                }
+                depth -= 1
+            case UInt8(ascii: ",") where depth == 0:
+                ranges.append(memberStart..<index)
+                memberStart = index + 1
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func isAscending(_ ranges: [Range<Int>], in line: UnsafeRawBufferPointer) -> Bool {
+        zip(ranges, ranges.dropFirst()).allSatisfy { lexicographicallyPrecedes(line[$0.0], line[$0.1]) }
+    }
+
+    private static func lexicographicallyPrecedes(_ a: Slice<UnsafeRawBufferPointer>, _ b: Slice<UnsafeRawBufferPointer>) -> Bool {
+        a.lexicographicallyPrecedes(b)
     }
 }
 

@@ -47,8 +47,10 @@ enum ArchiveFixtures {
     /// One point's JSON line as Qdrant sends it: named dense, multi and sparse vectors, a payload.
     static func pointLine(_ index: Int) -> String {
         let id = pointID(index).compactJSONText
-        return #"{"id":\#(id),"vector":{"text":[0.1,-0.25,\#(index).5,1e-7],"colbert":[[1,2],[3,4]],"# +
-            #""keywords":{"indices":[1,\#(index + 7)],"values":[0.5,0.25]}},"payload":{"genre":"drama","year":\#(1990 + index),"title":"Film \#(index) \u00e9"}}"#
+        // Named vectors in ascending order of their names, so that a point's canonical bytes (the
+        // digest index's, formats section 5.3) are its line as written.
+        return #"{"id":\#(id),"vector":{"colbert":[[1,2],[3,4]],"keywords":{"indices":[1,\#(index + 7)],"values":[0.5,0.25]},"# +
+            #""text":[0.1,-0.25,\#(index).5,1e-7]},"payload":{"genre":"drama","year":\#(1990 + index),"title":"Film \#(index) \u00e9"}}"#
     }
 
     /// Writes a points archive of `count` points cut into members of about `targetBytes`;

@@ -43,6 +43,30 @@ struct PointDigestIndexTests {
         #expect(report.intact && report.contentChecked, "\(report.summaryLine)")
     }
 
+    @Test("named vectors digest the same in any order Qdrant writes them; other lines digest as written")
+    func namedVectorsInAnyOrder() {
+        func digest(_ text: String, key: SymmetricKey? = nil) -> UInt64 {
+            Array(text.utf8).withUnsafeBytes { PointDigestIndex.digest(ofLine: $0, key: key) }
+        }
+        func sha(_ text: String) -> UInt64 { SHA256.hash(data: Array(text.utf8)).prefix(8).reduce(0) { $0 << 8 | UInt64($1) } }
+        let sorted = #"{"id":1,"payload":{"a":"x,}\"y"},"vector":{"dense":[0.5,-1e-3],"sparse":{"indices":[3],"values":[0.1]},"z":[[1,2],[3,4]]}}"#
+        let shuffled = #"{"id":1,"payload":{"a":"x,}\"y"},"vector":{"z":[[1,2],[3,4]],"dense":[0.5,-1e-3],"sparse":{"indices":[3],"values":[0.1]}}}"#
+        // Canonical bytes are the members in ascending byte order: the sorted line as it is.
+        #expect(digest(sorted) == sha(sorted))
+        #expect(digest(shuffled) == sha(sorted))
+        let key = SymmetricKey(size: .bits256)
+        #expect(digest(shuffled, key: key) == digest(sorted, key: key))
+        // A changed vector still changes the digest.
+        #expect(digest(shuffled.replacingOccurrences(of: "0.5", with: "0.25")) != digest(sorted))
+        // A payload key named vector, and scalars after the vectors, leave the point's own vectors in charge.
+        let nested = #"{"id":2,"payload":{"vector":{"b":1,"a":2}},"vector":{"b":[1],"a":[2]},"shard_key":"eu"}"#
+        let nestedSorted = #"{"id":2,"payload":{"vector":{"b":1,"a":2}},"vector":{"a":[2],"b":[1]},"shard_key":"eu"}"#
+        #expect(digest(nested) == sha(nestedSorted))
+        // One unnamed vector: the line as written, even with a payload object named vector.
+        let unnamed = #"{"id":3,"payload":{"vector":{"b":1,"a":2}},"vector":[0.1,0.2]}"#
+        #expect(digest(unnamed) == sha(unnamed))
+    }
+
     @Test("a snapshot archive has no digest index and requires no feature")
     func snapshotsHaveNone() throws {
         let directory = try ArchiveTestDirectory()
