@@ -99,6 +99,56 @@ struct ArchiveChainTests: BenchSuite {
         #expect(older.exitCode == 3, "\(older.stdout) \(older.stderr)")
     }
 
+    @Test("resync --archive DELTA brings a drifted local copy to the chain's end state: a changed, a missing and an extra point; validate --archive DELTA --full is clean afterwards")
+    func resyncFromChain() async throws {
+        let folder = try TemporaryDirectory()
+        let (name, archives) = try await chainOfThree(in: folder)
+        let target = name + "_local"
+        defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target) } }
+        let imported = try await cli.run(["import", archives[2], "--with-base-chain", "--target", target])
+        #expect(imported.exitCode == 0, "\(imported.stderr)")
+        try await fixtures.upsert(target, [point(5, payload: "drifted"), point(2000, payload: "extra")])
+        try await bench.deletePoints(target, ids: [3])
+        #expect(try await cli.run(["validate", "--archive", archives[2], target, "--full"]).exitCode == 3)
+
+        // No --yes: the target's recorded import came from the chain's collection and server.
+        let run = try await cli.run(["resync", "--archive", archives[2], target, "--json"])
+        #expect(run.exitCode == 0, "\(run.stdout) \(run.stderr)")
+        let report = try #require(try run.json() as? [String: Any])
+        #expect(report["upserted_missing"] as? Int == 1 && report["upserted_changed"] as? Int == 1
+                && report["deleted_extra"] as? Int == 1, "\(report)")
+        #expect(report["passed"] as? Bool == true, "\(report)")
+        let clean = try await cli.run(["validate", "--archive", archives[2], target, "--full"])
+        #expect(clean.exitCode == 0, "\(clean.stdout) \(clean.stderr)")
+        let local = try await fixtures.points(of: target)
+        #expect(local.count == Self.endStateCount && local["2000"] == nil)
+        #expect((local["5"]?["payload"] as? [String: Any])?["label"] as? String == "v3")
+        #expect((local["3"]?["payload"] as? [String: Any])?["label"] as? String == "back")
+    }
+
+    @Test("drill DELTA restores the chain's end state into a scratch collection, compares it in full and names the chain; with a link missing it fails with exit 2 and leaves no scratch collection")
+    func drillDelta() async throws {
+        let folder = try TemporaryDirectory()
+        let (name, archives) = try await chainOfThree(in: folder)
+        let scratch = name + "_drill"
+        defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(scratch) } }
+        let run = try await cli.run(["drill", archives[2], "--target", scratch, "--json"])
+        #expect(run.exitCode == 0, "\(run.stdout) \(run.stderr)")
+        let report = try #require(try run.json() as? [String: Any])
+        #expect(report["passed"] as? Bool == true, "\(report)")
+        #expect(report["chain"] as? [String] == archives, "\(report)")
+        #expect(report["points"] as? Int == Self.endStateCount, "\(report)")
+        #expect(try await !bench.exists(scratch), "the scratch collection is deleted")
+        let human = try await cli.run(["drill", archives[2], "--target", scratch, "--quiet"])
+        #expect(human.exitCode == 0 && human.stdout.contains("the end state of a chain of 3 archives"), "\(human.stdout) \(human.stderr)")
+
+        try FileManager.default.moveItem(atPath: archives[1], toPath: folder.path("elsewhere.tar"))
+        let broken = try await cli.run(["drill", archives[2], "--target", scratch])
+        #expect(broken.exitCode == 2, "\(broken.stdout) \(broken.stderr)")
+        #expect(broken.stderr.contains("is a delta of \(URL(fileURLWithPath: archives[1]).lastPathComponent), which is not in"), "\(broken.stderr)")
+        #expect(try await !bench.exists(scratch), "a broken chain is refused before the scratch collection is made")
+    }
+
     @Test("refusals before anything is touched: a missing base, a different base, a gap, an order out of order, a repeat (exit 2) and a base of another collection (exit 5)")
     func refusals() async throws {
         let folder = try TemporaryDirectory()
@@ -212,7 +262,7 @@ struct ArchiveChainTests: BenchSuite {
         #expect(try await cli.run(["verify", consolidated, "--identity", identity]).exitCode == 0)
     }
 
-    @Test("POST /import with with_base_chain imports a delta's chain from the archive directory; validation against production is clean")
+    @Test("POST /import with with_base_chain imports a delta's chain from the archive directory; validation against production is clean; POST /resync and /drill of the delta work on its chain")
     func restChainImport() async throws {
         let (name, archives) = try await chainOfThree(in: bench.output, count: 15)
         let target = name + "_rest"
@@ -229,6 +279,18 @@ struct ArchiveChainTests: BenchSuite {
         let job = try await server.waitForJob(try #require(try reply.object()["backup_id"] as? String))
         #expect(job["state"] as? String == "succeeded", "\(job)")
         #expect(try await cli.run(["validate", "--full", name, target]).exitCode == 0)
+
+        // /resync and /drill take the delta's file name for its chain, as the CLI does.
+        try await fixtures.upsert(target, [point(5, payload: "drifted")])
+        let resynced = try await server.request("POST", "resync", json: ["archive": delta, "target_collection": target])
+        #expect(resynced.status == 202, "\(resynced.text)")
+        let resync = try await server.waitForJob(try #require(try resynced.object()["backup_id"] as? String))
+        #expect(resync["state"] as? String == "succeeded", "\(resync)")
+        #expect(try await cli.run(["validate", "--archive", archives[2], target, "--full"]).exitCode == 0)
+        let drilled = try await server.request("POST", "drill", json: ["archive": delta])
+        #expect(drilled.status == 202, "\(drilled.text)")
+        let drill = try await server.waitForJob(try #require(try drilled.object()["backup_id"] as? String))
+        #expect(drill["state"] as? String == "succeeded", "\(drill)")
     }
 
     @Test("integer and UUID ids interleave across the archives of a chain: the merge orders integers before UUIDs as the scroll does, and a UUID deleted then added again is in the end state")

@@ -293,6 +293,49 @@ struct S3ArchiveTests: BenchSuite {
         #expect(try CollectionFixtures.points(inArchive: local).keys.sorted() == [changed.key])
     }
 
+    @Test("a chain in object storage: a full export and two deltas under one prefix; import DELTA --with-base-chain, consolidate and verify read it from s3://, and what they give validates clean")
+    func chain() async throws {
+        let name = try await fixtures.create(.dense, count: 120)
+        let target = name + "_chain"
+        let folded = name + "_folded"
+        defer { Task { [fixtures] in await fixtures.delete(name); await fixtures.delete(target); await fixtures.delete(folded) } }
+        let export = ["export", name, "--method", "scroll", "--batch-size", "25", "--output", folder]
+        #expect(try await s3cli.run(export).exitCode == 0)
+        var deltas: [String] = []
+        for (changed, deleted) in [(5, 40), (6, 120)] {
+            var point = try #require(try await fixtures.points(of: name)["\(changed)"] as? [String: Any])
+            point["payload"] = ["changed": deltas.count]
+            try await fixtures.upsert(name, [point])
+            try await bench.deletePoints(name, ids: [deleted])
+            // Archive names carry the time to the second.
+            try await Task.sleep(for: .milliseconds(1100))
+            let delta = try await s3cli.run(export + ["--incremental-from", "latest", "--timestamp", "--json"])
+            #expect(delta.exitCode == 0, "\(delta.stderr)")
+            deltas.append(try #require((try delta.json() as? [[String: Any]])?.first?["archive_path"] as? String))
+        }
+        let last = deltas[1]
+        let verify = try await s3cli.run(["verify", last, "--json"])
+        #expect(verify.exitCode == 0 && verify.stdout.contains("as is every base before it"), "\(verify.stdout) \(verify.stderr)")
+
+        let imported = try await s3cli.run(["import", last, "--with-base-chain", "--target", target])
+        #expect(imported.exitCode == 0, "\(imported.stderr)")
+        #expect(imported.stderr.contains("a chain of 3 archives"), "\(imported.stderr)")
+        #expect(try await s3cli.run(["validate", "--full", name, target]).exitCode == 0)
+        let against = try await s3cli.run(["validate", "--archive", last, target, "--full"])
+        #expect(against.exitCode == 0, "\(against.stdout) \(against.stderr)")
+
+        let output = prefix.appending("consolidated").description
+        let consolidated = try await s3cli.run(["consolidate", last, "--output", output, "--json"])
+        #expect(consolidated.exitCode == 0, "\(consolidated.stderr)")
+        let full = prefix.appending("consolidated/\(name).qdrant.tar")
+        #expect(try client.objectSize(full) != nil && client.objectSize(full.appendingSuffix(".sha256")) != nil)
+        #expect(try await s3cli.run(["verify", full.description]).exitCode == 0)
+        #expect(try await s3cli.run(["import", full.description, "--target", folded]).exitCode == 0)
+        let validated = try await s3cli.run(["validate", "--full", name, folded])
+        #expect(validated.exitCode == 0, "\(validated.stdout) \(validated.stderr)")
+        #expect(try await fixtures.points(of: folded).count == 118)
+    }
+
     /// An object's bytes in a local file, for the test's own reading.
     func downloaded(_ location: S3Location) throws -> String {
         let path = bench.output.path(UUID().uuidString + ".qdrant.tar")

@@ -4,6 +4,8 @@ import Foundation
 /// the local server, compare every point of it with the archive, and delete the scratch collection
 /// (unless `keep`). It is an ``ImportRequest`` followed by a full ``ValidationRequest``, run through
 /// those requests, so a drill restores and compares exactly as `import` and `validate --full` do.
+/// A delta archive is drilled as the end state of its chain, found beside it (`import DELTA
+/// --with-base-chain`): a broken link fails the drill before the scratch collection is made.
 public struct DrillRequest: Codable, Sendable, Equatable {
     /// The archive (a file or an `s3://` object).
     public var archive = ""
@@ -33,16 +35,20 @@ public struct DrillRequest: Codable, Sendable, Equatable {
         let started = ContinuousClock.now
         let location = locate(archive)
         let collection = try await ArchiveInspector.inspect(archiveAt: location).collection
+        let chain = try await BlockingWork.run { try ArchiveChain.isDelta(location) ? try ArchiveChain.resolve(endingAt: location) : nil }
         let scratch = target ?? "\(collection)-drill-\(ArchiveName.timestamp(Date()))"
         if try await local.collectionExists(scratch) { throw DrillError.scratchExists(scratch, server: local.displayURL) }
         do {
-            let imported = try await CollectionImporter(client: local, options: try importRequest(target: scratch).options(stateDirectory: stateDirectory),
-                                                        progress: importProgress).importArchive(at: location)
+            let importer = CollectionImporter(client: local, options: try importRequest(target: scratch).options(stateDirectory: stateDirectory),
+                                              progress: importProgress)
+            let imported = chain == nil ? try await importer.importArchive(at: location)
+                : try await importer.importChain([location], besideLast: true)
             let restored = ContinuousClock.now
             let validation = try await validationRequest(target: scratch)
                 .run(local: local, production: { local }, locate: { _ in location }, progress: validationProgress)
             if !keep { try await local.deleteCollection(scratch) }
-            return DrillReport(archive: archive, collection: collection, target: scratch, kept: keep, points: imported.points,
+            return DrillReport(archive: archive, chain: chain?.locations.map(\.description), collection: collection,
+                               target: scratch, kept: keep, points: imported.points,
                                importSeconds: (restored - started).seconds, validationSeconds: (ContinuousClock.now - restored).seconds,
                                seconds: (ContinuousClock.now - started).seconds, validation: validation)
         } catch {

@@ -49,10 +49,12 @@ public struct CollectionResyncer: Sendable {
         }
     }
 
-    /// Resyncs local collection `targetName` from the archive at `archive`, offline.
+    /// Resyncs local collection `targetName` from the archive at `archive`, offline. A delta archive
+    /// stands for the end state of its chain, found beside it (formats/archive-v1.md section 15):
+    /// the comparison reads that state, as `validate --archive DELTA` does.
     public func resync(archiveAt archive: ArchiveLocation, into targetName: String) async throws -> ResyncReport {
+        // Every link records the collection and server of its export: the last one is the origin.
         let descriptor = try await BlockingWork.run { try ArchiveReader(source: archive.openForReading()).descriptor }
-        try descriptor.requireFullArchive(for: "resync")
         let origin = Origin(server: descriptor.source.url, collection: descriptor.collection)
         return try await resync(targetName, origin: origin, redaction: descriptor.subset?.redaction) { validator, found in
             try await validator.fullComparison(archiveAt: archive, target: client, targetName, progress: progress, found: found)

@@ -8,7 +8,9 @@ struct DrillCommand: AsyncParsableCommand {
         abstract: "Prove an archive restores: import it into a scratch collection of the local Qdrant, compare every point, delete it.",
         discussion: """
             The import is `import ARCHIVE --target SCRATCH` (the archive is checked whole first) and \
-            the comparison `validate --archive ARCHIVE SCRATCH --full`. The scratch collection \
+            the comparison `validate --archive ARCHIVE SCRATCH --full`; a delta archive is drilled \
+            as the end state of its chain, found beside it (`import ARCHIVE --with-base-chain`), \
+            and the report names the chain. The scratch collection \
             (default <collection>-drill-<UTC time>) must not exist; it is deleted afterwards, also \
             after a failure, unless --keep. Prints the time taken, the points restored and the \
             verdict. Exit code 0 when the restored collection equals the archive, 3 when it differs, \

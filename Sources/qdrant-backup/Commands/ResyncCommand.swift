@@ -9,7 +9,8 @@ struct ResyncCommand: AsyncParsableCommand {
         discussion: """
             `resync SOURCE TARGET` compares production collection SOURCE with local collection \
             TARGET point by point (as `validate --full` does); `resync --archive ARCHIVE TARGET` \
-            compares a points archive with it, offline. Nothing is written until the comparison is \
+            compares a points archive with it, offline (a delta archive: the end state of its \
+            chain, found beside it). Nothing is written until the comparison is \
             complete. Then payload indexes the source lacks are dropped, points it lacks are \
             deleted, missing and differing points are upserted as the source has them, missing \
             payload indexes are created, and a second full comparison is reported. A different \
