@@ -12,7 +12,9 @@ final class BaseDigestStream: Sendable {
     private let done: Task<Void, Error>
 
     /// Starts reading the base that `opened` opens (with its key, when it is encrypted).
-    init(reader opened: @escaping @Sendable () throws -> ArchiveReader) {
+    /// - Parameter deletions: also hand over a delta's deletion entries (applying a delta needs
+    ///   them); a comparison with a base wants its end state only.
+    init(deletions: Bool = false, reader opened: @escaping @Sendable () throws -> ArchiveReader) {
         let queue = queue
         done = Task {
             try await BlockingWork.run {
@@ -22,7 +24,7 @@ final class BaseDigestStream: Sendable {
                     batch.reserveCapacity(Self.batchSize)
                     func push(_ entry: PointDigestEntry) throws {
                         // A delta base's deletions are of points its own base held: not in its end state.
-                        guard !entry.isDeletion else { return }
+                        guard deletions || !entry.isDeletion else { return }
                         batch.append(entry)
                         if batch.count == Self.batchSize {
                             try queue.sendBlocking(batch)

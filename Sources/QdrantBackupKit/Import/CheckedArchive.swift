@@ -40,11 +40,12 @@ public struct CheckedArchive: Sendable {
     ///   mismatch; ``ArchiveError/keyRequired(_:)`` or ``AgeError/noMatchingKey(_:)`` (exit code 6)
     ///   for an encrypted archive without the right key.
     ///   `progress` hears how far a full pass has got, member by member.
+    ///   `allowingDelta` takes a delta archive too (applied onto a collection holding its base).
     public init(at location: ArchiveLocation, key: AgeKey? = nil, depth: Depth = .full,
-                progress: ArchiveReadProgress? = nil) throws {
+                progress: ArchiveReadProgress? = nil, allowingDelta: Bool = false) throws {
         hasSidecar = try location.sidecar.exists()
         let peek = try ArchiveReader(source: location.openForReading(), key: key)
-        try peek.descriptor.requireFullArchive(for: "import")
+        if !allowingDelta { try peek.descriptor.requireFullArchive(for: "import") }
         let full = depth == .full || peek.descriptor.method == .points
         let digest = full && hasSidecar ? try ArchiveFileDigest(location: location) : nil
         // A full pass opens the archive again, through the digest when there is a sidecar (the
@@ -74,8 +75,10 @@ public struct CheckedArchive: Sendable {
 
     /// Runs the pre-check on a thread of ``BlockingWork``: it reads the whole archive, or its headers.
     public static func check(at location: ArchiveLocation, key: AgeKey? = nil, depth: Depth = .full,
-                             progress: ArchiveReadProgress? = nil) async throws -> CheckedArchive {
-        try await BlockingWork.run { try CheckedArchive(at: location, key: key, depth: depth, progress: progress) }
+                             progress: ArchiveReadProgress? = nil, allowingDelta: Bool = false) async throws -> CheckedArchive {
+        try await BlockingWork.run {
+            try CheckedArchive(at: location, key: key, depth: depth, progress: progress, allowingDelta: allowingDelta)
+        }
     }
 
     /// Points the archive holds (points archives) or the count the source reported (snapshot archives).

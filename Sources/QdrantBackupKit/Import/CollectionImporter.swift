@@ -28,9 +28,9 @@ public struct CollectionImporter: Sendable {
         let key = options.key
         func check(_ depth: CheckedArchive.Depth) async throws -> CheckedArchive {
             progress.importProgressed(.checking(archive: path))
-            return try await CheckedArchive.check(at: location, key: key, depth: depth) { read, total in
+            return try await CheckedArchive.check(at: location, key: key, depth: depth, progress: { read, total in
                 progress.importProgressed(.checked(archive: path, bytes: read, totalBytes: total))
-            }
+            }, allowingDelta: options.onto != nil)
         }
         // A dry run uploads nothing, so only a full check can say the import would go ahead.
         var archive = try await check(options.verifyFirst || options.dryRun ? .full : .snapshotDataWhileStreaming)
@@ -46,6 +46,14 @@ public struct CollectionImporter: Sendable {
         }
         if !archive.hasSidecar {
             note("no sidecar next to the archive: its members were checked, the file as a whole was not")
+        }
+        if let onto = options.onto {
+            result.action = .applied
+            try await DeltaImporter(client: client, options: options, progress: progress)
+                .apply(archive, onto: onto, result: &result, note: note)
+            if !options.dryRun { recordImport(of: archive, into: target, note: note) }
+            result.seconds = (ContinuousClock.now - started).seconds
+            return result
         }
 
         if descriptor.method == .snapshot {
@@ -129,18 +137,22 @@ public struct CollectionImporter: Sendable {
         if options.aliases {
             result.aliases = try await recreateAliases(descriptor.aliases, for: target, note: note)
         }
-        if !options.dryRun {
-            do {
-                try ImportHistory(stateDirectory: options.stateDirectory).record(.init(
-                    localServer: client.displayURL, target: target, sourceServer: descriptor.source.url,
-                    sourceCollection: descriptor.collection, archive: path, archiveID: archive.descriptorDigest.sha256,
-                    importedAt: Date()))
-            } catch {
-                note("could not record the import in the state directory (a later resync will ask for --yes): \(error)")
-            }
-        }
+        if !options.dryRun { recordImport(of: archive, into: target, note: note) }
         result.seconds = (ContinuousClock.now - started).seconds
         return result
+    }
+
+    /// Records in the state directory which archive the target now holds (for a delta applied onto
+    /// it, the delta): what a later resync and the next delta's application check.
+    private func recordImport(of archive: CheckedArchive, into target: String, note: (String) -> Void) {
+        do {
+            try ImportHistory(stateDirectory: options.stateDirectory).record(.init(
+                localServer: client.displayURL, target: target, sourceServer: archive.descriptor.source.url,
+                sourceCollection: archive.descriptor.collection, archive: archive.path, archiveID: archive.descriptorDigest.sha256,
+                importedAt: Date()))
+        } catch {
+            note("could not record the import in the state directory (a later resync will ask for --yes): \(error)")
+        }
     }
 
     // MARK: points
@@ -347,7 +359,7 @@ public struct CollectionImporter: Sendable {
 
     /// Points the archived aliases (prefixed like the collection) at `target`. An alias that points
     /// elsewhere is moved only with `overwrite`; otherwise it is left and said so.
-    private func recreateAliases(_ aliases: [String], for target: String, note: (String) -> Void) async throws -> [String] {
+    func recreateAliases(_ aliases: [String], for target: String, note: (String) -> Void) async throws -> [String] {
         guard !aliases.isEmpty else { return [] }
         let existing = try await client.allAliases()
         var done: [String] = []

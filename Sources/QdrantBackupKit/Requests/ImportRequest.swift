@@ -20,6 +20,8 @@ public struct ImportRequest: Codable, Sendable, Equatable {
     /// Recreate the archived aliases.
     public var aliases = false
     public var keys = ArchiveKeys()
+    /// Apply the one delta archive onto this existing local collection, which holds its base.
+    public var onto: String?
 
     public init() {}
 
@@ -27,6 +29,13 @@ public struct ImportRequest: Codable, Sendable, Equatable {
         guard !archives.isEmpty else { throw .missing(setting: .archives, alternative: nil) }
         try RequestRule.requireNames(archives, .archives)
         try LocalNaming(target: target, prefix: prefix).validate(sources: archives.count)
+        if let onto {
+            if onto.isEmpty { throw .invalid(setting: .onto, reason: "must not be empty") }
+            if archives.count > 1 { throw .invalid(setting: .onto, reason: "applies one delta archive at a time") }
+            if target != nil { throw .exclusive(setting: .onto, other: .target) }
+            if prefix != nil { throw .exclusive(setting: .onto, other: .prefix) }
+            if overwrite { throw .invalid(setting: .onto, reason: "changes the collection in place; it cannot be combined with replacing it") }
+        }
         try tuning.validate()
     }
 
@@ -38,6 +47,7 @@ public struct ImportRequest: Codable, Sendable, Equatable {
         options.force = force
         options.resume = resume
         options.verifyFirst = verifyFirst
+        options.onto = onto
         options.key = try keys.settings().openingKey()
         return options
     }

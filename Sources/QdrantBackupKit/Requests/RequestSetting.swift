@@ -68,4 +68,6 @@ public enum RequestSetting: String, Sendable, CaseIterable {
     case subsetOf
     /// The base archive of an incremental export, or `latest`.
     case incrementalFrom
+    /// The local collection a delta archive is applied onto.
+    case onto
 }

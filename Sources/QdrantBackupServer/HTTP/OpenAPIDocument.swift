@@ -251,6 +251,7 @@ enum OpenAPIDocument {
         case .target: #"{"type": "string", "description": "/import of one archive: the local collection's name; not with target_prefix. /drill: the scratch collection (default <collection>-drill-<UTC time>), which must not exist."}"#
         case .archives: #"{"type": "array", "items": {"type": "string"}, "description": "File names (*.qdrant.tar) in the archive directory."}"#
         case .keepPartial: #"{"type": "boolean", "description": "Keep a partly imported collection when the job is cancelled."}"#
+        case .onto: #"{"type": "string", "description": "/import of one delta archive (export incremental_from): apply it onto this existing local collection, whose last import was the delta's base. The history, the count and a sample of points are checked first (a drifted copy is refused with 409); then deletes, upserts and in-place settings, payload indexes and, with aliases, aliases. Not with target, target_prefix or overwrite. A cancelled job keeps the collection whatever keep_partial says."}"#
         case .keepArchive: #"{"type": "boolean", "description": "Keep each archive in the archive directory."}"#
         case .timestamp: #"{"type": "boolean", "description": "Name archives <collection>-<UTC timestamp>.qdrant.tar."}"#
         case .parallel:

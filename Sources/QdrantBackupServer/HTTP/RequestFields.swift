@@ -40,6 +40,7 @@ enum RequestFields {
         case .redactionKeyFile: "redaction_key_file"
         case .subsetOf: "subset_of"
         case .incrementalFrom: "incremental_from"
+        case .onto: "onto"
         }
     }
 

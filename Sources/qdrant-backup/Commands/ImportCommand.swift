@@ -17,6 +17,13 @@ struct ImportCommand: AsyncParsableCommand {
             Points archives recreate the collection from the archived config (shards and replication \
             fitted to the local deployment, custom sharding with its shard keys) and upsert the points; a points import that stops mid-way keeps the \
             partial collection and prints the `import --resume` command that completes it.
+
+            A delta archive (export --incremental-from) is applied with --onto LOCAL to a local \
+            collection whose last import was the delta's base: the import history, the point count \
+            and a sample of points are checked first (a local copy that drifted is refused, exit 5), \
+            then the deleted points are deleted, the new and changed ones upserted, and settings, \
+            payload indexes (and with --aliases, aliases) changed in place. An interrupted --onto is \
+            completed with --onto LOCAL --resume.
             """
     )
 
@@ -38,8 +45,13 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Upload a snapshot even when the local Qdrant version cannot restore it.")
     var force = false
 
-    @Flag(help: "Complete an interrupted points import into the existing target collection.")
+    @Flag(help: "Complete an interrupted points import into the existing target collection (with --onto: an interrupted delta application).")
     var resume = false
+
+    @Option(help: ArgumentHelp(
+        "Apply the delta archive onto this local collection, which must hold the delta's base (its last import).",
+        valueName: "collection"))
+    var onto: String?
 
     @Flag(help: "Check a snapshot archive in full before the upload instead of as it streams (one more read).")
     var verifyFirst = false
@@ -70,6 +82,7 @@ struct ImportCommand: AsyncParsableCommand {
         request.tuning = tuning.tuning
         request.aliases = tuning.aliases
         request.keys = key.keys
+        request.onto = onto
         return request
     }
 

@@ -41,6 +41,7 @@ enum RequestFlags {
         case .redactionKeyFile: "--redaction-key-file"
         case .subsetOf: "--subset-of"
         case .incrementalFrom: "--incremental-from"
+        case .onto: "--onto"
         }
     }
 

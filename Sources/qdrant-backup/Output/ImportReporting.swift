@@ -8,7 +8,7 @@ enum ImportReporting {
     static func printResumeHint(for error: Error, options: ImportOptions, keys: ArchiveKeys, connection: some ServerConnection) {
         let cause = (error as? CopyError)?.underlying ?? error
         guard case ImportError.interrupted(let target, let archive, _, _, _, _)? = cause as? ImportError else { return }
-        var command = ShellCommand(["qdrant-backup", "import", archive, "--resume", "--target", target])
+        var command = ShellCommand(["qdrant-backup", "import", archive, "--resume", options.onto == nil ? "--target" : "--onto", target])
         if options.parallel != RequestDefaults.parallel { command.append("--parallel", String(options.parallel)) }
         if options.batchSize != RequestDefaults.batchSize { command.append("--batch-size", String(options.batchSize)) }
         command.append("--aliases", if: options.aliases)
