@@ -50,7 +50,7 @@ public struct CollectionImporter: Sendable {
         if let onto = options.onto {
             result.action = .applied
             try await DeltaImporter(client: client, options: options, progress: progress)
-                .apply(archive, onto: onto, result: &result, note: note)
+                .apply(archive, onto: onto, result: &result)
             if !options.dryRun { recordImport(of: archive, into: target, note: note) }
             result.seconds = (ContinuousClock.now - started).seconds
             return result

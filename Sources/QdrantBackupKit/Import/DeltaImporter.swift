@@ -20,7 +20,13 @@ struct DeltaImporter {
     /// Ids per delete request.
     static let deleteBatch = 1000
 
-    func apply(_ archive: CheckedArchive, onto target: String, result: inout ImportResult, note: (String) -> Void) async throws {
+    /// Applies `archive` onto `target`; `result` gets the outcome and the notes.
+    func apply(_ archive: CheckedArchive, onto target: String, result: inout ImportResult) async throws {
+        let progress = progress
+        func note(_ message: String) {
+            result.notes.append(message)
+            progress.importProgressed(.note(target: target, message: message))
+        }
         guard let base = archive.descriptor.incremental else { throw DeltaApplicationError.notADelta(archive: archive.path) }
         let deltaID = archive.descriptorDigest.sha256
         guard try await client.collectionExists(target) else {
@@ -86,7 +92,7 @@ struct DeltaImporter {
                     record.updatedAt = Date()
                     try record.save(in: options.stateDirectory)
                 }
-            try await applyInPlace(changes, archive: archive, target: target, result: &result, note: note)
+            result.aliases = try await applyInPlace(changes, archive: archive, target: target, note: note)
         } catch {
             record.confirmedMembers = partial.confirmedMembers
             record.confirmedPoints = partial.confirmedPoints
@@ -135,8 +141,9 @@ struct DeltaImporter {
     }
 
     /// Collection settings, payload indexes and aliases as the delta's `archive.json` has them.
-    private func applyInPlace(_ changes: InPlaceChanges, archive: CheckedArchive, target: String, result: inout ImportResult,
-                              note: (String) -> Void) async throws {
+    /// Returns the aliases that point at the target as the delta has them.
+    private func applyInPlace(_ changes: InPlaceChanges, archive: CheckedArchive, target: String,
+                              note: (String) -> Void) async throws -> [String] {
         if let update = changes.update {
             try await client.updateCollection(target, body: Data(update.compactJSONText.utf8))
         }
@@ -146,14 +153,14 @@ struct DeltaImporter {
         for index in changes.indexesToCreate {
             try await client.createPayloadIndex(target, field: index.field, schema: index.schema)
         }
-        guard options.aliases else { return }
+        guard options.aliases else { return [] }
         let wanted = Set(archive.descriptor.aliases.map(options.aliasName(for:)))
         let stale = try await client.allAliases().filter { $0.value == target && !wanted.contains($0.key) }.map(\.key).sorted()
         if !stale.isEmpty {
             try await client.changeAliases(stale.map { .object(["delete_alias": .object(["alias_name": .string($0)])]) })
             note("alias\(stale.count == 1 ? "" : "es") \(stale.joined(separator: ", ")) removed (the delta's collection has none of that name)")
         }
-        result.aliases = try await CollectionImporter(client: client, options: options, progress: progress)
+        return try await CollectionImporter(client: client, options: options, progress: progress)
             .recreateAliases(archive.descriptor.aliases, for: target, note: note)
     }
 }

@@ -79,7 +79,9 @@ struct LocalCopyCheck {
             changedOrNew += UInt64(keys.count)
             for key in keys { sample[key] = nil }
             for start in stride(from: 0, to: keys.count, by: Self.idsPerRequest) {
-                existing += try await existingCount(Array(keys[start..<min(keys.count, start + Self.idsPerRequest)]))
+                // Not `existing += try await …`: the access to `existing` would span the suspension.
+                let held = try await existingCount(Array(keys[start..<min(keys.count, start + Self.idsPerRequest)]))
+                existing += held
             }
         }
         let expected = live - changedOrNew + deleted + existing

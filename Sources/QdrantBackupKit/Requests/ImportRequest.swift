@@ -33,7 +33,6 @@ public struct ImportRequest: Codable, Sendable, Equatable {
             if onto.isEmpty { throw .invalid(setting: .onto, reason: "must not be empty") }
             if archives.count > 1 { throw .invalid(setting: .onto, reason: "applies one delta archive at a time") }
             if target != nil { throw .exclusive(setting: .onto, other: .target) }
-            if prefix != nil { throw .exclusive(setting: .onto, other: .prefix) }
             if overwrite { throw .invalid(setting: .onto, reason: "changes the collection in place; it cannot be combined with replacing it") }
         }
         try tuning.validate()

@@ -23,7 +23,7 @@ struct ImportCommand: AsyncParsableCommand {
             and a sample of points are checked first (a local copy that drifted is refused, exit 5), \
             then the deleted points are deleted, the new and changed ones upserted, and settings, \
             payload indexes (and with --aliases, aliases) changed in place. An interrupted --onto is \
-            completed with --onto LOCAL --resume.
+            completed with --onto LOCAL --resume. With --onto, --prefix applies to the aliases' names only.
             """
     )
 
