@@ -102,7 +102,10 @@ struct LocalCopyCheck {
         }
         if !toCompare.isEmpty {
             // Not byte-identical: a point changed locally, or rewritten by the server on the
-            // import (a Cosine vector renormalised in its last bits). Only the base's line tells.
+            // import. Qdrant normalises a Cosine vector on upsert unless its squared length is
+            // within 1e-6 of 1 (`cosine_preprocess` in lib/segment/src/spaces/simple.rs,
+            // `is_length_zero_or_normalized` in lib/segment/src/spaces/tools.rs, v1.15.5), so a
+            // stored vector may come back other in its last bits. Only the base's line tells.
             let found = try await BlockingWork.run { [archive, base] in
                 try BaseLines(delta: archive, base: base).lines(of: Set(toCompare.keys))
             }
@@ -113,9 +116,16 @@ struct LocalCopyCheck {
                     unconfirmed.append(key.description)
                     continue
                 }
-                let mismatches = PointComparison.mismatches(try JSONValue(jsonBytes: expectedLine), try JSONValue(jsonBytes: line),
-                                                            id: key.id, distances: distances)
-                differences += mismatches.map { "point \(key): \($0.detail)" }
+                // As `validate` compares (PointComparison, a layer above): vectors within the
+                // tolerance, payloads exactly, a null payload equal to an empty one.
+                let (expected, actual) = (try JSONValue(jsonBytes: expectedLine), try JSONValue(jsonBytes: line))
+                if let problem = VectorComparison.difference(expected["vector"], actual["vector"], distances: distances) {
+                    differences.append("point \(key): \(problem)")
+                }
+                let (wanted, held) = (expected["payload"] ?? .null, actual["payload"] ?? .null)
+                if wanted != held && !(wanted.objectValue?.isEmpty ?? wanted.isNull && held.objectValue?.isEmpty ?? held.isNull) {
+                    differences.append("point \(key): the payload differs")
+                }
             }
             if differences.isEmpty && !unconfirmed.isEmpty {
                 throw DeltaApplicationError.unconfirmed(target: target, base: found.searched ?? base.name, ids: unconfirmed)
