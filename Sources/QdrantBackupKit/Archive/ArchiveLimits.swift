@@ -3,8 +3,12 @@
 /// Writers cut members at the `…Target` sizes; readers refuse anything above the `max…` sizes before
 /// allocating memory for it, so a hostile file cannot make a reader use more than a few members' worth.
 public enum ArchiveLimits {
-    /// Raw JSON bytes a writer puts in one points member before starting the next: 16 MiB.
-    public static let pointsMemberTargetBytes = 16 * 1024 * 1024
+    /// Raw JSON bytes a writer puts in one points member before starting the next: 8 MiB. An
+    /// export holds two members' lines and two compressed spools at a time; at 16 MiB that was
+    /// 147 MiB peak RSS (163 MiB with stored frames), at 8 MiB 119 MiB, equally fast (benchmark
+    /// README, "Two threads for the members"). The manifest's bound (about 100 000 members) then
+    /// allows some 800 GB of points JSON in one archive.
+    public static let pointsMemberTargetBytes = 8 * 1024 * 1024
     /// Raw bytes in each snapshot slice but the last, for snapshots up to
     /// `snapshotSliceBytes * snapshotSlicesTarget` bytes (390 GiB): 8 MiB. Small enough that two
     /// compression workers always have a slice each within the pipeline's memory bound (with 32 MiB

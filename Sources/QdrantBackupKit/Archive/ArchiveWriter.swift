@@ -61,8 +61,11 @@ public final class ArchiveWriter: @unchecked Sendable {
     /// The keys the data members are encrypted with; nil for a plain archive.
     var encryption: ArchiveEncryption? { options.encryption }
     private let output: ArchiveOutput
+    /// Compresses snapshot slices as they arrive.
     private let compressor: ZstdCompressor
-    /// The last points member's stored bytes, whose memory the next member reuses (``SpareBuffers`` says why).
+    /// Encodes the points members handed to the writer itself (a stage encodes with one of its own).
+    private let memberEncoder: PointsMemberEncoder
+    /// The last points member's stored bytes, whose memory the next member reuses (``ReusableBytes`` says why).
     private var memberSpool: [UInt8] = []
     private let descriptorDigest: ArchiveManifest.FileDigest
     /// SHA-256 of every byte of the file so far, for the sidecar.
@@ -154,6 +157,7 @@ public final class ArchiveWriter: @unchecked Sendable {
         self.options = options
         compressor = try ZstdCompressor(level: options.compressionLevel, workers: options.compressionWorkers)
         self.digestIndex = try digestIndex ?? (descriptor.requiresDigestIndex ? PointDigestIndexSpool(encryption: options.encryption) : nil)
+        memberEncoder = try Self.pointsMemberEncoder(options: options, indexesPoints: self.digestIndex != nil && !Self.indexFedByCaller(descriptor))
     }
 
     // MARK: - Points
@@ -162,42 +166,38 @@ public final class ArchiveWriter: @unchecked Sendable {
     /// line, each line ending in `\n`, exactly as the server sent them. `info.startOffset` must
     /// equal the previous member's `nextOffset` (`.null` for the first member).
     public func appendPointsMember(_ jsonLines: some ContiguousBytes, info: PointsMemberInfo) throws {
-        try appendPointsMember(jsonLines, info: info, ids: nil)
+        try appendPointsMember(jsonLines, info: info, lines: .readFromLines(member: descriptor.dataMemberName(at: members.count)))
     }
 
-    /// `ids`: the points' ids in line order when the caller knows them; nil reads them from the lines.
-    private func appendPointsMember(_ jsonLines: some ContiguousBytes, info: PointsMemberInfo, ids: [JSONValue]?) throws {
+    private func appendPointsMember(_ jsonLines: some ContiguousBytes, info: PointsMemberInfo, lines: PointsMemberLines) throws {
         try checkOpen(for: .points)
         try checkContinues(info)
-        let keys = try ids.map { try $0.map { try PointKey($0) } }
-        try jsonLines.withUnsafeBytes { raw in
-            guard !raw.isEmpty, raw.count <= ArchiveLimits.maxMemberRawBytes else {
-                throw ArchiveError.misuse("a points member of \(raw.count) bytes is outside 1...\(ArchiveLimits.maxMemberRawBytes) bytes")
-            }
-            try failing {
-                try compressor.pledgeSourceSize(UInt64(raw.count))
-                var stored = memberSpool
-                memberSpool = []
-                stored.removeAll(keepingCapacity: true)
-                stored.reserveCapacity(raw.count / 2)
-                try compressor.compress(raw) { stored.append(contentsOf: $0) }
-                // zstd's worker threads are still compressing the last blocks: hash the raw bytes meanwhile.
-                var digest = options.encryption.rawDigest()
-                digest.update(raw)
-                if let digestIndex, !indexFedByCaller {
-                    if let keys {
-                        try digestIndex.add(jsonLines: raw, keys: keys)
-                    } else {
-                        try digestIndex.add(jsonLines: Array(raw), member: descriptor.dataMemberName(at: members.count))
-                    }
-                }
-                try compressor.finish { stored.append(contentsOf: $0) }
-                if let encryption = options.encryption { stored = try encryption.seal(stored) }
-                let records = MemberRecords(
-                    rawSize: UInt64(raw.count), rawSHA256: digest.finalize(),
-                    storedSHA256: SHA256.hash(data: stored).lowercaseHexDigits, points: info)
-                try writeDataMember(stored, records: records)
-                memberSpool = stored
+        let spool = memberSpool
+        memberSpool = []
+        let encoded = try failing { try jsonLines.withUnsafeBytes { try memberEncoder.encode($0, info: info, lines: lines, spool: spool) } }
+        try appendEncodedPointsMember(encoded)
+        memberSpool = encoded.stored
+    }
+
+    /// An encoder with this archive's settings, for a stage that encodes members on a thread of its own.
+    func makePointsMemberEncoder() throws -> PointsMemberEncoder {
+        try Self.pointsMemberEncoder(options: options, indexesPoints: digestIndex != nil && !indexFedByCaller)
+    }
+
+    private static func pointsMemberEncoder(options: Options, indexesPoints: Bool) throws -> PointsMemberEncoder {
+        try PointsMemberEncoder(level: options.compressionLevel, workers: options.compressionWorkers,
+                                encryption: options.encryption, indexesPoints: indexesPoints)
+    }
+
+    /// Appends a member encoded by ``makePointsMemberEncoder()``'s encoder, in scroll order.
+    func appendEncodedPointsMember(_ member: EncodedPointsMember) throws {
+        try checkOpen(for: .points)
+        guard let info = member.records.points else { throw ArchiveError.misuse("an encoded points member without points records") }
+        try checkContinues(info)
+        try failing {
+            try writeDataMember(member.stored, records: member.records)
+            if let digestIndex, let entries = member.digestEntries {
+                for entry in entries { try digestIndex.add(entry) }
             }
         }
     }
@@ -232,7 +232,9 @@ public final class ArchiveWriter: @unchecked Sendable {
 
     /// Whether the caller hands over the digest index entries (``appendDigestEntries(_:)``): a delta's
     /// index is the collection's end state and its deletions, which its members do not tell.
-    private var indexFedByCaller: Bool { descriptor.incremental != nil }
+    private var indexFedByCaller: Bool { Self.indexFedByCaller(descriptor) }
+
+    private static func indexFedByCaller(_ descriptor: ArchiveDescriptor) -> Bool { descriptor.incremental != nil }
 
     /// Appends entries to a delta's digest index, in scroll order.
     func appendDigestEntries(_ entries: [PointDigestEntry]) throws {
@@ -243,7 +245,7 @@ public final class ArchiveWriter: @unchecked Sendable {
 
     /// Appends the member a builder collected; `nextOffset` is the scroll offset after its last point.
     public func appendPointsMember(_ builder: PointsMemberBuilder, nextOffset: JSONValue) throws {
-        try appendPointsMember(builder.bytes, info: builder.info(nextOffset: nextOffset), ids: builder.ids)
+        try appendPointsMember(builder.bytes, info: builder.info(nextOffset: nextOffset), lines: .known(ids: builder.ids, lineEnds: builder.lineEnds))
     }
 
     // MARK: - Snapshots

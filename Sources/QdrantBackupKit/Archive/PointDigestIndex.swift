@@ -8,7 +8,7 @@ public enum PointDigestIndex {
     /// The required feature of an archive that carries the index.
     public static let feature = "point-digests"
     /// Raw bytes after which a writer starts a new index member: 16 MiB, about 990 000 points.
-    public static let memberTargetBytes = ArchiveLimits.pointsMemberTargetBytes
+    public static let memberTargetBytes = 16 * 1024 * 1024
     /// The folder of the index members.
     static let folder = "index/point-digests/"
 
@@ -22,26 +22,28 @@ public enum PointDigestIndex {
     /// True for a name in the index's folder (whether or not it is the one expected next).
     static func isMemberName(_ name: String) -> Bool { name.hasPrefix(folder) }
 
-    /// The entries of a points member's lines, whose ids `keys` gives in line order.
-    static func entries(ofJSONLines lines: UnsafeRawBufferPointer, keys: [PointKey], key: SymmetricKey?) throws -> [PointDigestEntry] {
+    /// The entries of a points member's lines, whose ids `keys` gives in line order and whose
+    /// newlines are at `lineEnds` (as ``PointsMemberBuilder`` records them).
+    static func entries(ofJSONLines lines: UnsafeRawBufferPointer, keys: [PointKey], lineEnds: [Int], key: SymmetricKey?) throws -> [PointDigestEntry] {
+        guard keys.count == lineEnds.count, lineEnds.last.map({ $0 + 1 }) ?? 0 == lines.count else {
+            throw ArchiveError.misuse("a points member whose ids or line ends do not match its lines")
+        }
         var entries: [PointDigestEntry] = []
         entries.reserveCapacity(keys.count)
         var start = 0
-        for position in lines.indices where lines[position] == 0x0A {
-            guard entries.count < keys.count else { throw ArchiveError.misuse("a points member with more lines than ids") }
-            let line = UnsafeRawBufferPointer(rebasing: lines[start..<position])
-            entries.append(PointDigestEntry(key: keys[entries.count], digest: digest(ofLine: line, key: key)))
-            start = position + 1
+        for (pointKey, end) in zip(keys, lineEnds) {
+            guard start <= end, lines[end] == 0x0A else { throw ArchiveError.misuse("a points member whose line ends are not its newlines") }
+            entries.append(PointDigestEntry(key: pointKey, digest: digest(ofLine: UnsafeRawBufferPointer(rebasing: lines[start..<end]), key: key)))
+            start = end + 1
         }
-        guard entries.count == keys.count, start == lines.count else { throw ArchiveError.misuse("a points member with fewer lines than ids") }
         return entries
     }
 
     /// The entries of a points member's lines whose ids are known only from the lines (a member
     /// copied from another archive, kept by a resumed export, or of a base without an index).
     static func entries(ofJSONLines lines: [UInt8], member: String, key: SymmetricKey?) throws -> [PointDigestEntry] {
-        let keys = try PointLineIDs.keys(ofJSONLines: lines, member: member)
-        return try lines.withUnsafeBytes { try entries(ofJSONLines: $0, keys: keys, key: key) }
+        let (keys, lineEnds) = try PointLineIDs.keys(ofJSONLines: lines, member: member)
+        return try lines.withUnsafeBytes { try entries(ofJSONLines: $0, keys: keys, lineEnds: lineEnds, key: key) }
     }
 
     /// The digest of one point's line (its JSON object without the newline): the first 8 bytes,

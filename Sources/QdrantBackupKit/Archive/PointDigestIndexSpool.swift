@@ -30,12 +30,6 @@ final class PointDigestIndexSpool {
         current = Frame(rawDigest: encryption.rawDigest())
     }
 
-    /// Adds the entries of a points member: `jsonLines` holds one point per line, whose ids
-    /// `keys` gives in the same order.
-    func add(jsonLines: UnsafeRawBufferPointer, keys: [PointKey]) throws {
-        for entry in try PointDigestIndex.entries(ofJSONLines: jsonLines, keys: keys, key: digestKey) { try add(entry) }
-    }
-
     /// Adds the entries of a points member whose ids are known only from its lines (a member copied
     /// from another archive, or kept by a resumed export).
     func add(jsonLines: [UInt8], member: String) throws {
@@ -74,8 +68,10 @@ final class PointDigestIndexSpool {
 /// lib/api/src/rest/schema.rs at v1.15.5), so it is read from the line's start; a line in another
 /// order is decoded whole.
 enum PointLineIDs {
-    static func keys(ofJSONLines lines: [UInt8], member: String) throws -> [PointKey] {
+    /// The ids of the lines, and where each line's newline is.
+    static func keys(ofJSONLines lines: [UInt8], member: String) throws -> (keys: [PointKey], lineEnds: [Int]) {
         var keys: [PointKey] = []
+        var lineEnds: [Int] = []
         var start = 0
         for position in lines.indices where lines[position] == 0x0A {
             let line = lines[start..<position]
@@ -83,9 +79,10 @@ enum PointLineIDs {
                 throw ArchiveError.contentMismatch(member: member, reason: "line \(keys.count + 1) is not a JSON object with a point id")
             }
             keys.append(key)
+            lineEnds.append(position)
             start = position + 1
         }
-        return keys
+        return (keys, lineEnds)
     }
 
     private static let prefix = Array(#"{"id":"#.utf8)

@@ -20,6 +20,9 @@ public struct PointsMemberBuilder: Sendable {
     public private(set) var lastID: JSONValue = .null
     /// Every point's id, in order, for the archive's digest index.
     public private(set) var ids: [JSONValue] = []
+    /// Where each point's line ends in ``bytes`` (the offset of its newline), so that the digest
+    /// index hashes the lines without scanning the member for newlines again.
+    public private(set) var lineEnds: [Int] = []
 
     /// - Parameter buffer: the buffer to fill (emptied first), from a ``ReusableBytesPool`` when members follow one another.
     public init(startOffset: JSONValue, targetBytes: Int = ArchiveLimits.pointsMemberTargetBytes, shardKey: JSONValue? = nil,
@@ -44,6 +47,7 @@ public struct PointsMemberBuilder: Sendable {
         if pointJSON.withContiguousStorageIfAvailable({ bytes.append(UnsafeRawBufferPointer($0)) }) == nil {
             Array(pointJSON).withUnsafeBytes { bytes.append($0) }
         }
+        lineEnds.append(bytes.count)
         bytes.append(0x0A)
         if pointCount == 0 { firstID = id }
         lastID = id

@@ -115,8 +115,9 @@ struct PointsImporter {
     }
 
     /// Qdrant refuses JSON bodies above its `service.max_request_size_mb`, 32 MiB by default
-    /// (config/config.yaml and src/settings.rs at v1.15.5); points members hold up to 16 MiB of
-    /// lines, or more in archives written with a larger `--points-member-bytes`.
+    /// (config/config.yaml and src/settings.rs at v1.15.5); points members hold up to 8 MiB of
+    /// lines (16 MiB in archives written before December 2026), or more in archives written with a
+    /// larger `--points-member-bytes`.
     static let maxUpsertBodyBytes = 32 << 20
 
     /// `{"points":[line,line,…]}` bodies of up to `batchSize` lines each and at most `maxBytes`

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A small bounded queue between an async task and a thread of ``BlockingWork``, one on each side:
+/// A small bounded queue between an async task and a thread of ``BlockingWork``, one on each side
+/// (or between two such threads, through the blocking calls only):
 /// a pipeline stage that blocks (compressing and writing an archive, reading and decompressing one)
 /// runs on its thread while the task goes on fetching or sending, and neither side gets more than
 /// `capacity` items ahead, so memory stays bounded.
@@ -64,12 +65,18 @@ public final class StageQueue<Element: Sendable>: @unchecked Sendable {
 
     // MARK: - The thread's side
 
-    /// Queues `element`, blocking while the queue is full. Throws what ``stop(_:)`` was given.
-    public func sendBlocking(_ element: Element) throws {
+    /// Queues `element`, blocking while the queue is full; with `untilTaken`, also until the other
+    /// side has taken it (as ``send(_:untilTaken:)``). Throws what ``stop(_:)`` was given.
+    public func sendBlocking(_ element: Element, untilTaken: Bool = false) throws {
         try changing {
             while stopped == nil && items.count >= capacity { condition.wait() }
             if let stopped { throw stopped }
             items.append(element)
+        }
+        guard untilTaken else { return }
+        try changing {
+            while stopped == nil && !items.isEmpty { condition.wait() }
+            if let stopped { throw stopped }
         }
     }
 
