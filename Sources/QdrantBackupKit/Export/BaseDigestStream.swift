@@ -12,9 +12,12 @@ final class BaseDigestStream: Sendable {
     private let done: Task<Void, Error>
 
     /// Starts reading the base that `opened` opens (with its key, when it is encrypted).
-    /// - Parameter deletions: also hand over a delta's deletion entries (applying a delta needs
-    ///   them); a comparison with a base wants its end state only.
-    init(deletions: Bool = false, reader opened: @escaping @Sendable () throws -> ArchiveReader) {
+    /// - Parameters:
+    ///   - deletions: also hand over a delta's deletion entries (applying a delta needs them); a
+    ///     comparison with a base wants its end state only.
+    ///   - keptMembers: digest the points of the first this many members instead, whatever index
+    ///     the archive has: the members a resumed delta's `.partial` kept, which hold no index yet.
+    init(deletions: Bool = false, keptMembers: Int? = nil, reader opened: @escaping @Sendable () throws -> ArchiveReader) {
         let queue = queue
         done = Task {
             try await BlockingWork.run {
@@ -31,15 +34,18 @@ final class BaseDigestStream: Sendable {
                             batch.removeAll(keepingCapacity: true)
                         }
                     }
-                    if reader.descriptor.requiresDigestIndex {
+                    if reader.descriptor.requiresDigestIndex, keptMembers == nil {
                         reader.digestIndexSink = push
                         while try reader.nextMember(.skip) != nil {}
                     } else {
                         let key = reader.encryption?.pointDigestKey
                         var lines: [UInt8] = []
-                        while let member = try reader.nextMember(.verify, consumer: { lines.append(contentsOf: $0) }) {
+                        var left = keptMembers ?? Int.max
+                        // A `.partial` ends after its kept members, without a manifest: never read past them.
+                        while left > 0, let member = try reader.nextMember(.verify, consumer: { lines.append(contentsOf: $0) }) {
                             for entry in try PointDigestIndex.entries(ofJSONLines: lines, member: member.path, key: key) { try push(entry) }
                             lines.removeAll(keepingCapacity: true)
+                            left -= 1
                         }
                     }
                     if !batch.isEmpty { try queue.sendBlocking(batch) }

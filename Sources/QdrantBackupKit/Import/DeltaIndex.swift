@@ -27,7 +27,7 @@ enum DeltaIndex {
                     var raw: [UInt8] = []
                     while let member = try reader.nextMember(.verify, consumer: { raw.append(contentsOf: $0) }) {
                         if member.points != nil {
-                            try queue.sendBlocking(try PointLineIDs.keys(ofJSONLines: raw, member: member.path))
+                            try queue.sendBlocking(try PointLineIDs.keys(ofJSONLines: raw, member: member.path).keys)
                         }
                         raw.removeAll(keepingCapacity: true)
                     }

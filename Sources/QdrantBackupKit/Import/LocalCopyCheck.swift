@@ -188,9 +188,9 @@ private struct BaseLines {
                 var raw: [UInt8] = []
                 while let member = try reader.nextMember(.verify, consumer: { raw.append(contentsOf: $0) }) {
                     if member.points != nil {
-                        let keys = try PointLineIDs.keys(ofJSONLines: raw, member: member.path)
+                        let (keys, lineEnds) = try PointLineIDs.keys(ofJSONLines: raw, member: member.path)
                         var start = 0
-                        for (position, key) in zip(raw.indices.filter { raw[$0] == 0x0A }, keys) {
+                        for (position, key) in zip(lineEnds, keys) {
                             if missing.remove(key) != nil { found[key] = Array(raw[start..<position]) }
                             start = position + 1
                         }
