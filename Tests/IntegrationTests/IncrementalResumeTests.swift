@@ -125,4 +125,34 @@ struct IncrementalResumeTests: BenchSuite {
         #expect(!FileManager.default.fileExists(atPath: out.path("resumed/\(name).qdrant.tar.partial")))
         #expect(!FileManager.default.fileExists(atPath: out.path("resumed/\(name).qdrant.tar")))
     }
+
+    @Test("a REST /export with incremental_from interrupted by a restart resumes its .partial against the same base when the job is resumed")
+    func restDeltaResumesAfterRestart() async throws {
+        guard qdrant.isStandIn else { return print("skipped: needs fault injection") }
+        let (name, _) = try await changedCollection()
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        let folder = out.path("full")
+        try await qdrant.injectFault(["kind": "delay", "seconds": 600, "path": "/collections/\(name)/points/scroll$", "method": "POST",
+                                      "skip": 1, "count": -1])
+        var server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", folder])
+        let reply = try await server.request("POST", "export", json: [
+            "collections": [name], "method": "scroll", "timestamp": true, "batch_size": 50, "incremental_from": "\(name).qdrant.tar",
+        ])
+        #expect(reply.status == 202, "\(reply.text)")
+        let id = try #require(try reply.object()["job_id"] as? String)
+        if try await !qdrant.waitUntilTriggered("delay") { Issue.record("the scroll was never held") }
+        server.stop()
+        try await qdrant.clearFaults()
+
+        server = try AdminServerProcess(cli: cli, arguments: ["--archive-dir", folder])
+        #expect(try await server.request("POST", "jobs/\(id)/resume").status == 202)
+        let record = try await server.waitForJob(id)
+        #expect(record["state"] as? String == "succeeded", "\(record)")
+        let item = try #require((record["items"] as? [[String: Any]])?.first)
+        #expect((item["notes"] as? [String] ?? []).contains { $0.contains("resuming") }, "it continued the .partial: \(item)")
+        let delta = out.path("full/\(try #require(item["archive"] as? String))")
+        #expect(try ArchiveReader(source: FileByteSource(path: delta)).descriptor.incremental?.name == "\(name).qdrant.tar")
+        #expect(try contents(of: delta).index.contains("\(PointKey.integer(400)) deleted"))
+        #expect(Set(try CollectionFixtures.points(inArchive: delta).keys).count == 200, "198 payloads, one vector, one new point")
+    }
 }
