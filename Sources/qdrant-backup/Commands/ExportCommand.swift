@@ -40,7 +40,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Keep the snapshot on the server after a snapshot export.")
     var keepServerSnapshot = false
 
-    @Flag(help: "Continue interrupted scroll exports from their .partial files.")
+    @Flag(help: "Continue interrupted scroll exports from their .partial files (a delta export with the same --incremental-from).")
     var resume = false
 
     @Flag(help: "Download a snapshot even when the free disk space looks too small for it.")
