@@ -85,8 +85,10 @@ struct IncrementalExportBase: Sendable {
         var kept: IncrementalComparison.KeptPart?
         if let resumed, resumed.point.membersKept > 0 {
             let count = resumed.point.membersKept
+            // Before the stream's thread starts, which nothing would stop if this threw.
+            let end = resumed.point.scrollFinished ? nil : try PointKey(resumed.point.nextOffset)
             let entries = BaseDigestStream(keptMembers: count) { try ArchiveReader(source: FileByteSource(path: resumed.partial), key: key) }
-            kept = .init(entries: entries, end: resumed.point.scrollFinished ? nil : try PointKey(resumed.point.nextOffset))
+            kept = .init(entries: entries, end: end)
         }
         let location = location
         let stream = BaseDigestStream { try ArchiveReader(source: location.openForReading(), key: key) }
