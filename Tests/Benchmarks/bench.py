@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -435,6 +436,51 @@ def points_path(args, table, binary, server, points_file, work, counts):
     return results
 
 
+def incremental_path(args, table, binary, server, count, work):
+    """A delta archive against a full one, when 1% of the points changed since (a quarter each by
+    payload, by vector, deleted and new): its size, exporting it, and applying it with `import
+    --onto` onto a copy imported from the full archive. The full export beside it reads the same
+    changed state, so the two differ only in what they write."""
+    env = tool_env(server.url, work)
+    name = f"points_{count}"
+    local = f"{name}_local"
+    out = os.path.join(work, "out-incremental")
+    clear(out)
+    base, full, delta = (os.path.join(out, folder) for folder in ("base", "full", "delta"))
+    for folder in (base, full, delta):
+        os.makedirs(folder)
+
+    def export(folder, extra=()):
+        return [binary, "export", name, "--method", "scroll", "--output", folder, "--quiet", *extra]
+
+    def control(path):
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/__bench/collections/{path}", method="POST", data=b"")).read()
+
+    log(f"incremental export of {count:,} points, 1% changed, and import --onto:")
+    measure(f"export {count:,} points (the base)", export(base), env, work)
+    base_archive = os.path.join(base, f"{name}.qdrant.tar")
+    raw = json_lines_bytes(args.points_file, count)
+    mb = raw / 1e6
+    imported = measure(f"import {count:,} points (the local copy)", [binary, "import", base_archive, "--target", local,
+                                                                     "--overwrite", "--quiet"], env, work)
+    control(f"{local}/holds/{name}")
+    control(f"{name}/changed")
+    whole = measure(f"export {count:,} points, 1% changed, in full", export(full), env, work,
+                    os.path.join(full, f"{name}.qdrant.tar"))
+    incremental = measure(f"export {count:,} points, 1% changed, incremental", export(delta, ["--incremental-from", base_archive]),
+                          env, work, os.path.join(delta, f"{name}.qdrant.tar"))
+    table.add(incremental, mb, count, size_ratio=incremental.size / raw, baseline=whole, target=1 / 1.1)
+    table.add(whole, mb, count, size_ratio=whole.size / raw)
+    share = incremental.size / whole.size
+    table.note(incremental.label, f"delta {incremental.size:,} B = {share:.4f}x the full archive <= 0.02",
+               "pass" if share <= 0.02 else "MISS")
+    onto = measure(f"import --onto of the delta ({count:,} points, 1% changed)",
+                   [binary, "import", os.path.join(delta, f"{name}.qdrant.tar"), "--onto", local, "--quiet"], env, work)
+    table.add(onto, mb, count, baseline=imported, target=20.0)
+    table.add(imported, mb, count)
+    clear(out)
+
+
 def standin_path(args, table, binary, work, points_file):
     count = args.standin_points
     data_dir = os.path.join(work, "standin-data")
@@ -492,7 +538,11 @@ def main():
     parser.add_argument("--skip-snapshot", action="store_true")
     parser.add_argument("--skip-points", action="store_true")
     parser.add_argument("--skip-standin", action="store_true")
+    parser.add_argument("--only-incremental", action="store_true",
+                        help="only the rows of a delta archive (1%% changed) against a full one, at --points")
     args = parser.parse_args()
+    if args.only_incremental:
+        args.skip_snapshot = args.skip_standin = True
     if args.quick:
         args.snapshot_mib, args.points, args.small_points, args.standin_points = 128, 10_000, 4_000, 4_000
         args.repeat = 1
@@ -500,16 +550,18 @@ def main():
     work = os.path.abspath(args.work_dir)
     os.makedirs(work, exist_ok=True)
     snapshot, points_file = ensure_data(args, work)
+    args.points_file = points_file
 
     start_load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     table = Table()
-    counts = sorted({args.small_points, args.points})
+    counts = [args.points] if args.only_incremental else sorted({args.small_points, args.points})
     server_args = [sys.executable, os.path.join(HERE, "client_only_server.py"),
                    "--port-file", os.path.join(work, "client-only.port")]
     if not args.skip_snapshot:
         server_args += ["--snapshot", f"snap={snapshot}"]
     if not args.skip_points:
         server_args += [arg for c in counts for arg in ("--points", f"points_{c}={points_file}:{c}")]
+        server_args += ["--changes", f"points_{args.points}=1"]
     log("starting the client-only server ...")
     server = Server("the client-only server", server_args, os.path.join(work, "client-only.port"))
     started = time.time()
@@ -517,7 +569,9 @@ def main():
         if not args.skip_snapshot:
             snapshot_path(args, table, binary, server, snapshot, work)
         if not args.skip_points:
-            points_path(args, table, binary, server, points_file, work, counts)
+            if not args.only_incremental:
+                points_path(args, table, binary, server, points_file, work, counts)
+            incremental_path(args, table, binary, server, args.points, work)
             rss = [r for r in table.rows if r[0].startswith(("export ", "import ")) and r[0].endswith(" points")]
             if len(rss) >= 2:
                 rss_column = Table.HEAD.index("peak RSS MiB")

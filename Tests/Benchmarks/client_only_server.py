@@ -9,14 +9,24 @@ that the client is what is measured.
 - Snapshots: creating one returns the description of a pre-generated file; downloads go through
   `socket.sendfile` (with Range); deleting one keeps the file; uploads are drained and counted.
 
+- A second state of a collection (`--changes NAME=PERCENT`): that share of its points changed, a
+  quarter each by payload, by vector, deleted and new; `POST /__bench/collections/NAME/changed`
+  switches the replay to it, for incremental exports. Pages of that state are joined on each request
+  (not cached), so a full and an incremental export of it cost the server the same.
+- A collection that holds its points (`POST /__bench/collections/LOCAL/holds/NAME`, once the tool
+  has imported NAME into LOCAL: it checks the count): its ids and lines are tracked, so that what
+  `import DELTA --onto LOCAL` reads back is true. It answers the exact count, scrolls filtered by
+  `has_id` (ids only, or whole points), deletes by ids, and takes upserts into what it holds.
+
 Each connection has its own thread (HTTP/1.1 keep-alive). Not a general HTTP server: no TLS, no
 auth, chunked request bodies only in their simplest form.
 
-    python3 client_only_server.py --port-file F --points NAME=FILE[:COUNT] --snapshot NAME=FILE
+    python3 client_only_server.py --port-file F --points NAME=FILE[:COUNT] --snapshot NAME=FILE [--changes NAME=PERCENT]
 """
 import argparse
 import hashlib
 import os
+import re
 import socket
 import threading
 import time
@@ -26,6 +36,9 @@ import orjson
 
 VERSION = "1.15.1"
 
+
+# Where a point object of an upsert opens, and its id.
+POINT_OPENING = re.compile(rb'[\[,]\{"id":(-?\d+|"[^"\\]*")')
 
 # The points a snapshot collection reports (its file holds no real points).
 SNAPSHOT_POINTS = 1_000_000
@@ -43,6 +56,10 @@ class Collection:
         self.snapshot = None     # (path, size, sha256)
         self.snapshot_name = None
         self.lock = threading.Lock()
+        self.changed = None      # (lines, ids) of the second state, when prepared
+        self.cached = True
+        self.held = None         # id JSON text -> point JSON, for a collection that holds its points
+        self.unparsed = []       # upsert bodies into `held` whose points are not parsed yet
 
     def load_points(self, path, limit=None):
         with open(path, "rb") as f:
@@ -67,9 +84,9 @@ class Collection:
             end = min(start + limit, len(self.lines))
             following = self.ids[end] if end < len(self.lines) else b"null"
             points = [b'{"id":' + i + b"}" for i in self.ids[start:end]] if ids_only else self.lines[start:end]
-            body = (b'{"result":{"points":[' + b",".join(points) + b'],"next_page_offset":'
-                    + following + b'},"status":"ok","time":0.0001}')
-            self.pages[key] = body
+            body = scroll_body(points, following)
+            if self.cached:
+                self.pages[key] = body
         return body
 
     def retrieve(self, ids):
@@ -83,6 +100,110 @@ class Collection:
                 seen.add(at)
                 found.append(self.lines[at])
         return b'{"result":[' + b",".join(found) + b'],"status":"ok","time":0.0001}'
+
+    def prepare_changes(self, percent):
+        """The second state: every (100 / percent)-th point changes, in turn by payload only, by
+        vector only (negated, still unit length), deleted, or copied under a new id after the last."""
+        step = max(1, round(100 / percent))
+        lines = list(self.lines)
+        deleted = set()
+        new = []
+        next_id = max(int(i) for i in self.ids) + 1
+        for n, index in enumerate(range(0, len(lines), step)):
+            point = orjson.loads(lines[index])
+            kind = n % 4
+            if kind == 0:
+                point["payload"]["changed"] = True
+                lines[index] = orjson.dumps(point)
+            elif kind == 1:
+                point["vector"] = [-v for v in point["vector"]]
+                lines[index] = orjson.dumps(point)
+            elif kind == 2:
+                deleted.add(index)
+            else:
+                point["id"] = next_id
+                next_id += 1
+                new.append(orjson.dumps(point))
+        lines = [line for index, line in enumerate(lines) if index not in deleted] + new
+        self.changed = (lines, [line[6:line.index(b",", 6)] for line in lines])
+
+    def switch_to_changed(self):
+        lines, ids = self.changed
+        with self.lock:
+            self.lines, self.ids = lines, ids
+            self.position = {i: n for n, i in enumerate(ids)}
+            self.count = len(lines)
+            self.pages = {}
+            self.cached = False
+
+    def hold(self, source):
+        """Holds `source`'s points as they are now (the tool imported them here)."""
+        if self.count != len(source.lines):
+            return f"{self.name} received {self.count} points, not the {len(source.lines)} of {source.name}"
+        self.held = dict(zip(source.ids, source.lines))
+        self.unparsed = []
+        self.count = len(self.held)
+        return None
+
+    def filtered_page(self, request):
+        """A scroll page of the held points (or the replayed ones) whose ids the `has_id` filter
+        lists, in id order from `offset` (ScrollResult in lib/collection/src/operations/types.rs at
+        v1.15.5). Points without payload and vector are `{"id":N}`: Record in
+        lib/api/src/rest/schema.rs skips the fields it was not asked for."""
+        try:
+            (condition,) = request["filter"]["must"]
+            wanted = condition["has_id"]
+        except (KeyError, TypeError, ValueError):
+            return None
+        whole = request.get("with_payload") is not False
+        if whole != (request.get("with_vector") is not False):
+            return None
+        limit = int(request.get("limit") or 10)
+        offset = request.get("offset")
+        ids = sorted({i for i in wanted if offset is None or i >= offset})
+        points, following = [], b"null"
+        for i in ids:
+            line = self.line(orjson.dumps(i))
+            if line is None:
+                continue
+            if len(points) == limit:
+                following = orjson.dumps(i)
+                break
+            points.append(line if whole else b'{"id":' + orjson.dumps(i) + b"}")
+        return scroll_body(points, following)
+
+    def take_upsert(self, data):
+        """Records the ids of an upsert's points at once (the count depends on them) and keeps the
+        body to be parsed when a point is asked for: parsing 1,000 768-d points costs this server
+        about 0.2 s, which would be counted against the client. An id is found where a point object
+        opens (`[{"id":` or `,{"id":`, which cannot occur inside a vector); when that finds another
+        number of points than there are `"vector"` keys, the body is parsed instead."""
+        ids = POINT_OPENING.findall(data)
+        if len(ids) != data.count(b'"vector"'):
+            ids = [orjson.dumps(point["id"]) for point in orjson.loads(data)["points"]]
+        with self.lock:
+            for i in ids:
+                self.held[i] = None
+            self.unparsed.append(data)
+            self.count = len(self.held)
+        return len(ids)
+
+    def absorb(self):
+        """Parses the upserts kept unparsed into `held` (called with the lock held), in Qdrant's
+        order of a Record's fields (id, payload, vector), as a scroll gives them back."""
+        for data in self.unparsed:
+            for point in orjson.loads(data)["points"]:
+                self.held[orjson.dumps(point["id"])] = orjson.dumps(
+                    {"id": point["id"], "payload": point.get("payload") or {}, "vector": point["vector"]})
+        self.unparsed = []
+
+    def line(self, id_text):
+        if self.held is not None:
+            with self.lock:
+                self.absorb()
+                return self.held.get(id_text)
+        index = self.position.get(id_text)
+        return None if index is None else self.lines[index]
 
     def info(self):
         return {
@@ -107,6 +228,11 @@ class Collection:
         path, size, checksum = self.snapshot
         return {"name": self.snapshot_name, "creation_time": "2026-01-01T00:00:00", "size": size,
                 "checksum": checksum}
+
+
+def scroll_body(lines, following):
+    return (b'{"result":{"points":[' + b",".join(lines) + b'],"next_page_offset":' + following
+            + b'},"status":"ok","time":0.0001}')
 
 
 class State:
@@ -267,6 +393,8 @@ class Connection:
             return self.ok({"status": "disabled"})
         if p == ["aliases"]:
             return self.ok({"aliases": []})
+        if p[:2] == ["__bench", "collections"]:
+            return self.control(p[2:])
         if p == ["collections"] and m == "GET":
             return self.ok({"collections": [{"name": n} for n in sorted(state.collections)]})
         if p[0] != "collections" or len(p) < 2:
@@ -313,6 +441,27 @@ class Connection:
                 "shard_transfers": []})
         if rest == ["index"]:
             return self.ok({"operation_id": 0, "status": "completed"})
+        if rest == ["points"] and m == "PUT" and c.held is not None:
+            data = self.read_body(r)
+            upserted = c.take_upsert(bytes(data))
+            with state.lock:
+                state.upserted_points += upserted
+                state.upserted_bytes += len(data)
+            return self.ok({"operation_id": 0, "status": "completed"})
+        if rest == ["points", "delete"] and m == "POST":
+            # A PointsSelector of ids; ids not held are passed over, as Qdrant does (delete_points in
+            # src/actix/api/update_api.rs, lib/shard/src/update.rs at v1.15.5).
+            if c.held is None:
+                return self.error(400, "Bad request: this benchmark server deletes points only from a collection that holds them")
+            ids = orjson.loads(body).get("points")
+            if not isinstance(ids, list):
+                return self.error(400, "Bad request: this benchmark server deletes points by ids only")
+            with c.lock:
+                c.absorb()
+                for i in ids:
+                    c.held.pop(orjson.dumps(i), None)
+                c.count = len(c.held)
+            return self.ok({"operation_id": 0, "status": "completed"})
         if rest == ["points"] and m == "PUT":
             data = self.read_body(r)
             points = data.count(b'"vector"')
@@ -324,6 +473,13 @@ class Connection:
             return self.ok({"operation_id": 0, "status": "completed"})
         if rest == ["points", "scroll"]:
             request = orjson.loads(body) if body else {}
+            if request.get("filter") is not None:
+                page = c.filtered_page(request)
+                if page is None:
+                    return self.error(400, "Bad request: this benchmark server filters a scroll by has_id only, for whole points or ids only")
+                return self.send(200, page)
+            if c.held is not None:
+                return self.error(400, "Bad request: this benchmark server scrolls a collection it holds by has_id only")
             offset = request.get("offset")
             offset_text = None if offset is None else orjson.dumps(offset)
             ids_only = request.get("with_payload") is False and request.get("with_vector") is False
@@ -348,6 +504,24 @@ class Connection:
                 return self.ok(True)
             if m == "GET" and c.snapshot:
                 return self.send_snapshot(r, c)
+        return self.send(404)
+
+    def control(self, p):
+        """The benchmark's own calls (not Qdrant's API): switch a collection to its second state, or
+        have a collection hold the points the tool imported into it."""
+        state = self.state
+        if len(p) == 2 and p[1] == "changed":
+            c = state.get(p[0])
+            if c is None or c.changed is None:
+                return self.error(404, f"no second state of {p[0]}: start the server with --changes")
+            c.switch_to_changed()
+            return self.ok(c.count)
+        if len(p) == 3 and p[1] == "holds":
+            local, source = state.get(p[0]), state.get(p[2])
+            if local is None or source is None:
+                return self.error(404, f"no collection {p[0]} or {p[2]}")
+            refused = local.hold(source)
+            return self.error(409, refused) if refused else self.ok(local.count)
         return self.send(404)
 
     def send_snapshot(self, r, c):
@@ -388,6 +562,7 @@ def main():
     parser.add_argument("--port-file")
     parser.add_argument("--points", action="append", default=[], help="NAME=FILE[:COUNT]")
     parser.add_argument("--snapshot", action="append", default=[], help="NAME=FILE")
+    parser.add_argument("--changes", action="append", default=[], help="NAME=PERCENT: a second state of NAME")
     args = parser.parse_args()
 
     state = State()
@@ -396,6 +571,9 @@ def main():
         path, _, count = source.partition(":")
         c = state.collections.setdefault(name, Collection(name))
         c.load_points(path, int(count) if count else None)
+    for spec in args.changes:
+        name, _, percent = spec.partition("=")
+        state.collections[name].prepare_changes(float(percent))
     for spec in args.snapshot:
         name, _, path = spec.partition("=")
         c = state.collections.setdefault(name, Collection(name))

@@ -336,6 +336,37 @@ struct S3ArchiveTests: BenchSuite {
         #expect(try await fixtures.points(of: folded).count == 118)
     }
 
+    @Test("an incremental export against a base in object storage fetches its digest index, headers and manifest, not its points")
+    func incrementalReadsOnlyTheBaseIndex() async throws {
+        guard store.isMoto else { return print("skipped: counts the bytes the store sends, which only the test's moto tells") }
+        let name = qdrant.uniqueCollectionName("s3_delta_reads")
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        try await fixtures.call(.put, "collections/\(name)", ["vectors": ["size": 256, "distance": "Dot"]])
+        // Random vectors barely compress, so the points members are most of the base.
+        for first in stride(from: 1, through: 3000, by: 500) {
+            try await fixtures.upsert(name, (first..<first + 500).map {
+                ["id": $0, "vector": (0..<256).map { _ in Double.random(in: -1...1) }, "payload": ["n": $0]]
+            })
+        }
+        let full = try await s3cli.run(["export", name, "--method", "scroll", "--output", folder])
+        #expect(full.exitCode == 0, "\(full.stderr)")
+        let baseSize = try #require(try client.objectSize(object(name)))
+        let before = try await store.bytesSent(of: object(name))
+        try await fixtures.upsert(name, [["id": 7, "vector": [Double](repeating: 0.5, count: 256), "payload": ["n": 7]]])
+
+        let delta = try await s3cli.run(["export", name, "--method", "scroll", "--output", folder, "--incremental-from", url(name),
+                                         "--timestamp", "--json"])
+        #expect(delta.exitCode == 0, "\(delta.stderr)")
+        let read = try await store.bytesSent(of: object(name)) - before
+        print("incremental export from s3: fetched \(read) bytes of a \(baseSize)-byte base")
+        #expect(read > 0, "the base's index was not read from the store")
+        #expect(UInt64(read) * 10 < baseSize, "\(read) bytes of a \(baseSize)-byte base were fetched")
+        let summary = try #require((try delta.json() as? [[String: Any]])?.first)
+        let deltaURL = try #require(summary["archive_path"] as? String)
+        let key = String(deltaURL.dropFirst("s3://\(store.bucket)/".count))
+        #expect(try CollectionFixtures.points(inArchive: try downloaded(S3Location(bucket: store.bucket, key: key))).keys.sorted() == ["7"])
+    }
+
     /// An object's bytes in a local file, for the test's own reading.
     func downloaded(_ location: S3Location) throws -> String {
         let path = bench.output.path(UUID().uuidString + ".qdrant.tar")

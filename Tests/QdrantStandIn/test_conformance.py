@@ -258,6 +258,16 @@ def test_patch_collection_merges_config(client):
     assert info.config.hnsw_config.m == 0 and info.config.hnsw_config.ef_construct == 100
 
 
+def test_patch_ignores_fixed_vector_params(standin):
+    # Qdrant v1.15.5: VectorParamsDiff has no size or distance and does not deny unknown fields.
+    url = standin.url
+    requests.put(f"{url}/collections/fixedvec", json={"vectors": {"size": 4, "distance": "Cosine"}})
+    r = requests.patch(f"{url}/collections/fixedvec", json={"vectors": {"": {"size": 8, "distance": "Dot", "on_disk": True}}})
+    assert r.status_code == 200
+    params = requests.get(f"{url}/collections/fixedvec").json()["result"]["config"]["params"]["vectors"]
+    assert params["size"] == 4 and params["distance"] == "Cosine" and params["on_disk"] is True
+
+
 def test_delete_points(client):
     client.create_collection("del", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
     client.upsert("del", points=[models.PointStruct(id=i, vector=[1.0, float(i)], payload={"k": i % 2})

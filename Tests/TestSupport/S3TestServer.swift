@@ -50,6 +50,13 @@ public final class S3TestServer: Sendable {
         return Int(String(decoding: try await HTTPClient(configuration: .init()).send(request).body, as: UTF8.self)) ?? -1
     }
 
+    /// The body bytes of the GET responses sent so far for `location`, ranged ones included (moto only).
+    public func bytesSent(of location: S3Location) async throws -> Int {
+        let request = HTTPRequest(.get, settings.endpoint.appendingPathComponent("__test/get-bytes"))
+        let sent = try JSONSerialization.jsonObject(with: try await HTTPClient(configuration: .init()).send(request).body) as? [String: Int]
+        return sent?["/\(location.bucket)/\(location.key)"] ?? 0
+    }
+
     /// The environment a CLI run needs to reach this store.
     public var environment: [String: String] {
         var variables = ["AWS_ACCESS_KEY_ID": settings.signing.accessKeyID, "AWS_SECRET_ACCESS_KEY": settings.signing.secretAccessKey,

@@ -16,9 +16,13 @@ the AWS SigV4 specification ("Create a canonical request": each query name and v
 percent-encoded with only RFC 3986 unreserved characters left as they are, `/` included, and
 sorted); a mismatch is answered `403 SignatureDoesNotMatch`, as S3 answers it.
 `GET /__test/signature-failures` says how many were.
+
+`GET /__test/get-bytes` gives, as JSON, the body bytes of the GET responses sent so far by object
+path (`/bucket/key`), so that a test can tell how much of an object a reader fetched.
 """
 import hashlib
 import hmac
+import json
 import os
 import re
 import signal
@@ -59,6 +63,34 @@ class FailingParts:
                 start_response("503 Service Unavailable", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
                 return [body]
         return self.app(environ, start_response)
+
+
+class CountingGets:
+    """WSGI middleware: counts the body bytes of GET responses, by path."""
+
+    def __init__(self, app):
+        self.app, self.sent, self.lock = app, {}, threading.Lock()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/__test/get-bytes":
+            with self.lock:
+                body = json.dumps(self.sent).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if environ["REQUEST_METHOD"] != "GET":
+            return self.app(environ, start_response)
+        return self.counted(path, self.app(environ, start_response))
+
+    def counted(self, path, chunks):
+        try:
+            for chunk in chunks:
+                with self.lock:
+                    self.sent[path] = self.sent.get(path, 0) + len(chunk)
+                yield chunk
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
 
 
 def _uri_encode(text, keep_slash):
@@ -133,8 +165,8 @@ class StrictSignatures:
 
 class TestServer(ThreadedMotoServer):
     def _server_entry(self):
-        app = FailingParts(StrictSignatures(DomainDispatcherApplication(create_backend_app)),
-                           int(os.environ.get("S3_TEST_FAIL_PARTS", "0")))
+        app = CountingGets(FailingParts(StrictSignatures(DomainDispatcherApplication(create_backend_app)),
+                                        int(os.environ.get("S3_TEST_FAIL_PARTS", "0"))))
         self._server = make_server(self._ip_address, self._port, app, True)
         self._server_ready_event.set()
         self._server.serve_forever()

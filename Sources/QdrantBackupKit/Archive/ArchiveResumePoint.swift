@@ -23,12 +23,12 @@ public struct ArchiveResumePoint: Sendable {
 
 extension ArchiveWriter {
     /// True when `partialPath` is the `.partial` of a points export that ``resume(_:options:)``
-    /// can continue (a snapshot export's cannot be, nor a delta's: its index needs every point from the start).
+    /// can continue (a snapshot export's cannot be).
     public static func canResume(_ partialPath: String) -> Bool {
         guard OwnedFile.exists(partialPath), let reader = try? ArchiveReader(source: FileByteSource(path: partialPath)) else {
             return false
         }
-        return reader.descriptor.method == .points && reader.descriptor.incremental == nil
+        return reader.descriptor.method == .points
     }
 
     /// Reopens `<archivePath>.partial` after an interrupted points export: checks it from the start,
@@ -66,21 +66,20 @@ extension ArchiveWriter {
         guard reader.descriptor.method == .points else {
             throw ArchiveError.notResumable(path: partialPath, reason: "snapshot archives cannot be resumed; export again")
         }
-        guard reader.descriptor.incremental == nil else {
-            throw ArchiveError.notResumable(path: partialPath, reason: "a delta archive's export is not resumed: its digest index needs "
-                + "every point's digest from the start; delete the .partial and export again")
-        }
         // Checked before the loop below, which would otherwise take a locked member for a damaged one.
         try reader.requireKey()
         // Read until the first damaged member, the end of the data, or the manifest. The digest
-        // index is rebuilt from the kept members (an index written before a crash is cut off below).
+        // index is rebuilt from the kept members (an index written before a crash is cut off below);
+        // a delta's is not, since its members hold only the changed points: its exporter feeds the
+        // whole index again (formats/archive-v1.md section 15).
         let digestIndex = try reader.descriptor.requiresDigestIndex ? PointDigestIndexSpool(encryption: reader.encryption) : nil
+        let indexFromMembers = reader.descriptor.incremental == nil ? digestIndex : nil
         var lines: [UInt8] = []
         while true {
             do {
                 lines.removeAll(keepingCapacity: true)
                 guard let member = try reader.nextMember(.verify, consumer: { lines.append(contentsOf: $0) }) else { break }
-                try digestIndex?.add(jsonLines: lines, member: member.path)
+                try indexFromMembers?.add(jsonLines: lines, member: member.path)
             } catch is ArchiveError {
                 break
             }

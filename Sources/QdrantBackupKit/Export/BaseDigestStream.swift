@@ -12,7 +12,12 @@ final class BaseDigestStream: Sendable {
     private let done: Task<Void, Error>
 
     /// Starts reading the base that `opened` opens (with its key, when it is encrypted).
-    init(reader opened: @escaping @Sendable () throws -> ArchiveReader) {
+    /// - Parameters:
+    ///   - deletions: also hand over a delta's deletion entries (applying a delta needs them); a
+    ///     comparison with a base wants its end state only.
+    ///   - keptMembers: digest the points of the first this many members instead, whatever index
+    ///     the archive has: the members a resumed delta's `.partial` kept, which hold no index yet.
+    init(deletions: Bool = false, keptMembers: Int? = nil, reader opened: @escaping @Sendable () throws -> ArchiveReader) {
         let queue = queue
         done = Task {
             try await BlockingWork.run {
@@ -22,22 +27,25 @@ final class BaseDigestStream: Sendable {
                     batch.reserveCapacity(Self.batchSize)
                     func push(_ entry: PointDigestEntry) throws {
                         // A delta base's deletions are of points its own base held: not in its end state.
-                        guard !entry.isDeletion else { return }
+                        guard deletions || !entry.isDeletion else { return }
                         batch.append(entry)
                         if batch.count == Self.batchSize {
                             try queue.sendBlocking(batch)
                             batch.removeAll(keepingCapacity: true)
                         }
                     }
-                    if reader.descriptor.requiresDigestIndex {
+                    if reader.descriptor.requiresDigestIndex, keptMembers == nil {
                         reader.digestIndexSink = push
                         while try reader.nextMember(.skip) != nil {}
                     } else {
                         let key = reader.encryption?.pointDigestKey
                         var lines: [UInt8] = []
-                        while let member = try reader.nextMember(.verify, consumer: { lines.append(contentsOf: $0) }) {
+                        var left = keptMembers ?? Int.max
+                        // A `.partial` ends after its kept members, without a manifest: never read past them.
+                        while left > 0, let member = try reader.nextMember(.verify, consumer: { lines.append(contentsOf: $0) }) {
                             for entry in try PointDigestIndex.entries(ofJSONLines: lines, member: member.path, key: key) { try push(entry) }
                             lines.removeAll(keepingCapacity: true)
+                            left -= 1
                         }
                     }
                     if !batch.isEmpty { try queue.sendBlocking(batch) }

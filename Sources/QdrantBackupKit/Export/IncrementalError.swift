@@ -12,11 +12,17 @@ public enum IncrementalError: ClassifiedError, RemediableError, CustomStringConv
     case baseIndexOutOfOrder(after: String, found: String)
     /// The server scrolled points out of id order.
     case scrollOutOfOrder(after: String, found: String)
+    /// A resumed delta found a point in the part its kept members cover changed since the
+    /// interruption: its index would not match its members.
+    case changedSinceInterruption(point: String)
+    /// `--resume` with another base than the one the `.partial` is a delta of (or none, or a
+    /// base for a `.partial` that is a full archive).
+    case resumeWithAnotherBase(partial: String, names: String?, given: String?)
 
     public var failureKind: FailureKind {
         switch self {
         case .noBase, .unusableBase, .baseIndexOutOfOrder: .archiveInvalid
-        case .baseOfAnotherCollection, .snapshotMethod: .conflict
+        case .baseOfAnotherCollection, .snapshotMethod, .changedSinceInterruption, .resumeWithAnotherBase: .conflict
         case .scrollOutOfOrder: .failed
         }
     }
@@ -37,6 +43,18 @@ public enum IncrementalError: ClassifiedError, RemediableError, CustomStringConv
             "the base's digest index lists point \(found) after \(after), not in scroll order; export in full instead"
         case .scrollOutOfOrder(let after, let found):
             "the server scrolled point \(found) after \(after), not in id order, so the points cannot be compared with the base"
+        case .changedSinceInterruption(let point):
+            "point \(point) changed since the interrupted export, in the part it had written, so the delta cannot be resumed "
+                + "(its index would not match its points); its .partial was removed: export again"
+        case .resumeWithAnotherBase(let partial, let names, let given):
+            switch (names, given) {
+            case (let names?, let given?):
+                "\(partial) is a delta of \(names), not of \(given): resume it with that base, or delete it and export again"
+            case (let names?, nil):
+                "\(partial) is a delta of \(names): resume it as an incremental export from that base, or delete it and export again"
+            default:
+                "\(partial) is a full export, not a delta: resume it without a base, or delete it and export again"
+            }
         }
     }
 

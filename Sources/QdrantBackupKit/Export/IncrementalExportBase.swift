@@ -71,10 +71,27 @@ struct IncrementalExportBase: Sendable {
         }
     }
 
-    /// A comparison against this base, whose digest index a thread starts reading now.
-    func comparison(ownKey: SymmetricKey?, key: AgeKey?) -> IncrementalComparison {
+    /// A comparison against this base, whose digest index a thread starts reading now. `resumed`:
+    /// the `.partial` of the delta an interrupted export left, and where its kept members end.
+    func comparison(ownKey: SymmetricKey?, key: AgeKey?, resumed: (partial: String, point: ArchiveResumePoint)? = nil) throws
+        -> IncrementalComparison {
+        if let resumed {
+            guard resumed.point.descriptor.incremental?.archiveID == record.archiveID,
+                  resumed.point.descriptor.incremental?.sha256 == record.sha256 else {
+                throw IncrementalError.resumeWithAnotherBase(partial: resumed.partial, names: resumed.point.descriptor.incremental?.name,
+                                                             given: location.description)
+            }
+        }
+        var kept: IncrementalComparison.KeptPart?
+        if let resumed, resumed.point.membersKept > 0 {
+            let count = resumed.point.membersKept
+            // Before the stream's thread starts, which nothing would stop if this threw.
+            let end = resumed.point.scrollFinished ? nil : try PointKey(resumed.point.nextOffset)
+            let entries = BaseDigestStream(keptMembers: count) { try ArchiveReader(source: FileByteSource(path: resumed.partial), key: key) }
+            kept = .init(entries: entries, end: end)
+        }
         let location = location
         let stream = BaseDigestStream { try ArchiveReader(source: location.openForReading(), key: key) }
-        return IncrementalComparison(base: stream, baseKey: digestKeyBytes.map { SymmetricKey(data: $0) }, ownKey: ownKey)
+        return IncrementalComparison(base: stream, baseKey: digestKeyBytes.map { SymmetricKey(data: $0) }, ownKey: ownKey, kept: kept)
     }
 }

@@ -28,12 +28,17 @@ struct ScrollExporter {
         var lastShardKey: JSONValue?
         var pointsDone: UInt64 = 0
         var finished = false
+        var resumePoint: ArchiveResumePoint?
         if options.resume {
-            if base != nil { throw ArchiveError.notResumable(path: archive.description, reason: "an incremental export is not resumed; delete its .partial and export again") }
             let (resumed, point) = try await BlockingWork.run { [writerOptions, key = options.openingKey] in
                 try ArchiveWriter.resume(archive, key: key, options: writerOptions)
             }
+            if base == nil, point.descriptor.incremental != nil {
+                throw IncrementalError.resumeWithAnotherBase(partial: archive.description + ArchiveName.partialSuffix,
+                                                             names: point.descriptor.incremental?.name, given: nil)
+            }
             writer = resumed
+            resumePoint = point
             offset = point.nextOffset
             lastShardKey = point.shardKey
             pointsDone = point.pointsKept
@@ -47,13 +52,19 @@ struct ScrollExporter {
             }
         }
         progress.exportProgressed(.started(collection: name, method: .points, totalPoints: reportedPoints, totalBytes: nil))
-        let comparison = base?.comparison(ownKey: writer.encryption?.pointDigestKey, key: options.openingKey)
+        let comparison = try base?.comparison(ownKey: writer.encryption?.pointDigestKey, key: options.openingKey,
+                                              resumed: resumePoint.map { (archive.description + ArchiveName.partialSuffix, $0) })
         do {
-            if !finished {
+            if let comparison {
+                // A delta's index covers every point, so a resumed one scrolls again from the start;
+                // the comparison writes no point its kept members cover (formats/archive-v1.md section 15).
                 _ = try await MemberWritingStage.with(writer, memberBytes: options.pointsMemberBytes) { stage in
-                    try await scrollRemaining(name, into: stage, after: lastShardKey, from: offset, pointsDone: pointsDone,
-                                              comparison: comparison)
-                    try await comparison?.finish { try await stage.appendDigestEntries($0) }
+                    try await scroll(name, from: offset, into: stage, pointsDone: 0, comparison: comparison, scrollingFrom: .null)
+                    try await comparison.finish { try await stage.appendDigestEntries($0) }
+                }
+            } else if !finished {
+                _ = try await MemberWritingStage.with(writer, memberBytes: options.pointsMemberBytes) { stage in
+                    try await scrollRemaining(name, into: stage, after: lastShardKey, from: offset, pointsDone: pointsDone)
                 }
             }
             if let comparison {
@@ -66,11 +77,16 @@ struct ScrollExporter {
         } catch {
             await comparison?.stop()
             // An interruption or failure leaves a .partial for `--resume`; an upload to object
-            // storage cannot be resumed, so it is aborted and leaves nothing behind. Nor is a delta,
-            // whose index needs every point's digest from the start.
-            if !writer.isResumable || comparison != nil { try? writer.discard() }
+            // storage cannot be resumed, so it is aborted and leaves nothing behind. Nor can a delta
+            // whose kept points changed since: resuming it again would fail again.
+            if !writer.isResumable || Self.outdatesKeptMembers(error) { try? writer.discard() }
             throw error
         }
+    }
+
+    private static func outdatesKeptMembers(_ error: Error) -> Bool {
+        if case IncrementalError.changedSinceInterruption = error { return true }
+        return false
     }
 
     /// Scrolls what the archive still lacks into `writer`, and returns the points written: from
@@ -108,8 +124,12 @@ struct ScrollExporter {
     ///
     /// With a `comparison` (an incremental export), only the points new or changed since its base
     /// are written; it hears every point, and its index entries follow each page to the writer.
+    ///
+    /// `scrollingFrom`: where the scroll starts when it is not `start`, where the first member starts
+    /// (a resumed delta scrolls its kept part again, for its index).
     func scroll(_ name: String, shardKey: JSONValue? = nil, from start: JSONValue, until stop: JSONValue = .null,
-                into stage: MemberWritingStage, pointsDone: UInt64, comparison: IncrementalComparison? = nil) async throws -> UInt64 {
+                into stage: MemberWritingStage, pointsDone: UInt64, comparison: IncrementalComparison? = nil,
+                scrollingFrom: JSONValue? = nil) async throws -> UInt64 {
         let subset = stage.subset
         var selection = try PointSelection(subset, key: options.redactionKey, written: stage.pointsHandedOver)
         guard !selection.isComplete else { return 0 }
@@ -127,7 +147,7 @@ struct ScrollExporter {
                                        batchSize: batchSize, into: page)
             }
         }
-        var pending: Task<ExportPage, Error>? = fetch(after: start)
+        var pending: Task<ExportPage, Error>? = fetch(after: scrollingFrom ?? start)
         defer { pending?.cancel() }
         func beforeStop(_ id: JSONValue) -> Bool { stop == .null || pointIDPrecedes(id, stop) }
         while let fetching = pending {
@@ -146,7 +166,7 @@ struct ScrollExporter {
                     guard beforeStop(id), !selection.isComplete else { break }
                     guard selection.takes(id) else { continue }
                     try selection.withLine(UnsafeRawBufferPointer(rebasing: body[range]), scratch: &scratch) { line in
-                        if let comparison, try !comparison.isChanged(PointKey(id), line: line) { return }
+                        if let comparison, try !comparison.isToBeWritten(PointKey(id), line: line) { return }
                         if !builder.fits(lineLength: line.count) {
                             // A scroll from this point's id continues exactly where the member ends.
                             filled.append((builder, id))

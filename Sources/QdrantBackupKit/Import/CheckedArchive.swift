@@ -39,13 +39,14 @@ public struct CheckedArchive: Sendable {
     /// - Throws: ``ArchiveError`` (exit code 2) for any damage, an incomplete archive, or a sidecar
     ///   mismatch; ``ArchiveError/keyRequired(_:)`` or ``AgeError/noMatchingKey(_:)`` (exit code 6)
     ///   for an encrypted archive without the right key.
-    ///   `progress` hears how far a full pass has got, member by member. `partOfChain`: a delta is
-    ///   checked as a link of a chain being imported whole, not refused.
+    ///   `progress` hears how far a full pass has got, member by member.
+    ///   `allowingDelta` takes a delta archive too: a link of a chain imported whole, or a delta
+    ///   applied onto a collection that holds its base.
     public init(at location: ArchiveLocation, key: AgeKey? = nil, depth: Depth = .full,
-                partOfChain: Bool = false, progress: ArchiveReadProgress? = nil) throws {
+                allowingDelta: Bool = false, progress: ArchiveReadProgress? = nil) throws {
         hasSidecar = try location.sidecar.exists()
         let peek = try ArchiveReader(source: location.openForReading(), key: key)
-        if !partOfChain { try peek.descriptor.requireFullArchive(for: "import") }
+        if !allowingDelta { try peek.descriptor.requireFullArchive(for: "import") }
         let full = depth == .full || peek.descriptor.method == .points
         let digest = full && hasSidecar ? try ArchiveFileDigest(location: location) : nil
         // A full pass opens the archive again, through the digest when there is a sidecar (the
@@ -75,8 +76,10 @@ public struct CheckedArchive: Sendable {
 
     /// Runs the pre-check on a thread of ``BlockingWork``: it reads the whole archive, or its headers.
     public static func check(at location: ArchiveLocation, key: AgeKey? = nil, depth: Depth = .full,
-                             partOfChain: Bool = false, progress: ArchiveReadProgress? = nil) async throws -> CheckedArchive {
-        try await BlockingWork.run { try CheckedArchive(at: location, key: key, depth: depth, partOfChain: partOfChain, progress: progress) }
+                             allowingDelta: Bool = false, progress: ArchiveReadProgress? = nil) async throws -> CheckedArchive {
+        try await BlockingWork.run {
+            try CheckedArchive(at: location, key: key, depth: depth, allowingDelta: allowingDelta, progress: progress)
+        }
     }
 
     /// Points the archive holds (points archives) or the count the source reported (snapshot archives).

@@ -18,7 +18,7 @@ extension CollectionImporter {
         for location in chain.locations {
             let path = location.description
             progress.importProgressed(.checking(archive: path))
-            checked.append(try await CheckedArchive.check(at: location, key: options.key, depth: .full, partOfChain: true) { read, total in
+            checked.append(try await CheckedArchive.check(at: location, key: options.key, depth: .full, allowingDelta: true) { read, total in
                 progress.importProgressed(.checked(archive: path, bytes: read, totalBytes: total))
             })
         }
@@ -67,7 +67,7 @@ extension CollectionImporter {
             result.aliases = try await recreateAliases(descriptor.aliases, for: target, note: note)
         }
         if !options.dryRun {
-            record(last, target: target, note: note)
+            recordImport(of: last, into: target, note: note)
         }
         result.seconds = (ContinuousClock.now - started).seconds
         return result

@@ -28,7 +28,7 @@ public struct CollectionImporter: Sendable {
         let key = options.key
         func check(_ depth: CheckedArchive.Depth) async throws -> CheckedArchive {
             progress.importProgressed(.checking(archive: path))
-            return try await CheckedArchive.check(at: location, key: key, depth: depth) { read, total in
+            return try await CheckedArchive.check(at: location, key: key, depth: depth, allowingDelta: options.onto != nil) { read, total in
                 progress.importProgressed(.checked(archive: path, bytes: read, totalBytes: total))
             }
         }
@@ -46,6 +46,14 @@ public struct CollectionImporter: Sendable {
         }
         if !archive.hasSidecar {
             note("no sidecar next to the archive: its members were checked, the file as a whole was not")
+        }
+        if let onto = options.onto {
+            result.action = .applied
+            try await DeltaImporter(client: client, options: options, progress: progress)
+                .apply(archive, onto: onto, result: &result)
+            if !options.dryRun { recordImport(of: archive, into: target, note: note) }
+            result.seconds = (ContinuousClock.now - started).seconds
+            return result
         }
 
         if descriptor.method == .snapshot {
@@ -129,16 +137,15 @@ public struct CollectionImporter: Sendable {
         if options.aliases {
             result.aliases = try await recreateAliases(descriptor.aliases, for: target, note: note)
         }
-        if !options.dryRun {
-            record(archive, target: target, note: note)
-        }
+        if !options.dryRun { recordImport(of: archive, into: target, note: note) }
         result.seconds = (ContinuousClock.now - started).seconds
         return result
     }
 
-    /// Records in the import history that `target` now holds what `archive` holds (for a chain,
-    /// its last delta: the end state).
-    func record(_ archive: CheckedArchive, target: String, note: (String) -> Void) {
+    /// Records in the state directory which archive the target now holds: what a later resync and
+    /// the next delta's application check. For a chain imported whole, its last delta (the end
+    /// state); for a delta applied onto the target, the delta; for a subset, the subset too.
+    func recordImport(of archive: CheckedArchive, into target: String, note: (String) -> Void) {
         do {
             try ImportHistory(stateDirectory: options.stateDirectory).record(.init(
                 localServer: client.displayURL, target: target, sourceServer: archive.descriptor.source.url,

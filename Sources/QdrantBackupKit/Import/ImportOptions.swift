@@ -24,6 +24,8 @@ public struct ImportOptions: Sendable {
     public var resume = false
     /// Where interrupted imports are recorded for `--resume`.
     public var stateDirectory: StateDirectory
+    /// Apply a delta archive onto this existing local collection, which holds the delta's base.
+    public var onto: String?
     /// What opens an encrypted archive (an identity, or its passphrase); nil for plain archives.
     public var key: AgeKey?
 
@@ -33,7 +35,7 @@ public struct ImportOptions: Sendable {
 
     /// The local name for the archived collection `collection`.
     public func targetName(for collection: String) -> String {
-        target ?? (prefix ?? "") + collection
+        onto ?? target ?? (prefix ?? "") + collection
     }
 
     /// The local name for the archived alias `alias`.

@@ -10,6 +10,8 @@ public struct ImportResult: Codable, Sendable {
         case replaced
         /// An interrupted import into it was completed (`--resume`).
         case resumed
+        /// A delta archive was applied onto it (`--onto`).
+        case applied
     }
 
     public var archive: String
@@ -52,6 +54,8 @@ extension ImportResult {
         case (true, .created): "would be created"
         case (true, .replaced): "would be replaced"
         case (true, .resumed): "would be completed"
+        case (true, .applied): "delta would be applied"
+        case (false, .applied): "delta applied"
         case (false, .created): "created"
         case (false, .replaced): "replaced"
         case (false, .resumed): "completed"

@@ -16,9 +16,14 @@ public struct ImportResumeRecord: Codable, Sendable, Equatable {
     public var confirmedMembers: Int
     public var confirmedPoints: UInt64
     public var updatedAt: Date
+    /// True when a delta archive is being applied onto an existing collection (`--onto`).
+    public var onto: Bool?
+    /// For a delta applied onto a collection: whether all of its deletes were confirmed.
+    public var deletionsApplied: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case archive, collection, target, server
+        case archive, collection, target, server, onto
+        case deletionsApplied = "deletions_applied"
         case archiveJSONSHA256 = "archive_json_sha256"
         case confirmedMembers = "confirmed_members"
         case confirmedPoints = "confirmed_points"

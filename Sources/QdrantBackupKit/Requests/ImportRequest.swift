@@ -23,6 +23,8 @@ public struct ImportRequest: Codable, Sendable, Equatable {
     /// Each archive is a delta whose chain (its base, the base's base, … up to a full archive) is
     /// found beside it: the target gets the chain's end state (formats/archive-v1.md section 15).
     public var withBaseChain = false
+    /// Apply the one delta archive onto this existing local collection, which holds its base.
+    public var onto: String?
 
     public init() {}
 
@@ -30,6 +32,13 @@ public struct ImportRequest: Codable, Sendable, Equatable {
         guard !archives.isEmpty else { throw .missing(setting: .archives, alternative: nil) }
         try RequestRule.requireNames(archives, .archives)
         try LocalNaming(target: target, prefix: prefix).validate(sources: archives.count)
+        if let onto {
+            if onto.isEmpty { throw .invalid(setting: .onto, reason: "must not be empty") }
+            if archives.count > 1 { throw .invalid(setting: .onto, reason: "applies one delta archive at a time") }
+            if target != nil { throw .exclusive(setting: .onto, other: .target) }
+            if withBaseChain { throw .exclusive(setting: .onto, other: .withBaseChain) }
+            if overwrite { throw .invalid(setting: .onto, reason: "changes the collection in place; it cannot be combined with replacing it") }
+        }
         try tuning.validate()
     }
 
@@ -41,6 +50,7 @@ public struct ImportRequest: Codable, Sendable, Equatable {
         options.force = force
         options.resume = resume
         options.verifyFirst = verifyFirst
+        options.onto = onto
         options.key = try keys.settings().openingKey()
         return options
     }

@@ -68,4 +68,8 @@ public enum RequestSetting: String, Sendable, CaseIterable {
     case subsetOf
     /// The base archive of an incremental export, or `latest`.
     case incrementalFrom
+    /// The local collection a delta archive is applied onto.
+    case onto
+    /// Import a delta with the chain of bases found beside it.
+    case withBaseChain
 }

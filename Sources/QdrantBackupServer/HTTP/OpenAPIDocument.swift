@@ -252,6 +252,7 @@ enum OpenAPIDocument {
         case .archives: #"{"type": "array", "items": {"type": "string"}, "description": "File names (*.qdrant.tar) in the archive directory."}"#
         case .keepPartial: #"{"type": "boolean", "description": "Keep a partly imported collection when the job is cancelled."}"#
         case .withBaseChain: #"{"type": "boolean", "description": "Each archive is a delta (an incremental export): import the end state of its chain, whose full archive and earlier deltas are found beside it in the archive directory."}"#
+        case .onto: #"{"type": "string", "description": "/import of one delta archive (export incremental_from): apply it onto this existing local collection, whose last import was the delta's base. The history, the count and a sample of points are checked first (a copy that does not hold the base fails the job with a conflict error, nothing written); then deletes, upserts and in-place settings, payload indexes and, with aliases, aliases. Not with target or overwrite; target_prefix then applies to the aliases' names only. A cancelled job keeps the collection whatever keep_partial says."}"#
         case .keepArchive: #"{"type": "boolean", "description": "Keep each archive in the archive directory."}"#
         case .timestamp: #"{"type": "boolean", "description": "Name archives <collection>-<UTC timestamp>.qdrant.tar."}"#
         case .parallel:

@@ -40,6 +40,8 @@ enum RequestFields {
         case .redactionKeyFile: "redaction_key_file"
         case .subsetOf: "subset_of"
         case .incrementalFrom: "incremental_from"
+        case .onto: "onto"
+        case .withBaseChain: "with_base_chain"
         }
     }
 

@@ -90,6 +90,8 @@ public struct JobRequest: Codable, Sendable, Equatable {
     /// `/export`: write a delta of this archive of the archive directory (its file name), or of
     /// `latest`, the newest complete archive of each collection there.
     public var incrementalFrom: String?
+    /// `/import`: apply the one delta archive onto this existing local collection, which holds its base.
+    public var onto: String?
 
     public init() {}
 
@@ -133,6 +135,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case keepMonthly = "keep_monthly"
         case partials, keep
         case incrementalFrom = "incremental_from"
+        case onto
     }
 
     /// The keep rules of `/prune`, which a schedule's `retention` takes too.
@@ -152,7 +155,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         case .export: selection.union(sealing).union(subset).union([.overwrite, .timestamp, .batchSize, .compressionLevel, .compressionThreads,
                                                           .keepServerSnapshot, .force, .incrementalFrom])
         case .import: tuning.union(opening).union([.archives, .target, .targetPrefix, .overwrite, .keepPartial, .aliases, .force,
-                                                   .dryRun, .verifyFirst, .withBaseChain])
+                                                   .dryRun, .verifyFirst, .withBaseChain, .onto])
         case .repair: opening.union([.archives, .newSnapshot, .redactionKeyFile])
         case .resync: tuning.union(opening).union([.sourceCollection, .archive, .targetCollection, .dryRun, .yes, .subsetOf,
                                                    .redactionKeyFile])
@@ -297,6 +300,7 @@ public struct JobRequest: Codable, Sendable, Equatable {
         request.verifyFirst = verifyFirst ?? false
         request.keys = keys
         request.withBaseChain = withBaseChain ?? false
+        request.onto = onto
         return request
     }
 

@@ -308,11 +308,12 @@ struct JobWork: Sendable {
 
     /// A cancelled job deletes the collection its import had begun to write, unless the request
     /// said `keep_partial` (DESIGN.md, "Interruptions"). Before the import phase the target was never touched.
+    /// A delta applied onto a collection is never deleted: the collection held the base before the job.
     private func discardPartialImport(_ item: JobRecord.Item, request: JobRequest) async {
         // Only a points import writes the target as it goes; a snapshot upload that stops leaves
         // the collection as it was (Qdrant swaps it in only when the recovery succeeds).
         guard item.phase == .import, item.method == ArchiveMethod.points.rawValue, let target = item.target,
-              request.keepPartial != true else { return }
+              request.keepPartial != true, request.onto == nil else { return }
         do {
             // A task of its own: this one is cancelled, and would abort the request at once.
             try await Task { [environment] in try await environment.local.deleteCollection(target) }.value

@@ -40,7 +40,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Keep the snapshot on the server after a snapshot export.")
     var keepServerSnapshot = false
 
-    @Flag(help: "Continue interrupted scroll exports from their .partial files.")
+    @Flag(help: "Continue interrupted scroll exports from their .partial files (a delta export with the same --incremental-from).")
     var resume = false
 
     @Flag(help: "Download a snapshot even when the free disk space looks too small for it.")
@@ -119,7 +119,7 @@ struct ExportCommand: AsyncParsableCommand {
                 failed: { name, error in
                     // Any failure but a conflict (another export's .partial, an existing archive)
                     // leaves this export's own .partial: a key that expired, a full disk, a server gone.
-                    if error.failureKind != .conflict && options.method != .snapshot && !resume && incrementalFrom == nil,
+                    if error.failureKind != .conflict && options.method != .snapshot && !resume,
                        let path = exporter.archiveLocation(for: name).localPath,
                        FileManager.default.fileExists(atPath: path + ".partial") {
                         Terminal.printNote("\(name): the partial archive is kept; continue with `\(resumeCommand(for: name).line)`")
@@ -139,6 +139,8 @@ extension ExportCommand {
         command.append("--overwrite", if: overwrite)
         if batchSize != RequestDefaults.batchSize { command.append("--batch-size", String(batchSize)) }
         command.append("--compression-level", compressionLevel.map { String($0) })
+        // A delta resumes only with the base its `.partial` names.
+        command.append("--incremental-from", incrementalFrom)
         command.append(keys: key.keys)
         // The archive records its subset; only the key of hashed fields is needed again.
         command.append("--redaction-key-file", subset.redactionKeyFile)

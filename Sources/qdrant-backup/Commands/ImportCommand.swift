@@ -22,6 +22,13 @@ struct ImportCommand: AsyncParsableCommand {
             archive and its deltas in order (import BASE DELTA1 DELTA2), or give the last delta \
             with --with-base-chain to find its bases beside it. The target then holds the chain's \
             end state; every archive of the chain is checked before the target is touched.
+
+            A delta can also be applied with --onto LOCAL to a local \
+            collection whose last import was the delta's base: the import history, the point count \
+            and a sample of points are checked first (a local copy that drifted is refused, exit 5), \
+            then the deleted points are deleted, the new and changed ones upserted, and settings, \
+            payload indexes (and with --aliases, aliases) changed in place. An interrupted --onto is \
+            completed with --onto LOCAL --resume. With --onto, --prefix applies to the aliases' names only.
             """
     )
 
@@ -43,8 +50,13 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Upload a snapshot even when the local Qdrant version cannot restore it.")
     var force = false
 
-    @Flag(help: "Complete an interrupted points import into the existing target collection.")
+    @Flag(help: "Complete an interrupted points import into the existing target collection (with --onto: an interrupted delta application).")
     var resume = false
+
+    @Option(help: ArgumentHelp(
+        "Apply the delta archive onto this local collection, which must hold the delta's base (its last import).",
+        valueName: "collection"))
+    var onto: String?
 
     @Flag(help: "Check a snapshot archive in full before the upload instead of as it streams (one more read).")
     var verifyFirst = false
@@ -79,6 +91,7 @@ struct ImportCommand: AsyncParsableCommand {
         request.aliases = tuning.aliases
         request.keys = key.keys
         request.withBaseChain = withBaseChain
+        request.onto = onto
         return request
     }
 

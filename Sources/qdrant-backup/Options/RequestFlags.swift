@@ -41,6 +41,8 @@ enum RequestFlags {
         case .redactionKeyFile: "--redaction-key-file"
         case .subsetOf: "--subset-of"
         case .incrementalFrom: "--incremental-from"
+        case .onto: "--onto"
+        case .withBaseChain: "--with-base-chain"
         }
     }
 

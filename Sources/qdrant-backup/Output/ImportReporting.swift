@@ -10,7 +10,7 @@ enum ImportReporting {
                                 chain: Bool = false) {
         let cause = (error as? CopyError)?.underlying ?? error
         guard case ImportError.interrupted(let target, let archive, _, _, _, _)? = cause as? ImportError else { return }
-        var command = ShellCommand(["qdrant-backup", "import", archive, "--resume", "--target", target])
+        var command = ShellCommand(["qdrant-backup", "import", archive, "--resume", options.onto == nil ? "--target" : "--onto", target])
         command.append("--with-base-chain", if: chain)
         if options.parallel != RequestDefaults.parallel { command.append("--parallel", String(options.parallel)) }
         if options.batchSize != RequestDefaults.batchSize { command.append("--batch-size", String(options.batchSize)) }

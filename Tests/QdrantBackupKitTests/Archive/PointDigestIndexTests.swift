@@ -225,7 +225,7 @@ struct IncrementalComparisonTests {
         var entries: [PointDigestEntry] = []
         for page in scroll {
             try await comparison.loadBase(through: PointKey(page.last!.0))
-            for (id, label) in page where try Self.line(id, label).withUnsafeBytes({ try comparison.isChanged(PointKey(id), line: $0) }) {
+            for (id, label) in page where try Self.line(id, label).withUnsafeBytes({ try comparison.isToBeWritten(PointKey(id), line: $0) }) {
                 changed.append(id)
             }
             entries += comparison.takeEntries()

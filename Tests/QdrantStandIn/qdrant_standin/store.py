@@ -930,7 +930,12 @@ class Collection:
                     target = vectors if unnamed and name == "" else (vectors.get(name) if not unnamed else None)
                     if target is None:
                         raise bad_input(f"Not existing vector name error: {name}")
+                    # VectorParamsDiff (lib/collection/src/operations/types.rs at v1.15.5) has only
+                    # hnsw_config, quantization_config and on_disk, and no deny_unknown_fields: any
+                    # other key (size, distance, ...) is ignored, never applied.
                     for k, v in (diff or {}).items():
+                        if k not in ("hnsw_config", "quantization_config", "on_disk"):
+                            continue
                         if k == "quantization_config" and v == "Disabled":
                             target.pop(k, None)
                         elif k == "hnsw_config" and v is not None:
