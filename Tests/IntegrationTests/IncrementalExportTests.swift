@@ -93,6 +93,33 @@ struct IncrementalExportTests: BenchSuite {
         #expect(try index(of: second).deleted == [.integer(1000)])
     }
 
+    @Test("named vectors: Qdrant lists them in any order from one answer to the next, yet an unchanged point is not taken for changed")
+    func namedVectorsInAnyOrder() async throws {
+        let name = qdrant.uniqueCollectionName("delta_named")
+        defer { Task { [fixtures] in await fixtures.delete(name) } }
+        try await fixtures.call(.put, "collections/\(name)", [
+            "vectors": ["image": ["size": 2, "distance": "Dot"], "text": ["size": 3, "distance": "Dot"], "audio": ["size": 2, "distance": "Dot"]],
+            "sparse_vectors": ["keywords": [String: Any]()],
+        ])
+        func named(_ id: Int, _ shift: Double = 0) -> [String: Any] {
+            ["id": id, "payload": ["n": id], "vector": [
+                "image": [0.5, Double(id) + shift], "text": [0.1, 0.2, Double(id)], "audio": [1.0, 2.0],
+                "keywords": ["indices": [1, id + 2], "values": [0.5, 0.25]],
+            ]]
+        }
+        try await fixtures.upsert(name, (1...40).map { named($0) })
+        let out = try TemporaryDirectory()
+        let base = out.path("full/\(name).qdrant.tar")
+        #expect(try await export(name, to: out.path("full")).exitCode == 0)
+        let unchanged = try await export(name, to: out.path("same"), ["--incremental-from", base])
+        #expect(unchanged.exitCode == 0, "\(unchanged.stderr)")
+        #expect(try ids(in: out.path("same/\(name).qdrant.tar")).isEmpty, "unchanged points were written into the delta")
+        try await fixtures.upsert(name, [named(9, 0.5)])
+        let changed = try await export(name, to: out.path("changed"), ["--incremental-from", base])
+        #expect(changed.exitCode == 0, "\(changed.stderr)")
+        #expect(try ids(in: out.path("changed/\(name).qdrant.tar")) == ["9"])
+    }
+
     @Test("--incremental-from latest takes the newest complete archive of the collection in --output; with none there it refuses with exit 2")
     func latest() async throws {
         let name = try await createCollection(count: 20)

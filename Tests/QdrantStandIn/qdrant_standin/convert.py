@@ -1,5 +1,6 @@
 """Conversions between Qdrant's REST JSON and qdrant_edge objects: ids, vectors, payload selectors, filters."""
 
+import random
 import uuid
 
 import numpy as np
@@ -173,7 +174,11 @@ def vector_out(vector):
     if isinstance(vector, list):
         return np.asarray(vector, dtype=np.float32) if vector else []
     if isinstance(vector, dict):
-        return {name: vector_out(v) for name, v in vector.items()}
+        # Named vectors come out of a `std::collections::HashMap` (`VectorStructOutput::Named` in
+        # lib/api/src/rest/schema.rs at v1.15.5): their order differs from one answer to the next.
+        named = list(vector.items())
+        random.shuffle(named)
+        return {name: vector_out(v) for name, v in named}
     if isinstance(vector, qe.SparseVector):
         return {"indices": list(vector.indices), "values": np.asarray(vector.values, dtype=np.float32)}
     return vector
