@@ -234,14 +234,8 @@ public struct CollectionImporter: Sendable {
                             try record.save(in: options.stateDirectory)
                         }, read: archive.read)
         } catch {
-            record.confirmedMembers = partial.confirmedMembers
-            record.confirmedPoints = partial.confirmedPoints
-            record.updatedAt = Date()
-            try? record.save(in: options.stateDirectory)
-            throw ImportError.interrupted(
-                target: target, archive: archive.path, confirmedMembers: partial.confirmedMembers,
-                totalMembers: archive.totalMembers ?? partial.confirmedMembers, reason: "\(error)",
-                kind: error is CancellationError ? .failed : error.failureKind)
+            throw record.interruption(by: error, of: archive.path, at: partial, totalMembers: archive.totalMembers ?? partial.confirmedMembers,
+                                      in: options.stateDirectory)
         }
         let expected = archive.expectedPoints ?? partial.confirmedPoints
         // Counted before strict mode is applied: it may refuse exact counts (`search_allow_exact`).

@@ -94,14 +94,8 @@ struct DeltaImporter {
                 }
             result.aliases = try await applyInPlace(changes, archive: archive, target: target, note: note)
         } catch {
-            record.confirmedMembers = partial.confirmedMembers
-            record.confirmedPoints = partial.confirmedPoints
-            record.updatedAt = Date()
-            try? record.save(in: options.stateDirectory)
-            throw ImportError.interrupted(
-                target: target, archive: archive.path, confirmedMembers: partial.confirmedMembers,
-                totalMembers: archive.manifest.members.count, reason: "\(error)",
-                kind: error is CancellationError ? .failed : error.failureKind)
+            throw record.interruption(by: error, of: archive.path, at: partial, totalMembers: archive.manifest.members.count,
+                                      in: options.stateDirectory)
         }
         let count = try await client.count(target)
         result.points = count

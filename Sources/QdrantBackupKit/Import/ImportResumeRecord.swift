@@ -53,6 +53,20 @@ public struct ImportResumeRecord: Codable, Sendable, Equatable {
         try OwnedFile.writeAtomically(try ArchiveJSONCoding.encode(self), to: path)
     }
 
+    /// After `error` stopped the import of `archive` (as named in this run) at `partial`: saves how
+    /// far it got (as far as the state directory can be written) and returns the error that says
+    /// so and how to go on.
+    mutating func interruption(by error: Error, of archive: String, at partial: PointsImporter.Outcome, totalMembers: Int,
+                               in state: StateDirectory) -> ImportError {
+        confirmedMembers = partial.confirmedMembers
+        confirmedPoints = partial.confirmedPoints
+        updatedAt = Date()
+        try? save(in: state)
+        return ImportError.interrupted(
+            target: target, archive: archive, confirmedMembers: partial.confirmedMembers, totalMembers: totalMembers,
+            reason: "\(error)", kind: error is CancellationError ? .failed : error.failureKind)
+    }
+
     /// Deletes the record for `target` on `server`, if any.
     public static func remove(target: String, server: String, in state: StateDirectory) {
         let path = (state.path as NSString).appendingPathComponent(fileName(target: target, server: server))
