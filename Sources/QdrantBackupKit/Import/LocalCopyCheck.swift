@@ -52,9 +52,9 @@ struct LocalCopyCheck {
         // The end state and deletions, and a reservoir of end-state entries to sample from.
         var live: UInt64 = 0
         var deleted: UInt64 = 0
-        var reservoir: [PointDigestEntry] = []
-        var generator = SystemRandomNumberGenerator()
-        let candidates = Self.sampleSize * 2
+        // Seeded once: a system random number per entry was a getrandom call each, a seventh of
+        // the time of applying a 1% delta of 200,000 points.
+        var reservoir = PointSampler<PointDigestEntry>(capacity: Self.sampleSize * 2, seed: UInt64.random(in: .min ... .max))
         try await DeltaIndex.read(archive) { batch in
             for entry in batch {
                 if entry.isDeletion {
@@ -62,15 +62,10 @@ struct LocalCopyCheck {
                     continue
                 }
                 live += 1
-                if reservoir.count < candidates {
-                    reservoir.append(entry)
-                } else {
-                    let slot = Int.random(in: 0..<Int(live), using: &generator)
-                    if slot < candidates { reservoir[slot] = entry }
-                }
+                reservoir.offer(entry)
             }
         }
-        var sample = Dictionary(reservoir.map { ($0.key, $0.digest) }, uniquingKeysWith: { first, _ in first })
+        var sample = Dictionary(reservoir.items.map { ($0.key, $0.digest) }, uniquingKeysWith: { first, _ in first })
 
         // The delta's points: those the local collection holds were changed, the others are new.
         var changedOrNew: UInt64 = 0
