@@ -63,8 +63,7 @@ public final class ChainPointMerge {
                     "its digest index holds point \(entry.key), which no archive of the chain holds: the chain's archives do not fit together")
             }
             let line = cursors[newest].currentLine()
-            let digest = line.withUnsafeBytes { PointDigestIndex.digest(ofLine: $0, key: digestKey) }
-            guard digest == entry.digest else {
+            guard line.withUnsafeBytes({ PointDigestIndex.line($0, hasDigest: entry.digest, key: digestKey) }) else {
                 throw ArchiveError.contentMismatch(member: cursors[newest].location, reason:
                     "point \(entry.key) differs from the one the last delta's digest index describes: the chain's archives do not fit together")
             }

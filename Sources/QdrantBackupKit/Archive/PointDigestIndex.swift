@@ -54,14 +54,25 @@ public enum PointDigestIndex {
     /// HMAC-SHA-256 under the raw-content key of an encrypted archive, whose index must not
     /// confirm a guess of a point's content.
     static func digest(ofLine line: UnsafeRawBufferPointer, key: SymmetricKey?) -> UInt64 {
+        digest(key: key) { NamedVectorOrder.canonicalBytes(of: line, $0) }
+    }
+
+    /// Whether `line` is the point whose entry holds `digest`: by its canonical bytes, or, in an
+    /// index written before named vectors were put in order (December 2026), by the line as written.
+    static func line(_ line: UnsafeRawBufferPointer, hasDigest digest: UInt64, key: SymmetricKey?) -> Bool {
+        self.digest(ofLine: line, key: key) == digest || self.digest(key: key, { $0(line) }) == digest
+    }
+
+    /// The first 8 bytes of SHA-256, or of HMAC-SHA-256 under `key`, of the bytes `feed` hands over.
+    private static func digest(key: SymmetricKey?, _ feed: ((UnsafeRawBufferPointer) -> Void) -> Void) -> UInt64 {
         func prefix(_ bytes: some Sequence<UInt8>) -> UInt64 { bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } }
         if let key {
             var mac = HMAC<SHA256>(key: key)
-            NamedVectorOrder.canonicalBytes(of: line) { mac.update(data: $0) }
+            feed { mac.update(data: $0) }
             return prefix(mac.finalize())
         }
         var hash = SHA256()
-        NamedVectorOrder.canonicalBytes(of: line) { hash.update(data: $0) }
+        feed { hash.update(data: $0) }
         return prefix(hash.finalize())
     }
 }

@@ -62,6 +62,13 @@ struct PointDigestIndexTests {
         let nested = #"{"id":2,"payload":{"vector":{"b":1,"a":2}},"vector":{"b":[1],"a":[2]},"shard_key":"eu"}"#
         let nestedSorted = #"{"id":2,"payload":{"vector":{"b":1,"a":2}},"vector":{"a":[2],"b":[1]},"shard_key":"eu"}"#
         #expect(digest(nested) == sha(nestedSorted))
+        // A reader checking a line against an index takes the digest of the line as written too
+        // (indexes from before named vectors were put in order), and nothing else.
+        Array(shuffled.utf8).withUnsafeBytes { line in
+            #expect(PointDigestIndex.line(line, hasDigest: sha(sorted), key: nil))
+            #expect(PointDigestIndex.line(line, hasDigest: sha(shuffled), key: nil))
+            #expect(!PointDigestIndex.line(line, hasDigest: sha(nested), key: nil))
+        }
         // One unnamed vector: the line as written, even with a payload object named vector.
         let unnamed = #"{"id":3,"payload":{"vector":{"b":1,"a":2}},"vector":[0.1,0.2]}"#
         #expect(digest(unnamed) == sha(unnamed))
