@@ -282,7 +282,7 @@ def snapshot_path(args, table, binary, server, snapshot, work):
                         lambda: measure("baseline curl | zstd -3 -T2", create_download_delete.format(
                             sink=f"| zstd -3 -T2 -q -o {base_file}"), env, work, base_file),
                         prepare)
-    table.add(tool, mb, size_ratio=tool.size / size, baseline=base, target=0.85)
+    table.add(tool, mb, size_ratio=tool.size / size, baseline=base, target=0.9)
     table.add(base, mb, size_ratio=base.size / size)
     compressed_archive = os.path.join(work, "snap-compressed.qdrant.tar")
     measure("export snapshot, zstd -3 (for the import)", export, env, work)

@@ -26,13 +26,19 @@ public final class HashingByteSource: ArchiveByteSource {
 extension Sequence<UInt8> {
     /// Lowercase hex, as the format and `sha256sum` write digests (and HMACs).
     var lowercaseHexDigits: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = ""
-        text.reserveCapacity(underestimatedCount * 2)
-        for byte in self {
-            text.unicodeScalars.append(UnicodeScalar(digits[Int(byte >> 4)]))
-            text.unicodeScalars.append(UnicodeScalar(digits[Int(byte & 0x0F)]))
+        let bytes = Array(self)
+        // Written straight into the string's storage: appending scalars one by one cost more than
+        // the HMAC itself on a redacted export's millions of short values.
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+            for (index, byte) in bytes.enumerated() {
+                text[2 * index] = Self.hexDigit(byte >> 4)
+                text[2 * index + 1] = Self.hexDigit(byte & 0x0F)
+            }
+            return bytes.count * 2
         }
-        return text
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

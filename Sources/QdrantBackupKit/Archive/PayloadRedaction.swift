@@ -95,14 +95,11 @@ public struct PayloadRedaction: Codable, Sendable, Equatable {
 /// The secret that hashed payload values are keyed with, read from a file (``SecretFile``). Its
 /// bytes are the file's text without surrounding whitespace.
 public struct RedactionKey: Sendable {
-    // The bytes rather than a SymmetricKey, which is not Sendable.
-    private let bytes: [UInt8]
+    private let keyed: KeyedHMAC
 
     public init(text: String) {
-        bytes = Array(text.utf8)
+        keyed = KeyedHMAC(HMAC<SHA256>(key: SymmetricKey(data: Array(text.utf8))))
     }
-
-    private var key: SymmetricKey { SymmetricKey(data: bytes) }
 
     /// Reads the key from `path`; a missing or empty file is a key problem (exit 6).
     public static func read(_ path: String) throws -> RedactionKey {
@@ -113,13 +110,31 @@ public struct RedactionKey: Sendable {
     /// bytes, any other value's compact JSON text (object keys sorted, numbers as the server wrote them).
     public func hash(_ value: JSONValue) -> String {
         let bytes: [UInt8] = if case .string(let text) = value { Array(text.utf8) } else { Array(value.compactJSONText.utf8) }
-        return HMAC<SHA256>.authenticationCode(for: bytes, using: key).lowercaseHexDigits
+        return keyed.authenticationCode(for: bytes).lowercaseHexDigits
     }
 
     /// The first 16 hex digits of the HMAC of ``checkMessage``: tells two keys apart, reveals nothing of either.
     public var check: String {
-        String(HMAC<SHA256>.authenticationCode(for: Array(Self.checkMessage.utf8), using: key).lowercaseHexDigits.prefix(16))
+        String(keyed.authenticationCode(for: Array(Self.checkMessage.utf8)).lowercaseHexDigits.prefix(16))
     }
 
     static let checkMessage = "qdrant-backup redaction key check"
+}
+
+/// An HMAC already keyed: each value starts from a copy of it, so the key's two blocks are hashed
+/// once per export instead of once per value (a redacted export hashes millions of values).
+private struct KeyedHMAC: @unchecked Sendable {
+    // Unchecked: `HMAC` is not marked Sendable, but its hashers are copy-on-write values and
+    // `keyed` is never mutated after init; each caller mutates only its own copy.
+    private let keyed: HMAC<SHA256>
+
+    init(_ keyed: HMAC<SHA256>) {
+        self.keyed = keyed
+    }
+
+    func authenticationCode(for bytes: [UInt8]) -> HashedAuthenticationCode<SHA256> {
+        var authenticator = keyed
+        authenticator.update(data: bytes)
+        return authenticator.finalize()
+    }
 }

@@ -71,7 +71,7 @@ public struct PayloadRedactor: Sendable {
         guard payload != .null else { return output.append(contentsOf: point) }
         redact(payload: &payload)
         output.append(contentsOf: UnsafeRawBufferPointer(rebasing: point[..<range.lowerBound]))
-        output.append(contentsOf: payload.compactJSONText.utf8)
+        payload.appendCompactJSON(to: &output)
         output.append(contentsOf: UnsafeRawBufferPointer(rebasing: point[range.upperBound...]))
     }
 }

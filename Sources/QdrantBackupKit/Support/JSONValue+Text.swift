@@ -22,8 +22,13 @@ extension JSONValue {
     /// Compact JSON text (no insignificant whitespace, sorted keys), e.g. `42`, `"5c56…"`, `null`.
     public var compactJSONText: String {
         var output: [UInt8] = []
-        write(to: &output, indent: nil)
+        appendCompactJSON(to: &output)
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends ``compactJSONText``'s bytes to `output` without making the string.
+    func appendCompactJSON(to output: inout [UInt8]) {
+        write(to: &output, indent: nil)
     }
 
     /// Pretty JSON (two-space indent, sorted keys), as `archive.json` is written.
@@ -70,26 +75,38 @@ extension JSONValue {
         }
     }
 
+    /// Writes `value` as a JSON string. Runs of bytes that need no escape are copied whole: most
+    /// strings have none, and a redacted export writes every payload string of every point.
     private static func writeString(_ value: String, to output: inout [UInt8]) {
         output.append(0x22)
-        for byte in value.utf8 {
-            switch byte {
-            case 0x22: output.append(contentsOf: #"\""#.utf8)
-            case 0x5C: output.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: output.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: output.append(contentsOf: #"\r"#.utf8)
-            case 0x09: output.append(contentsOf: #"\t"#.utf8)
-            case 0x08: output.append(contentsOf: #"\b"#.utf8)
-            case 0x0C: output.append(contentsOf: #"\f"#.utf8)
-            case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: #"\u00"#.utf8)
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0x0F)])
-            default: output.append(byte)
+        var value = value
+        value.withUTF8 { bytes in
+            var plainFrom = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<index]))
+                writeEscape(of: byte, to: &output)
+                plainFrom = index + 1
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom...]))
         }
         output.append(0x22)
+    }
+
+    private static func writeEscape(of byte: UInt8, to output: inout [UInt8]) {
+        switch byte {
+        case 0x22: output.append(contentsOf: #"\""#.utf8)
+        case 0x5C: output.append(contentsOf: #"\\"#.utf8)
+        case 0x0A: output.append(contentsOf: #"\n"#.utf8)
+        case 0x0D: output.append(contentsOf: #"\r"#.utf8)
+        case 0x09: output.append(contentsOf: #"\t"#.utf8)
+        case 0x08: output.append(contentsOf: #"\b"#.utf8)
+        case 0x0C: output.append(contentsOf: #"\f"#.utf8)
+        default:
+            let hex = Array("0123456789abcdef".utf8)
+            output.append(contentsOf: #"\u00"#.utf8)
+            output.append(hex[Int(byte >> 4)])
+            output.append(hex[Int(byte & 0x0F)])
+        }
     }
 }
 
@@ -228,7 +245,16 @@ struct JSONTextParser {
 
     private mutating func parseString() throws -> String {
         position += 1
-        var output: [UInt8] = []
+        // Most strings hold no escape: they become a String straight from the input's bytes.
+        let start = position
+        while position < bytes.count, bytes[position] != 0x22, bytes[position] != 0x5C, bytes[position] >= 0x20 {
+            position += 1
+        }
+        if position < bytes.count, bytes[position] == 0x22 {
+            position += 1
+            return String(decoding: bytes[start..<position - 1], as: UTF8.self)
+        }
+        var output = Array(bytes[start..<position])
         while true {
             guard position < bytes.count else { throw failure("unterminated string") }
             let byte = bytes[position]

@@ -17,6 +17,18 @@ struct ServerDocumentExactnessTests {
         #expect(value["a"] == .int(2), "numbers compare by value")
     }
 
+    @Test("strings round-trip whether or not they hold escapes, wherever the escape sits")
+    func stringsRoundTrip() throws {
+        let texts = [#""""#, #""plain""#, #""\"lead""#, #""trail\\""#, #""mid\ndle\t\u0001\u001f""#,
+                     #""\ud83d\ude00 é""#, #""a\/b""#]
+        let written = [#""""#, #""plain""#, #""\"lead""#, #""trail\\""#, #""mid\ndle\t\u0001\u001f""#,
+                       "\"\u{1F600} é\"", #""a/b""#]
+        for (text, expected) in zip(texts, written) {
+            #expect(try JSONValue(jsonText: text).compactJSONText == expected, "\(text)")
+        }
+        #expect(try JSONValue(jsonText: #"{"k\"ey":"v"}"#) == .object(["k\"ey": .string("v")]))
+    }
+
     @Test("malformed JSON is refused", arguments: ["{", "[1,]", "01", "1.", "-", "\"\\x\"", "{\"a\" 1}", "tru", "1 2", "\"\u{01}\""])
     func malformed(text: String) {
         #expect(throws: (any Error).self) { try JSONValue(jsonText: text) }
