@@ -22,7 +22,7 @@ public final class ChainPointMerge {
     }
 
     private var cursors: [Cursor]
-    private let index: IndexStream
+    private let index: DigestIndexStream
     private let digestKey: SymmetricKey?
     private let lastName: String
     private var pending: [PointDigestEntry] = []
@@ -39,10 +39,10 @@ public final class ChainPointMerge {
         let last = chain.last.location
         digestKey = cursors[cursors.count - 1].reader.encryption?.pointDigestKey
         lastName = last.description
-        index = IndexStream { try ArchiveReader(source: last.openForReading(), key: key) }
+        index = DigestIndexStream(deletions: true) { try ArchiveReader(source: last.openForReading(), key: key) }
     }
 
-    deinit { index.stop() }
+    deinit { index.cancel() }
 
     /// The next lines of the end state: as many as fit in `maxBytes` (newlines included), at
     /// least one; nil after the last, once every archive was read and checked to its end.
@@ -97,7 +97,7 @@ public final class ChainPointMerge {
         }
         while true {
             if pendingPosition == pending.count {
-                guard let batch = try index.next() else { return nil }
+                guard let batch = try index.nextBlocking() else { return nil }
                 pending = batch
                 pendingPosition = 0
                 continue
@@ -190,40 +190,5 @@ public final class ChainPointMerge {
             }
             position = 0
         }
-    }
-
-    /// The last delta's digest index, read on a thread of its own (its points members skipped) and
-    /// handed over in batches, so that it is never held whole.
-    private final class IndexStream: Sendable {
-        /// Entries per batch: 4096 × about 40 bytes.
-        private static let batchSize = 4096
-        private let queue = StageQueue<[PointDigestEntry]>(capacity: 2)
-
-        init(reader opened: @escaping @Sendable () throws -> ArchiveReader) {
-            let queue = queue
-            BlockingWork.startThread(named: "qb-chain-index") {
-                do {
-                    let reader = try opened()
-                    var batch: [PointDigestEntry] = []
-                    batch.reserveCapacity(Self.batchSize)
-                    reader.digestIndexSink = { entry in
-                        batch.append(entry)
-                        if batch.count == Self.batchSize {
-                            try queue.sendBlocking(batch)
-                            batch.removeAll(keepingCapacity: true)
-                        }
-                    }
-                    while try reader.nextMember(.skip) != nil {}
-                    if !batch.isEmpty { try queue.sendBlocking(batch) }
-                    queue.finish()
-                } catch {
-                    queue.stop(error)
-                }
-            }
-        }
-
-        func next() throws -> [PointDigestEntry]? { try queue.receiveBlocking() }
-
-        func stop() { queue.stop(CancellationError()) }
     }
 }

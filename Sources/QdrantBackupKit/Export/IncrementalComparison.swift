@@ -14,11 +14,11 @@ final class IncrementalComparison {
     /// The members a resumed export's `.partial` kept: their points' entries, and the first point
     /// id they do not cover (nil: the whole collection, the scroll had ended).
     struct KeptPart {
-        let entries: BaseDigestStream
+        let entries: DigestIndexStream
         let end: PointKey?
     }
 
-    private let base: BaseDigestStream
+    private let base: DigestIndexStream
     /// The key of the base's digests (an encrypted base's raw-content key), and of the delta's own.
     private let baseKey: SymmetricKey?
     private let ownKey: SymmetricKey?
@@ -38,7 +38,7 @@ final class IncrementalComparison {
     private(set) var unchanged: UInt64 = 0
     private(set) var deleted: UInt64 = 0
 
-    init(base: BaseDigestStream, baseKey: SymmetricKey?, ownKey: SymmetricKey?, kept: KeptPart? = nil) {
+    init(base: DigestIndexStream, baseKey: SymmetricKey?, ownKey: SymmetricKey?, kept: KeptPart? = nil) {
         self.base = base
         self.kept = kept
         self.baseKey = baseKey

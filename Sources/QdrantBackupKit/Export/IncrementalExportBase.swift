@@ -87,11 +87,11 @@ struct IncrementalExportBase: Sendable {
             let count = resumed.point.membersKept
             // Before the stream's thread starts, which nothing would stop if this threw.
             let end = resumed.point.scrollFinished ? nil : try PointKey(resumed.point.nextOffset)
-            let entries = BaseDigestStream(keptMembers: count) { try ArchiveReader(source: FileByteSource(path: resumed.partial), key: key) }
+            let entries = DigestIndexStream(keptMembers: count) { try ArchiveReader(source: FileByteSource(path: resumed.partial), key: key) }
             kept = .init(entries: entries, end: end)
         }
         let location = location
-        let stream = BaseDigestStream { try ArchiveReader(source: location.openForReading(), key: key) }
+        let stream = DigestIndexStream { try ArchiveReader(source: location.openForReading(), key: key) }
         return IncrementalComparison(base: stream, baseKey: digestKeyBytes.map { SymmetricKey(data: $0) }, ownKey: ownKey, kept: kept)
     }
 }

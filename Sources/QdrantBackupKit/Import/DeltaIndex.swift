@@ -6,7 +6,7 @@ enum DeltaIndex {
     static func read(_ archive: CheckedArchive, _ body: ([PointDigestEntry]) async throws -> Void) async throws {
         let location = archive.location
         let key = archive.key
-        let stream = BaseDigestStream(deletions: true) { try ArchiveReader(source: location.openForReading(), key: key) }
+        let stream = DigestIndexStream(deletions: true) { try ArchiveReader(source: location.openForReading(), key: key) }
         do {
             while let batch = try await stream.next() { try await body(batch) }
         } catch {

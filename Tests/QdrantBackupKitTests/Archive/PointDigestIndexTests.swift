@@ -182,7 +182,7 @@ struct IncrementalBaseStreamTests {
             #expect(!reader.descriptor.requiresDigestIndex)
             var lines: [UInt8] = []
             while try reader.nextMember(consumer: { lines.append(contentsOf: $0) }) != nil {}
-            let stream = BaseDigestStream { try ArchiveReader(source: FileByteSource(path: path)) }
+            let stream = DigestIndexStream { try ArchiveReader(source: FileByteSource(path: path)) }
             var entries: [PointDigestEntry] = []
             while let batch = try await stream.next() { entries += batch }
             #expect(entries.count == 18)
@@ -191,7 +191,7 @@ struct IncrementalBaseStreamTests {
         let directory = try ArchiveTestDirectory()
         let indexed = directory.file("movies.qdrant.tar")
         let lines = try ArchiveFixtures.writePointsArchive(at: indexed)
-        let stream = BaseDigestStream { try ArchiveReader(source: FileByteSource(path: indexed)) }
+        let stream = DigestIndexStream { try ArchiveReader(source: FileByteSource(path: indexed)) }
         var entries: [PointDigestEntry] = []
         while let batch = try await stream.next() { entries += batch }
         #expect(entries == (try PointDigestIndexTests.expectedEntries(lines)))
@@ -221,7 +221,7 @@ struct IncrementalComparisonTests {
         let directory = try ArchiveTestDirectory()
         let path = directory.file("movies.qdrant.tar")
         try Self.base((1...10).map { JSONValue.int(Int64($0)) } + [.string(Self.uuidA)], at: path)
-        let comparison = IncrementalComparison(base: BaseDigestStream { try ArchiveReader(source: FileByteSource(path: path)) },
+        let comparison = IncrementalComparison(base: DigestIndexStream { try ArchiveReader(source: FileByteSource(path: path)) },
                                                baseKey: nil, ownKey: nil)
         let scroll: [[(JSONValue, String)]] = [
             [(.int(1), "v1"), (.int(2), "v2")],
@@ -249,7 +249,7 @@ struct IncrementalComparisonTests {
         let directory = try ArchiveTestDirectory()
         let path = directory.file("movies.qdrant.tar")
         try Self.base([.int(5), .int(4)], at: path)
-        let comparison = IncrementalComparison(base: BaseDigestStream { try ArchiveReader(source: FileByteSource(path: path)) },
+        let comparison = IncrementalComparison(base: DigestIndexStream { try ArchiveReader(source: FileByteSource(path: path)) },
                                                baseKey: nil, ownKey: nil)
         await #expect(throws: IncrementalError.baseIndexOutOfOrder(after: "5", found: "4")) { try await comparison.loadBase(through: .integer(9)) }
     }
