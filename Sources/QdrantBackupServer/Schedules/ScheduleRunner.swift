@@ -122,7 +122,7 @@ public actor ScheduleRunner {
         let clock = clock
         timers[id] = Task {
             while !Task.isCancelled {
-                guard let due = await self.nextRun(of: id) else { return }
+                guard let due = self.nextRun(of: id) else { return }
                 do {
                     try await clock.sleep(until: due)
                 } catch {
@@ -176,7 +176,7 @@ public actor ScheduleRunner {
         let jobs = jobs
         retentionWaits[jobID] = Task {
             guard let export = await jobs.ended(jobID), export.state == .succeeded, !Task.isCancelled else {
-                await self.retentionDone(jobID)
+                self.retentionDone(jobID)
                 return
             }
             var prune = retention
@@ -184,7 +184,7 @@ public actor ScheduleRunner {
             prune.collections = export.items.map { Self.globMatchingOnly($0.name) }
             let record = await jobs.submit(.prune, request: prune, schedule: .init(
                 schedule: id, scheduledFor: due, missed: false, note: "retention after export job \(jobID)"))
-            await self.recordRetention(record.id, after: jobID, of: id)
+            self.recordRetention(record.id, after: jobID, of: id)
         }
     }
 
