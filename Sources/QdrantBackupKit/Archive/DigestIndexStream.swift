@@ -76,8 +76,15 @@ final class DigestIndexStream: Sendable {
     func cancel() { batches.stop(CancellationError()) }
 
     /// Stops the thread (the work failed or was cancelled) and waits until it let go of the archive.
+    /// The wait is on a thread of its own: in a cancelled task, the queue's own async wait would
+    /// return at once, before a `.partial` the thread still reads is removed.
     func stop() async {
         cancel()
-        _ = try? await ended.receive()
+        let ended = ended
+        _ = try? await BlockingWork.run { try ended.receiveBlocking() }
     }
+
+    /// A stream dropped before its end (an error on the way) must not leave its thread blocked
+    /// with the archive open.
+    deinit { cancel() }
 }

@@ -125,15 +125,15 @@ public struct RedactionKey: Sendable {
 /// once per export instead of once per value (a redacted export hashes millions of values).
 private struct KeyedHMAC: @unchecked Sendable {
     // Unchecked: `HMAC` is not marked Sendable, but its hashers are copy-on-write values and
-    // `keyed` is never mutated after init; each caller mutates only its own copy.
-    private let keyed: HMAC<SHA256>
+    // `authenticator` is never mutated after init; each caller mutates only its own copy.
+    private let authenticator: HMAC<SHA256>
 
-    init(_ keyed: HMAC<SHA256>) {
-        self.keyed = keyed
+    init(_ authenticator: HMAC<SHA256>) {
+        self.authenticator = authenticator
     }
 
     func authenticationCode(for bytes: [UInt8]) -> HashedAuthenticationCode<SHA256> {
-        var authenticator = keyed
+        var authenticator = authenticator
         authenticator.update(data: bytes)
         return authenticator.finalize()
     }

@@ -85,7 +85,7 @@ struct IncrementalExportBase: Sendable {
         var kept: IncrementalComparison.KeptPart?
         if let resumed, resumed.point.membersKept > 0 {
             let count = resumed.point.membersKept
-            // Before the stream's thread starts, which nothing would stop if this threw.
+            // Before the stream's thread starts: if this throws, there is no thread to stop.
             let end = resumed.point.scrollFinished ? nil : try PointKey(resumed.point.nextOffset)
             let entries = DigestIndexStream(keptMembers: count) { try ArchiveReader(source: FileByteSource(path: resumed.partial), key: key) }
             kept = .init(entries: entries, end: end)

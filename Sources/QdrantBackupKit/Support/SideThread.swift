@@ -18,7 +18,11 @@ final class SideThread: Sendable {
     private let name: String
     private let jobs = StageQueue<Job>(capacity: 1)
     private let ends = StageQueue<Bool>(capacity: 1)
-    private let started = Mutex(false)
+    private let state = Mutex(State.idle)
+
+    private enum State {
+        case idle, started, finished
+    }
 
     /// `name`: the thread's name in `top -H` and `perf` (at most 15 bytes show).
     init(named name: String) {
@@ -33,9 +37,10 @@ final class SideThread: Sendable {
         return try withoutActuallyEscaping(side) { side in
             try jobs.sendBlocking(Job(body: { sideResult = Result { try side() } }))
             let mainResult = Result { try main() }
-            // The job ends before this returns, whatever `main` did: it holds `side`.
+            // The job ends before this returns, whatever `main` did: it holds `side`. Nothing
+            // stops `ends`, so the wait ends only when the job has.
             guard (try? ends.receiveBlocking()) != nil, let sideResult else {
-                throw CancellationError()
+                preconditionFailure("a side thread's job did not report its end")
             }
             let mainValue = try mainResult.get()
             return (try sideResult.get(), mainValue)
@@ -43,11 +48,16 @@ final class SideThread: Sendable {
     }
 
     private func startIfNeeded() {
-        guard started.withLock({ started in defer { started = true }; return !started }) else { return }
+        let wasIdle = state.withLock { state in
+            precondition(state != .finished, "a side thread runs no job after finish()")
+            defer { state = .started }
+            return state == .idle
+        }
+        guard wasIdle else { return }
         let jobs = jobs, ends = ends
         BlockingWork.startThread(named: name) {
             while true {
-                guard let job = (try? jobs.receiveBlocking()) ?? nil else { return }
+                guard let job = try? jobs.receiveBlocking() else { return }
                 // What the job captured (a buffer its owner reuses) is let go of before the owner
                 // hears of the end: a reference kept here would make the reuse copy the buffer.
                 Self.perform(consume job)
@@ -62,6 +72,7 @@ final class SideThread: Sendable {
 
     /// Ends the thread once its job (if any) is done.
     func finish() {
+        state.withLock { $0 = .finished }
         jobs.finish()
     }
 }

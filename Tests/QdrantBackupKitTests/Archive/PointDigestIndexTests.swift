@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import Testing
 @testable import QdrantBackupKit
 
@@ -195,6 +196,32 @@ struct IncrementalBaseStreamTests {
         var entries: [PointDigestEntry] = []
         while let batch = try await stream.next() { entries += batch }
         #expect(entries == (try PointDigestIndexTests.expectedEntries(lines)))
+    }
+
+    @Test("stop() in a cancelled task still waits until the reading thread has let go of the archive")
+    func stopWaitsWhenCancelled() async throws {
+        let directory = try ArchiveTestDirectory()
+        let path = directory.file("movies.qdrant.tar")
+        _ = try ArchiveFixtures.writePointsArchive(at: path)
+        final class Flag: Sendable {
+            let raised = Mutex(false)
+        }
+        let threadEnded = Flag()
+        let started = StageQueue<Bool>(capacity: 1)
+        let stream = DigestIndexStream {
+            try started.sendBlocking(true)
+            // Still opening when the stop comes: the stop must outwait this.
+            Thread.sleep(forTimeInterval: 0.2)
+            defer { threadEnded.raised.withLock { $0 = true } }
+            return try ArchiveReader(source: FileByteSource(path: path))
+        }
+        _ = try started.receiveBlocking()
+        let stopping = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            await stream.stop()
+            return threadEnded.raised.withLock { $0 }
+        }
+        #expect(await stopping.value, "stop() returned while the thread still held the archive")
     }
 }
 
