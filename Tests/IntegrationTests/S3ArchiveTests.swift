@@ -293,7 +293,7 @@ struct S3ArchiveTests: BenchSuite {
         #expect(try CollectionFixtures.points(inArchive: local).keys.sorted() == [changed.key])
     }
 
-    @Test("a chain in object storage: a full export and two deltas under one prefix; import DELTA --with-base-chain, consolidate and verify read it from s3://, and what they give validates clean")
+    @Test("a chain in object storage: a full export and two deltas under one prefix; import DELTA --with-base-chain, resync --archive DELTA, consolidate and verify read it from s3://, and what they give validates clean")
     func chain() async throws {
         let name = try await fixtures.create(.dense, count: 120)
         let target = name + "_chain"
@@ -323,6 +323,18 @@ struct S3ArchiveTests: BenchSuite {
         #expect(try await s3cli.run(["validate", "--full", name, target]).exitCode == 0)
         let against = try await s3cli.run(["validate", "--archive", last, target, "--full"])
         #expect(against.exitCode == 0, "\(against.stdout) \(against.stderr)")
+
+        // The copy drifts; resync reads the chain's end state from the bucket and mends it.
+        var drifted = try #require(try await fixtures.points(of: target)["7"] as? [String: Any])
+        drifted["payload"] = ["drifted": true]
+        try await fixtures.upsert(target, [drifted])
+        try await bench.deletePoints(target, ids: [9])
+        #expect(try await s3cli.run(["validate", "--archive", last, target, "--full"]).exitCode == 3)
+        let resynced = try await s3cli.run(["resync", "--archive", last, target, "--json"])
+        #expect(resynced.exitCode == 0, "\(resynced.stdout) \(resynced.stderr)")
+        let report = try #require(try resynced.json() as? [String: Any])
+        #expect(report["upserted_missing"] as? Int == 1 && report["upserted_changed"] as? Int == 1, "\(report)")
+        #expect(try await s3cli.run(["validate", "--full", name, target]).exitCode == 0)
 
         let output = prefix.appending("consolidated").description
         let consolidated = try await s3cli.run(["consolidate", last, "--output", output, "--json"])
