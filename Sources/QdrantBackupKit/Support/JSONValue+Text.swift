@@ -252,7 +252,7 @@ struct JSONTextParser {
         }
         if position < bytes.count, bytes[position] == 0x22 {
             position += 1
-            return String(decoding: bytes[start..<position - 1], as: UTF8.self)
+            return try text(of: bytes[start..<position - 1])
         }
         var output = Array(bytes[start..<position])
         while true {
@@ -261,7 +261,7 @@ struct JSONTextParser {
             position += 1
             switch byte {
             case 0x22:
-                return String(decoding: output, as: UTF8.self)
+                return try text(of: output[...])
             case 0x5C:
                 guard position < bytes.count else { throw failure("unterminated escape") }
                 let escape = bytes[position]
@@ -295,6 +295,13 @@ struct JSONTextParser {
                 output.append(byte)
             }
         }
+    }
+
+    /// A string's UTF-8 as text; bytes that are not UTF-8 are refused rather than replaced, so
+    /// that a payload is never altered on its way through (RFC 8259 section 8.1).
+    private func text(of utf8: ArraySlice<UInt8>) throws -> String {
+        guard let text = String(validating: utf8, as: UTF8.self) else { throw failure("a string that is not UTF-8") }
+        return text
     }
 
     private mutating func parseHex4() throws -> UInt32 {

@@ -29,6 +29,14 @@ struct ServerDocumentExactnessTests {
         #expect(try JSONValue(jsonText: #"{"k\"ey":"v"}"#) == .object(["k\"ey": .string("v")]))
     }
 
+    @Test("a string that is not UTF-8 is refused, not replaced, with or without an escape in it")
+    func notUTF8() throws {
+        for bytes: [UInt8] in [[0x22, 0xC3, 0x28, 0x22], [0x22, 0x5C, 0x6E, 0xFF, 0x22], [0x7B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x3A, 0x31, 0x7D]] {
+            #expect(throws: (any Error).self) { try JSONValue(jsonBytes: bytes) }
+        }
+        #expect(try JSONValue(jsonBytes: Array(#""é\u00e9""#.utf8)) == .string("éé"))
+    }
+
     @Test("malformed JSON is refused", arguments: ["{", "[1,]", "01", "1.", "-", "\"\\x\"", "{\"a\" 1}", "tru", "1 2", "\"\u{01}\""])
     func malformed(text: String) {
         #expect(throws: (any Error).self) { try JSONValue(jsonText: text) }
