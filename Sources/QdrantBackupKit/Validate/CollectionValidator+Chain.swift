@@ -45,7 +45,7 @@ extension CollectionValidator {
             let merge = try ChainPointMerge(chain: chain, key: key)
             var expected: [JSONValue] = []
             var position: UInt64 = 0
-            while let lines = try merge.next(maxBytes: ChainPointPages.pageBytes) {
+            while let lines = try merge.next(maxBytes: PointPagesOnAThread.chainPageBytes) {
                 for line in lines.bytes.split(separator: 0x0A) {
                     if wanted.contains(position) { expected.append(try JSONValue(jsonBytes: Array(line))) }
                     position += 1
@@ -63,47 +63,26 @@ extension CollectionValidator {
         var report = report
         let targetInfo = try await compareChain(chain, target: target, targetName, into: &report)
         let sourceInfo = chain.last.descriptor.collectionInfo
-        try await walk(ChainPointPages(chain: chain, key: archiveKey),
+        try await walk(PointPagesOnAThread.chain(chain, key: archiveKey),
                        target: ScrolledPointPages(client: target, collection: targetName, pageSize: pageSize), targetName,
                        sourceInfo: sourceInfo, progress: progress, into: &report, found: found)
         return FullComparisonResult(report: report, sourceInfo: sourceInfo, targetInfo: targetInfo)
     }
 }
 
-/// The end state of a chain as pages, merged by a thread of its own one page ahead of the comparison.
-final class ChainPointPages: PointPageSource {
-    /// Lines per page: a few thousand typical points.
-    static let pageBytes = 4 << 20
-    private let pages = StageQueue<PointPage>(capacity: 1)
+extension PointPagesOnAThread {
+    /// Lines per page of a chain's end state: a few thousand typical points.
+    static let chainPageBytes = 4 << 20
 
-    init(chain: ArchiveChain, key: AgeKey?) {
-        let pages = pages
-        BlockingWork.startThread(named: "qb-chain") { ChainPointPages.merge(chain, key: key, into: pages) }
-    }
-
-    private static func merge(_ chain: ArchiveChain, key: AgeKey?, into pages: StageQueue<PointPage>) {
-        do {
+    /// The end state of a chain as pages, merged on the thread.
+    static func chain(_ chain: ArchiveChain, key: AgeKey?) -> PointPagesOnAThread {
+        PointPagesOnAThread(threadName: "qb-chain") { send in
             let merge = try ChainPointMerge(chain: chain, key: key)
-            while let lines = try merge.next(maxBytes: pageBytes) {
-                // The lines become a scroll response body, so that one scanner serves both sides.
-                var body = Data(#"{"result":{"points":["#.utf8)
-                var first = true
-                for line in lines.bytes.split(separator: 0x0A) {
-                    if !first { body.append(0x2C) }
-                    body.append(contentsOf: line)
-                    first = false
-                }
-                body.append(contentsOf: #"],"next_page_offset":null}}"#.utf8)
-                try pages.sendBlocking(PointPage(body: body, page: try ScrollPageScanner.scan(body)))
+            while let lines = try merge.next(maxBytes: chainPageBytes) {
+                var body = LinesAsScrollBody()
+                lines.bytes.withUnsafeBytes { body.append($0) }
+                try send(try body.page())
             }
-            pages.finish()
-        } catch {
-            pages.stop(error)
         }
     }
-
-    /// A comparison that ends early stops the merging thread.
-    deinit { pages.stop(CancellationError()) }
-
-    func nextPage() async throws -> PointPage? { try await pages.receive() }
 }

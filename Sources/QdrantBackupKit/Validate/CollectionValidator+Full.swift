@@ -65,7 +65,7 @@ extension CollectionValidator {
         let (index, targetInfo) = try await compareArchive(at: archive, target: target, targetName, into: &report)
         let sourceInfo = index.descriptor.collectionInfo
         if index.descriptor.method == .points {
-            try await walk(ArchivedPointPages(archive: archive, key: archiveKey),
+            try await walk(PointPagesOnAThread.archive(archive, key: archiveKey),
                            target: ScrolledPointPages(client: target, collection: targetName, pageSize: pageSize), targetName,
                            sourceInfo: sourceInfo,
                            progress: progress, into: &report, found: found)

@@ -59,60 +59,73 @@ final class ScrolledPointPages: PointPageSource {
     }
 }
 
-/// The points of a points archive, one member per page (members hold the source's scroll order).
-/// Every member's stored and raw SHA-256 are checked as it is read.
-/// A points archive's members as pages, read, decompressed and checked by a thread of its own one
-/// page ahead of the comparison (a whole archive is read here: it must not hold a cooperative thread).
-final class ArchivedPointPages: PointPageSource {
+/// Pages made by a thread of its own, one page ahead of the comparison: a whole archive or chain
+/// is read there, which must not hold a cooperative thread.
+final class PointPagesOnAThread: PointPageSource {
     private let pages = StageQueue<PointPage>(capacity: 1)
 
-    /// Reads the archive at `archive`, opened with `key`; an archive that cannot be opened is the
-    /// first page's error.
-    init(archive: ArchiveLocation, key: AgeKey?) {
+    /// Starts `produce` on a thread named `threadName`; what it throws is the next page's error.
+    init(threadName: String, _ produce: @escaping @Sendable (_ send: (PointPage) throws -> Void) throws -> Void) {
         let pages = pages
-        BlockingWork.startThread(named: "qb-read") { ArchivedPointPages.read(archive, key: key, into: pages) }
-    }
-
-    private static func read(_ archive: ArchiveLocation, key: AgeKey?, into pages: StageQueue<PointPage>) {
-        do {
-            let reader = try ArchiveReader(source: archive.openForReading(), key: key)
-            try reader.requireKey()
-            try reader.descriptor.requireFullArchive(for: "validate")
-            while let page = try nextPage(of: reader) { try pages.sendBlocking(page) }
-            pages.finish()
-        } catch {
-            pages.stop(error)
+        BlockingWork.startThread(named: threadName) {
+            do {
+                try produce { try pages.sendBlocking($0) }
+                pages.finish()
+            } catch {
+                pages.stop(error)
+            }
         }
     }
 
-    /// A comparison that ends early (a failure, a cancellation) stops the reading thread.
+    /// A comparison that ends early (a failure, a cancellation) stops the thread.
     deinit { pages.stop(CancellationError()) }
 
     func nextPage() async throws -> PointPage? {
         try await pages.receive()
     }
 
-    private static func nextPage(of reader: ArchiveReader) throws -> PointPage? {
-        // A member's JSON Lines become a scroll response body, so that one scanner serves both sides.
-        var body = Data(#"{"result":{"points":["#.utf8)
-        var atLineStart = true
-        var first = true
-        guard try reader.nextMember(.verify, consumer: { chunk in
-            guard let base = chunk.baseAddress else { return }
-            var start = 0
-            while start < chunk.count {
-                // memchr keeps this fast in debug builds too.
-                let end = memchr(base + start, 0x0A, chunk.count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? chunk.count
-                if end > start {
-                    if atLineStart && !first { body.append(0x2C) }
-                    body.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<end]))
-                    atLineStart = false
-                    first = false
-                }
-                if end < chunk.count { atLineStart = true }
-                start = end + 1
+    /// A points archive's members, one per page (members hold the source's scroll order). Every
+    /// member's stored and raw SHA-256 are checked as it is read; an archive that cannot be opened
+    /// is the first page's error.
+    static func archive(_ archive: ArchiveLocation, key: AgeKey?) -> PointPagesOnAThread {
+        PointPagesOnAThread(threadName: "qb-read") { send in
+            let reader = try ArchiveReader(source: archive.openForReading(), key: key)
+            try reader.requireKey()
+            try reader.descriptor.requireFullArchive(for: "validate")
+            while true {
+                var body = LinesAsScrollBody()
+                guard try reader.nextMember(.verify, consumer: { body.append($0) }) != nil else { return }
+                try send(try body.page())
             }
-        }) != nil else { return nil }
+        }
+    }
+}
+
+/// JSON Lines, in chunks cut anywhere, as a scroll response body: an archive's points then go
+/// through the same scanner as a server's pages.
+struct LinesAsScrollBody {
+    private var body = Data(#"{"result":{"points":["#.utf8)
+    private var atLineStart = true
+    private var first = true
+
+    mutating func append(_ chunk: UnsafeRawBufferPointer) {
+        guard let base = chunk.baseAddress else { return }
+        var start = 0
+        while start < chunk.count {
+            // memchr keeps this fast in debug builds too.
+            let end = memchr(base + start, 0x0A, chunk.count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? chunk.count
+            if end > start {
+                if atLineStart && !first { body.append(0x2C) }
+                body.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<end]))
+                atLineStart = false
+                first = false
+            }
+            if end < chunk.count { atLineStart = true }
+            start = end + 1
+        }
+    }
+
+    consuming func page() throws -> PointPage {
         body.append(contentsOf: #"],"next_page_offset":null}}"#.utf8)
         return PointPage(body: body, page: try ScrollPageScanner.scan(body))
     }
