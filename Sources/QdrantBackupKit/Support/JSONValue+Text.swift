@@ -298,7 +298,9 @@ struct JSONTextParser {
     }
 
     /// A string's UTF-8 as text; bytes that are not UTF-8 are refused rather than replaced, so
-    /// that a payload is never altered on its way through (RFC 8259 section 8.1).
+    /// that a payload is never altered on its way through (RFC 8259 section 8.1). Qdrant's own
+    /// answers always are UTF-8: actix-web's `.json(...)` serialises Rust strings with serde_json
+    /// (`process_response`, src/actix/helpers.rs, v1.15.5); bad bytes come from files users wrote.
     private func text(of utf8: ArraySlice<UInt8>) throws -> String {
         guard let text = String(validating: utf8, as: UTF8.self) else { throw failure("a string that is not UTF-8") }
         return text
